@@ -1,0 +1,526 @@
+//! The one error type of POCI, with the stable codes shared by every binding.
+
+use core::fmt;
+
+/// Result type of every fallible POCI operation.
+pub type Result<T> = core::result::Result<T, Error>;
+
+/// Every way a POCI operation can fail.
+///
+/// Each variant carries typed context only; [`Error::code`] gives the stable
+/// SCREAMING_SNAKE code that SPEC.md lists and every binding exposes.
+/// Signature failures are deliberately opaque: they say *that* a signature
+/// failed, never *why* inside the arithmetic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The message is longer than the `MAX_*_LEN` limit of its kind.
+    #[error("{kind} of {len} bytes exceeds the limit of {max} bytes")]
+    MessageTooLarge {
+        /// Kind of message being decoded.
+        kind: MessageKind,
+        /// Length of the input.
+        len: usize,
+        /// The limit for this kind.
+        max: usize,
+    },
+    /// The bytes are not well-formed DER (wrong tag, bad length, truncated, ...).
+    #[error("malformed DER ({problem}) at byte {position:?}")]
+    DerMalformed {
+        /// What is wrong.
+        problem: DerProblem,
+        /// Byte offset where the decoder stopped, when known.
+        position: Option<u32>,
+    },
+    /// Well-formed BER that is not the one canonical DER encoding
+    /// (long-form or indefinite lengths, padded integers, ...).
+    #[error("non-canonical encoding at byte {position:?}")]
+    DerNoncanonical {
+        /// Byte offset where the decoder stopped, when known.
+        position: Option<u32>,
+    },
+    /// Bytes remain after a complete value.
+    #[error("trailing data at byte {position:?}")]
+    TrailingData {
+        /// Byte offset of the first unread byte, when known.
+        position: Option<u32>,
+    },
+    /// The `version` field holds a value this implementation does not know.
+    #[error("unsupported {kind} version {version:?}")]
+    UnsupportedVersion {
+        /// Kind of message.
+        kind: MessageKind,
+        /// The version read, if it fits a `u64`.
+        version: Option<u64>,
+    },
+    /// The domain tag is not the one of the message kind being decoded.
+    #[error("domain tag is not the one of a {expected}")]
+    WrongDomainTag {
+        /// Kind of message that was expected.
+        expected: MessageKind,
+    },
+    /// A mandatory variable-length field is empty.
+    #[error("field {field} is empty")]
+    FieldEmpty {
+        /// The field.
+        field: Field,
+    },
+    /// A variable-length field exceeds its `MAX_*` limit.
+    #[error("field {field} has {len} bytes, more than the limit of {max}")]
+    FieldTooLong {
+        /// The field.
+        field: Field,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A fixed-length field has another length.
+    #[error("field {field} has {len} bytes instead of {expected}")]
+    FieldWrongLength {
+        /// The field.
+        field: Field,
+        /// Its length.
+        len: usize,
+        /// The one length allowed.
+        expected: usize,
+    },
+    /// An INTEGER field is negative or larger than its type allows.
+    #[error("integer field {field} is out of range")]
+    IntegerOutOfRange {
+        /// The field.
+        field: Field,
+    },
+    /// An identifier (network id, model id) uses characters outside `[a-z0-9._-]`
+    /// or does not start with a letter or digit.
+    #[error("field {field} is not a valid identifier")]
+    InvalidIdentifier {
+        /// The field.
+        field: Field,
+    },
+    /// A lease whose first epoch is after its last epoch.
+    #[error("lease epochs {first_epoch}..={last_epoch} are not a range")]
+    InvalidEpochRange {
+        /// First epoch of the lease.
+        first_epoch: u64,
+        /// Last epoch of the lease.
+        last_epoch: u64,
+    },
+    /// A certificate chain with more certificates than `MAX_CHAIN_CERTIFICATES`.
+    #[error("certificate chain of {count} certificates exceeds the limit of {max}")]
+    ChainTooLong {
+        /// Certificates in the chain.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A JSON form that does not parse or does not match the schema of SPEC.md.
+    #[error("invalid JSON ({problem}) at line {line}, column {column}")]
+    JsonInvalid {
+        /// What is wrong.
+        problem: JsonProblem,
+        /// Line of the problem (1-based; 0 when unknown).
+        line: usize,
+        /// Column of the problem (1-based; 0 when unknown).
+        column: usize,
+    },
+    /// The signature is not a strict DER `Ecdsa-Sig-Value` with `r`, `s` in `[1, n-1]`.
+    #[error("signature is malformed")]
+    SignatureMalformed,
+    /// The signature's `s` is above `n/2`: POCI accepts only the low-S form.
+    #[error("signature is not in low-S form")]
+    SignatureHighS,
+    /// The signature does not verify.
+    #[error("signature is invalid")]
+    SignatureInvalid,
+    /// A public key that is not an uncompressed P-256 point on the curve.
+    #[error("public key is not a valid P-256 point")]
+    PublicKeyInvalid,
+    /// A device secret key that is zero or not below the group order.
+    #[error("device secret key is invalid")]
+    DeviceKeyInvalid,
+    /// The message names another chip than the key it is checked against.
+    #[error("chip key id does not match the device key")]
+    ChipKeyMismatch,
+    /// The message is for another network.
+    #[error("message is for another network")]
+    WrongNetwork,
+    /// The message is for another epoch or slot.
+    #[error("message is for epoch {epoch} slot {slot}, expected epoch {expected_epoch} slot {expected_slot}")]
+    WrongSlot {
+        /// Epoch the context expects.
+        expected_epoch: u64,
+        /// Slot the context expects.
+        expected_slot: u32,
+        /// Epoch in the message.
+        epoch: u64,
+        /// Slot in the message.
+        slot: u32,
+    },
+    /// The message answers another challenge.
+    #[error("challenge does not match")]
+    ChallengeMismatch,
+    /// The message names another wallet than the chip is bound to.
+    #[error("wallet does not match")]
+    WalletMismatch,
+    /// Network parameters that cannot describe a network.
+    #[error("invalid network parameters: {problem}")]
+    InvalidNetworkParams {
+        /// What is wrong.
+        problem: ParamsProblem,
+    },
+    /// A slot number at or above `slots_per_epoch`.
+    #[error("slot {slot} is out of range (slots per epoch: {slots_per_epoch})")]
+    SlotOutOfRange {
+        /// The slot.
+        slot: u32,
+        /// Slots per epoch of the network.
+        slots_per_epoch: u32,
+    },
+    /// A time computation left the range of `u64` seconds or epochs.
+    #[error("time arithmetic overflowed")]
+    TimeOverflow,
+    /// A unix time before the network's genesis.
+    #[error("unix time {unix} is before genesis {genesis_unix}")]
+    BeforeGenesis {
+        /// The time asked about.
+        unix: u64,
+        /// Genesis of the network.
+        genesis_unix: u64,
+    },
+}
+
+impl Error {
+    /// The stable code of this error, as listed in SPEC.md and exposed by every binding.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::MessageTooLarge { .. } => "MESSAGE_TOO_LARGE",
+            Self::DerMalformed { .. } => "DER_MALFORMED",
+            Self::DerNoncanonical { .. } => "DER_NONCANONICAL",
+            Self::TrailingData { .. } => "TRAILING_DATA",
+            Self::UnsupportedVersion { .. } => "UNSUPPORTED_VERSION",
+            Self::WrongDomainTag { .. } => "WRONG_DOMAIN_TAG",
+            Self::FieldEmpty { .. } => "FIELD_EMPTY",
+            Self::FieldTooLong { .. } => "FIELD_TOO_LONG",
+            Self::FieldWrongLength { .. } => "FIELD_WRONG_LENGTH",
+            Self::IntegerOutOfRange { .. } => "INTEGER_OUT_OF_RANGE",
+            Self::InvalidIdentifier { .. } => "INVALID_IDENTIFIER",
+            Self::InvalidEpochRange { .. } => "INVALID_EPOCH_RANGE",
+            Self::ChainTooLong { .. } => "CHAIN_TOO_LONG",
+            Self::JsonInvalid { .. } => "JSON_INVALID",
+            Self::SignatureMalformed => "SIGNATURE_MALFORMED",
+            Self::SignatureHighS => "SIGNATURE_HIGH_S",
+            Self::SignatureInvalid => "SIGNATURE_INVALID",
+            Self::PublicKeyInvalid => "PUBLIC_KEY_INVALID",
+            Self::DeviceKeyInvalid => "DEVICE_KEY_INVALID",
+            Self::ChipKeyMismatch => "CHIP_KEY_MISMATCH",
+            Self::WrongNetwork => "WRONG_NETWORK",
+            Self::WrongSlot { .. } => "WRONG_SLOT",
+            Self::ChallengeMismatch => "CHALLENGE_MISMATCH",
+            Self::WalletMismatch => "WALLET_MISMATCH",
+            Self::InvalidNetworkParams { .. } => "INVALID_NETWORK_PARAMS",
+            Self::SlotOutOfRange { .. } => "SLOT_OUT_OF_RANGE",
+            Self::TimeOverflow => "TIME_OVERFLOW",
+            Self::BeforeGenesis { .. } => "BEFORE_GENESIS",
+        }
+    }
+
+    /// Every code [`Error::code`] can return, in SPEC.md order.
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "MESSAGE_TOO_LARGE",
+        "DER_MALFORMED",
+        "DER_NONCANONICAL",
+        "TRAILING_DATA",
+        "UNSUPPORTED_VERSION",
+        "WRONG_DOMAIN_TAG",
+        "FIELD_EMPTY",
+        "FIELD_TOO_LONG",
+        "FIELD_WRONG_LENGTH",
+        "INTEGER_OUT_OF_RANGE",
+        "INVALID_IDENTIFIER",
+        "INVALID_EPOCH_RANGE",
+        "CHAIN_TOO_LONG",
+        "JSON_INVALID",
+        "SIGNATURE_MALFORMED",
+        "SIGNATURE_HIGH_S",
+        "SIGNATURE_INVALID",
+        "PUBLIC_KEY_INVALID",
+        "DEVICE_KEY_INVALID",
+        "CHIP_KEY_MISMATCH",
+        "WRONG_NETWORK",
+        "WRONG_SLOT",
+        "CHALLENGE_MISMATCH",
+        "WALLET_MISMATCH",
+        "INVALID_NETWORK_PARAMS",
+        "SLOT_OUT_OF_RANGE",
+        "TIME_OVERFLOW",
+        "BEFORE_GENESIS",
+    ];
+}
+
+/// The kinds of signed POCI message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum MessageKind {
+    /// A chip's claim of a wallet ([`crate::ChipBinding`]).
+    ChipBinding,
+    /// A chip's availability proof for one slot ([`crate::Heartbeat`]).
+    Heartbeat,
+    /// A chip's acceptance of a rent ([`crate::LeaseAcceptance`]).
+    LeaseAcceptance,
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ChipBinding => "ChipBinding",
+            Self::Heartbeat => "Heartbeat",
+            Self::LeaseAcceptance => "LeaseAcceptance",
+        })
+    }
+}
+
+/// Names of message fields, as SPEC.md's ASN.1 spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Field {
+    /// `version`
+    Version,
+    /// `networkId`
+    NetworkId,
+    /// `chipKeyId`
+    ChipKeyId,
+    /// `chipSerial`
+    ChipSerial,
+    /// `modelId`
+    ModelId,
+    /// `wallet`
+    Wallet,
+    /// `bindingCounter`
+    BindingCounter,
+    /// `epoch`
+    Epoch,
+    /// `slot`
+    Slot,
+    /// `challenge`
+    Challenge,
+    /// `counter`
+    Counter,
+    /// `measurement`
+    Measurement,
+    /// `certificates`
+    Certificates,
+    /// one element of `certificates`
+    Certificate,
+    /// `leaseId`
+    LeaseId,
+    /// `renterWallet`
+    RenterWallet,
+    /// `firstEpoch`
+    FirstEpoch,
+    /// `lastEpoch`
+    LastEpoch,
+    /// `price`
+    Price,
+    /// `signature`
+    Signature,
+    /// the beacon input of the challenge derivation
+    Beacon,
+    /// a device secret key
+    SecretKey,
+    /// a device public key
+    PublicKey,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Version => "version",
+            Self::NetworkId => "networkId",
+            Self::ChipKeyId => "chipKeyId",
+            Self::ChipSerial => "chipSerial",
+            Self::ModelId => "modelId",
+            Self::Wallet => "wallet",
+            Self::BindingCounter => "bindingCounter",
+            Self::Epoch => "epoch",
+            Self::Slot => "slot",
+            Self::Challenge => "challenge",
+            Self::Counter => "counter",
+            Self::Measurement => "measurement",
+            Self::Certificates => "certificates",
+            Self::Certificate => "certificate",
+            Self::LeaseId => "leaseId",
+            Self::RenterWallet => "renterWallet",
+            Self::FirstEpoch => "firstEpoch",
+            Self::LastEpoch => "lastEpoch",
+            Self::Price => "price",
+            Self::Signature => "signature",
+            Self::Beacon => "beacon",
+            Self::SecretKey => "secretKey",
+            Self::PublicKey => "publicKey",
+        })
+    }
+}
+
+/// What is wrong with malformed DER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DerProblem {
+    /// The input ends inside a value.
+    Truncated,
+    /// A length that does not fit its value or its container.
+    Length,
+    /// A tag other than the one the schema requires at this position.
+    UnexpectedTag,
+    /// A value not allowed for its type (a negative INTEGER, a bad BOOLEAN, ...).
+    Value,
+    /// A UTF8String that is not UTF-8.
+    Utf8,
+    /// Anything else the DER decoder refused.
+    Other,
+}
+
+impl fmt::Display for DerProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Truncated => "truncated",
+            Self::Length => "bad length",
+            Self::UnexpectedTag => "unexpected tag",
+            Self::Value => "bad value",
+            Self::Utf8 => "invalid UTF-8",
+            Self::Other => "other",
+        })
+    }
+}
+
+/// What is wrong with a JSON form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JsonProblem {
+    /// Not JSON at all.
+    Syntax,
+    /// JSON whose shape or values do not match the schema (wrong type, bad hex,
+    /// non-canonical decimal, unknown or missing field).
+    Schema,
+    /// The input ends inside a value.
+    Truncated,
+}
+
+impl fmt::Display for JsonProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Syntax => "syntax",
+            Self::Schema => "schema",
+            Self::Truncated => "truncated",
+        })
+    }
+}
+
+/// What is wrong with network parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParamsProblem {
+    /// `epoch_seconds` is zero.
+    ZeroEpochSeconds,
+    /// `slots_per_epoch` is zero.
+    ZeroSlotsPerEpoch,
+    /// `epoch_seconds` is not a multiple of `slots_per_epoch`.
+    UnevenSlots,
+    /// The network id is not a valid identifier.
+    NetworkId,
+}
+
+impl fmt::Display for ParamsProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ZeroEpochSeconds => "epoch_seconds is zero",
+            Self::ZeroSlotsPerEpoch => "slots_per_epoch is zero",
+            Self::UnevenSlots => "epoch_seconds is not a multiple of slots_per_epoch",
+            Self::NetworkId => "network_id is not a valid identifier",
+        })
+    }
+}
+
+impl From<der::Error> for Error {
+    fn from(err: der::Error) -> Self {
+        let position = err.position().map(u32::from);
+        match err.kind() {
+            der::ErrorKind::Noncanonical { .. } | der::ErrorKind::IndefiniteLength => {
+                Self::DerNoncanonical { position }
+            }
+            der::ErrorKind::TrailingData { .. } => Self::TrailingData { position },
+            der::ErrorKind::Incomplete { .. } => Self::DerMalformed {
+                problem: DerProblem::Truncated,
+                position,
+            },
+            der::ErrorKind::Length { .. } | der::ErrorKind::Overlength => Self::DerMalformed {
+                problem: DerProblem::Length,
+                position,
+            },
+            der::ErrorKind::TagUnexpected { .. }
+            | der::ErrorKind::TagUnknown { .. }
+            | der::ErrorKind::TagNumberInvalid => Self::DerMalformed {
+                problem: DerProblem::UnexpectedTag,
+                position,
+            },
+            der::ErrorKind::Value { .. } => Self::DerMalformed {
+                problem: DerProblem::Value,
+                position,
+            },
+            der::ErrorKind::Utf8(_) => Self::DerMalformed {
+                problem: DerProblem::Utf8,
+                position,
+            },
+            _ => Self::DerMalformed {
+                problem: DerProblem::Other,
+                position,
+            },
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(err: serde_json::Error) -> Self {
+        let problem = match err.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+                JsonProblem::Syntax
+            }
+            serde_json::error::Category::Data => JsonProblem::Schema,
+            serde_json::error::Category::Eof => JsonProblem::Truncated,
+        };
+        Self::JsonInvalid {
+            problem,
+            line: err.line(),
+            column: err.column(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_screaming_snake_and_listed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Error::ALL_CODES {
+            assert!(seen.insert(*code), "duplicate code {code}");
+            assert!(code.chars().all(|c| c.is_ascii_uppercase() || c == '_'));
+        }
+    }
+
+    #[test]
+    fn der_errors_map_to_stable_codes() {
+        let trailing = der::Error::new(
+            der::ErrorKind::TrailingData {
+                decoded: der::Length::new(2),
+                remaining: der::Length::new(1),
+            },
+            der::Length::new(2),
+        );
+        assert_eq!(Error::from(trailing).code(), "TRAILING_DATA");
+        let indefinite = der::Error::new(der::ErrorKind::IndefiniteLength, der::Length::new(1));
+        assert_eq!(Error::from(indefinite).code(), "DER_NONCANONICAL");
+    }
+}

@@ -1,0 +1,170 @@
+//! The JSON forms of SPEC.md: bytes as lowercase hex, `u64`/`u128` as decimal strings.
+//!
+//! Decimal strings keep 64- and 128-bit quantities exact in JavaScript; lowercase hex
+//! and canonical decimals (no sign, no leading zero) give each value one spelling,
+//! so JSON -> DER -> JSON is stable.
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::error::Result;
+
+/// Serialises a value to its JSON form.
+///
+/// # Errors
+/// `JSON_INVALID` only if a value cannot be represented (not expected for POCI types).
+pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
+/// Parses a value from its JSON form, strictly (unknown fields refused).
+///
+/// # Errors
+/// `JSON_INVALID` for malformed JSON or a value that does not match the schema.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+    Ok(serde_json::from_str(text)?)
+}
+
+/// Parses a canonical unsigned decimal: digits only, no leading zero unless "0".
+fn parse_canonical_decimal<T: core::str::FromStr>(text: &str) -> Option<T> {
+    let bytes = text.as_bytes();
+    let canonical = !bytes.is_empty()
+        && bytes.iter().all(u8::is_ascii_digit)
+        && (bytes.len() == 1 || bytes.first() != Some(&b'0'));
+    if canonical { text.parse().ok() } else { None }
+}
+
+/// Decodes lowercase hex (uppercase is refused: one spelling per value).
+fn parse_lower_hex(text: &str) -> Option<Vec<u8>> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    hex::decode(text).ok()
+}
+
+macro_rules! decimal_module {
+    ($name:ident, $ty:ty) => {
+        /// Serde adapter: the integer as a canonical decimal string.
+        pub mod $name {
+            use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+            /// Serialises as a decimal string.
+            ///
+            /// # Errors
+            /// Only the serializer's own errors.
+            pub fn serialize<S: Serializer>(value: &$ty, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(value)
+            }
+
+            /// Deserialises a canonical decimal string.
+            ///
+            /// # Errors
+            /// A non-canonical or out-of-range decimal.
+            pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<$ty, D::Error> {
+                let text = <&str>::deserialize(deserializer)?;
+                super::parse_canonical_decimal(text).ok_or_else(|| {
+                    D::Error::custom(concat!("expected a canonical decimal string for ", stringify!($ty)))
+                })
+            }
+        }
+    };
+}
+
+decimal_module!(dec_u64, u64);
+decimal_module!(dec_u128, u128);
+
+/// Serde adapter: bytes as lowercase hex.
+pub mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    /// Serialises as lowercase hex.
+    ///
+    /// # Errors
+    /// Only the serializer's own errors.
+    pub fn serialize<S: Serializer>(value: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&hex::encode(value))
+    }
+
+    /// Deserialises lowercase hex.
+    ///
+    /// # Errors
+    /// Odd length, non-hex characters or uppercase digits.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        let text = <&str>::deserialize(deserializer)?;
+        super::parse_lower_hex(text).ok_or_else(|| D::Error::custom("expected lowercase hex"))
+    }
+}
+
+/// Serde adapter: a 32-byte value as 64 lowercase hex digits.
+pub mod hex_32 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    /// Serialises as lowercase hex.
+    ///
+    /// # Errors
+    /// Only the serializer's own errors.
+    pub fn serialize<S: Serializer>(value: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&hex::encode(value))
+    }
+
+    /// Deserialises exactly 64 lowercase hex digits.
+    ///
+    /// # Errors
+    /// Anything but 64 lowercase hex digits.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
+        let text = <&str>::deserialize(deserializer)?;
+        super::parse_lower_hex(text)
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .ok_or_else(|| D::Error::custom("expected 64 lowercase hex digits"))
+    }
+}
+
+/// Serde adapter: an optional 32-byte value as 64 lowercase hex digits or `null`.
+pub mod opt_hex_32 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    /// Serialises as lowercase hex or `null`.
+    ///
+    /// # Errors
+    /// Only the serializer's own errors.
+    pub fn serialize<S: Serializer>(value: &Option<[u8; 32]>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(bytes) => serializer.serialize_str(&hex::encode(bytes)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Deserialises 64 lowercase hex digits or `null`.
+    ///
+    /// # Errors
+    /// Anything but 64 lowercase hex digits or `null`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<[u8; 32]>, D::Error> {
+        let text = Option::<&str>::deserialize(deserializer)?;
+        text.map(|text| {
+            super::parse_lower_hex(text)
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| D::Error::custom("expected 64 lowercase hex digits"))
+        })
+        .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_decimals() {
+        assert_eq!(parse_canonical_decimal::<u64>("0"), Some(0));
+        assert_eq!(parse_canonical_decimal::<u64>("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", "01", "+1", "-1", " 1", "1 ", "18446744073709551616", "1e3"] {
+            assert_eq!(parse_canonical_decimal::<u64>(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn lowercase_hex_only() {
+        assert_eq!(parse_lower_hex("00ff"), Some(vec![0, 255]));
+        assert_eq!(parse_lower_hex("00FF"), None);
+        assert_eq!(parse_lower_hex("0"), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! # POCI: Proof Of Computation Integrity
+//!
+//! The one implementation that compute chains, miners and wallets share to prove
+//! that real chips are genuine, online and rentable. Chips sign the chain's
+//! challenges with a vendor-certified device key; nodes verify those proofs and
+//! pay rewards from them.
+//!
+//! This crate does no I/O and reads no clock: callers pass bytes, trust material
+//! and time (as [`NetworkParams`] and slot numbers). `conformance/SPEC.md` is the
+//! normative description of every format and check implemented here.
+//!
+//! ```
+//! use poci::{DeviceKey, HeartbeatContext, HeartbeatTbs, NetworkParams, Signed, Verifier, derive_challenge};
+//!
+//! let params = NetworkParams::new("poci-testnet", 1_767_225_600, 3600, 120)?;
+//! let chip = DeviceKey::from_seed(b"example chip")?;
+//! let challenge = derive_challenge(&params, 7, 42, &[0x11; 32])?;
+//! let tbs = HeartbeatTbs {
+//!     network_id: params.network_id().to_owned(),
+//!     chip_key_id: *chip.key_id(),
+//!     wallet: b"wallet-1".to_vec(),
+//!     epoch: 7,
+//!     slot: 42,
+//!     challenge,
+//!     counter: 1,
+//!     measurement: None,
+//! };
+//! let der = Signed::sign(tbs, &chip)?.to_der()?;
+//! let context = HeartbeatContext {
+//!     network_id: params.network_id(),
+//!     epoch: 7,
+//!     slot: 42,
+//!     challenge: &challenge,
+//!     wallet: b"wallet-1",
+//! };
+//! let verified = Verifier::default().verify_heartbeat(&der, chip.public_key(), &context)?;
+//! assert_eq!(verified.counter, 1);
+//! # Ok::<(), poci::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod challenge;
+mod device_key;
+mod error;
+mod identifier;
+pub mod json;
+pub mod limits;
+pub mod oid;
+mod proof;
+mod signature;
+mod time;
+mod verifier;
+
+pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
+pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
+pub use error::{DerProblem, Error, Field, JsonProblem, MessageKind, ParamsProblem, Result};
+pub use identifier::validate_identifier;
+pub use proof::{
+    ChipBinding, ChipBindingRef, ChipBindingTbs, ChipBindingTbsRef, Heartbeat, HeartbeatContext,
+    HeartbeatRef, HeartbeatTbs, HeartbeatTbsRef, LeaseAcceptance, LeaseAcceptanceRef,
+    LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, ProofId, Signed, SignedRef, VerifiedHeartbeat,
+    VerifiedLeaseAcceptance,
+};
+pub use signature::{Backend, EcdsaSignature, verify_signature};
+pub use time::{NetworkParams, SlotId};
+pub use verifier::Verifier;

@@ -1,0 +1,43 @@
+//! Named bounds on every variable-length input (SPEC.md, "Limits").
+//!
+//! Every bound is checked before work proportional to it is done, so the cost of
+//! refusing an input never exceeds the cost of accepting the largest valid one.
+
+/// Longest network id, in bytes.
+pub const MAX_NETWORK_ID_LEN: usize = 32;
+/// Longest wallet address, in bytes.
+pub const MAX_WALLET_LEN: usize = 64;
+/// Longest chip serial number, in bytes.
+pub const MAX_SERIAL_LEN: usize = 64;
+/// Longest chip model id, in bytes.
+pub const MAX_MODEL_ID_LEN: usize = 64;
+/// Longest lease id, in bytes.
+pub const MAX_LEASE_ID_LEN: usize = 64;
+/// Longest beacon (the chain's randomness for a slot), in bytes.
+pub const MAX_BEACON_LEN: usize = 64;
+/// Longest DER certificate carried in a [`crate::ChipBinding`].
+pub const MAX_CERTIFICATE_LEN: usize = 4096;
+/// Most certificates in a [`crate::ChipBinding`] chain: the device certificate
+/// and up to three vendor intermediates (the root is never carried).
+pub const MAX_CHAIN_CERTIFICATES: usize = 4;
+/// Shortest DER `Ecdsa-Sig-Value` for P-256 (`r` = `s` = 1).
+pub const MIN_SIGNATURE_LEN: usize = 8;
+/// Longest DER `Ecdsa-Sig-Value` for P-256 (two 33-byte INTEGERs).
+pub const MAX_SIGNATURE_LEN: usize = 72;
+/// Longest encoded [`crate::Heartbeat`].
+pub const MAX_HEARTBEAT_LEN: usize = 512;
+/// Longest encoded [`crate::LeaseAcceptance`].
+pub const MAX_LEASE_ACCEPTANCE_LEN: usize = 512;
+/// Longest encoded [`crate::ChipBinding`]: a full chain plus the fixed fields.
+pub const MAX_CHIP_BINDING_LEN: usize = 17_408;
+
+/// Length of a chip key id (SHA-256 of the device SubjectPublicKeyInfo).
+pub const KEY_ID_LEN: usize = 32;
+/// Length of a challenge (a SHA-256 output).
+pub const CHALLENGE_LEN: usize = 32;
+/// Length of an environment measurement digest.
+pub const MEASUREMENT_LEN: usize = 32;
+/// Length of an uncompressed SEC1 P-256 public key.
+pub const PUBLIC_KEY_LEN: usize = 65;
+/// Length of a P-256 secret scalar.
+pub const SECRET_KEY_LEN: usize = 32;

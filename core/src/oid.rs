@@ -1,0 +1,89 @@
+//! POCI's private object identifiers (SPEC.md, "Object identifiers").
+//!
+//! Everything lives under one arc derived from a UUID (ITU-T X.667), so nothing
+//! needs registering and nothing collides:
+//! `id-poci ::= { joint-iso-itu-t uuid(25) 113404983354467406595613569047916547678 }`,
+//! the UUID being `5551015d-3592-41af-90b9-ab32bc698e5e`.
+//!
+//! The arc's number exceeds 32 bits, which general-purpose OID types refuse, so
+//! POCI keeps every identifier as its DER content octets and compares bytes.
+
+/// The UUID the arc is derived from.
+pub const POCI_ARC_UUID: &str = "5551015d-3592-41af-90b9-ab32bc698e5e";
+
+/// The arc in dotted decimal.
+pub const POCI_ARC: &str = "2.25.113404983354467406595613569047916547678";
+
+/// DER content octets of `id-poci`.
+pub const POCI_ARC_DER: [u8; 20] = [
+    0x69, 0x81, 0xaa, 0xd1, 0x80, 0xd7, 0xa6, 0xd9, 0x92, 0x86, 0xdf, 0x90, 0xdc, 0xea, 0xe6,
+    0xab, 0xe3, 0xa6, 0x9c, 0x5e,
+];
+
+/// Appends two small arcs (each below 128) to `id-poci`.
+const fn under_arc(first: u8, second: u8) -> [u8; 22] {
+    let [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19] = POCI_ARC_DER;
+    [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, first, second]
+}
+
+/// `id-poci-kp-deviceAttestation ::= { id-poci 1 1 }`: the EKU every device certificate carries.
+pub const DEVICE_ATTESTATION_EKU_DER: [u8; 22] = under_arc(1, 1);
+/// `id-poci-ext-chipIdentity ::= { id-poci 2 1 }`: the chip identity certificate extension.
+pub const CHIP_IDENTITY_EXTENSION_DER: [u8; 22] = under_arc(2, 1);
+/// `id-poci-msg-chipBinding ::= { id-poci 3 1 }`: domain tag of a `ChipBinding` tbs.
+pub const CHIP_BINDING_DOMAIN_DER: [u8; 22] = under_arc(3, 1);
+/// `id-poci-msg-heartbeat ::= { id-poci 3 2 }`: domain tag of a `Heartbeat` tbs.
+pub const HEARTBEAT_DOMAIN_DER: [u8; 22] = under_arc(3, 2);
+/// `id-poci-msg-leaseAcceptance ::= { id-poci 3 3 }`: domain tag of a `LeaseAcceptance` tbs.
+pub const LEASE_ACCEPTANCE_DOMAIN_DER: [u8; 22] = under_arc(3, 3);
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+
+    /// Encodes a dotted OID independently of the constants above.
+    fn encode_dotted(dotted: &str) -> Vec<u8> {
+        let arcs: Vec<u128> = dotted.split('.').map(|a| a.parse().unwrap()).collect();
+        let mut out = Vec::new();
+        let mut first = vec![arcs[0] * 40 + arcs[1]];
+        first.extend_from_slice(&arcs[2..]);
+        for mut arc in first {
+            let mut chunk = vec![(arc & 0x7f) as u8];
+            arc >>= 7;
+            while arc > 0 {
+                chunk.push(0x80 | (arc & 0x7f) as u8);
+                arc >>= 7;
+            }
+            chunk.reverse();
+            out.extend(chunk);
+        }
+        out
+    }
+
+    #[test]
+    fn arc_matches_uuid() {
+        let hex: String = POCI_ARC_UUID.chars().filter(|c| *c != '-').collect();
+        let value = u128::from_str_radix(&hex, 16).unwrap();
+        assert_eq!(POCI_ARC, format!("2.25.{value}"));
+        assert_eq!(encode_dotted(POCI_ARC), POCI_ARC_DER);
+    }
+
+    #[test]
+    fn sub_arcs_encode_as_dotted() {
+        assert_eq!(
+            encode_dotted(&format!("{POCI_ARC}.1.1")),
+            DEVICE_ATTESTATION_EKU_DER
+        );
+        assert_eq!(
+            encode_dotted(&format!("{POCI_ARC}.2.1")),
+            CHIP_IDENTITY_EXTENSION_DER
+        );
+        assert_eq!(encode_dotted(&format!("{POCI_ARC}.3.1")), CHIP_BINDING_DOMAIN_DER);
+        assert_eq!(encode_dotted(&format!("{POCI_ARC}.3.2")), HEARTBEAT_DOMAIN_DER);
+        assert_eq!(
+            encode_dotted(&format!("{POCI_ARC}.3.3")),
+            LEASE_ACCEPTANCE_DOMAIN_DER
+        );
+    }
+}

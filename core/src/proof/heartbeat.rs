@@ -1,0 +1,265 @@
+//! `Heartbeat`: a chip's proof that it was online in one slot.
+
+use der::Reader;
+use serde::{Deserialize, Serialize};
+
+use super::codec::{
+    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_octets, read_optional_context0_octets,
+    read_u32, read_u64, read_utf8,
+};
+use super::{HeartbeatRef, ProofId, tbs_to_der};
+use crate::device_key::{DevicePublicKey, KeyId};
+use crate::error::{Error, Field, MessageKind, Result};
+use crate::identifier::validate_identifier;
+use crate::json::{dec_u64, hex_32, hex_bytes, opt_hex_32};
+use crate::limits::{MAX_HEARTBEAT_LEN, MAX_NETWORK_ID_LEN, MAX_WALLET_LEN};
+use crate::oid::HEARTBEAT_DOMAIN_DER;
+use crate::signature::Backend;
+
+/// The signed content of a heartbeat, parsed in place.
+///
+/// ```text
+/// HeartbeatTbs ::= SEQUENCE {
+///     version      INTEGER (1),
+///     domain       OBJECT IDENTIFIER (id-poci-msg-heartbeat),
+///     networkId    UTF8String (SIZE (1..32)),
+///     chipKeyId    OCTET STRING (SIZE (32)),
+///     wallet       OCTET STRING (SIZE (1..64)),
+///     epoch        INTEGER (0..18446744073709551615),
+///     slot         INTEGER (0..4294967295),
+///     challenge    OCTET STRING (SIZE (32)),
+///     counter      INTEGER (0..18446744073709551615),
+///     measurement  [0] IMPLICIT OCTET STRING (SIZE (32)) OPTIONAL
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeartbeatTbsRef<'a> {
+    /// Network the heartbeat is for.
+    pub network_id: &'a str,
+    /// Key id of the chip.
+    pub chip_key_id: &'a [u8; 32],
+    /// Wallet the chip is bound to.
+    pub wallet: &'a [u8],
+    /// Epoch of the slot.
+    pub epoch: u64,
+    /// Slot within the epoch.
+    pub slot: u32,
+    /// The slot's challenge.
+    pub challenge: &'a [u8; 32],
+    /// The chip's monotonic counter.
+    pub counter: u64,
+    /// Optional digest of the chip's measured environment.
+    pub measurement: Option<&'a [u8; 32]>,
+}
+
+/// The signed content of a heartbeat, owned (JSON form of SPEC.md).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeartbeatTbs {
+    /// Network the heartbeat is for.
+    pub network_id: String,
+    /// Key id of the chip.
+    pub chip_key_id: KeyId,
+    /// Wallet the chip is bound to.
+    #[serde(with = "hex_bytes")]
+    pub wallet: Vec<u8>,
+    /// Epoch of the slot.
+    #[serde(with = "dec_u64")]
+    pub epoch: u64,
+    /// Slot within the epoch.
+    pub slot: u32,
+    /// The slot's challenge.
+    #[serde(with = "hex_32")]
+    pub challenge: [u8; 32],
+    /// The chip's monotonic counter.
+    #[serde(with = "dec_u64")]
+    pub counter: u64,
+    /// Optional digest of the chip's measured environment.
+    #[serde(with = "opt_hex_32")]
+    pub measurement: Option<[u8; 32]>,
+}
+
+impl<'a> TbsCodec<'a> for HeartbeatTbsRef<'a> {
+    const KIND: MessageKind = MessageKind::Heartbeat;
+    const MAX_LEN: usize = MAX_HEARTBEAT_LEN;
+    const DOMAIN: &'static [u8] = &HEARTBEAT_DOMAIN_DER;
+    type Owned = HeartbeatTbs;
+
+    fn read_fields<R: Reader<'a>>(reader: &mut R) -> Result<Self> {
+        let network_id = read_utf8(reader)?;
+        let chip_key_id = fixed(Field::ChipKeyId, read_octets(reader)?)?;
+        let wallet = read_octets(reader)?;
+        let epoch = read_u64(reader, Field::Epoch)?;
+        let slot = read_u32(reader, Field::Slot)?;
+        let challenge = fixed(Field::Challenge, read_octets(reader)?)?;
+        let counter = read_u64(reader, Field::Counter)?;
+        let measurement = read_optional_context0_octets(reader)?
+            .map(|bytes| fixed(Field::Measurement, bytes))
+            .transpose()?;
+        Ok(Self {
+            network_id,
+            chip_key_id,
+            wallet,
+            epoch,
+            slot,
+            challenge,
+            counter,
+            measurement,
+        })
+    }
+
+    fn validate(&self) -> Result<()> {
+        validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
+        check_len(Field::Wallet, self.wallet.len(), MAX_WALLET_LEN)
+    }
+
+    fn der_values(&self) -> Vec<DerValue<'_>> {
+        vec![
+            DerValue::Utf8(self.network_id),
+            DerValue::Octets(self.chip_key_id),
+            DerValue::Octets(self.wallet),
+            DerValue::Uint(u128::from(self.epoch)),
+            DerValue::Uint(u128::from(self.slot)),
+            DerValue::Octets(self.challenge),
+            DerValue::Uint(u128::from(self.counter)),
+            DerValue::OptionalContext0Octets(self.measurement.map(<[u8; 32]>::as_slice)),
+        ]
+    }
+
+    fn to_owned_tbs(&self) -> HeartbeatTbs {
+        HeartbeatTbs {
+            network_id: self.network_id.to_owned(),
+            chip_key_id: KeyId(*self.chip_key_id),
+            wallet: self.wallet.to_vec(),
+            epoch: self.epoch,
+            slot: self.slot,
+            challenge: *self.challenge,
+            counter: self.counter,
+            measurement: self.measurement.copied(),
+        }
+    }
+}
+
+impl OwnedTbs for HeartbeatTbs {
+    type Ref<'a> = HeartbeatTbsRef<'a>;
+
+    fn as_tbs_ref(&self) -> HeartbeatTbsRef<'_> {
+        HeartbeatTbsRef {
+            network_id: &self.network_id,
+            chip_key_id: &self.chip_key_id.0,
+            wallet: &self.wallet,
+            epoch: self.epoch,
+            slot: self.slot,
+            challenge: &self.challenge,
+            counter: self.counter,
+            measurement: self.measurement.as_ref(),
+        }
+    }
+}
+
+impl HeartbeatTbs {
+    /// The DER of this tbs: the bytes a device key signs.
+    ///
+    /// # Errors
+    /// The field errors of SPEC.md.
+    pub fn to_der(&self) -> Result<Vec<u8>> {
+        tbs_to_der(self)
+    }
+}
+
+/// What a heartbeat must match: the slot being proven and the chip's binding.
+///
+/// The challenge is derived once per slot by the caller
+/// ([`crate::derive_challenge`]) and shared by every chip's check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeartbeatContext<'a> {
+    /// Network of the verifying node.
+    pub network_id: &'a str,
+    /// Epoch being proven.
+    pub epoch: u64,
+    /// Slot being proven.
+    pub slot: u32,
+    /// Challenge of that slot.
+    pub challenge: &'a [u8; 32],
+    /// Wallet the chip is bound to.
+    pub wallet: &'a [u8],
+}
+
+/// A heartbeat that passed verification (JSON form of SPEC.md).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifiedHeartbeat {
+    /// SHA-256 of the heartbeat's DER.
+    #[serde(with = "hex_32")]
+    pub proof_id: ProofId,
+    /// Key id of the chip.
+    pub chip_key_id: KeyId,
+    /// Wallet the chip is bound to.
+    #[serde(with = "hex_bytes")]
+    pub wallet: Vec<u8>,
+    /// Epoch proven.
+    #[serde(with = "dec_u64")]
+    pub epoch: u64,
+    /// Slot proven.
+    pub slot: u32,
+    /// The chip's counter.
+    #[serde(with = "dec_u64")]
+    pub counter: u64,
+    /// The chip's measured environment, if reported.
+    #[serde(with = "opt_hex_32")]
+    pub measurement: Option<[u8; 32]>,
+}
+
+impl<'a> HeartbeatRef<'a> {
+    /// Checks a parsed heartbeat against its context and the chip's key, in the order
+    /// of SPEC.md: chip key, network, slot, challenge, wallet, then the signature
+    /// (cheap checks first, so a mismatched heartbeat costs no signature check).
+    ///
+    /// # Errors
+    /// `CHIP_KEY_MISMATCH`, `WRONG_NETWORK`, `WRONG_SLOT`, `CHALLENGE_MISMATCH`,
+    /// `WALLET_MISMATCH`, `SIGNATURE_MALFORMED`, `SIGNATURE_HIGH_S`, `SIGNATURE_INVALID`.
+    pub fn verify(
+        &self,
+        backend: Backend,
+        key: &DevicePublicKey,
+        context: &HeartbeatContext<'_>,
+    ) -> Result<()> {
+        let tbs = self.tbs();
+        if tbs.chip_key_id != key.key_id().as_bytes() {
+            return Err(Error::ChipKeyMismatch);
+        }
+        if tbs.network_id != context.network_id {
+            return Err(Error::WrongNetwork);
+        }
+        if tbs.epoch != context.epoch || tbs.slot != context.slot {
+            return Err(Error::WrongSlot {
+                expected_epoch: context.epoch,
+                expected_slot: context.slot,
+                epoch: tbs.epoch,
+                slot: tbs.slot,
+            });
+        }
+        if tbs.challenge != context.challenge {
+            return Err(Error::ChallengeMismatch);
+        }
+        if tbs.wallet != context.wallet {
+            return Err(Error::WalletMismatch);
+        }
+        self.verify_signature(backend, key)
+    }
+
+    /// The verification result of this heartbeat (call after [`HeartbeatRef::verify`]).
+    #[must_use]
+    pub fn to_verified(&self) -> VerifiedHeartbeat {
+        let tbs = self.tbs();
+        VerifiedHeartbeat {
+            proof_id: self.proof_id(),
+            chip_key_id: KeyId(*tbs.chip_key_id),
+            wallet: tbs.wallet.to_vec(),
+            epoch: tbs.epoch,
+            slot: tbs.slot,
+            counter: tbs.counter,
+            measurement: tbs.measurement.copied(),
+        }
+    }
+}

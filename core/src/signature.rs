@@ -1,0 +1,220 @@
+//! ECDSA P-256 signatures: strict parsing, the low-S rule, and the two verification backends.
+//!
+//! Every POCI signature is a DER `Ecdsa-Sig-Value` over SHA-256 of the DER of a tbs.
+//! Before any backend sees it, a signature must be strict DER with `r`, `s` in
+//! `[1, n-1]` (`SIGNATURE_MALFORMED`) and `s <= n/2` (`SIGNATURE_HIGH_S`): each message
+//! then has exactly one valid signature encoding, hence one proof id.
+
+use der::{Decode, Reader, SliceReader, asn1::UintRef};
+
+use crate::device_key::DevicePublicKey;
+use crate::error::{Error, Result};
+use crate::limits::MAX_SIGNATURE_LEN;
+
+#[cfg(not(any(feature = "ring", feature = "pure-rust")))]
+compile_error!("enable at least one P-256 backend: feature `ring` or `pure-rust`");
+
+/// The order `n` of the P-256 group, big-endian.
+const P256_ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// `floor(n / 2)`: the largest `s` of a low-S signature.
+const P256_HALF_ORDER: [u8; 32] = [
+    0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8,
+];
+
+/// A P-256 verification backend. Both give the same verdict on every input
+/// (the Wycheproof and conformance tests check it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// ring's assembly-optimised P-256 (feature `ring`, the default).
+    #[cfg(feature = "ring")]
+    Ring,
+    /// The pure-Rust RustCrypto `p256` crate (feature `pure-rust`), for targets without C.
+    #[cfg(feature = "pure-rust")]
+    PureRust,
+}
+
+impl Default for Backend {
+    /// The fastest backend compiled in.
+    fn default() -> Self {
+        #[cfg(feature = "ring")]
+        return Self::Ring;
+        #[cfg(not(feature = "ring"))]
+        return Self::PureRust;
+    }
+}
+
+impl Backend {
+    /// Every backend compiled into this build.
+    pub const ALL: &'static [Self] = &[
+        #[cfg(feature = "ring")]
+        Self::Ring,
+        #[cfg(feature = "pure-rust")]
+        Self::PureRust,
+    ];
+
+    /// A stable lowercase name (`"ring"`, `"pure-rust"`).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            #[cfg(feature = "ring")]
+            Self::Ring => "ring",
+            #[cfg(feature = "pure-rust")]
+            Self::PureRust => "pure-rust",
+        }
+    }
+}
+
+/// A parsed signature: `r` and `s` as 32-byte big-endian integers in `[1, n-1]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EcdsaSignature {
+    r: [u8; 32],
+    s: [u8; 32],
+}
+
+impl EcdsaSignature {
+    /// Parses a strict DER `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`.
+    ///
+    /// # Errors
+    /// `SIGNATURE_MALFORMED` for anything but minimal DER with `r`, `s` in `[1, n-1]`.
+    pub fn from_der(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() > MAX_SIGNATURE_LEN {
+            return Err(Error::SignatureMalformed);
+        }
+        let parse = || -> der::Result<(UintRef<'_>, UintRef<'_>)> {
+            let mut reader = SliceReader::new(bytes)?;
+            let pair = reader.sequence(|inner| {
+                let r = UintRef::decode(inner)?;
+                let s = UintRef::decode(inner)?;
+                Ok::<_, der::Error>((r, s))
+            })?;
+            reader.finish()?;
+            Ok(pair)
+        };
+        let (r, s) = parse().map_err(|_| Error::SignatureMalformed)?;
+        Ok(Self {
+            r: scalar(r.as_bytes())?,
+            s: scalar(s.as_bytes())?,
+        })
+    }
+
+    /// `r`, big-endian.
+    #[must_use]
+    pub const fn r(&self) -> &[u8; 32] {
+        &self.r
+    }
+
+    /// `s`, big-endian.
+    #[must_use]
+    pub const fn s(&self) -> &[u8; 32] {
+        &self.s
+    }
+
+    /// Whether `s > n/2` (the malleable twin of a low-S signature).
+    #[must_use]
+    pub fn is_high_s(&self) -> bool {
+        self.s > P256_HALF_ORDER
+    }
+}
+
+/// Left-pads a minimal unsigned integer to 32 bytes and checks `1 <= v < n`.
+fn scalar(bytes: &[u8]) -> Result<[u8; 32]> {
+    let mut out = [0u8; 32];
+    let start = out.len().checked_sub(bytes.len()).ok_or(Error::SignatureMalformed)?;
+    out.get_mut(start..)
+        .ok_or(Error::SignatureMalformed)?
+        .copy_from_slice(bytes);
+    if out == [0u8; 32] || out >= P256_ORDER {
+        return Err(Error::SignatureMalformed);
+    }
+    Ok(out)
+}
+
+/// Verifies `signature` (DER) over `message` under `key`, applying POCI's policy:
+/// strict DER, then low-S, then the backend's verdict.
+///
+/// # Errors
+/// `SIGNATURE_MALFORMED`, `SIGNATURE_HIGH_S` or `SIGNATURE_INVALID`, in that order of checks.
+pub fn verify_signature(
+    backend: Backend,
+    key: &DevicePublicKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<()> {
+    let parsed = EcdsaSignature::from_der(signature)?;
+    if parsed.is_high_s() {
+        return Err(Error::SignatureHighS);
+    }
+    match backend {
+        #[cfg(feature = "ring")]
+        Backend::Ring => {
+            ring::signature::UnparsedPublicKey::new(
+                &ring::signature::ECDSA_P256_SHA256_ASN1,
+                key.sec1_bytes(),
+            )
+            .verify(message, signature)
+            .map_err(|_| Error::SignatureInvalid)
+        }
+        #[cfg(feature = "pure-rust")]
+        Backend::PureRust => {
+            use p256::ecdsa::signature::Verifier as _;
+            let signature = p256::ecdsa::Signature::from_scalars(parsed.r, parsed.s)
+                .map_err(|_| Error::SignatureMalformed)?;
+            key.verifying_key()
+                .verify(message, &signature)
+                .map_err(|_| Error::SignatureInvalid)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_order_is_floor_of_order_over_two() {
+        // Shift the order right by one bit, byte by byte.
+        let mut carry = 0u8;
+        let mut half = [0u8; 32];
+        for (out, byte) in half.iter_mut().zip(P256_ORDER) {
+            *out = (byte >> 1) | (carry << 7);
+            carry = byte & 1;
+        }
+        assert_eq!(half, P256_HALF_ORDER);
+    }
+
+    #[test]
+    fn strict_der_only() {
+        // r = 1, s = 1
+        let good = [0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01];
+        assert!(EcdsaSignature::from_der(&good).is_ok());
+        // padded INTEGER
+        let padded = [0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01];
+        assert_eq!(EcdsaSignature::from_der(&padded), Err(Error::SignatureMalformed));
+        // long-form length
+        let long = [0x30, 0x81, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01];
+        assert_eq!(EcdsaSignature::from_der(&long), Err(Error::SignatureMalformed));
+        // zero r
+        let zero = [0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01];
+        assert_eq!(EcdsaSignature::from_der(&zero), Err(Error::SignatureMalformed));
+        // negative s
+        let negative = [0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0xff];
+        assert_eq!(EcdsaSignature::from_der(&negative), Err(Error::SignatureMalformed));
+        // trailing byte
+        let trailing = [0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00];
+        assert_eq!(EcdsaSignature::from_der(&trailing), Err(Error::SignatureMalformed));
+    }
+
+    #[test]
+    fn order_itself_is_refused() {
+        let mut der = vec![0x30, 0x26, 0x02, 0x21, 0x00];
+        der.extend_from_slice(&P256_ORDER);
+        der.extend_from_slice(&[0x02, 0x01, 0x01]);
+        assert_eq!(EcdsaSignature::from_der(&der), Err(Error::SignatureMalformed));
+    }
+}
