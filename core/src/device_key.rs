@@ -54,6 +54,7 @@ impl fmt::Display for KeyId {
 pub struct DevicePublicKey {
     sec1: [u8; PUBLIC_KEY_LEN],
     key_id: KeyId,
+    #[cfg(feature = "pure-rust")]
     verifying: VerifyingKey,
 }
 
@@ -67,7 +68,10 @@ impl DevicePublicKey {
         if sec1.first() != Some(&0x04) {
             return Err(Error::PublicKeyInvalid);
         }
+        // Parsing checks the point is on the curve, whichever backend verifies later.
         let verifying = VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| Error::PublicKeyInvalid)?;
+        #[cfg(not(feature = "pure-rust"))]
+        drop(verifying);
         let mut hasher = Sha256::new();
         hasher.update(P256_SPKI_PREFIX);
         hasher.update(sec1);
@@ -75,6 +79,7 @@ impl DevicePublicKey {
         Ok(Self {
             sec1,
             key_id,
+            #[cfg(feature = "pure-rust")]
             verifying,
         })
     }
@@ -112,6 +117,7 @@ impl DevicePublicKey {
         &self.key_id
     }
 
+    #[cfg(feature = "pure-rust")]
     pub(crate) const fn verifying_key(&self) -> &VerifyingKey {
         &self.verifying
     }

@@ -446,15 +446,16 @@ impl From<der::Error> for Error {
     fn from(err: der::Error) -> Self {
         let position = err.position().map(u32::from);
         match err.kind() {
-            der::ErrorKind::Noncanonical { .. } | der::ErrorKind::IndefiniteLength => {
-                Self::DerNoncanonical { position }
-            }
+            // `der` reports a non-minimal length form as Overlength.
+            der::ErrorKind::Noncanonical { .. }
+            | der::ErrorKind::IndefiniteLength
+            | der::ErrorKind::Overlength => Self::DerNoncanonical { position },
             der::ErrorKind::TrailingData { .. } => Self::TrailingData { position },
             der::ErrorKind::Incomplete { .. } => Self::DerMalformed {
                 problem: DerProblem::Truncated,
                 position,
             },
-            der::ErrorKind::Length { .. } | der::ErrorKind::Overlength => Self::DerMalformed {
+            der::ErrorKind::Length { .. } => Self::DerMalformed {
                 problem: DerProblem::Length,
                 position,
             },

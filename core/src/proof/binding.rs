@@ -1,10 +1,11 @@
 //! `ChipBinding`: a chip's signed claim of a wallet, with its certificate chain.
 
-use der::Reader;
+use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_octets, read_sequence_of_sequences,
+    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_all, read_octets, read_sequence_of_sequences,
+    read_tlv, tag,
     read_u32, read_u64, read_utf8,
 };
 use super::tbs_to_der;
@@ -111,7 +112,7 @@ impl<'a> TbsCodec<'a> for ChipBindingTbsRef<'a> {
     const DOMAIN: &'static [u8] = &CHIP_BINDING_DOMAIN_DER;
     type Owned = ChipBindingTbs;
 
-    fn read_fields<R: Reader<'a>>(reader: &mut R) -> Result<Self> {
+    fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self> {
         Ok(Self {
             network_id: read_utf8(reader)?,
             chip_serial: read_octets(reader)?,
@@ -184,12 +185,7 @@ impl<'a> TbsCodec<'a> for ChipBindingTbsRef<'a> {
 /// A certificate is carried as one complete DER `SEQUENCE` TLV (its contents are
 /// judged by chain validation); anything else would not survive a round trip.
 fn check_single_sequence_tlv(bytes: &[u8]) -> Result<()> {
-    let mut reader = der::SliceReader::new(bytes)?;
-    let header = <der::Header as der::Decode>::decode(&mut reader)?;
-    header.tag().assert_eq(der::Tag::Sequence)?;
-    reader.read_slice(header.length())?;
-    reader.finish()?;
-    Ok(())
+    read_all(bytes, |reader| read_tlv(reader, tag::SEQUENCE).map(drop))
 }
 
 impl OwnedTbs for ChipBindingTbs {

@@ -5,14 +5,10 @@
 //! and integers against the range of their Rust type. Encoding runs the same field
 //! checks first, so POCI never emits a message it would refuse to read.
 
-use der::{Decode, Encode, Header, Length, Reader, SliceReader, Tag, TagNumber, asn1::UintRef};
+use der::{Encode, Header, Length, Reader, SliceReader, Tag, TagNumber};
 
-use crate::error::{Error, Field, MessageKind, Result};
+use crate::error::{DerProblem, Error, Field, MessageKind, Result};
 
-/// DER tag byte of `[0] IMPLICIT` on a primitive type.
-const CONTEXT_0_PRIMITIVE: u8 = 0x80;
-/// DER tag byte of SEQUENCE.
-const SEQUENCE_TAG: u8 = 0x30;
 
 /// One field of a message, as it is written.
 pub enum DerValue<'a> {
@@ -74,7 +70,7 @@ impl DerValue<'_> {
                     .iter()
                     .try_fold(0usize, |acc, item| acc.checked_add(item.len()))
                     .ok_or(Error::DerMalformed {
-                        problem: crate::error::DerProblem::Length,
+                        problem: DerProblem::Length,
                         position: None,
                     })?;
                 write_header(out, Tag::Sequence, body_len)?;
@@ -99,14 +95,124 @@ pub(crate) fn encode_sequence(fields: &[DerValue<'_>]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// DER tag bytes POCI messages use.
+pub(crate) mod tag {
+    /// INTEGER
+    pub(crate) const INTEGER: u8 = 0x02;
+    /// OCTET STRING
+    pub(crate) const OCTET_STRING: u8 = 0x04;
+    /// OBJECT IDENTIFIER
+    pub(crate) const OID: u8 = 0x06;
+    /// UTF8String
+    pub(crate) const UTF8_STRING: u8 = 0x0c;
+    /// SEQUENCE (constructed)
+    pub(crate) const SEQUENCE: u8 = 0x30;
+    /// `[0] IMPLICIT` primitive
+    pub(crate) const CONTEXT_0: u8 = 0x80;
+}
+
+fn position(reader: &SliceReader<'_>) -> Option<u32> {
+    Some(u32::from(reader.position()))
+}
+
+/// Reads one complete TLV whose tag octet is `expected`, checking that its length
+/// is definite and minimally encoded (X.690 10.1). Returns the whole TLV and its value.
+///
+/// The length is parsed here rather than by `der`, which reports a non-minimal
+/// length as a plain length error: POCI distinguishes `DER_NONCANONICAL`.
+pub(crate) fn read_tlv<'a>(reader: &mut SliceReader<'a>, expected: u8) -> Result<(&'a [u8], &'a [u8])> {
+    let at = position(reader);
+    let malformed = |problem| Error::DerMalformed { problem, position: at };
+    let mut head = [0u8; 2];
+    reader.peek_into(&mut head)?;
+    let [tag, first_length_octet] = head;
+    if tag != expected {
+        return Err(malformed(DerProblem::UnexpectedTag));
+    }
+    let (length_octets, value_len) = match first_length_octet {
+        0x00..=0x7f => (0usize, usize::from(first_length_octet)),
+        0x80 => return Err(Error::DerNoncanonical { position: at }),
+        0x81..=0x83 => {
+            let count = usize::from(first_length_octet & 0x7f);
+            let mut buf = [0u8; 5];
+            let window = buf.get_mut(..count.saturating_add(2)).ok_or(malformed(DerProblem::Length))?;
+            reader.peek_into(window)?;
+            let octets = window.get(2..).ok_or(malformed(DerProblem::Length))?;
+            let value = octets.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            // Minimal: a shorter form could not have held the value.
+            let minimal = match count {
+                1 => value >= 0x80,
+                _ => octets.first().is_some_and(|b| *b != 0),
+            };
+            if !minimal {
+                return Err(Error::DerNoncanonical { position: at });
+            }
+            (count, value)
+        }
+        // Lengths of 16 MiB and more exceed every POCI bound.
+        _ => return Err(malformed(DerProblem::Length)),
+    };
+    let header_len = length_octets.saturating_add(2);
+    let total = header_len.checked_add(value_len).ok_or(malformed(DerProblem::Length))?;
+    let tlv = reader.read_slice(Length::try_from(total)?)?;
+    let value = tlv.get(header_len..).ok_or(malformed(DerProblem::Length))?;
+    Ok((tlv, value))
+}
+
+/// Reads a `SEQUENCE` and runs `fields` over its contents, which it must consume exactly.
+pub(crate) fn read_sequence<'a, T>(
+    reader: &mut SliceReader<'a>,
+    fields: impl FnOnce(&mut SliceReader<'a>) -> Result<T>,
+) -> Result<T> {
+    let (_, contents) = read_tlv(reader, tag::SEQUENCE)?;
+    let mut inner = SliceReader::new(contents)?;
+    let value = fields(&mut inner)?;
+    if !inner.is_finished() {
+        return Err(Error::TrailingData { position: position(&inner) });
+    }
+    Ok(value)
+}
+
+/// Reads a whole input as exactly one value.
+pub(crate) fn read_all<'a, T>(
+    input: &'a [u8],
+    value: impl FnOnce(&mut SliceReader<'a>) -> Result<T>,
+) -> Result<T> {
+    let mut reader = SliceReader::new(input)?;
+    let result = value(&mut reader)?;
+    if !reader.is_finished() {
+        return Err(Error::TrailingData { position: position(&reader) });
+    }
+    Ok(result)
+}
+
+/// Reads the content octets of a minimal non-negative INTEGER, without leading zero.
+fn read_uint_bytes<'a>(reader: &mut SliceReader<'a>, field: Field) -> Result<&'a [u8]> {
+    let at = position(reader);
+    let (_, content) = read_tlv(reader, tag::INTEGER)?;
+    match content {
+        [] => Err(Error::DerMalformed { problem: DerProblem::Length, position: at }),
+        [0, next, ..] if *next < 0x80 => Err(Error::DerNoncanonical { position: at }),
+        [first, ..] if *first >= 0x80 => Err(Error::IntegerOutOfRange { field }),
+        [0, rest @ ..] if !rest.is_empty() => Ok(rest),
+        _ => Ok(content),
+    }
+}
+
+fn uint_to_u128(bytes: &[u8]) -> Option<u128> {
+    let mut buf = [0u8; 16];
+    let start = buf.len().checked_sub(bytes.len())?;
+    buf.get_mut(start..)?.copy_from_slice(bytes);
+    Some(u128::from_be_bytes(buf))
+}
+
 /// Reads `version INTEGER` and accepts only `expected`.
-pub(crate) fn read_version<'a, R: Reader<'a>>(
-    reader: &mut R,
-    kind: MessageKind,
-    expected: u64,
-) -> Result<()> {
-    let raw = UintRef::decode(reader)?;
-    let version = uint_to_u128(raw).and_then(|v| u64::try_from(v).ok());
+pub(crate) fn read_version(reader: &mut SliceReader<'_>, kind: MessageKind, expected: u64) -> Result<()> {
+    let version = match read_uint_bytes(reader, Field::Version) {
+        Ok(bytes) => uint_to_u128(bytes).and_then(|v| u64::try_from(v).ok()),
+        Err(Error::IntegerOutOfRange { .. }) => None,
+        Err(other) => return Err(other),
+    };
     if version != Some(expected) {
         return Err(Error::UnsupportedVersion { kind, version });
     }
@@ -114,89 +220,60 @@ pub(crate) fn read_version<'a, R: Reader<'a>>(
 }
 
 /// Reads the domain tag `OBJECT IDENTIFIER` and accepts only `expected` (content octets).
-pub(crate) fn read_domain<'a, R: Reader<'a>>(
-    reader: &mut R,
-    kind: MessageKind,
-    expected: &[u8],
-) -> Result<()> {
-    let header = Header::decode(reader)?;
-    header.tag().assert_eq(Tag::ObjectIdentifier)?;
-    let content = reader.read_slice(header.length())?;
+pub(crate) fn read_domain(reader: &mut SliceReader<'_>, kind: MessageKind, expected: &[u8]) -> Result<()> {
+    let (_, content) = read_tlv(reader, tag::OID)?;
     if content != expected {
         return Err(Error::WrongDomainTag { expected: kind });
     }
     Ok(())
 }
 
-fn uint_to_u128(raw: UintRef<'_>) -> Option<u128> {
-    let bytes = raw.as_bytes();
-    let mut buf = [0u8; 16];
-    let start = buf.len().checked_sub(bytes.len())?;
-    buf.get_mut(start..)?.copy_from_slice(bytes);
-    Some(u128::from_be_bytes(buf))
-}
-
 /// Reads a non-negative INTEGER that must fit a `u128`.
-pub(crate) fn read_u128<'a, R: Reader<'a>>(reader: &mut R, field: Field) -> Result<u128> {
-    let raw = UintRef::decode(reader).map_err(|err| negative_is_out_of_range(err, field))?;
-    uint_to_u128(raw).ok_or(Error::IntegerOutOfRange { field })
+pub(crate) fn read_u128(reader: &mut SliceReader<'_>, field: Field) -> Result<u128> {
+    uint_to_u128(read_uint_bytes(reader, field)?).ok_or(Error::IntegerOutOfRange { field })
 }
 
 /// Reads a non-negative INTEGER that must fit a `u64`.
-pub(crate) fn read_u64<'a, R: Reader<'a>>(reader: &mut R, field: Field) -> Result<u64> {
+pub(crate) fn read_u64(reader: &mut SliceReader<'_>, field: Field) -> Result<u64> {
     u64::try_from(read_u128(reader, field)?).map_err(|_| Error::IntegerOutOfRange { field })
 }
 
 /// Reads a non-negative INTEGER that must fit a `u32`.
-pub(crate) fn read_u32<'a, R: Reader<'a>>(reader: &mut R, field: Field) -> Result<u32> {
+pub(crate) fn read_u32(reader: &mut SliceReader<'_>, field: Field) -> Result<u32> {
     u32::try_from(read_u128(reader, field)?).map_err(|_| Error::IntegerOutOfRange { field })
 }
 
-/// A well-formed negative INTEGER is a range error, not a DER error.
-fn negative_is_out_of_range(err: der::Error, field: Field) -> Error {
-    match err.kind() {
-        der::ErrorKind::Value { tag: Tag::Integer } => Error::IntegerOutOfRange { field },
-        _ => err.into(),
-    }
-}
-
 /// Reads an OCTET STRING.
-pub(crate) fn read_octets<'a, R: Reader<'a>>(reader: &mut R) -> Result<&'a [u8]> {
-    let header = Header::decode(reader)?;
-    header.tag().assert_eq(Tag::OctetString)?;
-    Ok(reader.read_slice(header.length())?)
+pub(crate) fn read_octets<'a>(reader: &mut SliceReader<'a>) -> Result<&'a [u8]> {
+    Ok(read_tlv(reader, tag::OCTET_STRING)?.1)
 }
 
 /// Reads a UTF8String.
-pub(crate) fn read_utf8<'a, R: Reader<'a>>(reader: &mut R) -> Result<&'a str> {
-    let header = Header::decode(reader)?;
-    header.tag().assert_eq(Tag::Utf8String)?;
-    let bytes = reader.read_slice(header.length())?;
+pub(crate) fn read_utf8<'a>(reader: &mut SliceReader<'a>) -> Result<&'a str> {
+    let at = position(reader);
+    let (_, bytes) = read_tlv(reader, tag::UTF8_STRING)?;
     core::str::from_utf8(bytes).map_err(|_| Error::DerMalformed {
-        problem: crate::error::DerProblem::Utf8,
-        position: None,
+        problem: DerProblem::Utf8,
+        position: at,
     })
 }
 
 /// Reads an optional `[0] IMPLICIT OCTET STRING`.
-pub(crate) fn read_optional_context0_octets<'a, R: Reader<'a>>(
-    reader: &mut R,
-) -> Result<Option<&'a [u8]>> {
-    if reader.peek_byte() != Some(CONTEXT_0_PRIMITIVE) {
+pub(crate) fn read_optional_context0_octets<'a>(reader: &mut SliceReader<'a>) -> Result<Option<&'a [u8]>> {
+    if reader.peek_byte() != Some(tag::CONTEXT_0) {
         return Ok(None);
     }
-    let header = Header::decode(reader)?;
-    Ok(Some(reader.read_slice(header.length())?))
+    Ok(Some(read_tlv(reader, tag::CONTEXT_0)?.1))
 }
 
 /// Reads `SEQUENCE SIZE (1..max) OF` complete SEQUENCE TLVs (certificates), each at
 /// most `max_item_len` bytes, without interpreting their contents.
-pub(crate) fn read_sequence_of_sequences<'a, R: Reader<'a>>(
-    reader: &mut R,
+pub(crate) fn read_sequence_of_sequences<'a>(
+    reader: &mut SliceReader<'a>,
     max_items: usize,
     max_item_len: usize,
 ) -> Result<Vec<&'a [u8]>> {
-    reader.sequence(|inner| {
+    read_sequence(reader, |inner| {
         let mut items = Vec::new();
         while !inner.is_finished() {
             if items.len() >= max_items {
@@ -205,13 +282,7 @@ pub(crate) fn read_sequence_of_sequences<'a, R: Reader<'a>>(
                     max: max_items,
                 });
             }
-            if inner.peek_byte() != Some(SEQUENCE_TAG) {
-                return Err(Error::DerMalformed {
-                    problem: crate::error::DerProblem::UnexpectedTag,
-                    position: Some(u32::from(inner.position())),
-                });
-            }
-            let item = inner.tlv_bytes()?;
+            let (item, _) = read_tlv(inner, tag::SEQUENCE)?;
             check_len(Field::Certificate, item.len(), max_item_len)?;
             items.push(item);
         }
@@ -260,7 +331,7 @@ pub trait TbsCodec<'a>: Sized {
     ///
     /// # Errors
     /// DER and range errors.
-    fn read_fields<R: Reader<'a>>(reader: &mut R) -> Result<Self>;
+    fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self>;
     /// Checks every field against its bounds.
     ///
     /// # Errors
@@ -284,13 +355,13 @@ pub trait OwnedTbs {
 
 /// Reads a complete tbs: `SEQUENCE { version, domain, fields... }`, nothing after it.
 pub(crate) fn decode_tbs<'a, T: TbsCodec<'a>>(tbs_der: &'a [u8]) -> Result<T> {
-    let mut reader = SliceReader::new(tbs_der)?;
-    let tbs = reader.sequence(|inner| {
-        read_version(inner, T::KIND, VERSION_1)?;
-        read_domain(inner, T::KIND, T::DOMAIN)?;
-        T::read_fields(inner)
+    let tbs = read_all(tbs_der, |reader| {
+        read_sequence(reader, |inner| {
+            read_version(inner, T::KIND, VERSION_1)?;
+            read_domain(inner, T::KIND, T::DOMAIN)?;
+            T::read_fields(inner)
+        })
     })?;
-    reader.finish()?;
     tbs.validate()?;
     Ok(tbs)
 }

@@ -1,6 +1,6 @@
 //! `Heartbeat`: a chip's proof that it was online in one slot.
 
-use der::Reader;
+use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
@@ -85,7 +85,7 @@ impl<'a> TbsCodec<'a> for HeartbeatTbsRef<'a> {
     const DOMAIN: &'static [u8] = &HEARTBEAT_DOMAIN_DER;
     type Owned = HeartbeatTbs;
 
-    fn read_fields<R: Reader<'a>>(reader: &mut R) -> Result<Self> {
+    fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self> {
         let network_id = read_utf8(reader)?;
         let chip_key_id = fixed(Field::ChipKeyId, read_octets(reader)?)?;
         let wallet = read_octets(reader)?;

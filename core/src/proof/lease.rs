@@ -1,7 +1,7 @@
 //! `LeaseAcceptance`: a chip's signed consent to be rented, so that only the holder
 //! of a chip can rent it out.
 
-use der::Reader;
+use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
@@ -81,7 +81,7 @@ impl<'a> TbsCodec<'a> for LeaseAcceptanceTbsRef<'a> {
     const DOMAIN: &'static [u8] = &LEASE_ACCEPTANCE_DOMAIN_DER;
     type Owned = LeaseAcceptanceTbs;
 
-    fn read_fields<R: Reader<'a>>(reader: &mut R) -> Result<Self> {
+    fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self> {
         Ok(Self {
             network_id: read_utf8(reader)?,
             lease_id: read_octets(reader)?,

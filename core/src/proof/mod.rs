@@ -12,7 +12,6 @@ pub use binding::{ChipBindingTbs, ChipBindingTbsRef};
 pub use heartbeat::{HeartbeatContext, HeartbeatTbs, HeartbeatTbsRef, VerifiedHeartbeat};
 pub use lease::{LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, VerifiedLeaseAcceptance};
 
-use der::{Reader as _, SliceReader};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
 
@@ -21,7 +20,10 @@ use crate::error::{Error, Field, Result};
 use crate::json::hex_bytes;
 use crate::limits::MAX_SIGNATURE_LEN;
 use crate::signature::{Backend, verify_signature};
-use codec::{DerValue, OwnedTbs, TbsCodec, check_len, decode_tbs, encode_sequence, encode_tbs, read_octets};
+use codec::{
+    DerValue, OwnedTbs, TbsCodec, check_len, decode_tbs, encode_sequence, encode_tbs, read_all,
+    read_octets, read_sequence, read_tlv, tag,
+};
 
 /// A signed `ChipBinding`, owned.
 pub type ChipBinding = Signed<ChipBindingTbs>;
@@ -71,13 +73,13 @@ impl<'a, T: TbsCodec<'a>> SignedRef<'a, T> {
                 max: T::MAX_LEN,
             });
         }
-        let mut reader = SliceReader::new(der)?;
-        let (tbs_der, signature) = reader.sequence(|inner| {
-            let tbs_der = inner.tlv_bytes()?;
-            let signature = read_octets(inner)?;
-            Ok::<_, Error>((tbs_der, signature))
+        let (tbs_der, signature) = read_all(der, |reader| {
+            read_sequence(reader, |inner| {
+                let (tbs_der, _) = read_tlv(inner, tag::SEQUENCE)?;
+                let signature = read_octets(inner)?;
+                Ok((tbs_der, signature))
+            })
         })?;
-        reader.finish()?;
         let tbs = decode_tbs::<T>(tbs_der)?;
         check_len(Field::Signature, signature.len(), MAX_SIGNATURE_LEN)?;
         Ok(Self {
