@@ -81,9 +81,22 @@ mod tests {
     #[test]
     fn beacon_bounds_and_slot_range() {
         let params = NetworkParams::new("n", 0, 60, 2).unwrap();
-        assert_eq!(derive_challenge(&params, 0, 0, &[]).unwrap_err().code(), "FIELD_EMPTY");
-        assert_eq!(derive_challenge(&params, 0, 0, &[0; 65]).unwrap_err().code(), "FIELD_TOO_LONG");
-        assert_eq!(derive_challenge(&params, 0, 2, &[0; 32]).unwrap_err().code(), "SLOT_OUT_OF_RANGE");
+        assert_eq!(
+            derive_challenge(&params, 0, 0, &[]).unwrap_err().code(),
+            "FIELD_EMPTY"
+        );
+        assert_eq!(
+            derive_challenge(&params, 0, 0, &[0; 65])
+                .unwrap_err()
+                .code(),
+            "FIELD_TOO_LONG"
+        );
+        assert_eq!(
+            derive_challenge(&params, 0, 2, &[0; 32])
+                .unwrap_err()
+                .code(),
+            "SLOT_OUT_OF_RANGE"
+        );
         assert_ne!(
             derive_challenge(&params, 0, 0, &[0; 32]).unwrap(),
             derive_challenge(&params, 0, 1, &[0; 32]).unwrap()

@@ -13,8 +13,8 @@ use crate::limits::{PUBLIC_KEY_LEN, SECRET_KEY_LEN};
 /// DER of a P-256 `SubjectPublicKeyInfo` up to the uncompressed point:
 /// `SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (0 unused bits) ...`.
 const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
-    0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ];
 
 /// Length of the DER `SubjectPublicKeyInfo` of a P-256 key.
@@ -69,9 +69,9 @@ impl DevicePublicKey {
             return Err(Error::PublicKeyInvalid);
         }
         // Parsing checks the point is on the curve, whichever backend verifies later.
-        let verifying = VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| Error::PublicKeyInvalid)?;
-        #[cfg(not(feature = "pure-rust"))]
-        drop(verifying);
+        #[cfg_attr(not(feature = "pure-rust"), allow(unused_variables))]
+        let verifying =
+            VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| Error::PublicKeyInvalid)?;
         let mut hasher = Sha256::new();
         hasher.update(P256_SPKI_PREFIX);
         hasher.update(sec1);
@@ -249,9 +249,18 @@ mod tests {
 
     #[test]
     fn invalid_secret_keys() {
-        assert_eq!(DeviceKey::from_secret_bytes(&[0u8; 32]).unwrap_err(), Error::DeviceKeyInvalid);
-        assert_eq!(DeviceKey::from_secret_bytes(&[0xffu8; 32]).unwrap_err(), Error::DeviceKeyInvalid);
-        assert_eq!(DeviceKey::from_secret_bytes(&[1u8; 31]).unwrap_err(), Error::DeviceKeyInvalid);
+        assert_eq!(
+            DeviceKey::from_secret_bytes(&[0u8; 32]).unwrap_err(),
+            Error::DeviceKeyInvalid
+        );
+        assert_eq!(
+            DeviceKey::from_secret_bytes(&[0xffu8; 32]).unwrap_err(),
+            Error::DeviceKeyInvalid
+        );
+        assert_eq!(
+            DeviceKey::from_secret_bytes(&[1u8; 31]).unwrap_err(),
+            Error::DeviceKeyInvalid
+        );
     }
 
     #[test]
@@ -264,9 +273,15 @@ mod tests {
         assert_eq!(public.key_id().0, digest);
         let mut off_curve = *public.sec1_bytes();
         off_curve[64] ^= 1;
-        assert_eq!(DevicePublicKey::from_sec1_bytes(&off_curve).unwrap_err(), Error::PublicKeyInvalid);
+        assert_eq!(
+            DevicePublicKey::from_sec1_bytes(&off_curve).unwrap_err(),
+            Error::PublicKeyInvalid
+        );
         let mut compressed = public.sec1_bytes()[..33].to_vec();
         compressed[0] = 0x02;
-        assert_eq!(DevicePublicKey::from_sec1_bytes(&compressed).unwrap_err(), Error::PublicKeyInvalid);
+        assert_eq!(
+            DevicePublicKey::from_sec1_bytes(&compressed).unwrap_err(),
+            Error::PublicKeyInvalid
+        );
     }
 }

@@ -146,7 +146,9 @@ pub enum Error {
     #[error("message is for another network")]
     WrongNetwork,
     /// The message is for another epoch or slot.
-    #[error("message is for epoch {epoch} slot {slot}, expected epoch {expected_epoch} slot {expected_slot}")]
+    #[error(
+        "message is for epoch {epoch} slot {slot}, expected epoch {expected_epoch} slot {expected_slot}"
+    )]
     WrongSlot {
         /// Epoch the context expects.
         expected_epoch: u64,

@@ -22,7 +22,8 @@ pub fn validate_identifier(value: &str, field: Field, max: usize) -> Result<()> 
             max,
         });
     }
-    let allowed = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-');
+    let allowed =
+        |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-');
     if !(first.is_ascii_lowercase() || first.is_ascii_digit()) || !bytes.iter().all(allowed) {
         return Err(Error::InvalidIdentifier { field });
     }
@@ -40,16 +41,24 @@ mod tests {
         for bad in ["-a", "A", "a b", "é", ".x"] {
             assert_eq!(
                 validate_identifier(bad, Field::ModelId, 64),
-                Err(Error::InvalidIdentifier { field: Field::ModelId })
+                Err(Error::InvalidIdentifier {
+                    field: Field::ModelId
+                })
             );
         }
         assert_eq!(
             validate_identifier("", Field::ModelId, 64),
-            Err(Error::FieldEmpty { field: Field::ModelId })
+            Err(Error::FieldEmpty {
+                field: Field::ModelId
+            })
         );
         assert_eq!(
             validate_identifier("abc", Field::ModelId, 2),
-            Err(Error::FieldTooLong { field: Field::ModelId, len: 3, max: 2 })
+            Err(Error::FieldTooLong {
+                field: Field::ModelId,
+                len: 3,
+                max: 2
+            })
         );
     }
 }

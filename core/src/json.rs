@@ -59,10 +59,15 @@ macro_rules! decimal_module {
             ///
             /// # Errors
             /// A non-canonical or out-of-range decimal.
-            pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<$ty, D::Error> {
+            pub fn deserialize<'de, D: Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<$ty, D::Error> {
                 let text = <&str>::deserialize(deserializer)?;
                 super::parse_canonical_decimal(text).ok_or_else(|| {
-                    D::Error::custom(concat!("expected a canonical decimal string for ", stringify!($ty)))
+                    D::Error::custom(concat!(
+                        "expected a canonical decimal string for ",
+                        stringify!($ty)
+                    ))
                 })
             }
         }
@@ -126,7 +131,10 @@ pub mod opt_hex_32 {
     ///
     /// # Errors
     /// Only the serializer's own errors.
-    pub fn serialize<S: Serializer>(value: &Option<[u8; 32]>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &Option<[u8; 32]>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             Some(bytes) => serializer.serialize_str(&hex::encode(bytes)),
             None => serializer.serialize_none(),
@@ -137,7 +145,9 @@ pub mod opt_hex_32 {
     ///
     /// # Errors
     /// Anything but 64 lowercase hex digits or `null`.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<[u8; 32]>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<[u8; 32]>, D::Error> {
         let text = Option::<&str>::deserialize(deserializer)?;
         text.map(|text| {
             super::parse_lower_hex(text)
@@ -155,8 +165,20 @@ mod tests {
     #[test]
     fn canonical_decimals() {
         assert_eq!(parse_canonical_decimal::<u64>("0"), Some(0));
-        assert_eq!(parse_canonical_decimal::<u64>("18446744073709551615"), Some(u64::MAX));
-        for bad in ["", "01", "+1", "-1", " 1", "1 ", "18446744073709551616", "1e3"] {
+        assert_eq!(
+            parse_canonical_decimal::<u64>("18446744073709551615"),
+            Some(u64::MAX)
+        );
+        for bad in [
+            "",
+            "01",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "18446744073709551616",
+            "1e3",
+        ] {
             assert_eq!(parse_canonical_decimal::<u64>(bad), None, "{bad:?}");
         }
     }

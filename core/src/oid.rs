@@ -16,14 +16,38 @@ pub const POCI_ARC: &str = "2.25.113404983354467406595613569047916547678";
 
 /// DER content octets of `id-poci`.
 pub const POCI_ARC_DER: [u8; 20] = [
-    0x69, 0x81, 0xaa, 0xd1, 0x80, 0xd7, 0xa6, 0xd9, 0x92, 0x86, 0xdf, 0x90, 0xdc, 0xea, 0xe6,
-    0xab, 0xe3, 0xa6, 0x9c, 0x5e,
+    0x69, 0x81, 0xaa, 0xd1, 0x80, 0xd7, 0xa6, 0xd9, 0x92, 0x86, 0xdf, 0x90, 0xdc, 0xea, 0xe6, 0xab,
+    0xe3, 0xa6, 0x9c, 0x5e,
 ];
 
 /// Appends two small arcs (each below 128) to `id-poci`.
 const fn under_arc(first: u8, second: u8) -> [u8; 22] {
-    let [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19] = POCI_ARC_DER;
-    [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, first, second]
+    let [
+        a0,
+        a1,
+        a2,
+        a3,
+        a4,
+        a5,
+        a6,
+        a7,
+        a8,
+        a9,
+        a10,
+        a11,
+        a12,
+        a13,
+        a14,
+        a15,
+        a16,
+        a17,
+        a18,
+        a19,
+    ] = POCI_ARC_DER;
+    [
+        a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19,
+        first, second,
+    ]
 }
 
 /// `id-poci-kp-deviceAttestation ::= { id-poci 1 1 }`: the EKU every device certificate carries.
@@ -79,8 +103,14 @@ mod tests {
             encode_dotted(&format!("{POCI_ARC}.2.1")),
             CHIP_IDENTITY_EXTENSION_DER
         );
-        assert_eq!(encode_dotted(&format!("{POCI_ARC}.3.1")), CHIP_BINDING_DOMAIN_DER);
-        assert_eq!(encode_dotted(&format!("{POCI_ARC}.3.2")), HEARTBEAT_DOMAIN_DER);
+        assert_eq!(
+            encode_dotted(&format!("{POCI_ARC}.3.1")),
+            CHIP_BINDING_DOMAIN_DER
+        );
+        assert_eq!(
+            encode_dotted(&format!("{POCI_ARC}.3.2")),
+            HEARTBEAT_DOMAIN_DER
+        );
         assert_eq!(
             encode_dotted(&format!("{POCI_ARC}.3.3")),
             LEASE_ACCEPTANCE_DOMAIN_DER

@@ -125,7 +125,10 @@ impl EcdsaSignature {
 /// Left-pads a minimal unsigned integer to 32 bytes and checks `1 <= v < n`.
 fn scalar(bytes: &[u8]) -> Result<[u8; 32]> {
     let mut out = [0u8; 32];
-    let start = out.len().checked_sub(bytes.len()).ok_or(Error::SignatureMalformed)?;
+    let start = out
+        .len()
+        .checked_sub(bytes.len())
+        .ok_or(Error::SignatureMalformed)?;
     out.get_mut(start..)
         .ok_or(Error::SignatureMalformed)?
         .copy_from_slice(bytes);
@@ -152,14 +155,12 @@ pub fn verify_signature(
     }
     match backend {
         #[cfg(feature = "ring")]
-        Backend::Ring => {
-            ring::signature::UnparsedPublicKey::new(
-                &ring::signature::ECDSA_P256_SHA256_ASN1,
-                key.sec1_bytes(),
-            )
-            .verify(message, signature)
-            .map_err(|_| Error::SignatureInvalid)
-        }
+        Backend::Ring => ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_ASN1,
+            key.sec1_bytes(),
+        )
+        .verify(message, signature)
+        .map_err(|_| Error::SignatureInvalid),
         #[cfg(feature = "pure-rust")]
         Backend::PureRust => {
             use p256::ecdsa::signature::Verifier as _;
@@ -195,19 +196,34 @@ mod tests {
         assert!(EcdsaSignature::from_der(&good).is_ok());
         // padded INTEGER
         let padded = [0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01];
-        assert_eq!(EcdsaSignature::from_der(&padded), Err(Error::SignatureMalformed));
+        assert_eq!(
+            EcdsaSignature::from_der(&padded),
+            Err(Error::SignatureMalformed)
+        );
         // long-form length
         let long = [0x30, 0x81, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01];
-        assert_eq!(EcdsaSignature::from_der(&long), Err(Error::SignatureMalformed));
+        assert_eq!(
+            EcdsaSignature::from_der(&long),
+            Err(Error::SignatureMalformed)
+        );
         // zero r
         let zero = [0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01];
-        assert_eq!(EcdsaSignature::from_der(&zero), Err(Error::SignatureMalformed));
+        assert_eq!(
+            EcdsaSignature::from_der(&zero),
+            Err(Error::SignatureMalformed)
+        );
         // negative s
         let negative = [0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0xff];
-        assert_eq!(EcdsaSignature::from_der(&negative), Err(Error::SignatureMalformed));
+        assert_eq!(
+            EcdsaSignature::from_der(&negative),
+            Err(Error::SignatureMalformed)
+        );
         // trailing byte
         let trailing = [0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00];
-        assert_eq!(EcdsaSignature::from_der(&trailing), Err(Error::SignatureMalformed));
+        assert_eq!(
+            EcdsaSignature::from_der(&trailing),
+            Err(Error::SignatureMalformed)
+        );
     }
 
     #[test]
@@ -215,6 +231,9 @@ mod tests {
         let mut der = vec![0x30, 0x26, 0x02, 0x21, 0x00];
         der.extend_from_slice(&P256_ORDER);
         der.extend_from_slice(&[0x02, 0x01, 0x01]);
-        assert_eq!(EcdsaSignature::from_der(&der), Err(Error::SignatureMalformed));
+        assert_eq!(
+            EcdsaSignature::from_der(&der),
+            Err(Error::SignatureMalformed)
+        );
     }
 }

@@ -147,10 +147,12 @@ impl NetworkParams {
     /// # Errors
     /// `BEFORE_GENESIS` for a time before genesis.
     pub fn slot_at_unix(&self, unix: u64) -> Result<SlotId> {
-        let since_genesis = unix.checked_sub(self.genesis_unix).ok_or(Error::BeforeGenesis {
-            unix,
-            genesis_unix: self.genesis_unix,
-        })?;
+        let since_genesis = unix
+            .checked_sub(self.genesis_unix)
+            .ok_or(Error::BeforeGenesis {
+                unix,
+                genesis_unix: self.genesis_unix,
+            })?;
         let epoch = since_genesis
             .checked_div(self.epoch_seconds)
             .ok_or(Error::TimeOverflow)?;
@@ -224,33 +226,60 @@ mod tests {
     #[test]
     fn invalid_params_are_refused() {
         let code = |r: Result<NetworkParams>| r.unwrap_err().code();
-        assert_eq!(code(NetworkParams::new("x", 0, 0, 1)), "INVALID_NETWORK_PARAMS");
-        assert_eq!(code(NetworkParams::new("x", 0, 10, 0)), "INVALID_NETWORK_PARAMS");
-        assert_eq!(code(NetworkParams::new("x", 0, 10, 3)), "INVALID_NETWORK_PARAMS");
-        assert_eq!(code(NetworkParams::new("X", 0, 10, 1)), "INVALID_NETWORK_PARAMS");
-        assert_eq!(code(NetworkParams::new("", 0, 10, 1)), "INVALID_NETWORK_PARAMS");
+        assert_eq!(
+            code(NetworkParams::new("x", 0, 0, 1)),
+            "INVALID_NETWORK_PARAMS"
+        );
+        assert_eq!(
+            code(NetworkParams::new("x", 0, 10, 0)),
+            "INVALID_NETWORK_PARAMS"
+        );
+        assert_eq!(
+            code(NetworkParams::new("x", 0, 10, 3)),
+            "INVALID_NETWORK_PARAMS"
+        );
+        assert_eq!(
+            code(NetworkParams::new("X", 0, 10, 1)),
+            "INVALID_NETWORK_PARAMS"
+        );
+        assert_eq!(
+            code(NetworkParams::new("", 0, 10, 1)),
+            "INVALID_NETWORK_PARAMS"
+        );
     }
 
     #[test]
     fn slot_out_of_range() {
         assert_eq!(
             params().slot_start_unix(0, 120).unwrap_err(),
-            Error::SlotOutOfRange { slot: 120, slots_per_epoch: 120 }
+            Error::SlotOutOfRange {
+                slot: 120,
+                slots_per_epoch: 120
+            }
         );
     }
 
     #[test]
     fn time_overflow() {
-        assert_eq!(params().epoch_start_unix(u64::MAX).unwrap_err().code(), "TIME_OVERFLOW");
+        assert_eq!(
+            params().epoch_start_unix(u64::MAX).unwrap_err().code(),
+            "TIME_OVERFLOW"
+        );
         let late = NetworkParams::new("n", u64::MAX - 10, 3600, 120).unwrap();
-        assert_eq!(late.slot_start_unix(0, 1).unwrap_err().code(), "TIME_OVERFLOW");
+        assert_eq!(
+            late.slot_start_unix(0, 1).unwrap_err().code(),
+            "TIME_OVERFLOW"
+        );
     }
 
     #[test]
     fn before_genesis() {
         assert_eq!(
             params().slot_at_unix(5).unwrap_err(),
-            Error::BeforeGenesis { unix: 5, genesis_unix: 1_700_000_000 }
+            Error::BeforeGenesis {
+                unix: 5,
+                genesis_unix: 1_700_000_000
+            }
         );
     }
 

@@ -1,5 +1,10 @@
 //! One test per error code of SPEC.md, each producing the error from a real input.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod common;
 
@@ -75,11 +80,17 @@ fn code_der_malformed() {
 #[test]
 fn code_der_noncanonical() {
     // INTEGER 7 padded with a leading zero.
-    assert_eq!(code(verify(&with_field(5, tlv(0x02, &[0, 7])))), "DER_NONCANONICAL");
+    assert_eq!(
+        code(verify(&with_field(5, tlv(0x02, &[0, 7])))),
+        "DER_NONCANONICAL"
+    );
     // A long-form length for a short wallet.
     let mut long_wallet = vec![0x04, 0x81, WALLET.len() as u8];
     long_wallet.extend_from_slice(WALLET);
-    assert_eq!(code(verify(&with_field(4, long_wallet))), "DER_NONCANONICAL");
+    assert_eq!(
+        code(verify(&with_field(4, long_wallet))),
+        "DER_NONCANONICAL"
+    );
     // Indefinite length (BER).
     let mut fields = heartbeat_fields().concat();
     fields.extend([0, 0]);
@@ -100,14 +111,20 @@ fn code_unsupported_version() {
     assert_eq!(code(verify(&with_field(0, uint(2)))), "UNSUPPORTED_VERSION");
     assert_eq!(
         HeartbeatRef::from_der(&with_field(0, uint(u128::MAX))).unwrap_err(),
-        Error::UnsupportedVersion { kind: poci::MessageKind::Heartbeat, version: None }
+        Error::UnsupportedVersion {
+            kind: poci::MessageKind::Heartbeat,
+            version: None
+        }
     );
 }
 
 #[test]
 fn code_wrong_domain_tag() {
     // A heartbeat presented as a lease acceptance.
-    assert_eq!(code(LeaseAcceptanceRef::from_der(&signed_heartbeat_der())), "WRONG_DOMAIN_TAG");
+    assert_eq!(
+        code(LeaseAcceptanceRef::from_der(&signed_heartbeat_der())),
+        "WRONG_DOMAIN_TAG"
+    );
 }
 
 #[test]
@@ -117,23 +134,38 @@ fn code_field_empty() {
 
 #[test]
 fn code_field_too_long() {
-    assert_eq!(code(verify(&with_field(4, octets(&[7; 65])))), "FIELD_TOO_LONG");
+    assert_eq!(
+        code(verify(&with_field(4, octets(&[7; 65])))),
+        "FIELD_TOO_LONG"
+    );
 }
 
 #[test]
 fn code_field_wrong_length() {
-    assert_eq!(code(verify(&with_field(3, octets(&[7; 31])))), "FIELD_WRONG_LENGTH");
+    assert_eq!(
+        code(verify(&with_field(3, octets(&[7; 31])))),
+        "FIELD_WRONG_LENGTH"
+    );
 }
 
 #[test]
 fn code_integer_out_of_range() {
-    assert_eq!(code(verify(&with_field(6, uint(1 << 32)))), "INTEGER_OUT_OF_RANGE");
-    assert_eq!(code(verify(&with_field(5, tlv(0x02, &[0xff])))), "INTEGER_OUT_OF_RANGE");
+    assert_eq!(
+        code(verify(&with_field(6, uint(1 << 32)))),
+        "INTEGER_OUT_OF_RANGE"
+    );
+    assert_eq!(
+        code(verify(&with_field(5, tlv(0x02, &[0xff])))),
+        "INTEGER_OUT_OF_RANGE"
+    );
 }
 
 #[test]
 fn code_invalid_identifier() {
-    assert_eq!(code(verify(&with_field(2, utf8("POCI-testnet")))), "INVALID_IDENTIFIER");
+    assert_eq!(
+        code(verify(&with_field(2, utf8("POCI-testnet")))),
+        "INVALID_IDENTIFIER"
+    );
 }
 
 #[test]
@@ -148,7 +180,10 @@ fn code_chain_too_long() {
     assert_eq!(code(binding_tbs(5).to_der()), "CHAIN_TOO_LONG");
     // And on the wire, where the list is cut off before it is read in full.
     let key = chip();
-    let four = Signed::sign(binding_tbs(4), &key).unwrap().to_der().unwrap();
+    let four = Signed::sign(binding_tbs(4), &key)
+        .unwrap()
+        .to_der()
+        .unwrap();
     let parsed = poci::ChipBindingRef::from_der(&four).unwrap();
     let tbs_fields_end = parsed.tbs_der();
     assert!(tbs_fields_end.len() < four.len());
@@ -169,14 +204,26 @@ fn code_chain_too_long() {
         ];
         sign_raw(&seq(&fields))
     };
-    assert_eq!(code(poci::ChipBindingRef::from_der(&five_der)), "CHAIN_TOO_LONG");
+    assert_eq!(
+        code(poci::ChipBindingRef::from_der(&five_der)),
+        "CHAIN_TOO_LONG"
+    );
 }
 
 #[test]
 fn code_json_invalid() {
-    let json = Signed::sign(heartbeat_tbs(), &chip()).unwrap().to_json().unwrap();
-    assert_eq!(code(Heartbeat::from_json(&json.to_uppercase())), "JSON_INVALID");
-    assert_eq!(code(Heartbeat::from_json(&json[..json.len() - 2])), "JSON_INVALID");
+    let json = Signed::sign(heartbeat_tbs(), &chip())
+        .unwrap()
+        .to_json()
+        .unwrap();
+    assert_eq!(
+        code(Heartbeat::from_json(&json.to_uppercase())),
+        "JSON_INVALID"
+    );
+    assert_eq!(
+        code(Heartbeat::from_json(&json[..json.len() - 2])),
+        "JSON_INVALID"
+    );
     let padded = json.replace("\"epoch\":\"7\"", "\"epoch\":\"07\"");
     assert_ne!(padded, json);
     assert_eq!(code(Heartbeat::from_json(&padded)), "JSON_INVALID");
@@ -194,24 +241,36 @@ fn code_signature_high_s() {
     let signature = HeartbeatRef::from_der(&der).unwrap().signature().to_vec();
     let twin = high_s_twin(&signature);
     assert_ne!(twin, signature);
-    assert_eq!(code(verify(&with_signature(&der, &twin))), "SIGNATURE_HIGH_S");
+    assert_eq!(
+        code(verify(&with_signature(&der, &twin))),
+        "SIGNATURE_HIGH_S"
+    );
 }
 
 #[test]
 fn code_signature_invalid() {
     let der = signed_heartbeat_der();
     let other = chip().sign(b"another message").unwrap();
-    assert_eq!(code(verify(&with_signature(&der, &other))), "SIGNATURE_INVALID");
+    assert_eq!(
+        code(verify(&with_signature(&der, &other))),
+        "SIGNATURE_INVALID"
+    );
 }
 
 #[test]
 fn code_public_key_invalid() {
-    assert_eq!(code(DevicePublicKey::from_sec1_bytes(&[4; 65])), "PUBLIC_KEY_INVALID");
+    assert_eq!(
+        code(DevicePublicKey::from_sec1_bytes(&[4; 65])),
+        "PUBLIC_KEY_INVALID"
+    );
 }
 
 #[test]
 fn code_device_key_invalid() {
-    assert_eq!(code(DeviceKey::from_secret_bytes(&[0; 32])), "DEVICE_KEY_INVALID");
+    assert_eq!(
+        code(DeviceKey::from_secret_bytes(&[0; 32])),
+        "DEVICE_KEY_INVALID"
+    );
 }
 
 #[test]
@@ -241,7 +300,12 @@ fn code_wrong_slot() {
     let der = Signed::sign(tbs, &chip()).unwrap().to_der().unwrap();
     assert_eq!(
         verify(&der).unwrap_err(),
-        Error::WrongSlot { expected_epoch: EPOCH, expected_slot: SLOT, epoch: EPOCH, slot: SLOT + 1 }
+        Error::WrongSlot {
+            expected_epoch: EPOCH,
+            expected_slot: SLOT,
+            epoch: EPOCH,
+            slot: SLOT + 1
+        }
     );
 }
 
@@ -263,12 +327,18 @@ fn code_wallet_mismatch() {
 
 #[test]
 fn code_invalid_network_params() {
-    assert_eq!(code(NetworkParams::new("poci", 0, 3600, 7)), "INVALID_NETWORK_PARAMS");
+    assert_eq!(
+        code(NetworkParams::new("poci", 0, 3600, 7)),
+        "INVALID_NETWORK_PARAMS"
+    );
 }
 
 #[test]
 fn code_slot_out_of_range() {
-    assert_eq!(code(derive_challenge(&params(), 0, 120, &BEACON)), "SLOT_OUT_OF_RANGE");
+    assert_eq!(
+        code(derive_challenge(&params(), 0, 120, &BEACON)),
+        "SLOT_OUT_OF_RANGE"
+    );
 }
 
 #[test]
@@ -289,6 +359,9 @@ fn every_code_has_a_test_and_a_spec_entry() {
     for code in Error::ALL_CODES {
         let test_name = format!("fn code_{}()", code.to_lowercase());
         assert!(this_file.contains(&test_name), "no test {test_name}");
-        assert!(spec.contains(&format!("`{code}`")), "SPEC.md does not list {code}");
+        assert!(
+            spec.contains(&format!("`{code}`")),
+            "SPEC.md does not list {code}"
+        );
     }
 }

@@ -1,5 +1,10 @@
 //! Project Wycheproof ECDSA P-256/SHA-256 (DER) vectors through both backends.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use poci::{Backend, DevicePublicKey, EcdsaSignature, Error, verify_signature};
 use wycheproof::TestResult;
@@ -7,7 +12,11 @@ use wycheproof::ecdsa::{TestName, TestSet};
 
 #[test]
 fn both_backends_are_compiled_into_the_tests() {
-    assert!(Backend::ALL.len() >= 2, "tests must compare ring and pure-rust: {:?}", Backend::ALL);
+    assert!(
+        Backend::ALL.len() >= 2,
+        "tests must compare ring and pure-rust: {:?}",
+        Backend::ALL
+    );
 }
 
 #[test]
@@ -44,7 +53,12 @@ fn wycheproof_p256_sha256_with_low_s_policy() {
                     }
                 }
                 TestResult::Invalid => {
-                    assert!(verdict.is_err(), "tc {} ({}) must fail", test.tc_id, test.comment);
+                    assert!(
+                        verdict.is_err(),
+                        "tc {} ({}) must fail",
+                        test.tc_id,
+                        test.comment
+                    );
                     rejected += 1;
                 }
                 TestResult::Acceptable => {
@@ -53,7 +67,12 @@ fn wycheproof_p256_sha256_with_low_s_policy() {
             }
         }
     }
-    println!("wycheproof: {total} cases, {accepted} accepted, {high_s} high-S refused, {rejected} invalid refused");
+    println!(
+        "wycheproof: {total} cases, {accepted} accepted, {high_s} high-S refused, {rejected} invalid refused"
+    );
     assert_eq!(total, set.number_of_tests);
-    assert!(accepted > 50 && high_s > 50 && rejected > 200, "{accepted} {high_s} {rejected}");
+    assert!(
+        accepted > 50 && high_s > 50 && rejected > 200,
+        "{accepted} {high_s} {rejected}"
+    );
 }

@@ -4,9 +4,8 @@ use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_all, read_octets, read_sequence_of_sequences,
-    read_tlv, tag,
-    read_u32, read_u64, read_utf8,
+    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_all, read_octets,
+    read_sequence_of_sequences, read_tlv, read_u32, read_u64, read_utf8, tag,
 };
 use super::tbs_to_der;
 use crate::error::{Error, Field, MessageKind, Result};
@@ -97,12 +96,20 @@ mod hex_list {
     #[serde(transparent)]
     struct Hex(#[serde(with = "crate::json::hex_bytes")] Vec<u8>);
 
-    pub(super) fn serialize<S: Serializer>(value: &[Vec<u8>], serializer: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        value: &[Vec<u8>],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(value.iter().map(|bytes| Hex(bytes.clone())))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Vec<u8>>, D::Error> {
-        Ok(Vec::<Hex>::deserialize(deserializer)?.into_iter().map(|hex| hex.0).collect())
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Vec<u8>>, D::Error> {
+        Ok(Vec::<Hex>::deserialize(deserializer)?
+            .into_iter()
+            .map(|hex| hex.0)
+            .collect())
     }
 }
 

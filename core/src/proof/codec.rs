@@ -9,7 +9,6 @@ use der::{Encode, Header, Length, Reader, SliceReader, Tag, TagNumber};
 
 use crate::error::{DerProblem, Error, Field, MessageKind, Result};
 
-
 /// One field of a message, as it is written.
 pub enum DerValue<'a> {
     /// INTEGER (non-negative).
@@ -120,9 +119,15 @@ fn position(reader: &SliceReader<'_>) -> Option<u32> {
 ///
 /// The length is parsed here rather than by `der`, which reports a non-minimal
 /// length as a plain length error: POCI distinguishes `DER_NONCANONICAL`.
-pub(crate) fn read_tlv<'a>(reader: &mut SliceReader<'a>, expected: u8) -> Result<(&'a [u8], &'a [u8])> {
+pub(crate) fn read_tlv<'a>(
+    reader: &mut SliceReader<'a>,
+    expected: u8,
+) -> Result<(&'a [u8], &'a [u8])> {
     let at = position(reader);
-    let malformed = |problem| Error::DerMalformed { problem, position: at };
+    let malformed = |problem| Error::DerMalformed {
+        problem,
+        position: at,
+    };
     let mut head = [0u8; 2];
     reader.peek_into(&mut head)?;
     let [tag, first_length_octet] = head;
@@ -135,10 +140,14 @@ pub(crate) fn read_tlv<'a>(reader: &mut SliceReader<'a>, expected: u8) -> Result
         0x81..=0x83 => {
             let count = usize::from(first_length_octet & 0x7f);
             let mut buf = [0u8; 5];
-            let window = buf.get_mut(..count.saturating_add(2)).ok_or(malformed(DerProblem::Length))?;
+            let window = buf
+                .get_mut(..count.saturating_add(2))
+                .ok_or(malformed(DerProblem::Length))?;
             reader.peek_into(window)?;
             let octets = window.get(2..).ok_or(malformed(DerProblem::Length))?;
-            let value = octets.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            let value = octets
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
             // Minimal: a shorter form could not have held the value.
             let minimal = match count {
                 1 => value >= 0x80,
@@ -153,7 +162,9 @@ pub(crate) fn read_tlv<'a>(reader: &mut SliceReader<'a>, expected: u8) -> Result
         _ => return Err(malformed(DerProblem::Length)),
     };
     let header_len = length_octets.saturating_add(2);
-    let total = header_len.checked_add(value_len).ok_or(malformed(DerProblem::Length))?;
+    let total = header_len
+        .checked_add(value_len)
+        .ok_or(malformed(DerProblem::Length))?;
     let tlv = reader.read_slice(Length::try_from(total)?)?;
     let value = tlv.get(header_len..).ok_or(malformed(DerProblem::Length))?;
     Ok((tlv, value))
@@ -168,7 +179,9 @@ pub(crate) fn read_sequence<'a, T>(
     let mut inner = SliceReader::new(contents)?;
     let value = fields(&mut inner)?;
     if !inner.is_finished() {
-        return Err(Error::TrailingData { position: position(&inner) });
+        return Err(Error::TrailingData {
+            position: position(&inner),
+        });
     }
     Ok(value)
 }
@@ -181,7 +194,9 @@ pub(crate) fn read_all<'a, T>(
     let mut reader = SliceReader::new(input)?;
     let result = value(&mut reader)?;
     if !reader.is_finished() {
-        return Err(Error::TrailingData { position: position(&reader) });
+        return Err(Error::TrailingData {
+            position: position(&reader),
+        });
     }
     Ok(result)
 }
@@ -191,7 +206,10 @@ fn read_uint_bytes<'a>(reader: &mut SliceReader<'a>, field: Field) -> Result<&'a
     let at = position(reader);
     let (_, content) = read_tlv(reader, tag::INTEGER)?;
     match content {
-        [] => Err(Error::DerMalformed { problem: DerProblem::Length, position: at }),
+        [] => Err(Error::DerMalformed {
+            problem: DerProblem::Length,
+            position: at,
+        }),
         [0, next, ..] if *next < 0x80 => Err(Error::DerNoncanonical { position: at }),
         [first, ..] if *first >= 0x80 => Err(Error::IntegerOutOfRange { field }),
         [0, rest @ ..] if !rest.is_empty() => Ok(rest),
@@ -207,7 +225,11 @@ fn uint_to_u128(bytes: &[u8]) -> Option<u128> {
 }
 
 /// Reads `version INTEGER` and accepts only `expected`.
-pub(crate) fn read_version(reader: &mut SliceReader<'_>, kind: MessageKind, expected: u64) -> Result<()> {
+pub(crate) fn read_version(
+    reader: &mut SliceReader<'_>,
+    kind: MessageKind,
+    expected: u64,
+) -> Result<()> {
     let version = match read_uint_bytes(reader, Field::Version) {
         Ok(bytes) => uint_to_u128(bytes).and_then(|v| u64::try_from(v).ok()),
         Err(Error::IntegerOutOfRange { .. }) => None,
@@ -220,7 +242,11 @@ pub(crate) fn read_version(reader: &mut SliceReader<'_>, kind: MessageKind, expe
 }
 
 /// Reads the domain tag `OBJECT IDENTIFIER` and accepts only `expected` (content octets).
-pub(crate) fn read_domain(reader: &mut SliceReader<'_>, kind: MessageKind, expected: &[u8]) -> Result<()> {
+pub(crate) fn read_domain(
+    reader: &mut SliceReader<'_>,
+    kind: MessageKind,
+    expected: &[u8],
+) -> Result<()> {
     let (_, content) = read_tlv(reader, tag::OID)?;
     if content != expected {
         return Err(Error::WrongDomainTag { expected: kind });
@@ -259,7 +285,9 @@ pub(crate) fn read_utf8<'a>(reader: &mut SliceReader<'a>) -> Result<&'a str> {
 }
 
 /// Reads an optional `[0] IMPLICIT OCTET STRING`.
-pub(crate) fn read_optional_context0_octets<'a>(reader: &mut SliceReader<'a>) -> Result<Option<&'a [u8]>> {
+pub(crate) fn read_optional_context0_octets<'a>(
+    reader: &mut SliceReader<'a>,
+) -> Result<Option<&'a [u8]>> {
     if reader.peek_byte() != Some(tag::CONTEXT_0) {
         return Ok(None);
     }
@@ -369,7 +397,10 @@ pub(crate) fn decode_tbs<'a, T: TbsCodec<'a>>(tbs_der: &'a [u8]) -> Result<T> {
 /// Writes a complete tbs after checking its fields.
 pub(crate) fn encode_tbs<'a, T: TbsCodec<'a>>(tbs: &T) -> Result<Vec<u8>> {
     tbs.validate()?;
-    let mut values = vec![DerValue::Uint(u128::from(VERSION_1)), DerValue::Oid(T::DOMAIN)];
+    let mut values = vec![
+        DerValue::Uint(u128::from(VERSION_1)),
+        DerValue::Oid(T::DOMAIN),
+    ];
     values.extend(tbs.der_values());
     encode_sequence(&values)
 }

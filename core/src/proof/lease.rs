@@ -12,7 +12,9 @@ use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{Error, Field, MessageKind, Result};
 use crate::identifier::validate_identifier;
 use crate::json::{dec_u64, dec_u128, hex_32, hex_bytes};
-use crate::limits::{MAX_LEASE_ACCEPTANCE_LEN, MAX_LEASE_ID_LEN, MAX_NETWORK_ID_LEN, MAX_WALLET_LEN};
+use crate::limits::{
+    MAX_LEASE_ACCEPTANCE_LEN, MAX_LEASE_ID_LEN, MAX_NETWORK_ID_LEN, MAX_WALLET_LEN,
+};
 use crate::oid::LEASE_ACCEPTANCE_DOMAIN_DER;
 use crate::signature::Backend;
 
@@ -96,7 +98,11 @@ impl<'a> TbsCodec<'a> for LeaseAcceptanceTbsRef<'a> {
     fn validate(&self) -> Result<()> {
         validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
         check_len(Field::LeaseId, self.lease_id.len(), MAX_LEASE_ID_LEN)?;
-        check_len(Field::RenterWallet, self.renter_wallet.len(), MAX_WALLET_LEN)?;
+        check_len(
+            Field::RenterWallet,
+            self.renter_wallet.len(),
+            MAX_WALLET_LEN,
+        )?;
         if self.first_epoch > self.last_epoch {
             return Err(Error::InvalidEpochRange {
                 first_epoch: self.first_epoch,

@@ -1,8 +1,16 @@
 //! Shared fixtures of the integration tests: a network, a chip, a signed heartbeat,
 //! and a hand-written DER builder for inputs the library itself refuses to produce.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
-use poci::{DeviceKey, HeartbeatContext, HeartbeatTbs, KeyId, NetworkParams, Signed, derive_challenge};
+use poci::{
+    DeviceKey, HeartbeatContext, HeartbeatTbs, KeyId, NetworkParams, Signed, derive_challenge,
+};
 
 pub const WALLET: &[u8] = b"wallet-of-alice";
 pub const EPOCH: u64 = 7;
@@ -35,7 +43,10 @@ pub fn heartbeat_tbs() -> HeartbeatTbs {
 }
 
 pub fn signed_heartbeat_der() -> Vec<u8> {
-    Signed::sign(heartbeat_tbs(), &chip()).unwrap().to_der().unwrap()
+    Signed::sign(heartbeat_tbs(), &chip())
+        .unwrap()
+        .to_der()
+        .unwrap()
 }
 
 /// The context of [`heartbeat_tbs`]; the challenge is passed in to borrow it.
@@ -133,7 +144,12 @@ pub fn high_s_twin(signature_der: &[u8]) -> Vec<u8> {
     let mut borrow = 0i16;
     for i in (0..32).rev() {
         let mut d = i16::from(ORDER[i]) - i16::from(s[i]) - borrow;
-        borrow = if d < 0 { d += 256; 1 } else { 0 };
+        borrow = if d < 0 {
+            d += 256;
+            1
+        } else {
+            0
+        };
         twin[i] = d as u8;
     }
     let int = |bytes: &[u8; 32]| {
