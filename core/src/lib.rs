@@ -34,7 +34,7 @@
 //!     wallet: b"wallet-1",
 //! };
 //! let verified = Verifier::default().verify_heartbeat(&der, chip.public_key(), &context)?;
-//! assert_eq!(verified.counter, 1);
+//! assert_eq!(verified.heartbeat.counter, 1);
 //! # Ok::<(), poci::Error>(())
 //! ```
 

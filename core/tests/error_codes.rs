@@ -58,7 +58,8 @@ fn binding_tbs(certificates: usize) -> ChipBindingTbs {
 #[test]
 fn valid_heartbeat_verifies() {
     let verified = verify(&signed_heartbeat_der()).unwrap();
-    assert_eq!(verified.counter, 1000);
+    assert_eq!(verified.heartbeat.counter, 1000);
+    assert_eq!(verified.heartbeat, heartbeat_tbs());
 }
 
 #[test]

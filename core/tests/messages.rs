@@ -248,3 +248,35 @@ fn signing_is_deterministic() {
         .unwrap();
     assert_eq!(a, b);
 }
+
+/// The worked example of SPEC.md 6.5 is what this implementation produces, byte for byte.
+#[test]
+fn spec_worked_heartbeat_example() {
+    let spec = include_str!("../../conformance/SPEC.md");
+    let chip = poci::DeviceKey::from_seed(b"demo chip 1").unwrap();
+    assert_eq!(
+        hex::encode(chip.to_secret_bytes()),
+        "91a82999edbebd90966a9a5f29e7326c9df5af66971be66eeec6099570e1a3c2"
+    );
+    let tbs = HeartbeatTbs {
+        network_id: "poci-testnet".into(),
+        chip_key_id: *chip.key_id(),
+        wallet: b"wallet-of-alice".to_vec(),
+        epoch: EPOCH,
+        slot: SLOT,
+        challenge: challenge(),
+        counter: 1,
+        measurement: None,
+    };
+    let challenge_line = format!("challenge = {}", hex::encode(challenge()));
+    assert!(spec.contains(&challenge_line), "SPEC.md 5 does not show {challenge_line}");
+    let der = Signed::sign(tbs, &chip).unwrap().to_der().unwrap();
+    let der_hex = hex::encode(&der);
+    assert!(
+        spec.contains(&format!("`{der_hex}`")),
+        "SPEC.md 6.5 does not show {der_hex}"
+    );
+    let proof_id = hex::encode(HeartbeatRef::from_der(&der).unwrap().proof_id());
+    assert!(spec.contains(&format!("proof id is `{proof_id}`")));
+    assert!(spec.contains(&format!("key id\n`{}`", chip.key_id())));
+}

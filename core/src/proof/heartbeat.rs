@@ -192,22 +192,8 @@ pub struct VerifiedHeartbeat {
     /// SHA-256 of the heartbeat's DER.
     #[serde(with = "hex_32")]
     pub proof_id: ProofId,
-    /// Key id of the chip.
-    pub chip_key_id: KeyId,
-    /// Wallet the chip is bound to.
-    #[serde(with = "hex_bytes")]
-    pub wallet: Vec<u8>,
-    /// Epoch proven.
-    #[serde(with = "dec_u64")]
-    pub epoch: u64,
-    /// Slot proven.
-    pub slot: u32,
-    /// The chip's counter.
-    #[serde(with = "dec_u64")]
-    pub counter: u64,
-    /// The chip's measured environment, if reported.
-    #[serde(with = "opt_hex_32")]
-    pub measurement: Option<[u8; 32]>,
+    /// The verified content.
+    pub heartbeat: HeartbeatTbs,
 }
 
 impl<'a> HeartbeatRef<'a> {
@@ -251,15 +237,9 @@ impl<'a> HeartbeatRef<'a> {
     /// The verification result of this heartbeat (call after [`HeartbeatRef::verify`]).
     #[must_use]
     pub fn to_verified(&self) -> VerifiedHeartbeat {
-        let tbs = self.tbs();
         VerifiedHeartbeat {
             proof_id: self.proof_id(),
-            chip_key_id: KeyId(*tbs.chip_key_id),
-            wallet: tbs.wallet.to_vec(),
-            epoch: tbs.epoch,
-            slot: tbs.slot,
-            counter: tbs.counter,
-            measurement: tbs.measurement.copied(),
+            heartbeat: self.tbs().to_owned_tbs(),
         }
     }
 }
