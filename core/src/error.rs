@@ -114,6 +114,74 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// No vendor root of the trust store anchors the certificate chain.
+    #[error("no trusted vendor root anchors the certificate chain")]
+    UnknownIssuer,
+    /// A certificate of the chain (or the vendor root) has expired at the slot's start time.
+    #[error("{role} certificate expired at the slot's start time")]
+    CertExpired {
+        /// Which certificate.
+        role: CertRole,
+    },
+    /// A certificate of the chain (or the vendor root) is not yet valid at the slot's start time.
+    #[error("{role} certificate is not yet valid at the slot's start time")]
+    CertNotYetValid {
+        /// Which certificate.
+        role: CertRole,
+    },
+    /// A certificate of the chain is listed on its issuer's CRL.
+    #[error("a certificate of the chain is revoked")]
+    CertRevoked,
+    /// No CRL of the trust store speaks for a certificate of the chain, and the policy
+    /// requires one.
+    #[error("revocation status of a certificate of the chain is unknown")]
+    RevocationStatusUnknown,
+    /// The CRL that speaks for a certificate of the chain is past its nextUpdate.
+    #[error("the CRL for a certificate of the chain has expired")]
+    CrlExpired,
+    /// A certificate's signature does not verify under its issuer's key (opaque).
+    #[error("a certificate signature is invalid")]
+    CertSignatureInvalid,
+    /// The device certificate lacks the POCI device-attestation EKU or the
+    /// digitalSignature key usage, or a CA certificate has an EKU without it.
+    #[error("certificate key usage does not allow device attestation")]
+    WrongKeyUsage,
+    /// The device certificate has no chip identity extension.
+    #[error("device certificate has no chip identity extension")]
+    MissingChipIdentity,
+    /// The chip model is not in the chip-model registry.
+    #[error("chip model is not in the registry")]
+    ModelUnknown,
+    /// The chip model belongs to another vendor than the one whose root anchors the chain.
+    #[error("chip model is not one the anchoring vendor may certify")]
+    ModelNotAllowedForVendor,
+    /// The binding's serial differs from the device certificate's.
+    #[error("chip serial differs from the device certificate's")]
+    SerialMismatch,
+    /// The binding's model differs from the device certificate's.
+    #[error("chip model differs from the device certificate's")]
+    ModelMismatch,
+    /// The chain is anchored by a test vendor and the trust policy does not allow them.
+    #[error("test vendor refused by the trust policy")]
+    TestVendorRefused,
+    /// The chain is anchored by a vendor whose manifest marks it revoked.
+    #[error("vendor is revoked")]
+    VendorRevoked,
+    /// A certificate that is not a well-formed X.509 v3 certificate of the POCI profile.
+    #[error("bad certificate ({problem})")]
+    BadCertificate {
+        /// What is wrong.
+        problem: CertProblem,
+    },
+    /// A CRL that is not well formed or not supported.
+    #[error("bad certificate revocation list")]
+    BadCrl,
+    /// A vendor manifest that does not parse or breaks the schema of vendor-roots/README.md.
+    #[error("invalid vendor manifest ({problem})")]
+    ManifestInvalid {
+        /// What is wrong.
+        problem: ManifestProblem,
+    },
     /// A JSON form that does not parse or does not match the schema of SPEC.md.
     #[error("invalid JSON ({problem}) at line {line}, column {column}")]
     JsonInvalid {
@@ -210,6 +278,24 @@ impl Error {
             Self::InvalidIdentifier { .. } => "INVALID_IDENTIFIER",
             Self::InvalidEpochRange { .. } => "INVALID_EPOCH_RANGE",
             Self::ChainTooLong { .. } => "CHAIN_TOO_LONG",
+            Self::UnknownIssuer => "UNKNOWN_ISSUER",
+            Self::CertExpired { .. } => "CERT_EXPIRED",
+            Self::CertNotYetValid { .. } => "CERT_NOT_YET_VALID",
+            Self::CertRevoked => "CERT_REVOKED",
+            Self::RevocationStatusUnknown => "REVOCATION_STATUS_UNKNOWN",
+            Self::CrlExpired => "CRL_EXPIRED",
+            Self::CertSignatureInvalid => "CERT_SIGNATURE_INVALID",
+            Self::WrongKeyUsage => "WRONG_KEY_USAGE",
+            Self::MissingChipIdentity => "MISSING_CHIP_IDENTITY",
+            Self::ModelUnknown => "MODEL_UNKNOWN",
+            Self::ModelNotAllowedForVendor => "MODEL_NOT_ALLOWED_FOR_VENDOR",
+            Self::SerialMismatch => "SERIAL_MISMATCH",
+            Self::ModelMismatch => "MODEL_MISMATCH",
+            Self::TestVendorRefused => "TEST_VENDOR_REFUSED",
+            Self::VendorRevoked => "VENDOR_REVOKED",
+            Self::BadCertificate { .. } => "BAD_CERTIFICATE",
+            Self::BadCrl => "BAD_CRL",
+            Self::ManifestInvalid { .. } => "MANIFEST_INVALID",
             Self::JsonInvalid { .. } => "JSON_INVALID",
             Self::SignatureMalformed => "SIGNATURE_MALFORMED",
             Self::SignatureHighS => "SIGNATURE_HIGH_S",
@@ -243,6 +329,24 @@ impl Error {
         "INVALID_IDENTIFIER",
         "INVALID_EPOCH_RANGE",
         "CHAIN_TOO_LONG",
+        "UNKNOWN_ISSUER",
+        "CERT_EXPIRED",
+        "CERT_NOT_YET_VALID",
+        "CERT_REVOKED",
+        "REVOCATION_STATUS_UNKNOWN",
+        "CRL_EXPIRED",
+        "CERT_SIGNATURE_INVALID",
+        "WRONG_KEY_USAGE",
+        "MISSING_CHIP_IDENTITY",
+        "MODEL_UNKNOWN",
+        "MODEL_NOT_ALLOWED_FOR_VENDOR",
+        "SERIAL_MISMATCH",
+        "MODEL_MISMATCH",
+        "TEST_VENDOR_REFUSED",
+        "VENDOR_REVOKED",
+        "BAD_CERTIFICATE",
+        "BAD_CRL",
+        "MANIFEST_INVALID",
         "JSON_INVALID",
         "SIGNATURE_MALFORMED",
         "SIGNATURE_HIGH_S",
@@ -361,6 +465,108 @@ impl fmt::Display for Field {
             Self::Beacon => "beacon",
             Self::SecretKey => "secretKey",
             Self::PublicKey => "publicKey",
+        })
+    }
+}
+
+/// Which certificate of a chain an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CertRole {
+    /// The device (end-entity) certificate.
+    Device,
+    /// A vendor intermediate.
+    Intermediate,
+    /// The vendor root.
+    Root,
+    /// Not known (the chain validator does not say which).
+    Chain,
+}
+
+impl fmt::Display for CertRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Device => "device",
+            Self::Intermediate => "intermediate",
+            Self::Root => "root",
+            Self::Chain => "a chain",
+        })
+    }
+}
+
+/// What is wrong with a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CertProblem {
+    /// Not DER, or not the X.509 v3 structure.
+    Encoding,
+    /// Not an ECDSA P-256 key or not signed with ecdsa-with-SHA256.
+    Algorithm,
+    /// A validity period that ends before it starts, or a time that does not parse.
+    Validity,
+    /// An extension that appears twice, is malformed, or is critical where it must not be.
+    Extension,
+    /// The chip identity extension is malformed.
+    ChipIdentity,
+    /// A CA certificate where a device certificate belongs, or the reverse.
+    BasicConstraints,
+    /// A path length constraint of an intermediate is violated.
+    PathLength,
+    /// An unknown critical extension.
+    UnsupportedCriticalExtension,
+    /// Anything else the chain validator refused.
+    Other,
+}
+
+impl fmt::Display for CertProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Encoding => "encoding",
+            Self::Algorithm => "algorithm",
+            Self::Validity => "validity",
+            Self::Extension => "extension",
+            Self::ChipIdentity => "chip identity extension",
+            Self::BasicConstraints => "basic constraints",
+            Self::PathLength => "path length",
+            Self::UnsupportedCriticalExtension => "unsupported critical extension",
+            Self::Other => "other",
+        })
+    }
+}
+
+/// What is wrong with a vendor manifest or the trust material given with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ManifestProblem {
+    /// Not TOML, or not the schema (unknown or missing key, wrong type).
+    Syntax,
+    /// A manifest `schema` version this implementation does not know.
+    Schema,
+    /// A vendor id or model id that is not an identifier.
+    Identifier,
+    /// A vendor id already in the trust store.
+    DuplicateVendor,
+    /// A model id listed twice, or already listed by another vendor.
+    DuplicateModel,
+    /// A vendor without root certificates, or a root that is not a self-issued CA.
+    Roots,
+    /// A PEM block that does not decode.
+    Pem,
+    /// A CRL that does not parse or whose issuer is not of this vendor.
+    Crl,
+}
+
+impl fmt::Display for ManifestProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Syntax => "syntax",
+            Self::Schema => "schema version",
+            Self::Identifier => "identifier",
+            Self::DuplicateVendor => "duplicate vendor",
+            Self::DuplicateModel => "duplicate model",
+            Self::Roots => "roots",
+            Self::Pem => "PEM",
+            Self::Crl => "CRL",
         })
     }
 }

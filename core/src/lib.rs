@@ -49,13 +49,19 @@ pub mod json;
 pub mod limits;
 pub mod oid;
 mod proof;
+mod registry;
 mod signature;
 mod time;
+mod trust;
 mod verifier;
+pub mod x509;
 
 pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
 pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
-pub use error::{DerProblem, Error, Field, JsonProblem, MessageKind, ParamsProblem, Result};
+pub use error::{
+    CertProblem, CertRole, DerProblem, Error, Field, JsonProblem, ManifestProblem, MessageKind,
+    ParamsProblem, Result,
+};
 pub use identifier::validate_identifier;
 pub use proof::{
     ChipBinding, ChipBindingRef, ChipBindingTbs, ChipBindingTbsRef, Heartbeat, HeartbeatContext,
@@ -65,4 +71,7 @@ pub use proof::{
 };
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
-pub use verifier::Verifier;
+pub use registry::{ChipModel, ChipModelRegistry};
+pub use trust::{MANIFEST_SCHEMA, ManifestModel, TrustPolicy, TrustStore, VendorManifest, VendorStatus};
+pub use verifier::{BindingContext, ChipRecord, VerifiedBinding, Verifier};
+pub use x509::{ChipIdentity, UnknownRevocationPolicy};

@@ -41,3 +41,7 @@ pub const MEASUREMENT_LEN: usize = 32;
 pub const PUBLIC_KEY_LEN: usize = 65;
 /// Length of a P-256 secret scalar.
 pub const SECRET_KEY_LEN: usize = 32;
+/// Longest vendor id, in bytes.
+pub const MAX_VENDOR_ID_LEN: usize = 64;
+/// Most intermediate verdicts a [`crate::Verifier`] caches.
+pub const MAX_INTERMEDIATE_CACHE_ENTRIES: usize = 4096;

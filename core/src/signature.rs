@@ -153,6 +153,32 @@ pub fn verify_signature(
     if parsed.is_high_s() {
         return Err(Error::SignatureHighS);
     }
+    backend_verify(backend, key, message, signature, &parsed)
+}
+
+/// Verifies an X.509 signature (certificate or CRL): strict DER, any `s`. Vendors'
+/// tools sign with either form; the low-S rule covers POCI messages only.
+///
+/// # Errors
+/// `SIGNATURE_MALFORMED`, `PUBLIC_KEY_INVALID` or `SIGNATURE_INVALID`.
+pub(crate) fn verify_x509_signature(
+    backend: Backend,
+    sec1_point: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<()> {
+    let parsed = EcdsaSignature::from_der(signature)?;
+    let key = DevicePublicKey::from_sec1_bytes(sec1_point)?;
+    backend_verify(backend, &key, message, signature, &parsed)
+}
+
+fn backend_verify(
+    backend: Backend,
+    key: &DevicePublicKey,
+    message: &[u8],
+    signature: &[u8],
+    #[cfg_attr(not(feature = "pure-rust"), allow(unused_variables))] parsed: &EcdsaSignature,
+) -> Result<()> {
     match backend {
         #[cfg(feature = "ring")]
         Backend::Ring => ring::signature::UnparsedPublicKey::new(

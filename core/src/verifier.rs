@@ -1,29 +1,171 @@
 //! `Verifier`: the entry point a node uses to check proofs.
 
-use crate::device_key::DevicePublicKey;
-use crate::error::Result;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::device_key::{DevicePublicKey, KeyId};
+use crate::error::{CertProblem, CertRole, Error, Result};
+use crate::json::{dec_u64, hex_32, hex_bytes};
+use crate::limits::MAX_INTERMEDIATE_CACHE_ENTRIES;
 use crate::proof::{
-    HeartbeatContext, HeartbeatRef, LeaseAcceptanceRef, VerifiedHeartbeat, VerifiedLeaseAcceptance,
+    ChipBindingRef, HeartbeatContext, HeartbeatRef, LeaseAcceptanceRef, ProofId, VerifiedHeartbeat,
+    VerifiedLeaseAcceptance,
 };
 use crate::signature::Backend;
+use crate::time::NetworkParams;
+use crate::trust::{TrustStore, VendorStatus};
+use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
+use crate::x509::chain::{IssuerAnchor, validate_chain, validate_under_issuer};
+use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 
-/// Verifies POCI proofs with one signature backend.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What a chip binding must match: the network, the slot whose challenge it answers,
+/// and the wallet that submits it (so nobody can front-run a claim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BindingContext<'a> {
+    /// The verifying node's network; certificates are judged at the slot's start time.
+    pub params: &'a NetworkParams,
+    /// Epoch of the slot.
+    pub epoch: u64,
+    /// Slot whose challenge is answered.
+    pub slot: u32,
+    /// That slot's challenge.
+    pub challenge: &'a [u8; 32],
+    /// Wallet submitting the claim.
+    pub wallet: &'a [u8],
+}
+
+/// A registered chip: everything a node needs to check its heartbeats and pay it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChipRecord {
+    /// The chip's key id.
+    pub key_id: KeyId,
+    /// The device public key, uncompressed SEC1.
+    #[serde(with = "hex_bytes")]
+    pub public_key: Vec<u8>,
+    /// The chip's serial.
+    #[serde(with = "hex_bytes")]
+    pub serial: Vec<u8>,
+    /// The chip's model id.
+    pub model_id: String,
+    /// The vendor whose root anchored the chain.
+    pub vendor_id: String,
+    /// The model's rating in milli-CU.
+    #[serde(with = "dec_u64")]
+    pub rating_milli_cu: u64,
+    /// Firmware security version from the certificate.
+    pub security_version: u32,
+    /// Wallet the chip is bound to.
+    #[serde(with = "hex_bytes")]
+    pub wallet: Vec<u8>,
+    /// The binding's counter.
+    #[serde(with = "dec_u64")]
+    pub binding_counter: u64,
+    /// End of the device certificate's validity, unix seconds.
+    #[serde(with = "dec_u64")]
+    pub certificate_not_after: u64,
+}
+
+/// A chip binding that passed verification (JSON form of SPEC.md).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifiedBinding {
+    /// SHA-256 of the binding's DER.
+    #[serde(with = "hex_32")]
+    pub proof_id: ProofId,
+    /// Epoch of the answered slot.
+    #[serde(with = "dec_u64")]
+    pub epoch: u64,
+    /// The answered slot.
+    pub slot: u32,
+    /// The chip as registered by this binding.
+    pub record: ChipRecord,
+}
+
+/// A validated intermediate: valid as an anchor for devices from `valid_from` to `valid_until`.
+#[derive(Debug, Clone)]
+struct CachedIssuer {
+    anchor: IssuerAnchor,
+    root: usize,
+    valid_from: u64,
+    valid_until: u64,
+    inserted: u64,
+}
+
+#[derive(Debug, Default)]
+struct IssuerCache {
+    entries: BTreeMap<[u8; 32], CachedIssuer>,
+    insertions: u64,
+}
+
+/// Verifies POCI proofs with one signature backend and one trust store.
+///
+/// It caches successful intermediate verdicts (never failures), bounded by
+/// `MAX_INTERMEDIATE_CACHE_ENTRIES`; a verdict is served only inside the validity of
+/// every certificate above the device and of every CRL. CRLs change only with a new
+/// trust store, and [`Verifier::set_trust_store`] empties the cache.
+#[derive(Debug, Default)]
 pub struct Verifier {
     backend: Backend,
+    trust: TrustStore,
+    cache: Mutex<IssuerCache>,
 }
 
 impl Verifier {
-    /// A verifier using `backend`.
+    /// A verifier using `backend` and an empty trust store (heartbeats and leases only).
     #[must_use]
-    pub const fn new(backend: Backend) -> Self {
-        Self { backend }
+    pub fn new(backend: Backend) -> Self {
+        Self {
+            backend,
+            ..Self::default()
+        }
+    }
+
+    /// A verifier using the default backend and `trust`.
+    #[must_use]
+    pub fn with_trust_store(trust: TrustStore) -> Self {
+        Self {
+            trust,
+            ..Self::default()
+        }
+    }
+
+    /// Chooses the backend.
+    #[must_use]
+    pub fn backend_set(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
     }
 
     /// The backend in use.
     #[must_use]
     pub const fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The trust store in use.
+    #[must_use]
+    pub const fn trust_store(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// Replaces the trust store (new CRLs, vendors) and empties the intermediate cache.
+    pub fn set_trust_store(&mut self, trust: TrustStore) {
+        self.trust = trust;
+        *self.cache.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner) = IssuerCache::default();
+    }
+
+    /// Number of cached intermediate verdicts.
+    #[must_use]
+    pub fn cached_intermediates(&self) -> usize {
+        self.lock_cache().entries.len()
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, IssuerCache> {
+        // The cache only saves work: a panic elsewhere cannot leave it wrong, only stale-free.
+        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Parses and verifies a heartbeat against an already registered device key.
@@ -59,5 +201,175 @@ impl Verifier {
         let acceptance = LeaseAcceptanceRef::from_der(der)?;
         acceptance.verify(self.backend, key, network_id)?;
         Ok(acceptance.to_verified())
+    }
+
+    /// Parses and verifies a chip binding: the message, its device certificate chain
+    /// against the trust store at the slot's start time, and the binding policy, in
+    /// the order of SPEC.md 6.4.
+    ///
+    /// # Errors
+    /// The parse errors of SPEC.md 6.1; `WRONG_NETWORK`, `WRONG_SLOT`,
+    /// `CHALLENGE_MISMATCH`, `WALLET_MISMATCH`; `SLOT_OUT_OF_RANGE`, `TIME_OVERFLOW`;
+    /// `BAD_CERTIFICATE`, `WRONG_KEY_USAGE`, `MISSING_CHIP_IDENTITY`, `SERIAL_MISMATCH`,
+    /// `MODEL_MISMATCH`, `MODEL_UNKNOWN`; the signature errors; `CERT_EXPIRED`,
+    /// `CERT_NOT_YET_VALID`; the chain errors (`UNKNOWN_ISSUER`, `CERT_REVOKED`,
+    /// `REVOCATION_STATUS_UNKNOWN`, `CRL_EXPIRED`, `CERT_SIGNATURE_INVALID`,
+    /// `CHAIN_TOO_LONG`, `BAD_CRL`); `VENDOR_REVOKED`, `TEST_VENDOR_REFUSED`,
+    /// `MODEL_NOT_ALLOWED_FOR_VENDOR`.
+    pub fn verify_binding(&self, der: &[u8], context: &BindingContext<'_>) -> Result<VerifiedBinding> {
+        let binding = ChipBindingRef::from_der(der)?;
+        let tbs = binding.tbs();
+        // 1. Context: cheap comparisons first.
+        if tbs.network_id != context.params.network_id() {
+            return Err(Error::WrongNetwork);
+        }
+        if tbs.epoch != context.epoch || tbs.slot != context.slot {
+            return Err(Error::WrongSlot {
+                expected_epoch: context.epoch,
+                expected_slot: context.slot,
+                epoch: tbs.epoch,
+                slot: tbs.slot,
+            });
+        }
+        if tbs.challenge != context.challenge {
+            return Err(Error::ChallengeMismatch);
+        }
+        if tbs.wallet != context.wallet {
+            return Err(Error::WalletMismatch);
+        }
+        let time = context.params.slot_start_unix(tbs.epoch, tbs.slot)?;
+
+        // 2. The device certificate's profile and identity.
+        let (device_der, intermediates) = tbs.certificates.split_first().ok_or(Error::FieldEmpty {
+            field: crate::error::Field::Certificates,
+        })?;
+        let device = ParsedCertificate::from_der(device_der)?;
+        let parsed_intermediates = intermediates
+            .iter()
+            .map(|der| ParsedCertificate::from_der(der))
+            .collect::<Result<Vec<_>>>()?;
+        if device.is_ca {
+            return Err(Error::BadCertificate {
+                problem: CertProblem::BasicConstraints,
+            });
+        }
+        let has_eku = device
+            .ext_key_usage
+            .as_ref()
+            .is_some_and(|oids| oids.contains(&DEVICE_ATTESTATION_EKU_DER.as_slice()));
+        let signs = device.key_usage.is_some_and(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
+        if !has_eku || !signs {
+            return Err(Error::WrongKeyUsage);
+        }
+        let identity = device.chip_identity.as_ref().ok_or(Error::MissingChipIdentity)?;
+        if identity.serial != tbs.chip_serial {
+            return Err(Error::SerialMismatch);
+        }
+        if identity.model_id != tbs.model_id {
+            return Err(Error::ModelMismatch);
+        }
+        let model = self.trust.registry().get(&identity.model_id).ok_or(Error::ModelUnknown)?;
+
+        // 3. The binding's own signature, under the certified key (one check, before the chain's).
+        let key = DevicePublicKey::from_spki_der(device.spki).map_err(|_| Error::BadCertificate {
+            problem: CertProblem::Algorithm,
+        })?;
+        binding.verify_signature(self.backend, &key)?;
+
+        // 4. Validity of every carried certificate at the slot's start time.
+        check_validity(&device, time, CertRole::Device)?;
+        for intermediate in &parsed_intermediates {
+            check_validity(intermediate, time, CertRole::Intermediate)?;
+        }
+
+        // 5. The chain, then the anchoring vendor.
+        let root_index = self.validate_chain_cached(device_der, intermediates, &parsed_intermediates, time)?;
+        let root = self.trust.root(root_index).ok_or(Error::UnknownIssuer)?;
+        if time < root.not_before {
+            return Err(Error::CertNotYetValid { role: CertRole::Root });
+        }
+        if time > root.not_after {
+            return Err(Error::CertExpired { role: CertRole::Root });
+        }
+        let vendor = self.trust.vendor(&root.vendor_id).ok_or(Error::UnknownIssuer)?;
+        if vendor.status == VendorStatus::Revoked {
+            return Err(Error::VendorRevoked);
+        }
+        if vendor.test && !self.trust.policy().allow_test_vendors {
+            return Err(Error::TestVendorRefused);
+        }
+        if model.vendor_id != vendor.vendor_id {
+            return Err(Error::ModelNotAllowedForVendor);
+        }
+        Ok(VerifiedBinding {
+            proof_id: binding.proof_id(),
+            epoch: tbs.epoch,
+            slot: tbs.slot,
+            record: ChipRecord {
+                key_id: *key.key_id(),
+                public_key: key.sec1_bytes().to_vec(),
+                serial: identity.serial.clone(),
+                model_id: identity.model_id.clone(),
+                vendor_id: vendor.vendor_id.clone(),
+                rating_milli_cu: model.rating_milli_cu,
+                security_version: identity.security_version,
+                wallet: tbs.wallet.to_vec(),
+                binding_counter: tbs.binding_counter,
+                certificate_not_after: device.not_after,
+            },
+        })
+    }
+
+    /// Full chain validation, or, when the device's issuer was validated before and its
+    /// verdict still stands at `time`, validation of the device under that issuer only.
+    fn validate_chain_cached(
+        &self,
+        device_der: &[u8],
+        intermediates: &[&[u8]],
+        parsed_intermediates: &[ParsedCertificate<'_>],
+        time: u64,
+    ) -> Result<usize> {
+        let policy = self.trust.policy().unknown_revocation;
+        let Some(issuer) = parsed_intermediates.first() else {
+            let verdict = validate_chain(self.backend, self.trust.anchors(), policy, device_der, intermediates, time)?;
+            return Ok(verdict.anchor);
+        };
+        let cached = self.lock_cache().entries.get(&issuer.digest).cloned();
+        if let Some(entry) = cached.filter(|entry| entry.valid_from <= time && time <= entry.valid_until) {
+            validate_under_issuer(self.backend, &entry.anchor, self.trust.anchors(), policy, device_der, time)?;
+            return Ok(entry.root);
+        }
+        let verdict = validate_chain(self.backend, self.trust.anchors(), policy, device_der, intermediates, time)?;
+        let root = self.trust.root(verdict.anchor).ok_or(Error::UnknownIssuer)?;
+        let intermediates_from = parsed_intermediates.iter().map(|c| c.not_before).max().unwrap_or(0);
+        let intermediates_until = parsed_intermediates.iter().map(|c| c.not_after).min().unwrap_or(u64::MAX);
+        let entry = CachedIssuer {
+            anchor: IssuerAnchor::from_der(intermediates.first().copied().unwrap_or_default())?,
+            root: verdict.anchor,
+            valid_from: intermediates_from.max(root.not_before),
+            valid_until: intermediates_until
+                .min(root.not_after)
+                .min(self.trust.crls_valid_until().unwrap_or(u64::MAX)),
+            inserted: 0,
+        };
+        let mut cache = self.lock_cache();
+        if cache.entries.len() >= MAX_INTERMEDIATE_CACHE_ENTRIES {
+            let oldest = cache.entries.iter().min_by_key(|(_, e)| e.inserted).map(|(k, _)| *k);
+            if let Some(key) = oldest {
+                cache.entries.remove(&key);
+            }
+        }
+        cache.insertions = cache.insertions.saturating_add(1);
+        let inserted = cache.insertions;
+        cache.entries.insert(issuer.digest, CachedIssuer { inserted, ..entry });
+        Ok(verdict.anchor)
+    }
+}
+
+fn check_validity(certificate: &ParsedCertificate<'_>, time: u64, role: CertRole) -> Result<()> {
+    match certificate.valid_at(time) {
+        core::cmp::Ordering::Less => Err(Error::CertNotYetValid { role }),
+        core::cmp::Ordering::Greater => Err(Error::CertExpired { role }),
+        core::cmp::Ordering::Equal => Ok(()),
     }
 }

@@ -404,3 +404,68 @@ pub(crate) fn encode_tbs<'a, T: TbsCodec<'a>>(tbs: &T) -> Result<Vec<u8>> {
     values.extend(tbs.der_values());
     encode_sequence(&values)
 }
+
+/// Writes one TLV with a single-octet tag (X.509 and CRL building).
+pub(crate) fn tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>> {
+    let len = content.len();
+    let too_long = Error::DerMalformed {
+        problem: DerProblem::Length,
+        position: None,
+    };
+    let mut out = Vec::with_capacity(len.saturating_add(5));
+    out.push(tag);
+    match u32::try_from(len).map_err(|_| too_long.clone())? {
+        short @ 0..=0x7f => out.extend_from_slice(&[u8::try_from(short).map_err(|_| too_long.clone())?]),
+        long @ 0x80..=0xff => out.extend_from_slice(&[0x81, u8::try_from(long).map_err(|_| too_long.clone())?]),
+        long @ 0x100..=0xffff => {
+            let [_, _, hi, lo] = long.to_be_bytes();
+            out.extend_from_slice(&[0x82, hi, lo]);
+        }
+        long @ 0x1_0000..=0xff_ffff => {
+            let [_, a, b, c] = long.to_be_bytes();
+            out.extend_from_slice(&[0x83, a, b, c]);
+        }
+        _ => return Err(too_long),
+    }
+    out.extend_from_slice(content);
+    Ok(out)
+}
+
+/// The content octets of a minimal non-negative INTEGER holding `value` (big-endian bytes).
+pub(crate) fn uint_content(value: &[u8]) -> Vec<u8> {
+    let start = value.iter().position(|b| *b != 0).unwrap_or(value.len().saturating_sub(1));
+    let digits = value.get(start..).unwrap_or(&[]);
+    let mut out = Vec::with_capacity(digits.len().saturating_add(1));
+    if digits.first().is_none_or(|b| *b >= 0x80) {
+        out.push(0);
+    }
+    out.extend_from_slice(digits);
+    if out.len() > 1 && out.first() == Some(&0) && out.get(1).is_some_and(|b| *b < 0x80) {
+        out.remove(0);
+    }
+    out
+}
+
+/// Reads the content octets of a minimal positive-or-zero INTEGER as they stand
+/// (certificate serial numbers keep their sign octet, as CRLs compare them).
+pub(crate) fn read_integer_content<'a>(reader: &mut SliceReader<'a>, field: Field) -> Result<&'a [u8]> {
+    let at = position(reader);
+    let (_, content) = read_tlv(reader, tag::INTEGER)?;
+    match content {
+        [] => Err(Error::DerMalformed { problem: DerProblem::Length, position: at }),
+        [0, next, ..] if *next < 0x80 => Err(Error::DerNoncanonical { position: at }),
+        [0xff, next, ..] if *next >= 0x80 => Err(Error::DerNoncanonical { position: at }),
+        [first, ..] if *first >= 0x80 => Err(Error::IntegerOutOfRange { field }),
+        _ => Ok(content),
+    }
+}
+
+/// Reads a TLV of any single-octet tag.
+pub(crate) fn read_any<'a>(reader: &mut SliceReader<'a>) -> Result<(u8, &'a [u8], &'a [u8])> {
+    let tag = reader.peek_byte().ok_or(Error::DerMalformed {
+        problem: DerProblem::Truncated,
+        position: position(reader),
+    })?;
+    let (tlv, value) = read_tlv(reader, tag)?;
+    Ok((tag, tlv, value))
+}

@@ -1,0 +1,250 @@
+//! A light, strict reader of the X.509 fields POCI needs from a certificate.
+//!
+//! Chain validation (signatures, path building, revocation) is rustls-webpki's job in
+//! `chain.rs`; this module extracts what webpki does not expose: the chip identity
+//! extension, the EKU list, key usage, validity and the subject public key.
+
+use der::{Reader as _, SliceReader};
+use sha2::{Digest, Sha256};
+
+use crate::error::{CertProblem, Error, Field, Result};
+use crate::oid::CHIP_IDENTITY_EXTENSION_DER;
+use crate::proof::codec::{read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, tag};
+use crate::x509::identity::ChipIdentity;
+use crate::x509::time::parse_time;
+
+/// DER of `AlgorithmIdentifier { ecdsa-with-SHA256 }` (parameters absent, RFC 5758).
+pub(crate) const ECDSA_WITH_SHA256_ALG: [u8; 12] = [
+    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+];
+/// `id-ce-basicConstraints` content octets.
+pub(crate) const BASIC_CONSTRAINTS_OID: [u8; 3] = [0x55, 0x1d, 0x13];
+/// `id-ce-keyUsage` content octets.
+pub(crate) const KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x0f];
+/// `id-ce-extKeyUsage` content octets.
+pub(crate) const EXT_KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x25];
+/// `id-ce-subjectKeyIdentifier` content octets.
+pub(crate) const SUBJECT_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x0e];
+/// `id-ce-authorityKeyIdentifier` content octets.
+pub(crate) const AUTHORITY_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x23];
+
+/// keyUsage bit digitalSignature (bit 0), as the first content octet's mask.
+pub(crate) const KU_DIGITAL_SIGNATURE: u8 = 0x80;
+/// keyUsage bit keyCertSign (bit 5).
+pub(crate) const KU_KEY_CERT_SIGN: u8 = 0x04;
+/// keyUsage bit cRLSign (bit 6).
+pub(crate) const KU_CRL_SIGN: u8 = 0x02;
+
+const EXPLICIT_0: u8 = 0xa0;
+const EXPLICIT_3: u8 = 0xa3;
+const BOOLEAN: u8 = 0x01;
+const BIT_STRING: u8 = 0x03;
+
+/// The fields of a certificate POCI reads, borrowed from its DER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParsedCertificate<'a> {
+    /// SHA-256 of the whole certificate (cache key).
+    pub(crate) digest: [u8; 32],
+    /// Serial number content octets.
+    pub(crate) serial: &'a [u8],
+    /// Issuer Name TLV.
+    pub(crate) issuer: &'a [u8],
+    /// Subject Name TLV.
+    pub(crate) subject: &'a [u8],
+    /// Start of validity, unix seconds.
+    pub(crate) not_before: u64,
+    /// End of validity (inclusive), unix seconds.
+    pub(crate) not_after: u64,
+    /// SubjectPublicKeyInfo TLV.
+    pub(crate) spki: &'a [u8],
+    /// basicConstraints cA.
+    pub(crate) is_ca: bool,
+    /// First octet of the keyUsage bits, if the extension is present.
+    pub(crate) key_usage: Option<u8>,
+    /// EKU OIDs (content octets), if the extension is present.
+    pub(crate) ext_key_usage: Option<Vec<&'a [u8]>>,
+    /// The chip identity extension, if present.
+    pub(crate) chip_identity: Option<ChipIdentity>,
+}
+
+fn bad(problem: CertProblem) -> Error {
+    Error::BadCertificate { problem }
+}
+
+impl<'a> ParsedCertificate<'a> {
+    /// Reads a certificate.
+    ///
+    /// # Errors
+    /// `BAD_CERTIFICATE` for anything but a DER X.509 v3 certificate signed with
+    /// ecdsa-with-SHA256, without unique identifiers, with each extension at most once.
+    pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
+        let mut parsed = read_all(der, |reader| {
+            read_sequence(reader, |certificate| {
+                let tbs = read_sequence(certificate, Self::read_tbs)?;
+                let (algorithm, _) = read_tlv(certificate, tag::SEQUENCE)?;
+                if algorithm != ECDSA_WITH_SHA256_ALG {
+                    return Err(bad(CertProblem::Algorithm));
+                }
+                read_tlv(certificate, BIT_STRING)?;
+                Ok(tbs)
+            })
+        })
+        .map_err(|err| match err {
+            Error::BadCertificate { .. } => err,
+            _ => bad(CertProblem::Encoding),
+        })?;
+        parsed.digest = Sha256::digest(der).into();
+        Ok(parsed)
+    }
+
+    fn read_tbs(tbs: &mut SliceReader<'a>) -> Result<Self> {
+        let (_, version) = read_tlv(tbs, EXPLICIT_0)?;
+        if version != [0x02, 0x01, 0x02] {
+            return Err(bad(CertProblem::Encoding));
+        }
+        let serial = read_integer_content(tbs, Field::Certificate)?;
+        let (algorithm, _) = read_tlv(tbs, tag::SEQUENCE)?;
+        if algorithm != ECDSA_WITH_SHA256_ALG {
+            return Err(bad(CertProblem::Algorithm));
+        }
+        let (issuer, _) = read_tlv(tbs, tag::SEQUENCE)?;
+        let (not_before, not_after) = read_sequence(tbs, |validity| {
+            let (start_tag, _, start) = read_any(validity)?;
+            let (end_tag, _, end) = read_any(validity)?;
+            Ok((parse_time(start_tag, start)?, parse_time(end_tag, end)?))
+        })?;
+        if not_after < not_before {
+            return Err(bad(CertProblem::Validity));
+        }
+        let (subject, _) = read_tlv(tbs, tag::SEQUENCE)?;
+        let (spki, _) = read_tlv(tbs, tag::SEQUENCE)?;
+        let mut parsed = Self {
+            digest: [0; 32],
+            serial,
+            issuer,
+            subject,
+            not_before,
+            not_after,
+            spki,
+            is_ca: false,
+            key_usage: None,
+            ext_key_usage: None,
+            chip_identity: None,
+        };
+        if tbs.is_finished() {
+            return Ok(parsed);
+        }
+        // Unique identifiers ([1], [2]) are not part of the profile: read_tlv refuses them here.
+        let (_, extensions) = read_tlv(tbs, EXPLICIT_3)?;
+        let mut seen: Vec<&[u8]> = Vec::new();
+        read_all(extensions, |reader| {
+            read_sequence(reader, |list| {
+                while !list.is_finished() {
+                    read_sequence(list, |extension| parsed.read_extension(extension, &mut seen))?;
+                }
+                Ok(())
+            })
+        })?;
+        Ok(parsed)
+    }
+
+    fn read_extension(&mut self, extension: &mut SliceReader<'a>, seen: &mut Vec<&'a [u8]>) -> Result<()> {
+        let (_, oid) = read_tlv(extension, tag::OID)?;
+        if seen.contains(&oid) {
+            return Err(bad(CertProblem::Extension));
+        }
+        seen.push(oid);
+        let critical = if extension.peek_byte() == Some(BOOLEAN) {
+            let (_, value) = read_tlv(extension, BOOLEAN)?;
+            // DER: the DEFAULT FALSE is never encoded.
+            if value != [0xff] {
+                return Err(bad(CertProblem::Extension));
+            }
+            true
+        } else {
+            false
+        };
+        let value = read_octets(extension)?;
+        let extension_error = |_| bad(CertProblem::Extension);
+        if oid == BASIC_CONSTRAINTS_OID {
+            self.is_ca = read_all(value, |reader| {
+                read_sequence(reader, |constraints| {
+                    let is_ca = if constraints.peek_byte() == Some(BOOLEAN) {
+                        read_tlv(constraints, BOOLEAN)?.1 == [0xff]
+                    } else {
+                        false
+                    };
+                    if !constraints.is_finished() {
+                        read_integer_content(constraints, Field::Certificate)?;
+                    }
+                    Ok(is_ca)
+                })
+            })
+            .map_err(extension_error)?;
+        } else if oid == KEY_USAGE_OID {
+            let bits = read_all(value, |reader| Ok(read_tlv(reader, BIT_STRING)?.1)).map_err(extension_error)?;
+            self.key_usage = Some(bits.get(1).copied().unwrap_or(0));
+        } else if oid == EXT_KEY_USAGE_OID {
+            let list = read_all(value, |reader| {
+                read_sequence(reader, |purposes| {
+                    let mut oids = Vec::new();
+                    while !purposes.is_finished() {
+                        oids.push(read_tlv(purposes, tag::OID)?.1);
+                    }
+                    Ok(oids)
+                })
+            })
+            .map_err(extension_error)?;
+            self.ext_key_usage = Some(list);
+        } else if oid == CHIP_IDENTITY_EXTENSION_DER {
+            // Non-critical by profile: webpki refuses unknown critical extensions, so a
+            // critical identity extension could never validate anyway.
+            if critical {
+                return Err(bad(CertProblem::Extension));
+            }
+            self.chip_identity = Some(ChipIdentity::from_der(value)?);
+        }
+        Ok(())
+    }
+
+    /// Whether the certificate is valid at `unix` (notBefore <= t <= notAfter).
+    pub(crate) const fn valid_at(&self, unix: u64) -> core::cmp::Ordering {
+        if unix < self.not_before {
+            core::cmp::Ordering::Less
+        } else if unix > self.not_after {
+            core::cmp::Ordering::Greater
+        } else {
+            core::cmp::Ordering::Equal
+        }
+    }
+}
+
+/// The `nextUpdate` of a CRL (unix seconds): how long a verdict that relied on it may stand.
+///
+/// # Errors
+/// `BAD_CRL` if the CRL does not have the v2 structure with a nextUpdate.
+pub(crate) fn crl_next_update(der: &[u8]) -> Result<u64> {
+    read_all(der, |reader| {
+        read_sequence(reader, |list| {
+            let next_update = read_sequence(list, |tbs| {
+                if tbs.peek_byte() == Some(tag::INTEGER) {
+                    read_integer_content(tbs, Field::Version)?;
+                }
+                read_tlv(tbs, tag::SEQUENCE)?;
+                read_tlv(tbs, tag::SEQUENCE)?;
+                read_any(tbs)?;
+                let (next_tag, _, next) = read_any(tbs)?;
+                let next_update = parse_time(next_tag, next)?;
+                while !tbs.is_finished() {
+                    read_any(tbs)?;
+                }
+                Ok(next_update)
+            })?;
+            while !list.is_finished() {
+                read_any(list)?;
+            }
+            Ok(next_update)
+        })
+    })
+    .map_err(|_| Error::BadCrl)
+}

@@ -1,0 +1,267 @@
+//! Certificate chain validation: the one module that calls rustls-webpki.
+//!
+//! webpki builds and checks the path (signatures, validity, basic constraints, path
+//! length, name constraints, critical extensions, CRLs). Its signature checks run on
+//! POCI's own backends through [`PociEcdsaP256`], so a pure-Rust build needs no C.
+//! webpki types stay inside this module.
+
+use core::time::Duration;
+
+use rustls_pki_types::{
+    AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
+    TrustAnchor, UnixTime, alg_id,
+};
+use webpki::{
+    CertRevocationList, EndEntityCert, ExpirationPolicy, ExtendedKeyUsageValidator,
+    KeyPurposeIdIter, KeyPurposeId, OwnedCertRevocationList, RevocationCheckDepth,
+    RevocationOptionsBuilder, UnknownStatusPolicy,
+};
+
+use crate::error::{CertProblem, CertRole, Error, Result};
+use crate::limits::MAX_CHAIN_CERTIFICATES;
+use crate::oid::DEVICE_ATTESTATION_EKU_DER;
+use crate::signature::{Backend, verify_x509_signature};
+
+/// ECDSA P-256 with SHA-256, verified by a POCI backend.
+#[derive(Debug)]
+struct PociEcdsaP256 {
+    backend: Backend,
+}
+
+impl SignatureVerificationAlgorithm for PociEcdsaP256 {
+    fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> core::result::Result<(), InvalidSignature> {
+        verify_x509_signature(self.backend, public_key, message, signature).map_err(|_| InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_P256
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_SHA256
+    }
+}
+
+/// Every certificate with an EKU extension must list the POCI device-attestation purpose;
+/// CA certificates may omit the extension. (webpki applies the validator to every
+/// certificate of the path; the device certificate's own EKU is required separately.)
+struct DeviceAttestationEku;
+
+impl ExtendedKeyUsageValidator for DeviceAttestationEku {
+    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> core::result::Result<(), webpki::Error> {
+        let wanted = KeyPurposeId::new(&DEVICE_ATTESTATION_EKU_DER);
+        let mut empty = true;
+        for purpose in iter {
+            empty = false;
+            if purpose? == wanted {
+                return Ok(());
+            }
+        }
+        // The context variant would decode every present OID into machine-word arcs;
+        // POCI's own arc does not fit one, so the plain variant is used.
+        #[allow(deprecated)]
+        let missing = webpki::Error::RequiredEkuNotFound;
+        if empty { Ok(()) } else { Err(missing) }
+    }
+}
+
+/// What to do when no CRL speaks for a certificate of the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum UnknownRevocationPolicy {
+    /// Refuse the chain (`REVOCATION_STATUS_UNKNOWN`): every vendor CA must publish a CRL.
+    #[default]
+    Deny,
+    /// Accept the chain as not revoked.
+    Allow,
+}
+
+/// Parsed trust anchors and CRLs, in the form the chain validator needs.
+#[derive(Debug, Default)]
+pub(crate) struct ChainAnchors {
+    anchors: Vec<TrustAnchor<'static>>,
+    crls: Vec<CertRevocationList<'static>>,
+}
+
+impl Clone for ChainAnchors {
+    fn clone(&self) -> Self {
+        Self {
+            anchors: self.anchors.clone(),
+            crls: self
+                .crls
+                .iter()
+                .filter_map(|crl| match crl {
+                    CertRevocationList::Owned(owned) => Some(CertRevocationList::Owned(owned.clone())),
+                    CertRevocationList::Borrowed(_) => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ChainAnchors {
+    /// Adds a root; returns its index.
+    pub(crate) fn add_root(&mut self, der: &[u8]) -> Result<usize> {
+        let certificate = CertificateDer::from(der);
+        let anchor = webpki::anchor_from_trusted_cert(&certificate).map_err(map_error)?.to_owned();
+        self.anchors.push(anchor);
+        Ok(self.anchors.len().saturating_sub(1))
+    }
+
+    /// Adds a CRL.
+    pub(crate) fn add_crl(&mut self, der: &[u8]) -> Result<()> {
+        let crl = OwnedCertRevocationList::from_der(der).map_err(|_| Error::BadCrl)?;
+        self.crls.push(CertRevocationList::Owned(crl));
+        Ok(())
+    }
+}
+
+/// The anchor a chain was validated to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ChainVerdict {
+    /// Index of the anchoring root in insertion order.
+    pub(crate) anchor: usize,
+}
+
+/// Validates `device` -> `intermediates` -> one of `anchors` at `time` (unix seconds),
+/// with CRLs checked along the whole chain.
+pub(crate) fn validate_chain(
+    backend: Backend,
+    anchors: &ChainAnchors,
+    revocation: UnknownRevocationPolicy,
+    device: &[u8],
+    intermediates: &[&[u8]],
+    time: u64,
+) -> Result<ChainVerdict> {
+    let anchor = run_webpki(backend, &anchors.anchors, &anchors.crls, revocation, device, intermediates, time)?;
+    let index = anchors
+        .anchors
+        .iter()
+        .position(|candidate| {
+            candidate.subject == anchor.subject && candidate.subject_public_key_info == anchor.subject_public_key_info
+        })
+        .ok_or(Error::UnknownIssuer)?;
+    Ok(ChainVerdict { anchor: index })
+}
+
+/// An intermediate whose own chain was validated, kept as a trust anchor so that the
+/// next device under it costs one certificate signature check.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuerAnchor(TrustAnchor<'static>);
+
+impl IssuerAnchor {
+    /// Wraps an intermediate that already validated.
+    pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
+        let certificate = CertificateDer::from(der);
+        Ok(Self(webpki::anchor_from_trusted_cert(&certificate).map_err(map_error)?.to_owned()))
+    }
+}
+
+/// Validates `device` directly under an already validated intermediate, with its CRLs.
+pub(crate) fn validate_under_issuer(
+    backend: Backend,
+    issuer: &IssuerAnchor,
+    anchors: &ChainAnchors,
+    revocation: UnknownRevocationPolicy,
+    device: &[u8],
+    time: u64,
+) -> Result<()> {
+    run_webpki(backend, core::slice::from_ref(&issuer.0), &anchors.crls, revocation, device, &[], time).map(drop)
+}
+
+fn run_webpki<'t>(
+    backend: Backend,
+    trust_anchors: &'t [TrustAnchor<'static>],
+    crls: &[CertRevocationList<'static>],
+    revocation: UnknownRevocationPolicy,
+    device: &[u8],
+    intermediates: &[&[u8]],
+    time: u64,
+) -> Result<&'t TrustAnchor<'static>> {
+    let algorithm = PociEcdsaP256 { backend };
+    let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [&algorithm];
+    let device = CertificateDer::from(device);
+    let end_entity = EndEntityCert::try_from(&device).map_err(map_error)?;
+    let intermediates: Vec<CertificateDer<'_>> = intermediates.iter().map(|der| CertificateDer::from(*der)).collect();
+    let crls: Vec<&CertRevocationList<'_>> = crls.iter().collect();
+    let status = match revocation {
+        UnknownRevocationPolicy::Deny => UnknownStatusPolicy::Deny,
+        UnknownRevocationPolicy::Allow => UnknownStatusPolicy::Allow,
+    };
+    let revocation_options = match RevocationOptionsBuilder::new(&crls) {
+        Ok(builder) => Some(
+            builder
+                .with_depth(RevocationCheckDepth::Chain)
+                .with_status_policy(status)
+                .with_expiration_policy(ExpirationPolicy::Enforce)
+                .build(),
+        ),
+        // No CRL at all: every status is unknown.
+        Err(_) if revocation == UnknownRevocationPolicy::Deny => return Err(Error::RevocationStatusUnknown),
+        Err(_) => None,
+    };
+    let path = end_entity
+        .verify_for_usage(
+            &algorithms,
+            trust_anchors,
+            &intermediates,
+            UnixTime::since_unix_epoch(Duration::from_secs(time)),
+            DeviceAttestationEku,
+            revocation_options,
+            None,
+        )
+        .map_err(map_error)?;
+    let anchor = path.anchor();
+    trust_anchors
+        .iter()
+        .find(|candidate| candidate.subject == anchor.subject && candidate.subject_public_key_info == anchor.subject_public_key_info)
+        .ok_or(Error::UnknownIssuer)
+}
+
+fn map_error(err: webpki::Error) -> Error {
+    use webpki::Error as W;
+    let bad = |problem| Error::BadCertificate { problem };
+    #[allow(deprecated)]
+    match err {
+        W::UnknownIssuer => Error::UnknownIssuer,
+        W::CertExpired { .. } => Error::CertExpired { role: CertRole::Chain },
+        W::CertNotValidYet { .. } => Error::CertNotYetValid { role: CertRole::Chain },
+        W::CertRevoked => Error::CertRevoked,
+        W::UnknownRevocationStatus => Error::RevocationStatusUnknown,
+        W::CrlExpired { .. } => Error::CrlExpired,
+        W::InvalidSignatureForPublicKey | W::InvalidCrlSignatureForPublicKey => Error::CertSignatureInvalid,
+        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) | W::EmptyEkuExtension => Error::WrongKeyUsage,
+        W::CaUsedAsEndEntity | W::EndEntityUsedAsCa => bad(CertProblem::BasicConstraints),
+        W::PathLenConstraintViolated => bad(CertProblem::PathLength),
+        W::MaximumPathDepthExceeded => Error::ChainTooLong {
+            count: MAX_CHAIN_CERTIFICATES.saturating_add(1),
+            max: MAX_CHAIN_CERTIFICATES,
+        },
+        W::UnsupportedCriticalExtension => bad(CertProblem::UnsupportedCriticalExtension),
+        W::InvalidCertValidity | W::BadDerTime => bad(CertProblem::Validity),
+        W::UnsupportedSignatureAlgorithm
+        | W::UnsupportedSignatureAlgorithmContext(_)
+        | W::UnsupportedSignatureAlgorithmForPublicKey
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_)
+        | W::SignatureAlgorithmMismatch => bad(CertProblem::Algorithm),
+        W::BadDer
+        | W::TrailingData(_)
+        | W::MalformedExtensions
+        | W::ExtensionValueInvalid
+        | W::InvalidSerialNumber
+        | W::UnsupportedCertVersion => bad(CertProblem::Encoding),
+        W::IssuerNotCrlSigner
+        | W::InvalidCrlNumber
+        | W::UnsupportedCrlVersion
+        | W::UnsupportedDeltaCrl
+        | W::UnsupportedIndirectCrl
+        | W::UnsupportedRevocationReason
+        | W::UnsupportedRevocationReasonsPartitioning
+        | W::UnsupportedCrlIssuingDistributionPoint
+        | W::UnsupportedCrlSignatureAlgorithm
+        | W::UnsupportedCrlSignatureAlgorithmContext(_)
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKey
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => Error::BadCrl,
+        _ => bad(CertProblem::Other),
+    }
+}

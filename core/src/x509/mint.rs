@@ -1,0 +1,357 @@
+//! Minting standard X.509 material for test vendors and simulated chips: vendor roots,
+//! intermediates, device certificates with the chip identity extension, and CRLs.
+//! Deterministic: keys come from seeds and signatures use RFC 6979.
+//!
+//! Production vendors mint with their own tools (SPEC.md shows an openssl recipe);
+//! this module exists so tests, vectors and simulations need nothing external.
+
+use sha2::{Digest, Sha256};
+
+use crate::device_key::{DeviceKey, DevicePublicKey};
+use crate::error::Result;
+use crate::oid::{CHIP_IDENTITY_EXTENSION_DER, DEVICE_ATTESTATION_EKU_DER};
+use crate::proof::codec::{tag, tlv, uint_content};
+use crate::x509::cert::{
+    AUTHORITY_KEY_ID_OID, BASIC_CONSTRAINTS_OID, ECDSA_WITH_SHA256_ALG, EXT_KEY_USAGE_OID,
+    KEY_USAGE_OID, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, SUBJECT_KEY_ID_OID,
+};
+use crate::x509::identity::ChipIdentity;
+use crate::x509::time::encode_time;
+
+const ORGANIZATION_OID: [u8; 3] = [0x55, 0x04, 0x0a];
+const COMMON_NAME_OID: [u8; 3] = [0x55, 0x04, 0x03];
+const CRL_NUMBER_OID: [u8; 3] = [0x55, 0x1d, 0x14];
+
+/// A subject or issuer name: `O = organization, CN = common name`, both UTF8String.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistinguishedName {
+    /// Organization (the vendor).
+    pub organization: String,
+    /// Common name (the certificate's holder).
+    pub common_name: String,
+}
+
+impl DistinguishedName {
+    /// The DER `Name`.
+    ///
+    /// # Errors
+    /// Only if a value exceeds the DER length range (not expected).
+    pub fn to_der(&self) -> Result<Vec<u8>> {
+        let attribute = |oid: &[u8], value: &str| -> Result<Vec<u8>> {
+            let pair = [tlv(tag::OID, oid)?, tlv(tag::UTF8_STRING, value.as_bytes())?].concat();
+            tlv(0x31, &tlv(tag::SEQUENCE, &pair)?)
+        };
+        let rdns = [
+            attribute(&ORGANIZATION_OID, &self.organization)?,
+            attribute(&COMMON_NAME_OID, &self.common_name)?,
+        ]
+        .concat();
+        tlv(tag::SEQUENCE, &rdns)
+    }
+}
+
+/// One certificate extension, ready to encode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct X509Extension {
+    /// OID content octets.
+    pub oid: Vec<u8>,
+    /// Whether the extension is marked critical.
+    pub critical: bool,
+    /// The DER inside `extnValue`.
+    pub value: Vec<u8>,
+}
+
+impl X509Extension {
+    /// `basicConstraints` (critical): a CA, optionally with a path length.
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn ca(path_len: Option<u8>) -> Result<Self> {
+        let mut body = tlv(0x01, &[0xff])?;
+        if let Some(len) = path_len {
+            body.extend(tlv(tag::INTEGER, &uint_content(&[len]))?);
+        }
+        Ok(Self {
+            oid: BASIC_CONSTRAINTS_OID.to_vec(),
+            critical: true,
+            value: tlv(tag::SEQUENCE, &body)?,
+        })
+    }
+
+    /// `keyUsage` (critical) with the given first-octet bits (bit 0 = 0x80).
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn key_usage(bits: u8) -> Result<Self> {
+        let unused = u8::try_from(bits.trailing_zeros().min(7)).unwrap_or(0);
+        Ok(Self {
+            oid: KEY_USAGE_OID.to_vec(),
+            critical: true,
+            value: tlv(0x03, &[unused, bits])?,
+        })
+    }
+
+    /// `keyUsage` of a CA: keyCertSign and cRLSign.
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn key_usage_ca() -> Result<Self> {
+        Self::key_usage(KU_KEY_CERT_SIGN | KU_CRL_SIGN)
+    }
+
+    /// `keyUsage` of a device: digitalSignature.
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn key_usage_device() -> Result<Self> {
+        Self::key_usage(KU_DIGITAL_SIGNATURE)
+    }
+
+    /// `extKeyUsage` (non-critical) listing the given OIDs (content octets).
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn ext_key_usage(oids: &[&[u8]]) -> Result<Self> {
+        let list = oids.iter().map(|oid| tlv(tag::OID, oid)).collect::<Result<Vec<_>>>()?.concat();
+        Ok(Self {
+            oid: EXT_KEY_USAGE_OID.to_vec(),
+            critical: false,
+            value: tlv(tag::SEQUENCE, &list)?,
+        })
+    }
+
+    /// `extKeyUsage` with `id-poci-kp-deviceAttestation`.
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn device_attestation() -> Result<Self> {
+        Self::ext_key_usage(&[&DEVICE_ATTESTATION_EKU_DER])
+    }
+
+    /// The chip identity extension (non-critical).
+    ///
+    /// # Errors
+    /// The field errors of [`ChipIdentity::to_der`].
+    pub fn chip_identity(identity: &ChipIdentity) -> Result<Self> {
+        Ok(Self {
+            oid: CHIP_IDENTITY_EXTENSION_DER.to_vec(),
+            critical: false,
+            value: identity.to_der()?,
+        })
+    }
+
+    /// `subjectKeyIdentifier`: the leftmost 160 bits of SHA-256 of the key (RFC 7093 method 1).
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn subject_key_identifier(key: &DevicePublicKey) -> Result<Self> {
+        Ok(Self {
+            oid: SUBJECT_KEY_ID_OID.to_vec(),
+            critical: false,
+            value: tlv(tag::OCTET_STRING, &key_identifier(key))?,
+        })
+    }
+
+    /// `authorityKeyIdentifier` naming the issuer's key identifier.
+    ///
+    /// # Errors
+    /// Not expected.
+    pub fn authority_key_identifier(issuer: &DevicePublicKey) -> Result<Self> {
+        Ok(Self {
+            oid: AUTHORITY_KEY_ID_OID.to_vec(),
+            critical: false,
+            value: tlv(tag::SEQUENCE, &tlv(0x80, &key_identifier(issuer))?)?,
+        })
+    }
+
+    fn to_der(&self) -> Result<Vec<u8>> {
+        let mut body = tlv(tag::OID, &self.oid)?;
+        if self.critical {
+            body.extend(tlv(0x01, &[0xff])?);
+        }
+        body.extend(tlv(tag::OCTET_STRING, &self.value)?);
+        tlv(tag::SEQUENCE, &body)
+    }
+}
+
+fn key_identifier(key: &DevicePublicKey) -> Vec<u8> {
+    let digest = Sha256::digest(key.sec1_bytes());
+    digest.get(..20).unwrap_or(&[]).to_vec()
+}
+
+/// Everything a certificate says, before its issuer signs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateTemplate {
+    /// Serial number (positive).
+    pub serial: u64,
+    /// Subject name.
+    pub subject: DistinguishedName,
+    /// Start of validity, unix seconds.
+    pub not_before: u64,
+    /// End of validity, unix seconds.
+    pub not_after: u64,
+    /// Extensions, in order.
+    pub extensions: Vec<X509Extension>,
+}
+
+/// The issuer of a certificate or CRL: its name and signing key.
+#[derive(Debug, Clone, Copy)]
+pub struct Issuer<'a> {
+    /// Issuer name (the subject of its own certificate).
+    pub name: &'a DistinguishedName,
+    /// Issuer signing key.
+    pub key: &'a DeviceKey,
+}
+
+fn sign_wrapped(tbs: &[u8], key: &DeviceKey) -> Result<Vec<u8>> {
+    let signature = key.sign(tbs)?;
+    let mut bits = vec![0u8];
+    bits.extend(signature);
+    tlv(tag::SEQUENCE, &[tbs.to_vec(), ECDSA_WITH_SHA256_ALG.to_vec(), tlv(0x03, &bits)?].concat())
+}
+
+/// Issues an X.509 v3 certificate for `subject_key` signed by `issuer`.
+///
+/// # Errors
+/// A time after 9999 or a field out of range.
+pub fn issue_certificate(
+    template: &CertificateTemplate,
+    subject_key: &DevicePublicKey,
+    issuer: Issuer<'_>,
+) -> Result<Vec<u8>> {
+    let extensions = template
+        .extensions
+        .iter()
+        .map(X509Extension::to_der)
+        .collect::<Result<Vec<_>>>()?
+        .concat();
+    let tbs = [
+        tlv(0xa0, &tlv(tag::INTEGER, &[2])?)?,
+        tlv(tag::INTEGER, &uint_content(&template.serial.to_be_bytes()))?,
+        ECDSA_WITH_SHA256_ALG.to_vec(),
+        issuer.name.to_der()?,
+        tlv(tag::SEQUENCE, &[encode_time(template.not_before)?, encode_time(template.not_after)?].concat())?,
+        template.subject.to_der()?,
+        subject_key.spki_der().to_vec(),
+        tlv(0xa3, &tlv(tag::SEQUENCE, &extensions)?)?,
+    ]
+    .concat();
+    sign_wrapped(&tlv(tag::SEQUENCE, &tbs)?, issuer.key)
+}
+
+/// A self-signed vendor root: CA, keyCertSign and cRLSign, with a subject key identifier.
+///
+/// # Errors
+/// As [`issue_certificate`].
+pub fn mint_root(key: &DeviceKey, name: &DistinguishedName, serial: u64, not_before: u64, not_after: u64) -> Result<Vec<u8>> {
+    let template = CertificateTemplate {
+        serial,
+        subject: name.clone(),
+        not_before,
+        not_after,
+        extensions: vec![
+            X509Extension::ca(None)?,
+            X509Extension::key_usage_ca()?,
+            X509Extension::subject_key_identifier(key.public_key())?,
+        ],
+    };
+    issue_certificate(&template, key.public_key(), Issuer { name, key })
+}
+
+/// A vendor intermediate CA, path length 0 (it issues device certificates only).
+///
+/// # Errors
+/// As [`issue_certificate`].
+pub fn mint_intermediate(
+    issuer: Issuer<'_>,
+    key: &DevicePublicKey,
+    name: &DistinguishedName,
+    serial: u64,
+    not_before: u64,
+    not_after: u64,
+) -> Result<Vec<u8>> {
+    let template = CertificateTemplate {
+        serial,
+        subject: name.clone(),
+        not_before,
+        not_after,
+        extensions: vec![
+            X509Extension::ca(Some(0))?,
+            X509Extension::key_usage_ca()?,
+            X509Extension::subject_key_identifier(key)?,
+            X509Extension::authority_key_identifier(issuer.key.public_key())?,
+        ],
+    };
+    issue_certificate(&template, key, issuer)
+}
+
+/// The extensions of a device certificate of the POCI profile (SPEC.md).
+///
+/// # Errors
+/// The field errors of [`ChipIdentity::to_der`].
+pub fn device_extensions(issuer: &DevicePublicKey, identity: &ChipIdentity) -> Result<Vec<X509Extension>> {
+    Ok(vec![
+        X509Extension::key_usage_device()?,
+        X509Extension::device_attestation()?,
+        X509Extension::chip_identity(identity)?,
+        X509Extension::authority_key_identifier(issuer)?,
+    ])
+}
+
+/// A device certificate of the POCI profile: subject `CN` = the chip serial in hex.
+///
+/// # Errors
+/// As [`issue_certificate`].
+pub fn mint_device_certificate(
+    issuer: Issuer<'_>,
+    device: &DevicePublicKey,
+    identity: &ChipIdentity,
+    serial: u64,
+    not_before: u64,
+    not_after: u64,
+) -> Result<Vec<u8>> {
+    let template = CertificateTemplate {
+        serial,
+        subject: DistinguishedName {
+            organization: issuer.name.organization.clone(),
+            common_name: hex::encode(&identity.serial),
+        },
+        not_before,
+        not_after,
+        extensions: device_extensions(issuer.key.public_key(), identity)?,
+    };
+    issue_certificate(&template, device, issuer)
+}
+
+/// A v2 CRL of `issuer` listing `revoked` serials (revoked at `this_update`).
+///
+/// # Errors
+/// A time after 9999.
+pub fn mint_crl(issuer: Issuer<'_>, this_update: u64, next_update: u64, crl_number: u64, revoked: &[u64]) -> Result<Vec<u8>> {
+    let mut tbs = vec![
+        tlv(tag::INTEGER, &[1])?,
+        ECDSA_WITH_SHA256_ALG.to_vec(),
+        issuer.name.to_der()?,
+        encode_time(this_update)?,
+        encode_time(next_update)?,
+    ];
+    if !revoked.is_empty() {
+        let entries = revoked
+            .iter()
+            .map(|serial| {
+                let entry = [tlv(tag::INTEGER, &uint_content(&serial.to_be_bytes()))?, encode_time(this_update)?].concat();
+                tlv(tag::SEQUENCE, &entry)
+            })
+            .collect::<Result<Vec<_>>>()?
+            .concat();
+        tbs.push(tlv(tag::SEQUENCE, &entries)?);
+    }
+    let number = X509Extension {
+        oid: CRL_NUMBER_OID.to_vec(),
+        critical: false,
+        value: tlv(tag::INTEGER, &uint_content(&crl_number.to_be_bytes()))?,
+    };
+    let aki = X509Extension::authority_key_identifier(issuer.key.public_key())?;
+    tbs.push(tlv(0xa0, &tlv(tag::SEQUENCE, &[number.to_der()?, aki.to_der()?].concat())?)?);
+    sign_wrapped(&tlv(tag::SEQUENCE, &tbs.concat())?, issuer.key)
+}

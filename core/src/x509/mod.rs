@@ -1,0 +1,10 @@
+//! X.509: device certificates, the chip identity extension, chain validation, minting.
+
+pub(crate) mod cert;
+pub(crate) mod chain;
+mod identity;
+pub mod mint;
+pub(crate) mod time;
+
+pub use chain::UnknownRevocationPolicy;
+pub use identity::ChipIdentity;
