@@ -1,12 +1,16 @@
 # POCI: one entry point per job. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy rust-test bench
+.PHONY: demo test fmt-check clippy rust-test bench vendor-roots tools
 
 demo:
 	$(CARGO) run --quiet -p poci --example heartbeat
 
-test: fmt-check clippy rust-test
+test: tools fmt-check clippy rust-test
+
+# Tests drive the openssl command (an independent X.509 implementation).
+tools:
+	@command -v openssl >/dev/null || (apt-get update -qq && apt-get install -y -qq openssl)
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -16,6 +20,9 @@ clippy:
 
 rust-test:
 	$(CARGO) test --workspace
+
+vendor-roots:
+	$(CARGO) run --quiet -p poci --example mint_test_vendors -- vendor-roots
 
 bench:
 	$(CARGO) bench -p poci --bench verify

@@ -69,9 +69,11 @@ pub use proof::{
     LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, ProofId, Signed, SignedRef, VerifiedHeartbeat,
     VerifiedLeaseAcceptance,
 };
+pub use registry::{ChipModel, ChipModelRegistry};
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
-pub use registry::{ChipModel, ChipModelRegistry};
-pub use trust::{MANIFEST_SCHEMA, ManifestModel, TrustPolicy, TrustStore, VendorManifest, VendorStatus};
+pub use trust::{
+    MANIFEST_SCHEMA, ManifestModel, TrustPolicy, TrustStore, VendorManifest, VendorStatus,
+};
 pub use verifier::{BindingContext, ChipRecord, VerifiedBinding, Verifier};
 pub use x509::{ChipIdentity, UnknownRevocationPolicy};

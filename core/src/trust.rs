@@ -71,7 +71,8 @@ impl VendorManifest {
     /// # Errors
     /// `MANIFEST_INVALID` for TOML that does not follow vendor-roots/README.md.
     pub fn from_toml(text: &str) -> Result<Self> {
-        let manifest: Self = toml::from_str(text).map_err(|_| manifest_error(ManifestProblem::Syntax))?;
+        let manifest: Self =
+            toml::from_str(text).map_err(|_| manifest_error(ManifestProblem::Syntax))?;
         if manifest.schema != MANIFEST_SCHEMA {
             return Err(manifest_error(ManifestProblem::Schema));
         }
@@ -122,7 +123,8 @@ pub struct TrustStore {
 /// One certificate or CRL given as DER or as a single PEM block.
 fn der_of<'a>(input: &'a [u8], owned: &'a mut Vec<u8>, label: &str) -> Result<&'a [u8]> {
     if input.starts_with(b"-----BEGIN ") {
-        let (found, der) = pem_rfc7468::decode_vec(input).map_err(|_| manifest_error(ManifestProblem::Pem))?;
+        let (found, der) =
+            pem_rfc7468::decode_vec(input).map_err(|_| manifest_error(ManifestProblem::Pem))?;
         if found != label {
             return Err(manifest_error(ManifestProblem::Pem));
         }
@@ -150,12 +152,21 @@ impl TrustStore {
     /// `MANIFEST_INVALID` for a bad manifest, a duplicate vendor or model, a vendor
     /// without roots or a root that is not a self-issued CA; `BAD_CERTIFICATE` for a
     /// root that does not parse; `BAD_CRL` for a CRL that does not parse.
-    pub fn add_vendor(&mut self, manifest_toml: &str, roots: &[&[u8]], crls: &[&[u8]]) -> Result<()> {
+    pub fn add_vendor(
+        &mut self,
+        manifest_toml: &str,
+        roots: &[&[u8]],
+        crls: &[&[u8]],
+    ) -> Result<()> {
         let manifest = VendorManifest::from_toml(manifest_toml)?;
         if self.vendors.contains_key(&manifest.vendor_id) {
             return Err(manifest_error(ManifestProblem::DuplicateVendor));
         }
-        if manifest.models.iter().any(|model| self.registry.contains(&model.model_id)) {
+        if manifest
+            .models
+            .iter()
+            .any(|model| self.registry.contains(&model.model_id))
+        {
             return Err(manifest_error(ManifestProblem::DuplicateModel));
         }
         if roots.is_empty() {
@@ -187,7 +198,8 @@ impl TrustStore {
             let der = der_of(crl, &mut owned, "X509 CRL")?;
             let next_update = crl_next_update(der)?;
             anchors.add_crl(der)?;
-            crls_valid_until = Some(crls_valid_until.map_or(next_update, |until| until.min(next_update)));
+            crls_valid_until =
+                Some(crls_valid_until.map_or(next_update, |until| until.min(next_update)));
         }
         for model in &manifest.models {
             self.registry.insert(ChipModel {

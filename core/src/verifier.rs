@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +10,7 @@ use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::json::{dec_u64, hex_32, hex_bytes};
 use crate::limits::MAX_INTERMEDIATE_CACHE_ENTRIES;
+use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::proof::{
     ChipBindingRef, HeartbeatContext, HeartbeatRef, LeaseAcceptanceRef, ProofId, VerifiedHeartbeat,
     VerifiedLeaseAcceptance,
@@ -18,7 +20,6 @@ use crate::time::NetworkParams;
 use crate::trust::{TrustStore, VendorStatus};
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
 use crate::x509::chain::{IssuerAnchor, validate_chain, validate_under_issuer};
-use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 
 /// What a chip binding must match: the network, the slot whose challenge it answers,
 /// and the wallet that submits it (so nobody can front-run a claim).
@@ -111,6 +112,7 @@ pub struct Verifier {
     backend: Backend,
     trust: TrustStore,
     cache: Mutex<IssuerCache>,
+    certificate_signature_checks: AtomicU64,
 }
 
 impl Verifier {
@@ -154,7 +156,16 @@ impl Verifier {
     /// Replaces the trust store (new CRLs, vendors) and empties the intermediate cache.
     pub fn set_trust_store(&mut self, trust: TrustStore) {
         self.trust = trust;
-        *self.cache.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner) = IssuerCache::default();
+        *self
+            .cache
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = IssuerCache::default();
+    }
+
+    /// Certificate and CRL signatures checked so far (an operator metric; shows the cache at work).
+    #[must_use]
+    pub fn certificate_signature_checks(&self) -> u64 {
+        self.certificate_signature_checks.load(Ordering::Relaxed)
     }
 
     /// Number of cached intermediate verdicts.
@@ -165,7 +176,9 @@ impl Verifier {
 
     fn lock_cache(&self) -> std::sync::MutexGuard<'_, IssuerCache> {
         // The cache only saves work: a panic elsewhere cannot leave it wrong, only stale-free.
-        self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Parses and verifies a heartbeat against an already registered device key.
@@ -216,7 +229,11 @@ impl Verifier {
     /// `REVOCATION_STATUS_UNKNOWN`, `CRL_EXPIRED`, `CERT_SIGNATURE_INVALID`,
     /// `CHAIN_TOO_LONG`, `BAD_CRL`); `VENDOR_REVOKED`, `TEST_VENDOR_REFUSED`,
     /// `MODEL_NOT_ALLOWED_FOR_VENDOR`.
-    pub fn verify_binding(&self, der: &[u8], context: &BindingContext<'_>) -> Result<VerifiedBinding> {
+    pub fn verify_binding(
+        &self,
+        der: &[u8],
+        context: &BindingContext<'_>,
+    ) -> Result<VerifiedBinding> {
         let binding = ChipBindingRef::from_der(der)?;
         let tbs = binding.tbs();
         // 1. Context: cheap comparisons first.
@@ -240,9 +257,10 @@ impl Verifier {
         let time = context.params.slot_start_unix(tbs.epoch, tbs.slot)?;
 
         // 2. The device certificate's profile and identity.
-        let (device_der, intermediates) = tbs.certificates.split_first().ok_or(Error::FieldEmpty {
-            field: crate::error::Field::Certificates,
-        })?;
+        let (device_der, intermediates) =
+            tbs.certificates.split_first().ok_or(Error::FieldEmpty {
+                field: crate::error::Field::Certificates,
+            })?;
         let device = ParsedCertificate::from_der(device_der)?;
         let parsed_intermediates = intermediates
             .iter()
@@ -257,23 +275,33 @@ impl Verifier {
             .ext_key_usage
             .as_ref()
             .is_some_and(|oids| oids.contains(&DEVICE_ATTESTATION_EKU_DER.as_slice()));
-        let signs = device.key_usage.is_some_and(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
+        let signs = device
+            .key_usage
+            .is_some_and(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
         if !has_eku || !signs {
             return Err(Error::WrongKeyUsage);
         }
-        let identity = device.chip_identity.as_ref().ok_or(Error::MissingChipIdentity)?;
+        let identity = device
+            .chip_identity
+            .as_ref()
+            .ok_or(Error::MissingChipIdentity)?;
         if identity.serial != tbs.chip_serial {
             return Err(Error::SerialMismatch);
         }
         if identity.model_id != tbs.model_id {
             return Err(Error::ModelMismatch);
         }
-        let model = self.trust.registry().get(&identity.model_id).ok_or(Error::ModelUnknown)?;
+        let model = self
+            .trust
+            .registry()
+            .get(&identity.model_id)
+            .ok_or(Error::ModelUnknown)?;
 
         // 3. The binding's own signature, under the certified key (one check, before the chain's).
-        let key = DevicePublicKey::from_spki_der(device.spki).map_err(|_| Error::BadCertificate {
-            problem: CertProblem::Algorithm,
-        })?;
+        let key =
+            DevicePublicKey::from_spki_der(device.spki).map_err(|_| Error::BadCertificate {
+                problem: CertProblem::Algorithm,
+            })?;
         binding.verify_signature(self.backend, &key)?;
 
         // 4. Validity of every carried certificate at the slot's start time.
@@ -283,15 +311,23 @@ impl Verifier {
         }
 
         // 5. The chain, then the anchoring vendor.
-        let root_index = self.validate_chain_cached(device_der, intermediates, &parsed_intermediates, time)?;
+        let root_index =
+            self.validate_chain_cached(device_der, intermediates, &parsed_intermediates, time)?;
         let root = self.trust.root(root_index).ok_or(Error::UnknownIssuer)?;
         if time < root.not_before {
-            return Err(Error::CertNotYetValid { role: CertRole::Root });
+            return Err(Error::CertNotYetValid {
+                role: CertRole::Root,
+            });
         }
         if time > root.not_after {
-            return Err(Error::CertExpired { role: CertRole::Root });
+            return Err(Error::CertExpired {
+                role: CertRole::Root,
+            });
         }
-        let vendor = self.trust.vendor(&root.vendor_id).ok_or(Error::UnknownIssuer)?;
+        let vendor = self
+            .trust
+            .vendor(&root.vendor_id)
+            .ok_or(Error::UnknownIssuer)?;
         if vendor.status == VendorStatus::Revoked {
             return Err(Error::VendorRevoked);
         }
@@ -331,18 +367,55 @@ impl Verifier {
     ) -> Result<usize> {
         let policy = self.trust.policy().unknown_revocation;
         let Some(issuer) = parsed_intermediates.first() else {
-            let verdict = validate_chain(self.backend, self.trust.anchors(), policy, device_der, intermediates, time)?;
+            let verdict = validate_chain(
+                self.backend,
+                &self.certificate_signature_checks,
+                self.trust.anchors(),
+                policy,
+                device_der,
+                intermediates,
+                time,
+            )?;
             return Ok(verdict.anchor);
         };
         let cached = self.lock_cache().entries.get(&issuer.digest).cloned();
-        if let Some(entry) = cached.filter(|entry| entry.valid_from <= time && time <= entry.valid_until) {
-            validate_under_issuer(self.backend, &entry.anchor, self.trust.anchors(), policy, device_der, time)?;
+        if let Some(entry) =
+            cached.filter(|entry| entry.valid_from <= time && time <= entry.valid_until)
+        {
+            validate_under_issuer(
+                self.backend,
+                &self.certificate_signature_checks,
+                &entry.anchor,
+                self.trust.anchors(),
+                policy,
+                device_der,
+                time,
+            )?;
             return Ok(entry.root);
         }
-        let verdict = validate_chain(self.backend, self.trust.anchors(), policy, device_der, intermediates, time)?;
-        let root = self.trust.root(verdict.anchor).ok_or(Error::UnknownIssuer)?;
-        let intermediates_from = parsed_intermediates.iter().map(|c| c.not_before).max().unwrap_or(0);
-        let intermediates_until = parsed_intermediates.iter().map(|c| c.not_after).min().unwrap_or(u64::MAX);
+        let verdict = validate_chain(
+            self.backend,
+            &self.certificate_signature_checks,
+            self.trust.anchors(),
+            policy,
+            device_der,
+            intermediates,
+            time,
+        )?;
+        let root = self
+            .trust
+            .root(verdict.anchor)
+            .ok_or(Error::UnknownIssuer)?;
+        let intermediates_from = parsed_intermediates
+            .iter()
+            .map(|c| c.not_before)
+            .max()
+            .unwrap_or(0);
+        let intermediates_until = parsed_intermediates
+            .iter()
+            .map(|c| c.not_after)
+            .min()
+            .unwrap_or(u64::MAX);
         let entry = CachedIssuer {
             anchor: IssuerAnchor::from_der(intermediates.first().copied().unwrap_or_default())?,
             root: verdict.anchor,
@@ -354,14 +427,20 @@ impl Verifier {
         };
         let mut cache = self.lock_cache();
         if cache.entries.len() >= MAX_INTERMEDIATE_CACHE_ENTRIES {
-            let oldest = cache.entries.iter().min_by_key(|(_, e)| e.inserted).map(|(k, _)| *k);
+            let oldest = cache
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.inserted)
+                .map(|(k, _)| *k);
             if let Some(key) = oldest {
                 cache.entries.remove(&key);
             }
         }
         cache.insertions = cache.insertions.saturating_add(1);
         let inserted = cache.insertions;
-        cache.entries.insert(issuer.digest, CachedIssuer { inserted, ..entry });
+        cache
+            .entries
+            .insert(issuer.digest, CachedIssuer { inserted, ..entry });
         Ok(verdict.anchor)
     }
 }

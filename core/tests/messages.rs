@@ -269,7 +269,10 @@ fn spec_worked_heartbeat_example() {
         measurement: None,
     };
     let challenge_line = format!("challenge = {}", hex::encode(challenge()));
-    assert!(spec.contains(&challenge_line), "SPEC.md 5 does not show {challenge_line}");
+    assert!(
+        spec.contains(&challenge_line),
+        "SPEC.md 5 does not show {challenge_line}"
+    );
     let der = Signed::sign(tbs, &chip).unwrap().to_der().unwrap();
     let der_hex = hex::encode(&der);
     assert!(

@@ -415,8 +415,12 @@ pub(crate) fn tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(len.saturating_add(5));
     out.push(tag);
     match u32::try_from(len).map_err(|_| too_long.clone())? {
-        short @ 0..=0x7f => out.extend_from_slice(&[u8::try_from(short).map_err(|_| too_long.clone())?]),
-        long @ 0x80..=0xff => out.extend_from_slice(&[0x81, u8::try_from(long).map_err(|_| too_long.clone())?]),
+        short @ 0..=0x7f => {
+            out.extend_from_slice(&[u8::try_from(short).map_err(|_| too_long.clone())?])
+        }
+        long @ 0x80..=0xff => {
+            out.extend_from_slice(&[0x81, u8::try_from(long).map_err(|_| too_long.clone())?])
+        }
         long @ 0x100..=0xffff => {
             let [_, _, hi, lo] = long.to_be_bytes();
             out.extend_from_slice(&[0x82, hi, lo]);
@@ -433,7 +437,10 @@ pub(crate) fn tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>> {
 
 /// The content octets of a minimal non-negative INTEGER holding `value` (big-endian bytes).
 pub(crate) fn uint_content(value: &[u8]) -> Vec<u8> {
-    let start = value.iter().position(|b| *b != 0).unwrap_or(value.len().saturating_sub(1));
+    let start = value
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(value.len().saturating_sub(1));
     let digits = value.get(start..).unwrap_or(&[]);
     let mut out = Vec::with_capacity(digits.len().saturating_add(1));
     if digits.first().is_none_or(|b| *b >= 0x80) {
@@ -448,11 +455,17 @@ pub(crate) fn uint_content(value: &[u8]) -> Vec<u8> {
 
 /// Reads the content octets of a minimal positive-or-zero INTEGER as they stand
 /// (certificate serial numbers keep their sign octet, as CRLs compare them).
-pub(crate) fn read_integer_content<'a>(reader: &mut SliceReader<'a>, field: Field) -> Result<&'a [u8]> {
+pub(crate) fn read_integer_content<'a>(
+    reader: &mut SliceReader<'a>,
+    field: Field,
+) -> Result<&'a [u8]> {
     let at = position(reader);
     let (_, content) = read_tlv(reader, tag::INTEGER)?;
     match content {
-        [] => Err(Error::DerMalformed { problem: DerProblem::Length, position: at }),
+        [] => Err(Error::DerMalformed {
+            problem: DerProblem::Length,
+            position: at,
+        }),
         [0, next, ..] if *next < 0x80 => Err(Error::DerNoncanonical { position: at }),
         [0xff, next, ..] if *next >= 0x80 => Err(Error::DerNoncanonical { position: at }),
         [first, ..] if *first >= 0x80 => Err(Error::IntegerOutOfRange { field }),

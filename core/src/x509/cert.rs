@@ -9,7 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{CertProblem, Error, Field, Result};
 use crate::oid::CHIP_IDENTITY_EXTENSION_DER;
-use crate::proof::codec::{read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, tag};
+use crate::proof::codec::{
+    read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, tag,
+};
 use crate::x509::identity::ChipIdentity;
 use crate::x509::time::parse_time;
 
@@ -140,7 +142,9 @@ impl<'a> ParsedCertificate<'a> {
         read_all(extensions, |reader| {
             read_sequence(reader, |list| {
                 while !list.is_finished() {
-                    read_sequence(list, |extension| parsed.read_extension(extension, &mut seen))?;
+                    read_sequence(list, |extension| {
+                        parsed.read_extension(extension, &mut seen)
+                    })?;
                 }
                 Ok(())
             })
@@ -148,7 +152,11 @@ impl<'a> ParsedCertificate<'a> {
         Ok(parsed)
     }
 
-    fn read_extension(&mut self, extension: &mut SliceReader<'a>, seen: &mut Vec<&'a [u8]>) -> Result<()> {
+    fn read_extension(
+        &mut self,
+        extension: &mut SliceReader<'a>,
+        seen: &mut Vec<&'a [u8]>,
+    ) -> Result<()> {
         let (_, oid) = read_tlv(extension, tag::OID)?;
         if seen.contains(&oid) {
             return Err(bad(CertProblem::Extension));
@@ -182,7 +190,8 @@ impl<'a> ParsedCertificate<'a> {
             })
             .map_err(extension_error)?;
         } else if oid == KEY_USAGE_OID {
-            let bits = read_all(value, |reader| Ok(read_tlv(reader, BIT_STRING)?.1)).map_err(extension_error)?;
+            let bits = read_all(value, |reader| Ok(read_tlv(reader, BIT_STRING)?.1))
+                .map_err(extension_error)?;
             self.key_usage = Some(bits.get(1).copied().unwrap_or(0));
         } else if oid == EXT_KEY_USAGE_OID {
             let list = read_all(value, |reader| {

@@ -5,6 +5,7 @@
 //! POCI's own backends through [`PociEcdsaP256`], so a pure-Rust build needs no C.
 //! webpki types stay inside this module.
 
+use core::sync::atomic::{AtomicU64, Ordering};
 use core::time::Duration;
 
 use rustls_pki_types::{
@@ -12,9 +13,9 @@ use rustls_pki_types::{
     TrustAnchor, UnixTime, alg_id,
 };
 use webpki::{
-    CertRevocationList, EndEntityCert, ExpirationPolicy, ExtendedKeyUsageValidator,
-    KeyPurposeIdIter, KeyPurposeId, OwnedCertRevocationList, RevocationCheckDepth,
-    RevocationOptionsBuilder, UnknownStatusPolicy,
+    CertRevocationList, EndEntityCert, ExpirationPolicy, ExtendedKeyUsageValidator, KeyPurposeId,
+    KeyPurposeIdIter, OwnedCertRevocationList, RevocationCheckDepth, RevocationOptionsBuilder,
+    UnknownStatusPolicy,
 };
 
 use crate::error::{CertProblem, CertRole, Error, Result};
@@ -22,15 +23,23 @@ use crate::limits::MAX_CHAIN_CERTIFICATES;
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::signature::{Backend, verify_x509_signature};
 
-/// ECDSA P-256 with SHA-256, verified by a POCI backend.
+/// ECDSA P-256 with SHA-256, verified by a POCI backend, counting its checks.
 #[derive(Debug)]
-struct PociEcdsaP256 {
+struct PociEcdsaP256<'c> {
     backend: Backend,
+    checks: &'c AtomicU64,
 }
 
-impl SignatureVerificationAlgorithm for PociEcdsaP256 {
-    fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> core::result::Result<(), InvalidSignature> {
-        verify_x509_signature(self.backend, public_key, message, signature).map_err(|_| InvalidSignature)
+impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> core::result::Result<(), InvalidSignature> {
+        self.checks.fetch_add(1, Ordering::Relaxed);
+        verify_x509_signature(self.backend, public_key, message, signature)
+            .map_err(|_| InvalidSignature)
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -91,7 +100,9 @@ impl Clone for ChainAnchors {
                 .crls
                 .iter()
                 .filter_map(|crl| match crl {
-                    CertRevocationList::Owned(owned) => Some(CertRevocationList::Owned(owned.clone())),
+                    CertRevocationList::Owned(owned) => {
+                        Some(CertRevocationList::Owned(owned.clone()))
+                    }
                     CertRevocationList::Borrowed(_) => None,
                 })
                 .collect(),
@@ -103,7 +114,9 @@ impl ChainAnchors {
     /// Adds a root; returns its index.
     pub(crate) fn add_root(&mut self, der: &[u8]) -> Result<usize> {
         let certificate = CertificateDer::from(der);
-        let anchor = webpki::anchor_from_trusted_cert(&certificate).map_err(map_error)?.to_owned();
+        let anchor = webpki::anchor_from_trusted_cert(&certificate)
+            .map_err(map_error)?
+            .to_owned();
         self.anchors.push(anchor);
         Ok(self.anchors.len().saturating_sub(1))
     }
@@ -127,18 +140,29 @@ pub(crate) struct ChainVerdict {
 /// with CRLs checked along the whole chain.
 pub(crate) fn validate_chain(
     backend: Backend,
+    checks: &AtomicU64,
     anchors: &ChainAnchors,
     revocation: UnknownRevocationPolicy,
     device: &[u8],
     intermediates: &[&[u8]],
     time: u64,
 ) -> Result<ChainVerdict> {
-    let anchor = run_webpki(backend, &anchors.anchors, &anchors.crls, revocation, device, intermediates, time)?;
+    let algorithm = PociEcdsaP256 { backend, checks };
+    let anchor = run_webpki(
+        &algorithm,
+        &anchors.anchors,
+        &anchors.crls,
+        revocation,
+        device,
+        intermediates,
+        time,
+    )?;
     let index = anchors
         .anchors
         .iter()
         .position(|candidate| {
-            candidate.subject == anchor.subject && candidate.subject_public_key_info == anchor.subject_public_key_info
+            candidate.subject == anchor.subject
+                && candidate.subject_public_key_info == anchor.subject_public_key_info
         })
         .ok_or(Error::UnknownIssuer)?;
     Ok(ChainVerdict { anchor: index })
@@ -153,24 +177,39 @@ impl IssuerAnchor {
     /// Wraps an intermediate that already validated.
     pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
         let certificate = CertificateDer::from(der);
-        Ok(Self(webpki::anchor_from_trusted_cert(&certificate).map_err(map_error)?.to_owned()))
+        Ok(Self(
+            webpki::anchor_from_trusted_cert(&certificate)
+                .map_err(map_error)?
+                .to_owned(),
+        ))
     }
 }
 
 /// Validates `device` directly under an already validated intermediate, with its CRLs.
 pub(crate) fn validate_under_issuer(
     backend: Backend,
+    checks: &AtomicU64,
     issuer: &IssuerAnchor,
     anchors: &ChainAnchors,
     revocation: UnknownRevocationPolicy,
     device: &[u8],
     time: u64,
 ) -> Result<()> {
-    run_webpki(backend, core::slice::from_ref(&issuer.0), &anchors.crls, revocation, device, &[], time).map(drop)
+    let algorithm = PociEcdsaP256 { backend, checks };
+    run_webpki(
+        &algorithm,
+        core::slice::from_ref(&issuer.0),
+        &anchors.crls,
+        revocation,
+        device,
+        &[],
+        time,
+    )
+    .map(drop)
 }
 
 fn run_webpki<'t>(
-    backend: Backend,
+    algorithm: &PociEcdsaP256<'_>,
     trust_anchors: &'t [TrustAnchor<'static>],
     crls: &[CertRevocationList<'static>],
     revocation: UnknownRevocationPolicy,
@@ -178,11 +217,13 @@ fn run_webpki<'t>(
     intermediates: &[&[u8]],
     time: u64,
 ) -> Result<&'t TrustAnchor<'static>> {
-    let algorithm = PociEcdsaP256 { backend };
-    let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [&algorithm];
+    let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [algorithm];
     let device = CertificateDer::from(device);
     let end_entity = EndEntityCert::try_from(&device).map_err(map_error)?;
-    let intermediates: Vec<CertificateDer<'_>> = intermediates.iter().map(|der| CertificateDer::from(*der)).collect();
+    let intermediates: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|der| CertificateDer::from(*der))
+        .collect();
     let crls: Vec<&CertRevocationList<'_>> = crls.iter().collect();
     let status = match revocation {
         UnknownRevocationPolicy::Deny => UnknownStatusPolicy::Deny,
@@ -197,7 +238,9 @@ fn run_webpki<'t>(
                 .build(),
         ),
         // No CRL at all: every status is unknown.
-        Err(_) if revocation == UnknownRevocationPolicy::Deny => return Err(Error::RevocationStatusUnknown),
+        Err(_) if revocation == UnknownRevocationPolicy::Deny => {
+            return Err(Error::RevocationStatusUnknown);
+        }
         Err(_) => None,
     };
     let path = end_entity
@@ -214,7 +257,10 @@ fn run_webpki<'t>(
     let anchor = path.anchor();
     trust_anchors
         .iter()
-        .find(|candidate| candidate.subject == anchor.subject && candidate.subject_public_key_info == anchor.subject_public_key_info)
+        .find(|candidate| {
+            candidate.subject == anchor.subject
+                && candidate.subject_public_key_info == anchor.subject_public_key_info
+        })
         .ok_or(Error::UnknownIssuer)
 }
 
@@ -224,13 +270,21 @@ fn map_error(err: webpki::Error) -> Error {
     #[allow(deprecated)]
     match err {
         W::UnknownIssuer => Error::UnknownIssuer,
-        W::CertExpired { .. } => Error::CertExpired { role: CertRole::Chain },
-        W::CertNotValidYet { .. } => Error::CertNotYetValid { role: CertRole::Chain },
+        W::CertExpired { .. } => Error::CertExpired {
+            role: CertRole::Chain,
+        },
+        W::CertNotValidYet { .. } => Error::CertNotYetValid {
+            role: CertRole::Chain,
+        },
         W::CertRevoked => Error::CertRevoked,
         W::UnknownRevocationStatus => Error::RevocationStatusUnknown,
         W::CrlExpired { .. } => Error::CrlExpired,
-        W::InvalidSignatureForPublicKey | W::InvalidCrlSignatureForPublicKey => Error::CertSignatureInvalid,
-        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) | W::EmptyEkuExtension => Error::WrongKeyUsage,
+        W::InvalidSignatureForPublicKey | W::InvalidCrlSignatureForPublicKey => {
+            Error::CertSignatureInvalid
+        }
+        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) | W::EmptyEkuExtension => {
+            Error::WrongKeyUsage
+        }
         W::CaUsedAsEndEntity | W::EndEntityUsedAsCa => bad(CertProblem::BasicConstraints),
         W::PathLenConstraintViolated => bad(CertProblem::PathLength),
         W::MaximumPathDepthExceeded => Error::ChainTooLong {

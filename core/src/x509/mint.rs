@@ -38,7 +38,11 @@ impl DistinguishedName {
     /// Only if a value exceeds the DER length range (not expected).
     pub fn to_der(&self) -> Result<Vec<u8>> {
         let attribute = |oid: &[u8], value: &str| -> Result<Vec<u8>> {
-            let pair = [tlv(tag::OID, oid)?, tlv(tag::UTF8_STRING, value.as_bytes())?].concat();
+            let pair = [
+                tlv(tag::OID, oid)?,
+                tlv(tag::UTF8_STRING, value.as_bytes())?,
+            ]
+            .concat();
             tlv(0x31, &tlv(tag::SEQUENCE, &pair)?)
         };
         let rdns = [
@@ -112,7 +116,11 @@ impl X509Extension {
     /// # Errors
     /// Not expected.
     pub fn ext_key_usage(oids: &[&[u8]]) -> Result<Self> {
-        let list = oids.iter().map(|oid| tlv(tag::OID, oid)).collect::<Result<Vec<_>>>()?.concat();
+        let list = oids
+            .iter()
+            .map(|oid| tlv(tag::OID, oid))
+            .collect::<Result<Vec<_>>>()?
+            .concat();
         Ok(Self {
             oid: EXT_KEY_USAGE_OID.to_vec(),
             critical: false,
@@ -207,7 +215,15 @@ fn sign_wrapped(tbs: &[u8], key: &DeviceKey) -> Result<Vec<u8>> {
     let signature = key.sign(tbs)?;
     let mut bits = vec![0u8];
     bits.extend(signature);
-    tlv(tag::SEQUENCE, &[tbs.to_vec(), ECDSA_WITH_SHA256_ALG.to_vec(), tlv(0x03, &bits)?].concat())
+    tlv(
+        tag::SEQUENCE,
+        &[
+            tbs.to_vec(),
+            ECDSA_WITH_SHA256_ALG.to_vec(),
+            tlv(0x03, &bits)?,
+        ]
+        .concat(),
+    )
 }
 
 /// Issues an X.509 v3 certificate for `subject_key` signed by `issuer`.
@@ -230,7 +246,14 @@ pub fn issue_certificate(
         tlv(tag::INTEGER, &uint_content(&template.serial.to_be_bytes()))?,
         ECDSA_WITH_SHA256_ALG.to_vec(),
         issuer.name.to_der()?,
-        tlv(tag::SEQUENCE, &[encode_time(template.not_before)?, encode_time(template.not_after)?].concat())?,
+        tlv(
+            tag::SEQUENCE,
+            &[
+                encode_time(template.not_before)?,
+                encode_time(template.not_after)?,
+            ]
+            .concat(),
+        )?,
         template.subject.to_der()?,
         subject_key.spki_der().to_vec(),
         tlv(0xa3, &tlv(tag::SEQUENCE, &extensions)?)?,
@@ -243,7 +266,13 @@ pub fn issue_certificate(
 ///
 /// # Errors
 /// As [`issue_certificate`].
-pub fn mint_root(key: &DeviceKey, name: &DistinguishedName, serial: u64, not_before: u64, not_after: u64) -> Result<Vec<u8>> {
+pub fn mint_root(
+    key: &DeviceKey,
+    name: &DistinguishedName,
+    serial: u64,
+    not_before: u64,
+    not_after: u64,
+) -> Result<Vec<u8>> {
     let template = CertificateTemplate {
         serial,
         subject: name.clone(),
@@ -289,7 +318,10 @@ pub fn mint_intermediate(
 ///
 /// # Errors
 /// The field errors of [`ChipIdentity::to_der`].
-pub fn device_extensions(issuer: &DevicePublicKey, identity: &ChipIdentity) -> Result<Vec<X509Extension>> {
+pub fn device_extensions(
+    issuer: &DevicePublicKey,
+    identity: &ChipIdentity,
+) -> Result<Vec<X509Extension>> {
     Ok(vec![
         X509Extension::key_usage_device()?,
         X509Extension::device_attestation()?,
@@ -327,7 +359,13 @@ pub fn mint_device_certificate(
 ///
 /// # Errors
 /// A time after 9999.
-pub fn mint_crl(issuer: Issuer<'_>, this_update: u64, next_update: u64, crl_number: u64, revoked: &[u64]) -> Result<Vec<u8>> {
+pub fn mint_crl(
+    issuer: Issuer<'_>,
+    this_update: u64,
+    next_update: u64,
+    crl_number: u64,
+    revoked: &[u64],
+) -> Result<Vec<u8>> {
     let mut tbs = vec![
         tlv(tag::INTEGER, &[1])?,
         ECDSA_WITH_SHA256_ALG.to_vec(),
@@ -339,7 +377,11 @@ pub fn mint_crl(issuer: Issuer<'_>, this_update: u64, next_update: u64, crl_numb
         let entries = revoked
             .iter()
             .map(|serial| {
-                let entry = [tlv(tag::INTEGER, &uint_content(&serial.to_be_bytes()))?, encode_time(this_update)?].concat();
+                let entry = [
+                    tlv(tag::INTEGER, &uint_content(&serial.to_be_bytes()))?,
+                    encode_time(this_update)?,
+                ]
+                .concat();
                 tlv(tag::SEQUENCE, &entry)
             })
             .collect::<Result<Vec<_>>>()?
@@ -352,6 +394,254 @@ pub fn mint_crl(issuer: Issuer<'_>, this_update: u64, next_update: u64, crl_numb
         value: tlv(tag::INTEGER, &uint_content(&crl_number.to_be_bytes()))?,
     };
     let aki = X509Extension::authority_key_identifier(issuer.key.public_key())?;
-    tbs.push(tlv(0xa0, &tlv(tag::SEQUENCE, &[number.to_der()?, aki.to_der()?].concat())?)?);
+    tbs.push(tlv(
+        0xa0,
+        &tlv(tag::SEQUENCE, &[number.to_der()?, aki.to_der()?].concat())?,
+    )?);
     sign_wrapped(&tlv(tag::SEQUENCE, &tbs.concat())?, issuer.key)
+}
+
+/// 2026-01-01T00:00:00Z: start of validity of all test-vendor material.
+pub const TEST_NOT_BEFORE: u64 = 1_767_225_600;
+/// 2046-01-01T00:00:00Z: end of validity of test roots and their CRLs' nextUpdate.
+pub const TEST_ROOT_NOT_AFTER: u64 = 2_398_377_600;
+/// 2041-01-01T00:00:00Z: end of validity of test intermediates.
+pub const TEST_INTERMEDIATE_NOT_AFTER: u64 = 2_240_611_200;
+/// 2031-01-01T00:00:00Z: end of validity of test device certificates.
+pub const TEST_DEVICE_NOT_AFTER: u64 = 1_924_992_000;
+
+/// A deterministic test vendor: a root, one intermediate, and an empty CRL from each.
+#[derive(Debug, Clone)]
+pub struct TestVendor {
+    /// Vendor id (the manifest's `vendor_id`).
+    pub vendor_id: String,
+    /// Root key.
+    pub root_key: DeviceKey,
+    /// Root name.
+    pub root_name: DistinguishedName,
+    /// Root certificate (DER).
+    pub root_der: Vec<u8>,
+    /// Intermediate key.
+    pub intermediate_key: DeviceKey,
+    /// Intermediate name.
+    pub intermediate_name: DistinguishedName,
+    /// Intermediate certificate (DER).
+    pub intermediate_der: Vec<u8>,
+    /// The root's CRL (DER), revoking nothing.
+    pub root_crl_der: Vec<u8>,
+    /// The intermediate's CRL (DER), revoking nothing.
+    pub intermediate_crl_der: Vec<u8>,
+}
+
+impl TestVendor {
+    /// Derives a test vendor from `vendor_id` alone: keys from
+    /// `"<vendor_id>/root"` and `"<vendor_id>/intermediate"`, fixed validity.
+    ///
+    /// # Errors
+    /// Not expected for an identifier `vendor_id`.
+    pub fn from_seed(vendor_id: &str, organization: &str) -> Result<Self> {
+        let root_key = DeviceKey::from_seed(format!("{vendor_id}/root").as_bytes())?;
+        let intermediate_key =
+            DeviceKey::from_seed(format!("{vendor_id}/intermediate").as_bytes())?;
+        let root_name = DistinguishedName {
+            organization: organization.to_owned(),
+            common_name: format!("{organization} Root CA"),
+        };
+        let intermediate_name = DistinguishedName {
+            organization: organization.to_owned(),
+            common_name: format!("{organization} Device CA 1"),
+        };
+        let root_der = mint_root(
+            &root_key,
+            &root_name,
+            1,
+            TEST_NOT_BEFORE,
+            TEST_ROOT_NOT_AFTER,
+        )?;
+        let root = Issuer {
+            name: &root_name,
+            key: &root_key,
+        };
+        let intermediate_der = mint_intermediate(
+            root,
+            intermediate_key.public_key(),
+            &intermediate_name,
+            2,
+            TEST_NOT_BEFORE,
+            TEST_INTERMEDIATE_NOT_AFTER,
+        )?;
+        let root_crl_der = mint_crl(root, TEST_NOT_BEFORE, TEST_ROOT_NOT_AFTER, 1, &[])?;
+        let intermediate = Issuer {
+            name: &intermediate_name,
+            key: &intermediate_key,
+        };
+        let intermediate_crl_der =
+            mint_crl(intermediate, TEST_NOT_BEFORE, TEST_ROOT_NOT_AFTER, 1, &[])?;
+        Ok(Self {
+            vendor_id: vendor_id.to_owned(),
+            root_key,
+            root_name,
+            root_der,
+            intermediate_key,
+            intermediate_name,
+            intermediate_der,
+            root_crl_der,
+            intermediate_crl_der,
+        })
+    }
+
+    /// The root as issuer.
+    #[must_use]
+    pub const fn root(&self) -> Issuer<'_> {
+        Issuer {
+            name: &self.root_name,
+            key: &self.root_key,
+        }
+    }
+
+    /// The intermediate as issuer.
+    #[must_use]
+    pub const fn intermediate(&self) -> Issuer<'_> {
+        Issuer {
+            name: &self.intermediate_name,
+            key: &self.intermediate_key,
+        }
+    }
+
+    /// A simulated chip of this vendor: its device key from `chip_seed` and a device
+    /// certificate from the intermediate, valid 2026-01-01 to 2031-01-01.
+    ///
+    /// # Errors
+    /// The field errors of [`ChipIdentity::to_der`].
+    pub fn mint_chip(
+        &self,
+        chip_seed: &[u8],
+        identity: &ChipIdentity,
+        serial: u64,
+    ) -> Result<(DeviceKey, Vec<u8>)> {
+        let key = DeviceKey::from_seed(chip_seed)?;
+        let certificate = mint_device_certificate(
+            self.intermediate(),
+            key.public_key(),
+            identity,
+            serial,
+            TEST_NOT_BEFORE,
+            TEST_DEVICE_NOT_AFTER,
+        )?;
+        Ok((key, certificate))
+    }
+}
+
+/// PEM of one DER object (`CERTIFICATE`, `X509 CRL`), LF line endings.
+///
+/// # Errors
+/// Not expected.
+pub fn to_pem(label: &str, der: &[u8]) -> Result<String> {
+    pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der).map_err(|_| {
+        crate::error::Error::DerMalformed {
+            problem: crate::error::DerProblem::Length,
+            position: None,
+        }
+    })
+}
+
+/// A chip model of a test vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestModelSpec {
+    /// Registry id.
+    pub model_id: &'static str,
+    /// Name for people.
+    pub display_name: &'static str,
+    /// Rating in milli-CU.
+    pub rating_milli_cu: u64,
+}
+
+/// A test vendor of the repository's vendor-roots/.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestVendorSpec {
+    /// Vendor id (and seed of its keys).
+    pub vendor_id: &'static str,
+    /// Organization in its certificates.
+    pub organization: &'static str,
+    /// Its models.
+    pub models: &'static [TestModelSpec],
+}
+
+/// The test vendors of the repository's vendor-roots/.
+pub const TEST_VENDORS: &[TestVendorSpec] = &[
+    TestVendorSpec {
+        vendor_id: "poci-test-a",
+        organization: "POCI Test Vendor A",
+        models: &[
+            TestModelSpec {
+                model_id: "poci-test-accel-a1",
+                display_name: "Test accelerator A1 (simulated)",
+                rating_milli_cu: 100_000,
+            },
+            TestModelSpec {
+                model_id: "poci-test-accel-a2",
+                display_name: "Test accelerator A2 (simulated)",
+                rating_milli_cu: 250_000,
+            },
+        ],
+    },
+    TestVendorSpec {
+        vendor_id: "poci-test-b",
+        organization: "POCI Test Vendor B",
+        models: &[TestModelSpec {
+            model_id: "poci-test-npu-b1",
+            display_name: "Test NPU B1 (simulated)",
+            rating_milli_cu: 13_000,
+        }],
+    },
+];
+
+/// The files of a test vendor's vendor-roots/ folder, as (relative path, contents):
+/// `manifest.toml`, `roots/root.pem`, `intermediates/intermediate.pem`,
+/// `crls/root.crl.pem`, `crls/intermediate.crl.pem`.
+///
+/// # Errors
+/// Not expected.
+pub fn test_vendor_files(spec: &TestVendorSpec) -> Result<Vec<(String, String)>> {
+    let TestVendorSpec {
+        vendor_id,
+        organization,
+        models,
+    } = *spec;
+    let vendor = TestVendor::from_seed(vendor_id, organization)?;
+    let mut manifest = format!(
+        "# Generated by `make vendor-roots` (core/examples/mint_test_vendors.rs): do not edit.\n\
+         schema = 1\nvendor_id = \"{vendor_id}\"\ndisplay_name = \"{organization} (testing only)\"\n\
+         test = true\nstatus = \"active\"\n"
+    );
+    for TestModelSpec {
+        model_id,
+        display_name,
+        rating_milli_cu: rating,
+    } in models
+    {
+        manifest.push_str(&format!(
+            "\n[[models]]\nmodel_id = \"{model_id}\"\ndisplay_name = \"{display_name}\"\n\
+             rating_milli_cu = {rating}\nsource = \"synthetic test model: no real chip\"\n"
+        ));
+    }
+    Ok(vec![
+        ("manifest.toml".to_owned(), manifest),
+        (
+            "roots/root.pem".to_owned(),
+            to_pem("CERTIFICATE", &vendor.root_der)?,
+        ),
+        (
+            "intermediates/intermediate.pem".to_owned(),
+            to_pem("CERTIFICATE", &vendor.intermediate_der)?,
+        ),
+        (
+            "crls/root.crl.pem".to_owned(),
+            to_pem("X509 CRL", &vendor.root_crl_der)?,
+        ),
+        (
+            "crls/intermediate.crl.pem".to_owned(),
+            to_pem("X509 CRL", &vendor.intermediate_crl_der)?,
+        ),
+    ])
 }

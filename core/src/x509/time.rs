@@ -84,7 +84,14 @@ pub(crate) fn parse_time(tag: u8, content: &[u8]) -> Result<u64> {
         (UTC_TIME, 13) => {
             let (yy, rest) = content.split_at(2);
             let yy = digits(yy)?;
-            (if yy >= 50 { yy.saturating_add(1900) } else { yy.saturating_add(2000) }, rest)
+            (
+                if yy >= 50 {
+                    yy.saturating_add(1900)
+                } else {
+                    yy.saturating_add(2000)
+                },
+                rest,
+            )
         }
         (GENERALIZED_TIME, 15) => {
             let (yyyy, rest) = content.split_at(4);
@@ -102,7 +109,13 @@ pub(crate) fn parse_time(tag: u8, content: &[u8]) -> Result<u64> {
         return Err(bad());
     }
     let part = |range: core::ops::Range<usize>| fields.get(range).ok_or_else(bad).and_then(digits);
-    let (month, day, hour, minute, second) = (part(0..2)?, part(2..4)?, part(4..6)?, part(6..8)?, part(8..10)?);
+    let (month, day, hour, minute, second) = (
+        part(0..2)?,
+        part(2..4)?,
+        part(4..6)?,
+        part(6..8)?,
+        part(8..10)?,
+    );
     if !(1..=12).contains(&month)
         || day == 0
         || day > days_in_month(year, month)
@@ -139,7 +152,10 @@ pub(crate) fn encode_time(unix: u64) -> Result<Vec<u8>> {
     let (year, month, day) = civil_from_days(days);
     let (hour, minute, second) = (
         second_of_day.checked_div(3600).unwrap_or(0),
-        second_of_day.checked_rem(3600).and_then(|s| s.checked_div(60)).unwrap_or(0),
+        second_of_day
+            .checked_rem(3600)
+            .and_then(|s| s.checked_div(60))
+            .unwrap_or(0),
         second_of_day.checked_rem(60).unwrap_or(0),
     );
     if year < 2050 {

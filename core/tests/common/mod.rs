@@ -168,3 +168,5 @@ pub fn with_signature(message_der: &[u8], signature: &[u8]) -> Vec<u8> {
     let parsed = poci::HeartbeatRef::from_der(message_der).unwrap();
     seq(&[parsed.tbs_der().to_vec(), octets(signature)])
 }
+
+pub mod vendors;

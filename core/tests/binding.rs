@@ -1,0 +1,601 @@
+//! Chip bindings against vendor trust: valid chains, the intermediate cache, the committed
+//! test vendors, and one test per certificate and policy error code.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use common::vendors::*;
+use poci::x509::mint::{
+    CertificateTemplate, DistinguishedName, Issuer, TEST_DEVICE_NOT_AFTER, TEST_NOT_BEFORE,
+    TestVendor, X509Extension, device_extensions, issue_certificate, mint_crl,
+};
+use poci::{Backend, CertRole, DeviceKey, Error, TrustPolicy, TrustStore, Verifier};
+
+fn verify(der: &[u8]) -> Result<poci::VerifiedBinding, Error> {
+    verify_with(&Verifier::with_trust_store(store(allow_tests())), der)
+}
+
+fn code<T: std::fmt::Debug>(result: Result<T, Error>) -> &'static str {
+    result.unwrap_err().code()
+}
+
+/// A device certificate from vendor A's intermediate with a custom template.
+fn device_cert(key: &DeviceKey, template: CertificateTemplate) -> Vec<u8> {
+    issue_certificate(&template, key.public_key(), vendor(0).intermediate()).unwrap()
+}
+
+fn template(serial: &[u8], model: &str) -> CertificateTemplate {
+    CertificateTemplate {
+        serial: 77,
+        subject: DistinguishedName {
+            organization: "POCI Test Vendor A".into(),
+            common_name: "chip".into(),
+        },
+        not_before: TEST_NOT_BEFORE,
+        not_after: TEST_DEVICE_NOT_AFTER,
+        extensions: device_extensions(
+            vendor(0).intermediate_key.public_key(),
+            &identity(model, serial),
+        )
+        .unwrap(),
+    }
+}
+
+/// A binding of a fresh vendor-A chip whose certificate comes from `template`.
+fn binding_from(template: CertificateTemplate, serial: &[u8], model: &str) -> Vec<u8> {
+    let key = DeviceKey::from_seed(b"crafted chip").unwrap();
+    let certificate = device_cert(&key, template);
+    signed(
+        binding_tbs(
+            serial,
+            model,
+            vec![certificate, vendor(0).intermediate_der.clone()],
+        ),
+        &key,
+    )
+}
+
+#[test]
+fn valid_binding_yields_a_chip_record() {
+    let (key, der) = valid_binding(b"chip-1", b"SN-1");
+    for backend in Backend::ALL {
+        let verifier = Verifier::with_trust_store(store(allow_tests())).backend_set(*backend);
+        let verified = verify_with(&verifier, &der).unwrap();
+        let record = verified.record;
+        assert_eq!(record.key_id, *key.key_id());
+        assert_eq!(record.vendor_id, "poci-test-a");
+        assert_eq!(record.model_id, "poci-test-accel-a1");
+        assert_eq!(record.rating_milli_cu, 100_000);
+        assert_eq!(record.serial, b"SN-1");
+        assert_eq!(record.wallet, WALLET);
+        assert_eq!(record.security_version, 3);
+        assert_eq!(record.certificate_not_after, TEST_DEVICE_NOT_AFTER);
+        assert_eq!(record.public_key, key.public_key().sec1_bytes().to_vec());
+    }
+}
+
+#[test]
+fn second_chip_under_the_same_intermediate_skips_its_verification() {
+    let verifier = Verifier::with_trust_store(store(allow_tests()));
+    let (_, first) = valid_binding(b"chip-1", b"SN-1");
+    let (_, second) = valid_binding(b"chip-2", b"SN-2");
+    assert_eq!(verifier.cached_intermediates(), 0);
+    let before = verifier.certificate_signature_checks();
+    verify_with(&verifier, &first).unwrap();
+    let cold = verifier.certificate_signature_checks() - before;
+    assert_eq!(verifier.cached_intermediates(), 1);
+    let before = verifier.certificate_signature_checks();
+    verify_with(&verifier, &second).unwrap();
+    let warm = verifier.certificate_signature_checks() - before;
+    // Cold: device cert, intermediate cert, intermediate's CRL, root's CRL.
+    // Warm: the device cert and the intermediate's CRL only.
+    assert_eq!((cold, warm), (4, 2));
+}
+
+#[test]
+fn failures_are_never_cached() {
+    let verifier = Verifier::with_trust_store(store(allow_tests()));
+    let rogue = TestVendor::from_seed("rogue", "Rogue").unwrap();
+    let (key, certificate) = rogue
+        .mint_chip(b"x", &identity("poci-test-accel-a1", b"SN-9"), 5)
+        .unwrap();
+    let der = signed(
+        binding_tbs(
+            b"SN-9",
+            "poci-test-accel-a1",
+            vec![certificate, rogue.intermediate_der.clone()],
+        ),
+        &key,
+    );
+    assert_eq!(code(verify_with(&verifier, &der)), "UNKNOWN_ISSUER");
+    assert_eq!(verifier.cached_intermediates(), 0);
+}
+
+#[test]
+fn committed_vendor_roots_are_what_the_generator_makes_and_they_verify() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../vendor-roots");
+    let mut store = TrustStore::new(allow_tests());
+    for spec in poci::x509::mint::TEST_VENDORS {
+        let id = spec.vendor_id;
+        let files = poci::x509::mint::test_vendor_files(spec).unwrap();
+        for (path, contents) in &files {
+            let committed = std::fs::read_to_string(format!("{root}/{id}/{path}")).unwrap();
+            assert_eq!(
+                &committed, contents,
+                "vendor-roots/{id}/{path} differs: run `make vendor-roots`"
+            );
+        }
+        let read = |path: &str| std::fs::read(format!("{root}/{id}/{path}")).unwrap();
+        let manifest = String::from_utf8(read("manifest.toml")).unwrap();
+        store
+            .add_vendor(
+                &manifest,
+                &[&read("roots/root.pem")],
+                &[
+                    &read("crls/root.crl.pem"),
+                    &read("crls/intermediate.crl.pem"),
+                ],
+            )
+            .unwrap();
+    }
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    verify_with(&Verifier::with_trust_store(store), &der).unwrap();
+}
+
+#[test]
+fn code_unknown_issuer() {
+    let rogue = TestVendor::from_seed("rogue", "Rogue").unwrap();
+    let (key, certificate) = rogue
+        .mint_chip(b"x", &identity("poci-test-accel-a1", b"SN-9"), 5)
+        .unwrap();
+    let der = signed(
+        binding_tbs(
+            b"SN-9",
+            "poci-test-accel-a1",
+            vec![certificate, rogue.intermediate_der.clone()],
+        ),
+        &key,
+    );
+    assert_eq!(code(verify(&der)), "UNKNOWN_ISSUER");
+}
+
+#[test]
+fn code_cert_expired() {
+    let mut expired = template(b"SN-1", "poci-test-accel-a1");
+    expired.not_after = TEST_NOT_BEFORE + 3600;
+    assert_eq!(
+        verify(&binding_from(expired, b"SN-1", "poci-test-accel-a1")).unwrap_err(),
+        Error::CertExpired {
+            role: CertRole::Device
+        }
+    );
+    // A root past its own validity: webpki does not check anchors, POCI does.
+    let short_root = short_lived_root_vendor();
+    assert_eq!(
+        short_root.unwrap_err(),
+        Error::CertExpired {
+            role: CertRole::Root
+        }
+    );
+}
+
+/// A vendor whose root expires an hour after genesis while its intermediate and device live on.
+fn short_lived_root_vendor() -> Result<poci::VerifiedBinding, Error> {
+    let root_key = DeviceKey::from_seed(b"short/root").unwrap();
+    let root_name = DistinguishedName {
+        organization: "Short".into(),
+        common_name: "Short Root".into(),
+    };
+    let root_der = poci::x509::mint::mint_root(
+        &root_key,
+        &root_name,
+        1,
+        TEST_NOT_BEFORE,
+        TEST_NOT_BEFORE + 3600,
+    )
+    .unwrap();
+    let root = Issuer {
+        name: &root_name,
+        key: &root_key,
+    };
+    let int_key = DeviceKey::from_seed(b"short/int").unwrap();
+    let int_name = DistinguishedName {
+        organization: "Short".into(),
+        common_name: "Short CA".into(),
+    };
+    let int_der = poci::x509::mint::mint_intermediate(
+        root,
+        int_key.public_key(),
+        &int_name,
+        2,
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+    )
+    .unwrap();
+    let intermediate = Issuer {
+        name: &int_name,
+        key: &int_key,
+    };
+    let crls = [
+        mint_crl(root, TEST_NOT_BEFORE, TEST_DEVICE_NOT_AFTER, 1, &[]).unwrap(),
+        mint_crl(intermediate, TEST_NOT_BEFORE, TEST_DEVICE_NOT_AFTER, 1, &[]).unwrap(),
+    ];
+    let manifest = "schema = 1\nvendor_id = \"short\"\ndisplay_name = \"Short\"\ntest = true\nstatus = \"active\"\n\n[[models]]\nmodel_id = \"short-accel-a1\"\ndisplay_name = \"S\"\nrating_milli_cu = 1\nsource = \"test\"\n";
+    let mut store = TrustStore::new(allow_tests());
+    store
+        .add_vendor(manifest, &[&root_der], &[&crls[0], &crls[1]])
+        .unwrap();
+    let key = DeviceKey::from_seed(b"short chip").unwrap();
+    let certificate = poci::x509::mint::mint_device_certificate(
+        intermediate,
+        key.public_key(),
+        &identity("short-accel-a1", b"SN-1"),
+        9,
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+    )
+    .unwrap();
+    let der = signed(
+        binding_tbs(b"SN-1", "short-accel-a1", vec![certificate, int_der]),
+        &key,
+    );
+    verify_with(&Verifier::with_trust_store(store), &der)
+}
+
+#[test]
+fn code_cert_not_yet_valid() {
+    let mut early = template(b"SN-1", "poci-test-accel-a1");
+    early.not_before = TEST_NOT_BEFORE + 86_400;
+    assert_eq!(
+        verify(&binding_from(early, b"SN-1", "poci-test-accel-a1")).unwrap_err(),
+        Error::CertNotYetValid {
+            role: CertRole::Device
+        }
+    );
+}
+
+fn store_with_intermediate_crl(crl: &[u8], policy: TrustPolicy) -> TrustStore {
+    let mut store = TrustStore::new(policy);
+    let v = vendor(0);
+    store
+        .add_vendor(&manifest(0), &[&v.root_der], &[&v.root_crl_der, crl])
+        .unwrap();
+    store
+}
+
+#[test]
+fn code_cert_revoked() {
+    let crl = mint_crl(
+        vendor(0).intermediate(),
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+        2,
+        &[100],
+    )
+    .unwrap();
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    let verifier = Verifier::with_trust_store(store_with_intermediate_crl(&crl, allow_tests()));
+    assert_eq!(code(verify_with(&verifier, &der)), "CERT_REVOKED");
+}
+
+#[test]
+fn code_revocation_status_unknown() {
+    let v = vendor(0);
+    let mut store = TrustStore::new(allow_tests());
+    store
+        .add_vendor(&manifest(0), &[&v.root_der], &[&v.root_crl_der])
+        .unwrap();
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    assert_eq!(
+        code(verify_with(&Verifier::with_trust_store(store), &der)),
+        "REVOCATION_STATUS_UNKNOWN"
+    );
+    // The explicit opposite policy accepts the same chain.
+    let mut lenient = TrustStore::new(TrustPolicy {
+        allow_test_vendors: true,
+        unknown_revocation: poci::UnknownRevocationPolicy::Allow,
+    });
+    lenient
+        .add_vendor(&manifest(0), &[&v.root_der], &[&v.root_crl_der])
+        .unwrap();
+    verify_with(&Verifier::with_trust_store(lenient), &der).unwrap();
+}
+
+#[test]
+fn code_crl_expired() {
+    let crl = mint_crl(
+        vendor(0).intermediate(),
+        TEST_NOT_BEFORE,
+        TEST_NOT_BEFORE + 60,
+        2,
+        &[],
+    )
+    .unwrap();
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    let verifier = Verifier::with_trust_store(store_with_intermediate_crl(&crl, allow_tests()));
+    assert_eq!(code(verify_with(&verifier, &der)), "CRL_EXPIRED");
+}
+
+#[test]
+fn code_cert_signature_invalid() {
+    // Names vendor A's intermediate as issuer, but is signed by another key.
+    let impostor = DeviceKey::from_seed(b"impostor").unwrap();
+    let key = DeviceKey::from_seed(b"crafted chip").unwrap();
+    let issuer = Issuer {
+        name: &vendor(0).intermediate_name,
+        key: &impostor,
+    };
+    let certificate = issue_certificate(
+        &template(b"SN-1", "poci-test-accel-a1"),
+        key.public_key(),
+        issuer,
+    )
+    .unwrap();
+    let der = signed(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![certificate, vendor(0).intermediate_der.clone()],
+        ),
+        &key,
+    );
+    assert_eq!(code(verify(&der)), "CERT_SIGNATURE_INVALID");
+}
+
+#[test]
+fn code_wrong_key_usage() {
+    let mut server = template(b"SN-1", "poci-test-accel-a1");
+    // TLS server auth instead of device attestation.
+    server.extensions[1] =
+        X509Extension::ext_key_usage(&[&[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01]]).unwrap();
+    assert_eq!(
+        code(verify(&binding_from(server, b"SN-1", "poci-test-accel-a1"))),
+        "WRONG_KEY_USAGE"
+    );
+    let mut no_signing = template(b"SN-1", "poci-test-accel-a1");
+    no_signing.extensions[0] = X509Extension::key_usage(0x08).unwrap();
+    assert_eq!(
+        code(verify(&binding_from(
+            no_signing,
+            b"SN-1",
+            "poci-test-accel-a1"
+        ))),
+        "WRONG_KEY_USAGE"
+    );
+}
+
+#[test]
+fn code_missing_chip_identity() {
+    let mut anonymous = template(b"SN-1", "poci-test-accel-a1");
+    anonymous.extensions.remove(2);
+    assert_eq!(
+        code(verify(&binding_from(
+            anonymous,
+            b"SN-1",
+            "poci-test-accel-a1"
+        ))),
+        "MISSING_CHIP_IDENTITY"
+    );
+}
+
+#[test]
+fn code_model_unknown() {
+    let unknown = template(b"SN-1", "nobody-accel-9");
+    assert_eq!(
+        code(verify(&binding_from(unknown, b"SN-1", "nobody-accel-9"))),
+        "MODEL_UNKNOWN"
+    );
+}
+
+#[test]
+fn code_model_not_allowed_for_vendor() {
+    // Vendor A certifies a model of vendor B.
+    let swapped = template(b"SN-1", "poci-test-npu-b1");
+    assert_eq!(
+        code(verify(&binding_from(swapped, b"SN-1", "poci-test-npu-b1"))),
+        "MODEL_NOT_ALLOWED_FOR_VENDOR"
+    );
+}
+
+#[test]
+fn code_serial_mismatch() {
+    let certified = template(b"SN-1", "poci-test-accel-a1");
+    assert_eq!(
+        code(verify(&binding_from(
+            certified,
+            b"SN-2",
+            "poci-test-accel-a1"
+        ))),
+        "SERIAL_MISMATCH"
+    );
+}
+
+#[test]
+fn code_model_mismatch() {
+    let certified = template(b"SN-1", "poci-test-accel-a1");
+    assert_eq!(
+        code(verify(&binding_from(
+            certified,
+            b"SN-1",
+            "poci-test-accel-a2"
+        ))),
+        "MODEL_MISMATCH"
+    );
+}
+
+#[test]
+fn code_test_vendor_refused() {
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    let production = Verifier::with_trust_store(store(TrustPolicy::default()));
+    assert_eq!(code(verify_with(&production, &der)), "TEST_VENDOR_REFUSED");
+}
+
+#[test]
+fn code_vendor_revoked() {
+    let v = vendor(0);
+    let mut store = TrustStore::new(allow_tests());
+    let revoked = manifest(0).replace("status = \"active\"", "status = \"revoked\"");
+    store
+        .add_vendor(
+            &revoked,
+            &[&v.root_der],
+            &[&v.root_crl_der, &v.intermediate_crl_der],
+        )
+        .unwrap();
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    assert_eq!(
+        code(verify_with(&Verifier::with_trust_store(store), &der)),
+        "VENDOR_REVOKED"
+    );
+}
+
+#[test]
+fn code_bad_certificate() {
+    let key = DeviceKey::from_seed(b"crafted chip").unwrap();
+    let junk = common::seq(&[common::octets(b"not a certificate")]);
+    let der = signed(binding_tbs(b"SN-1", "poci-test-accel-a1", vec![junk]), &key);
+    assert_eq!(code(verify(&der)), "BAD_CERTIFICATE");
+    // A CA certificate presented as the device certificate.
+    let der = signed(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![vendor(0).intermediate_der.clone()],
+        ),
+        &key,
+    );
+    assert_eq!(
+        verify(&der).unwrap_err(),
+        Error::BadCertificate {
+            problem: poci::CertProblem::BasicConstraints
+        }
+    );
+}
+
+#[test]
+fn code_bad_crl() {
+    let v = vendor(0);
+    let mut store = TrustStore::new(allow_tests());
+    let result = store.add_vendor(&manifest(0), &[&v.root_der], &[b"\x30\x03\x02\x01\x01"]);
+    assert_eq!(code(result), "BAD_CRL");
+    // Nothing of the refused vendor remains.
+    assert!(store.vendor("poci-test-a").is_none() && store.registry().is_empty());
+}
+
+#[test]
+fn code_manifest_invalid() {
+    let v = vendor(0);
+    let mut store = TrustStore::new(allow_tests());
+    for bad in [
+        manifest(0).replace("schema = 1", "schema = 2"),
+        manifest(0).replace("vendor_id = \"poci-test-a\"", "vendor_id = \"Vendor A\""),
+        manifest(0) + "\nunknown_key = 1\n",
+        "not toml at all [".to_owned(),
+    ] {
+        assert_eq!(
+            code(store.add_vendor(&bad, &[&v.root_der], &[])),
+            "MANIFEST_INVALID",
+            "{bad}"
+        );
+    }
+    store.add_vendor(&manifest(0), &[&v.root_der], &[]).unwrap();
+    assert_eq!(
+        code(store.add_vendor(&manifest(0), &[&v.root_der], &[])),
+        "MANIFEST_INVALID"
+    );
+    // A root that is not a CA.
+    let (_, device) = chip_a(b"c", b"S");
+    assert_eq!(
+        code(TrustStore::new(allow_tests()).add_vendor(&manifest(1), &[&device], &[])),
+        "MANIFEST_INVALID"
+    );
+}
+
+#[test]
+fn code_chain_too_long_in_a_binding() {
+    let (key, certificate) = chip_a(b"chip-1", b"SN-1");
+    let intermediate = vendor(0).intermediate_der.clone();
+    let tbs = binding_tbs(
+        b"SN-1",
+        "poci-test-accel-a1",
+        vec![
+            certificate,
+            intermediate.clone(),
+            intermediate.clone(),
+            intermediate.clone(),
+            intermediate,
+        ],
+    );
+    assert_eq!(code(poci::Signed::sign(tbs, &key)), "CHAIN_TOO_LONG");
+}
+
+#[test]
+fn binding_context_errors() {
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    let verifier = Verifier::with_trust_store(store(allow_tests()));
+    let params = params();
+    let challenge = challenge();
+    let good = poci::BindingContext {
+        params: &params,
+        epoch: EPOCH,
+        slot: SLOT,
+        challenge: &challenge,
+        wallet: WALLET,
+    };
+    assert_eq!(
+        code(verifier.verify_binding(
+            &der,
+            &poci::BindingContext {
+                wallet: b"mallory",
+                ..good
+            }
+        )),
+        "WALLET_MISMATCH"
+    );
+    assert_eq!(
+        code(verifier.verify_binding(&der, &poci::BindingContext { slot: 43, ..good })),
+        "WRONG_SLOT"
+    );
+    let other = [0u8; 32];
+    assert_eq!(
+        code(verifier.verify_binding(
+            &der,
+            &poci::BindingContext {
+                challenge: &other,
+                ..good
+            }
+        )),
+        "CHALLENGE_MISMATCH"
+    );
+    let mainnet = poci::NetworkParams::new("poci-mainnet", TEST_NOT_BEFORE, 3600, 120).unwrap();
+    assert_eq!(
+        code(verifier.verify_binding(
+            &der,
+            &poci::BindingContext {
+                params: &mainnet,
+                ..good
+            }
+        )),
+        "WRONG_NETWORK"
+    );
+}
+
+#[test]
+fn binding_signed_by_another_key_is_refused() {
+    let (_, certificate) = chip_a(b"chip-1", b"SN-1");
+    let thief = DeviceKey::from_seed(b"thief").unwrap();
+    let der = signed(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![certificate, vendor(0).intermediate_der.clone()],
+        ),
+        &thief,
+    );
+    assert_eq!(code(verify(&der)), "SIGNATURE_INVALID");
+}
