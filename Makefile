@@ -17,6 +17,9 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	# Each backend alone must build clean (pure-rust: targets without a C toolchain).
+	$(CARGO) clippy -p poci --lib --no-default-features --features pure-rust -- -D warnings
+	$(CARGO) clippy -p poci --lib --no-default-features --features ring -- -D warnings
 
 rust-test:
 	$(CARGO) test --workspace

@@ -60,5 +60,82 @@ fn bench_verify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_verify);
+fn bench_binding(c: &mut Criterion) {
+    use poci::x509::mint::{TEST_NOT_BEFORE, TestVendor};
+    use poci::{BindingContext, ChipBindingTbs, ChipIdentity, TrustPolicy, TrustStore};
+
+    let vendor = TestVendor::from_seed("poci-test-a", "POCI Test Vendor A").unwrap();
+    let manifest = "schema = 1\nvendor_id = \"poci-test-a\"\ndisplay_name = \"A\"\ntest = true\n\
+        status = \"active\"\n\n[[models]]\nmodel_id = \"poci-test-accel-a1\"\ndisplay_name = \"A1\"\n\
+        rating_milli_cu = 100000\nsource = \"bench\"\n";
+    let mut store = TrustStore::new(TrustPolicy {
+        allow_test_vendors: true,
+        ..TrustPolicy::default()
+    });
+    store
+        .add_vendor(
+            manifest,
+            &[&vendor.root_der],
+            &[&vendor.root_crl_der, &vendor.intermediate_crl_der],
+        )
+        .unwrap();
+    let params = NetworkParams::new("poci-bench", TEST_NOT_BEFORE, 3600, 120).unwrap();
+    let challenge = derive_challenge(&params, 1, 2, &[5; 32]).unwrap();
+    let identity = ChipIdentity {
+        model_id: "poci-test-accel-a1".into(),
+        serial: b"SN".to_vec(),
+        security_version: 1,
+    };
+    let (key, certificate) = vendor.mint_chip(b"bench chip", &identity, 10).unwrap();
+    let tbs = ChipBindingTbs {
+        network_id: "poci-bench".into(),
+        chip_serial: b"SN".to_vec(),
+        model_id: "poci-test-accel-a1".into(),
+        wallet: b"w".to_vec(),
+        binding_counter: 1,
+        epoch: 1,
+        slot: 2,
+        challenge,
+        certificates: vec![certificate, vendor.intermediate_der.clone()],
+    };
+    let der = Signed::sign(tbs, &key).unwrap().to_der().unwrap();
+    let context = BindingContext {
+        params: &params,
+        epoch: 1,
+        slot: 2,
+        challenge: &challenge,
+        wallet: b"w",
+    };
+    let parsed = poci::ChipBindingRef::from_der(&der).unwrap();
+
+    let mut group = c.benchmark_group("binding");
+    for backend in Backend::ALL {
+        group.bench_function(format!("raw_verify/{}", backend.name()), |b| {
+            b.iter(|| {
+                verify_signature(
+                    *backend,
+                    key.public_key(),
+                    parsed.tbs_der(),
+                    parsed.signature(),
+                )
+                .unwrap()
+            });
+        });
+        let warm = Verifier::with_trust_store(store.clone()).backend_set(*backend);
+        warm.verify_binding(&der, &context).unwrap();
+        group.bench_function(format!("verify_binding_warm/{}", backend.name()), |b| {
+            b.iter(|| warm.verify_binding(&der, &context).unwrap());
+        });
+        group.bench_function(format!("verify_binding_cold/{}", backend.name()), |b| {
+            b.iter_batched(
+                || Verifier::with_trust_store(store.clone()).backend_set(*backend),
+                |cold| cold.verify_binding(&der, &context).unwrap(),
+                criterion::BatchSize::SmallInput,
+            );
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_verify, bench_binding);
 criterion_main!(benches);

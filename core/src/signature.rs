@@ -176,7 +176,7 @@ fn backend_verify(
     backend: Backend,
     key: &DevicePublicKey,
     message: &[u8],
-    signature: &[u8],
+    #[cfg_attr(not(feature = "ring"), allow(unused_variables))] signature: &[u8],
     #[cfg_attr(not(feature = "pure-rust"), allow(unused_variables))] parsed: &EcdsaSignature,
 ) -> Result<()> {
     match backend {
