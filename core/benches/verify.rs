@@ -62,23 +62,11 @@ fn bench_verify(c: &mut Criterion) {
 
 fn bench_binding(c: &mut Criterion) {
     use poci::x509::mint::{TEST_NOT_BEFORE, TestVendor};
-    use poci::{BindingContext, ChipBindingTbs, ChipIdentity, TrustPolicy, TrustStore};
+    use poci::{BindingContext, ChipBindingTbs, ChipIdentity, TrustStore};
 
     let vendor = TestVendor::from_seed("poci-test-a", "POCI Test Vendor A").unwrap();
-    let manifest = "schema = 1\nvendor_id = \"poci-test-a\"\ndisplay_name = \"A\"\ntest = true\n\
-        status = \"active\"\n\n[[models]]\nmodel_id = \"poci-test-accel-a1\"\ndisplay_name = \"A1\"\n\
-        rating_milli_cu = 100000\nsource = \"bench\"\n";
-    let mut store = TrustStore::new(TrustPolicy {
-        allow_test_vendors: true,
-        ..TrustPolicy::default()
-    });
-    store
-        .add_vendor(
-            manifest,
-            &[&vendor.root_der],
-            &[&vendor.root_crl_der, &vendor.intermediate_crl_der],
-        )
-        .unwrap();
+    // The embedded test-network trust store holds poci-test-a's root and CRLs.
+    let store = TrustStore::embedded_testnet().unwrap();
     let params = NetworkParams::new("poci-bench", TEST_NOT_BEFORE, 3600, 120).unwrap();
     let challenge = derive_challenge(&params, 1, 2, &[5; 32]).unwrap();
     let identity = ChipIdentity {

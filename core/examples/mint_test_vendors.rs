@@ -1,10 +1,11 @@
-//! Writes the deterministic test vendors into a vendor-roots/ folder:
+//! Writes the deterministic test vendors and the testnet roots of the real vendors into a
+//! vendor-roots/ folder:
 //! `cargo run -p poci --example mint_test_vendors -- vendor-roots`.
 #![allow(clippy::print_stdout)]
 
 use std::path::PathBuf;
 
-use poci::x509::mint::{TEST_VENDORS, test_vendor_files};
+use poci::x509::mint::generated_vendor_roots;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = PathBuf::from(
@@ -12,15 +13,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .nth(1)
             .unwrap_or_else(|| "vendor-roots".to_owned()),
     );
-    for spec in TEST_VENDORS {
-        for (path, contents) in test_vendor_files(spec)? {
-            let file = out.join(spec.vendor_id).join(path);
-            if let Some(parent) = file.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(&file, contents)?;
-            println!("wrote {}", file.display());
+    let real_vendors = poci::ChipModelRegistry::embedded()?;
+    for (path, contents) in generated_vendor_roots(&real_vendors)? {
+        let file = out.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent)?;
         }
+        std::fs::write(&file, contents)?;
+        println!("wrote {}", file.display());
     }
     Ok(())
 }

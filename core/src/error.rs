@@ -176,12 +176,17 @@ pub enum Error {
     /// A CRL that is not well formed or not supported.
     #[error("bad certificate revocation list")]
     BadCrl,
-    /// A vendor manifest that does not parse or breaks the schema of vendor-roots/README.md.
-    #[error("invalid vendor manifest ({problem})")]
+    /// A vendor manifest, or trust material given with it, that breaks vendor-roots/README.md.
+    #[error("invalid vendor manifest {location}: {problem}")]
     ManifestInvalid {
         /// What is wrong.
         problem: ManifestProblem,
+        /// Where: file, model and field, as known.
+        location: Box<ManifestLocation>,
     },
+    /// Registry versions whose activation epochs do not strictly increase.
+    #[error("registry activation epochs must strictly increase")]
+    RegistryScheduleInvalid,
     /// A JSON form that does not parse or does not match the schema of SPEC.md.
     #[error("invalid JSON ({problem}) at line {line}, column {column}")]
     JsonInvalid {
@@ -296,6 +301,7 @@ impl Error {
             Self::BadCertificate { .. } => "BAD_CERTIFICATE",
             Self::BadCrl => "BAD_CRL",
             Self::ManifestInvalid { .. } => "MANIFEST_INVALID",
+            Self::RegistryScheduleInvalid => "REGISTRY_SCHEDULE_INVALID",
             Self::JsonInvalid { .. } => "JSON_INVALID",
             Self::SignatureMalformed => "SIGNATURE_MALFORMED",
             Self::SignatureHighS => "SIGNATURE_HIGH_S",
@@ -347,6 +353,7 @@ impl Error {
         "BAD_CERTIFICATE",
         "BAD_CRL",
         "MANIFEST_INVALID",
+        "REGISTRY_SCHEDULE_INVALID",
         "JSON_INVALID",
         "SIGNATURE_MALFORMED",
         "SIGNATURE_HIGH_S",
@@ -437,6 +444,8 @@ pub enum Field {
     SecretKey,
     /// a device public key
     PublicKey,
+    /// a vendor id
+    VendorId,
 }
 
 impl fmt::Display for Field {
@@ -465,6 +474,7 @@ impl fmt::Display for Field {
             Self::Beacon => "beacon",
             Self::SecretKey => "secretKey",
             Self::PublicKey => "publicKey",
+            Self::VendorId => "vendorId",
         })
     }
 }
@@ -534,39 +544,87 @@ impl fmt::Display for CertProblem {
     }
 }
 
+/// Where a manifest problem is: the file (as the caller named it), the model and the field.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ManifestLocation {
+    /// The file, as named by the caller (for example `vendor-roots/nvidia/manifest.toml`).
+    pub file: String,
+    /// The model id, when the problem is in a model row.
+    pub model: Option<String>,
+    /// The field, when one is at fault.
+    pub field: Option<String>,
+}
+
+impl fmt::Display for ManifestLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(model) = &self.model {
+            write!(f, ", model {model}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field {field}")?;
+        }
+        Ok(())
+    }
+}
+
 /// What is wrong with a vendor manifest or the trust material given with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ManifestProblem {
-    /// Not TOML, or not the schema (unknown or missing key, wrong type).
+    /// Not TOML.
     Syntax,
+    /// A key the schema does not have.
+    UnknownField,
+    /// A required key is missing (or a figure without its sparsity flag).
+    MissingField,
+    /// A value of the wrong type, or text longer than the schema allows.
+    WrongType,
     /// A manifest `schema` version this implementation does not know.
     Schema,
     /// A vendor id or model id that is not an identifier.
     Identifier,
-    /// A vendor id already in the trust store.
-    DuplicateVendor,
-    /// A model id listed twice, or already listed by another vendor.
+    /// A figure that is not a decimal with at most three fractional digits.
+    BadFigure,
+    /// A model id listed twice in one manifest.
     DuplicateModel,
-    /// A vendor without root certificates, or a root that is not a self-issued CA.
+    /// A model id already claimed by another vendor.
+    ModelClaimedTwice,
+    /// A model without an FP16/BF16 tensor or INT8 figure to rate it from.
+    NoRatingBasis,
+    /// A rating that does not follow from the model's figures by the rule.
+    RatingMismatch,
+    /// A model without a source for its figures.
+    MissingSource,
+    /// A vendor id already present.
+    DuplicateVendor,
+    /// Roots for a vendor that no manifest declares.
+    UnknownVendor,
+    /// No root certificates, or a root that is not a self-issued CA.
     Roots,
     /// A PEM block that does not decode.
     Pem,
-    /// A CRL that does not parse or whose issuer is not of this vendor.
-    Crl,
 }
 
 impl fmt::Display for ManifestProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::Syntax => "syntax",
-            Self::Schema => "schema version",
-            Self::Identifier => "identifier",
-            Self::DuplicateVendor => "duplicate vendor",
-            Self::DuplicateModel => "duplicate model",
-            Self::Roots => "roots",
-            Self::Pem => "PEM",
-            Self::Crl => "CRL",
+            Self::Syntax => "not TOML",
+            Self::UnknownField => "unknown field",
+            Self::MissingField => "missing field",
+            Self::WrongType => "wrong type or too long",
+            Self::Schema => "unknown schema version",
+            Self::Identifier => "not an identifier",
+            Self::BadFigure => "figure is not a decimal with at most 3 fractional digits",
+            Self::DuplicateModel => "model listed twice",
+            Self::ModelClaimedTwice => "model claimed by two vendors",
+            Self::NoRatingBasis => "no FP16/BF16 tensor or INT8 figure to rate from",
+            Self::RatingMismatch => "rating does not follow from the figures",
+            Self::MissingSource => "no source for the figures",
+            Self::DuplicateVendor => "vendor listed twice",
+            Self::UnknownVendor => "vendor not in the registry",
+            Self::Roots => "no roots, or a root that is not a self-issued CA",
+            Self::Pem => "bad PEM",
         })
     }
 }

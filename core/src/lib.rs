@@ -43,10 +43,12 @@
 
 mod challenge;
 mod device_key;
+pub mod embedded;
 mod error;
 mod identifier;
 pub mod json;
 pub mod limits;
+mod manifest;
 pub mod oid;
 mod proof;
 mod registry;
@@ -59,21 +61,25 @@ pub mod x509;
 pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
 pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
 pub use error::{
-    CertProblem, CertRole, DerProblem, Error, Field, JsonProblem, ManifestProblem, MessageKind,
-    ParamsProblem, Result,
+    CertProblem, CertRole, DerProblem, Error, Field, JsonProblem, ManifestLocation,
+    ManifestProblem, MessageKind, ParamsProblem, Result,
 };
 pub use identifier::validate_identifier;
+pub use manifest::{
+    ChipFigures, MANIFEST_SCHEMA, ManifestModel, MilliFigure, PeakFigure, VendorManifest,
+    VendorStatus,
+};
 pub use proof::{
     ChipBinding, ChipBindingRef, ChipBindingTbs, ChipBindingTbsRef, Heartbeat, HeartbeatContext,
     HeartbeatRef, HeartbeatTbs, HeartbeatTbsRef, LeaseAcceptance, LeaseAcceptanceRef,
     LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, ProofId, Signed, SignedRef, VerifiedHeartbeat,
     VerifiedLeaseAcceptance,
 };
-pub use registry::{ChipModel, ChipModelRegistry};
+pub use registry::{
+    ChipModel, ChipModelRegistry, ManifestSource, RegistryDiff, RegistrySchedule, Rerating,
+};
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
-pub use trust::{
-    MANIFEST_SCHEMA, ManifestModel, TrustPolicy, TrustStore, VendorManifest, VendorStatus,
-};
+pub use trust::{RootKind, TrustPolicy, TrustStore};
 pub use verifier::{BindingContext, ChipRecord, VerifiedBinding, Verifier};
 pub use x509::{ChipIdentity, UnknownRevocationPolicy};

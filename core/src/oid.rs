@@ -60,6 +60,8 @@ pub const CHIP_BINDING_DOMAIN_DER: [u8; 22] = under_arc(3, 1);
 pub const HEARTBEAT_DOMAIN_DER: [u8; 22] = under_arc(3, 2);
 /// `id-poci-msg-leaseAcceptance ::= { id-poci 3 3 }`: domain tag of a `LeaseAcceptance` tbs.
 pub const LEASE_ACCEPTANCE_DOMAIN_DER: [u8; 22] = under_arc(3, 3);
+/// `id-poci-registry ::= { id-poci 4 1 }`: domain tag of the canonical chip-model registry.
+pub const REGISTRY_DOMAIN_DER: [u8; 22] = under_arc(4, 1);
 
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)]
@@ -114,6 +116,10 @@ mod tests {
         assert_eq!(
             encode_dotted(&format!("{POCI_ARC}.3.3")),
             LEASE_ACCEPTANCE_DOMAIN_DER
+        );
+        assert_eq!(
+            encode_dotted(&format!("{POCI_ARC}.4.1")),
+            REGISTRY_DOMAIN_DER
         );
     }
 }

@@ -10,6 +10,7 @@ use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::json::{dec_u64, hex_32, hex_bytes};
 use crate::limits::MAX_INTERMEDIATE_CACHE_ENTRIES;
+use crate::manifest::VendorStatus;
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::proof::{
     ChipBindingRef, HeartbeatContext, HeartbeatRef, LeaseAcceptanceRef, ProofId, VerifiedHeartbeat,
@@ -17,7 +18,7 @@ use crate::proof::{
 };
 use crate::signature::Backend;
 use crate::time::NetworkParams;
-use crate::trust::{TrustStore, VendorStatus};
+use crate::trust::{RootKind, TrustStore};
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
 use crate::x509::chain::{IssuerAnchor, validate_chain, validate_under_issuer};
 
@@ -331,7 +332,8 @@ impl Verifier {
         if vendor.status == VendorStatus::Revoked {
             return Err(Error::VendorRevoked);
         }
-        if vendor.test && !self.trust.policy().allow_test_vendors {
+        let test = vendor.test || root.kind == RootKind::Test;
+        if test && !self.trust.policy().allow_test_vendors {
             return Err(Error::TestVendorRefused);
         }
         if model.vendor_id != vendor.vendor_id {

@@ -14,7 +14,10 @@ use poci::x509::mint::{
     CertificateTemplate, DistinguishedName, Issuer, TEST_DEVICE_NOT_AFTER, TEST_NOT_BEFORE,
     TestVendor, X509Extension, device_extensions, issue_certificate, mint_crl,
 };
-use poci::{Backend, CertRole, DeviceKey, Error, TrustPolicy, TrustStore, Verifier};
+use poci::{
+    Backend, CertRole, ChipModelRegistry, DeviceKey, Error, RootKind, TrustPolicy, TrustStore,
+    Verifier,
+};
 
 fn verify(der: &[u8]) -> Result<poci::VerifiedBinding, Error> {
     verify_with(&Verifier::with_trust_store(store(allow_tests())), der)
@@ -119,32 +122,46 @@ fn failures_are_never_cached() {
 #[test]
 fn committed_vendor_roots_are_what_the_generator_makes_and_they_verify() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../vendor-roots");
-    let mut store = TrustStore::new(allow_tests());
+    let real = ChipModelRegistry::embedded().unwrap();
+    for (path, contents) in poci::x509::mint::generated_vendor_roots(&real).unwrap() {
+        let committed = std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+        assert_eq!(
+            committed, contents,
+            "vendor-roots/{path} differs: run `make vendor-roots`"
+        );
+    }
+    let read = |path: &str| std::fs::read(format!("{root}/{path}")).unwrap();
+    let mut store = TrustStore::new(test_registry(), allow_tests());
     for spec in poci::x509::mint::TEST_VENDORS {
         let id = spec.vendor_id;
-        let files = poci::x509::mint::test_vendor_files(spec).unwrap();
-        for (path, contents) in &files {
-            let committed = std::fs::read_to_string(format!("{root}/{id}/{path}")).unwrap();
-            assert_eq!(
-                &committed, contents,
-                "vendor-roots/{id}/{path} differs: run `make vendor-roots`"
-            );
-        }
-        let read = |path: &str| std::fs::read(format!("{root}/{id}/{path}")).unwrap();
-        let manifest = String::from_utf8(read("manifest.toml")).unwrap();
+        let crls = [
+            read(&format!("{id}/crls/root.crl.pem")),
+            read(&format!("{id}/crls/intermediate.crl.pem")),
+        ];
         store
-            .add_vendor(
-                &manifest,
-                &[&read("roots/root.pem")],
-                &[
-                    &read("crls/root.crl.pem"),
-                    &read("crls/intermediate.crl.pem"),
-                ],
+            .add_roots(
+                id,
+                RootKind::Vendor,
+                &[&read(&format!("{id}/roots/root.pem"))],
+                &[&crls[0], &crls[1]],
             )
             .unwrap();
     }
     let (_, der) = valid_binding(b"chip-1", b"SN-1");
     verify_with(&Verifier::with_trust_store(store), &der).unwrap();
+}
+
+/// A store of one vendor (by its manifest) with the given roots and CRLs.
+fn one_vendor_store(
+    manifest: &str,
+    vendor_id: &str,
+    roots: &[&[u8]],
+    crls: &[&[u8]],
+    policy: TrustPolicy,
+) -> Result<TrustStore, Error> {
+    let mut store = TrustStore::new(registry_of(&[manifest])?, policy);
+    store.add_roots(vendor_id, RootKind::Vendor, roots, crls)?;
+    Ok(store)
 }
 
 #[test]
@@ -225,11 +242,17 @@ fn short_lived_root_vendor() -> Result<poci::VerifiedBinding, Error> {
         mint_crl(root, TEST_NOT_BEFORE, TEST_DEVICE_NOT_AFTER, 1, &[]).unwrap(),
         mint_crl(intermediate, TEST_NOT_BEFORE, TEST_DEVICE_NOT_AFTER, 1, &[]).unwrap(),
     ];
-    let manifest = "schema = 1\nvendor_id = \"short\"\ndisplay_name = \"Short\"\ntest = true\nstatus = \"active\"\n\n[[models]]\nmodel_id = \"short-accel-a1\"\ndisplay_name = \"S\"\nrating_milli_cu = 1\nsource = \"test\"\n";
-    let mut store = TrustStore::new(allow_tests());
-    store
-        .add_vendor(manifest, &[&root_der], &[&crls[0], &crls[1]])
-        .unwrap();
+    let manifest = "schema = 1\nvendor_id = \"short\"\ndisplay_name = \"Short\"\ntest = true\n\
+        status = \"active\"\n\n[[models]]\nmodel_id = \"short-accel-a1\"\ndisplay_name = \"S\"\n\
+        int8_tops = \"2\"\nint8_sparse = false\nrating_milli_cu = 1000\nsource = \"test\"\n";
+    let store = one_vendor_store(
+        manifest,
+        "short",
+        &[&root_der],
+        &[&crls[0], &crls[1]],
+        allow_tests(),
+    )
+    .unwrap();
     let key = DeviceKey::from_seed(b"short chip").unwrap();
     let certificate = poci::x509::mint::mint_device_certificate(
         intermediate,
@@ -260,12 +283,15 @@ fn code_cert_not_yet_valid() {
 }
 
 fn store_with_intermediate_crl(crl: &[u8], policy: TrustPolicy) -> TrustStore {
-    let mut store = TrustStore::new(policy);
     let v = vendor(0);
-    store
-        .add_vendor(&manifest(0), &[&v.root_der], &[&v.root_crl_der, crl])
-        .unwrap();
-    store
+    one_vendor_store(
+        &manifest(0),
+        &v.vendor_id,
+        &[&v.root_der],
+        &[&v.root_crl_der, crl],
+        policy,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -286,23 +312,32 @@ fn code_cert_revoked() {
 #[test]
 fn code_revocation_status_unknown() {
     let v = vendor(0);
-    let mut store = TrustStore::new(allow_tests());
-    store
-        .add_vendor(&manifest(0), &[&v.root_der], &[&v.root_crl_der])
-        .unwrap();
+    let store = one_vendor_store(
+        &manifest(0),
+        &v.vendor_id,
+        &[&v.root_der],
+        &[&v.root_crl_der],
+        allow_tests(),
+    )
+    .unwrap();
     let (_, der) = valid_binding(b"chip-1", b"SN-1");
     assert_eq!(
         code(verify_with(&Verifier::with_trust_store(store), &der)),
         "REVOCATION_STATUS_UNKNOWN"
     );
     // The explicit opposite policy accepts the same chain.
-    let mut lenient = TrustStore::new(TrustPolicy {
+    let lenient_policy = TrustPolicy {
         allow_test_vendors: true,
         unknown_revocation: poci::UnknownRevocationPolicy::Allow,
-    });
-    lenient
-        .add_vendor(&manifest(0), &[&v.root_der], &[&v.root_crl_der])
-        .unwrap();
+    };
+    let lenient = one_vendor_store(
+        &manifest(0),
+        &v.vendor_id,
+        &[&v.root_der],
+        &[&v.root_crl_der],
+        lenient_policy,
+    )
+    .unwrap();
     verify_with(&Verifier::with_trust_store(lenient), &der).unwrap();
 }
 
@@ -438,15 +473,10 @@ fn code_test_vendor_refused() {
 #[test]
 fn code_vendor_revoked() {
     let v = vendor(0);
-    let mut store = TrustStore::new(allow_tests());
     let revoked = manifest(0).replace("status = \"active\"", "status = \"revoked\"");
-    store
-        .add_vendor(
-            &revoked,
-            &[&v.root_der],
-            &[&v.root_crl_der, &v.intermediate_crl_der],
-        )
-        .unwrap();
+    let crls: [&[u8]; 2] = [&v.root_crl_der, &v.intermediate_crl_der];
+    let store =
+        one_vendor_store(&revoked, &v.vendor_id, &[&v.root_der], &crls, allow_tests()).unwrap();
     let (_, der) = valid_binding(b"chip-1", b"SN-1");
     assert_eq!(
         code(verify_with(&Verifier::with_trust_store(store), &der)),
@@ -480,39 +510,55 @@ fn code_bad_certificate() {
 #[test]
 fn code_bad_crl() {
     let v = vendor(0);
-    let mut store = TrustStore::new(allow_tests());
-    let result = store.add_vendor(&manifest(0), &[&v.root_der], &[b"\x30\x03\x02\x01\x01"]);
+    let mut store = TrustStore::new(test_registry(), allow_tests());
+    let result = store.add_roots(
+        &v.vendor_id,
+        RootKind::Vendor,
+        &[&v.root_der],
+        &[b"\x30\x03\x02\x01\x01"],
+    );
     assert_eq!(code(result), "BAD_CRL");
-    // Nothing of the refused vendor remains.
-    assert!(store.vendor("poci-test-a").is_none() && store.registry().is_empty());
+    // Nothing of the refused material remains.
+    assert_eq!(store.root_count(), 0);
 }
 
 #[test]
 fn code_manifest_invalid() {
     let v = vendor(0);
-    let mut store = TrustStore::new(allow_tests());
-    for bad in [
-        manifest(0).replace("schema = 1", "schema = 2"),
-        manifest(0).replace("vendor_id = \"poci-test-a\"", "vendor_id = \"Vendor A\""),
-        manifest(0) + "\nunknown_key = 1\n",
-        "not toml at all [".to_owned(),
-    ] {
-        assert_eq!(
-            code(store.add_vendor(&bad, &[&v.root_der], &[])),
-            "MANIFEST_INVALID",
-            "{bad}"
-        );
-    }
-    store.add_vendor(&manifest(0), &[&v.root_der], &[]).unwrap();
-    assert_eq!(
-        code(store.add_vendor(&manifest(0), &[&v.root_der], &[])),
-        "MANIFEST_INVALID"
-    );
+    // Roots for a vendor no manifest declares.
+    let mut store = TrustStore::new(test_registry(), allow_tests());
+    let unknown = store
+        .add_roots("nobody", RootKind::Vendor, &[&v.root_der], &[])
+        .unwrap_err();
+    assert_eq!(unknown.code(), "MANIFEST_INVALID");
+    assert!(unknown.to_string().contains("nobody"), "{unknown}");
     // A root that is not a CA.
     let (_, device) = chip_a(b"c", b"S");
     assert_eq!(
-        code(TrustStore::new(allow_tests()).add_vendor(&manifest(1), &[&device], &[])),
+        code(store.add_roots(&v.vendor_id, RootKind::Vendor, &[&device], &[])),
         "MANIFEST_INVALID"
+    );
+    // No roots at all.
+    assert_eq!(
+        code(store.add_roots(&v.vendor_id, RootKind::Vendor, &[], &[])),
+        "MANIFEST_INVALID"
+    );
+    // Manifest errors are covered, each named, in registry.rs.
+    assert_eq!(code(registry_of(&["not toml ["])), "MANIFEST_INVALID");
+}
+
+#[test]
+fn testnet_roots_of_a_real_vendor_are_test_roots() {
+    let v = vendor(0);
+    let mut store = TrustStore::new(test_registry(), TrustPolicy::default());
+    let crls: [&[u8]; 2] = [&v.root_crl_der, &v.intermediate_crl_der];
+    store
+        .add_roots(&v.vendor_id, RootKind::Test, &[&v.root_der], &crls)
+        .unwrap();
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    assert_eq!(
+        code(verify_with(&Verifier::with_trust_store(store), &der)),
+        "TEST_VENDOR_REFUSED"
     );
 }
 
@@ -598,4 +644,32 @@ fn binding_signed_by_another_key_is_refused() {
         &thief,
     );
     assert_eq!(code(verify(&der)), "SIGNATURE_INVALID");
+}
+
+#[test]
+fn testnet_chip_of_a_real_model_is_rated_by_the_registry() {
+    let nvidia = poci::x509::mint::testnet_vendor("nvidia", "NVIDIA").unwrap();
+    let (key, certificate) = nvidia
+        .mint_chip(b"h100 #1", &identity("nvidia-h100-sxm", b"H100-0001"), 1)
+        .unwrap();
+    let der = signed(
+        binding_tbs(
+            b"H100-0001",
+            "nvidia-h100-sxm",
+            vec![certificate, nvidia.intermediate_der.clone()],
+        ),
+        &key,
+    );
+    let testnet = Verifier::with_trust_store(TrustStore::embedded_testnet().unwrap());
+    let record = verify_with(&testnet, &der).unwrap().record;
+    assert_eq!(
+        (record.vendor_id.as_str(), record.rating_milli_cu),
+        ("nvidia", 989_500)
+    );
+    // The same chain under the production registry without test roots: no anchor.
+    let production = Verifier::with_trust_store(TrustStore::new(
+        ChipModelRegistry::embedded().unwrap(),
+        TrustPolicy::default(),
+    ));
+    assert_eq!(code(verify_with(&production, &der)), "UNKNOWN_ISSUER");
 }

@@ -13,8 +13,8 @@ use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use poci::{
-    BindingContext, ChipBindingTbs, DeviceKey, NetworkParams, Signed, TrustPolicy, TrustStore,
-    Verifier, derive_challenge,
+    BindingContext, ChipBindingTbs, ChipModelRegistry, DeviceKey, ManifestSource, NetworkParams,
+    RootKind, Signed, TrustPolicy, TrustStore, Verifier, derive_challenge,
 };
 
 const CONFIG: &str = concat!(
@@ -210,18 +210,29 @@ fn openssl_made_chain_is_accepted() {
 
     let manifest = "schema = 1\nvendor_id = \"example-vendor\"\ndisplay_name = \"Example Vendor\"\n\
         test = true\nstatus = \"active\"\n\n[[models]]\nmodel_id = \"poci-test-accel-a1\"\n\
-        display_name = \"Accelerator\"\nrating_milli_cu = 100000\nsource = \"openssl test\"\n";
+        display_name = \"Accelerator\"\nfp16_tensor_tflops = \"100\"\nfp16_tensor_sparse = false\n\
+        rating_milli_cu = 100000\nsource = \"openssl test\"\n";
     let read = |file: &str| std::fs::read(dir.join(file)).unwrap();
-    let mut store = TrustStore::new(TrustPolicy {
-        allow_test_vendors: true,
-        ..TrustPolicy::default()
-    });
+    let registry = ChipModelRegistry::from_manifests(&[ManifestSource {
+        file: "example-vendor.toml",
+        toml: manifest,
+    }])
+    .unwrap();
+    let mut store = TrustStore::new(
+        registry,
+        TrustPolicy {
+            allow_test_vendors: true,
+            ..TrustPolicy::default()
+        },
+    );
     // PEM straight from openssl.
+    let crls = [read("root.crl.pem"), read("intermediate.crl.pem")];
     store
-        .add_vendor(
-            manifest,
+        .add_roots(
+            "example-vendor",
+            RootKind::Vendor,
             &[&read("root.pem")],
-            &[&read("root.crl.pem"), &read("intermediate.crl.pem")],
+            &[&crls[0], &crls[1]],
         )
         .unwrap();
 

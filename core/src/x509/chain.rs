@@ -237,12 +237,11 @@ fn run_webpki<'t>(
                 .with_expiration_policy(ExpirationPolicy::Enforce)
                 .build(),
         ),
-        // No CRL at all: every status is unknown.
-        Err(_) if revocation == UnknownRevocationPolicy::Deny => {
-            return Err(Error::RevocationStatusUnknown);
-        }
+        // No CRL at all: every status is unknown, decided once the path is known to exist.
         Err(_) => None,
     };
+    let no_crl_to_consult =
+        revocation_options.is_none() && revocation == UnknownRevocationPolicy::Deny;
     let path = end_entity
         .verify_for_usage(
             &algorithms,
@@ -254,6 +253,9 @@ fn run_webpki<'t>(
             None,
         )
         .map_err(map_error)?;
+    if no_crl_to_consult {
+        return Err(Error::RevocationStatusUnknown);
+    }
     let anchor = path.anchor();
     trust_anchors
         .iter()

@@ -4,8 +4,8 @@ use std::sync::OnceLock;
 
 use poci::x509::mint::{TEST_VENDORS, TestVendor};
 use poci::{
-    BindingContext, ChipBindingTbs, ChipIdentity, DeviceKey, NetworkParams, Signed, TrustPolicy,
-    TrustStore, Verifier, derive_challenge,
+    BindingContext, ChipBindingTbs, ChipIdentity, ChipModelRegistry, DeviceKey, ManifestSource,
+    NetworkParams, RootKind, Signed, TrustPolicy, TrustStore, Verifier, derive_challenge,
 };
 
 pub const WALLET: &[u8] = b"wallet-of-bob";
@@ -32,9 +32,25 @@ pub fn vendor(index: usize) -> &'static TestVendor {
 
 /// The manifest of test vendor `index`, as the generator writes it.
 pub fn manifest(index: usize) -> String {
-    poci::x509::mint::test_vendor_files(&TEST_VENDORS[index]).unwrap()[0]
-        .1
-        .clone()
+    poci::x509::mint::test_vendor_manifest(&TEST_VENDORS[index])
+}
+
+/// A registry of the given manifests (file names made up from their position).
+pub fn registry_of(manifests: &[&str]) -> Result<ChipModelRegistry, poci::Error> {
+    let files: Vec<String> = (0..manifests.len())
+        .map(|i| format!("manifest-{i}.toml"))
+        .collect();
+    let sources: Vec<ManifestSource<'_>> = manifests
+        .iter()
+        .zip(&files)
+        .map(|(toml, file)| ManifestSource { file, toml })
+        .collect();
+    ChipModelRegistry::from_manifests(&sources)
+}
+
+/// The registry of both test vendors.
+pub fn test_registry() -> ChipModelRegistry {
+    registry_of(&[&manifest(0), &manifest(1)]).unwrap()
 }
 
 pub fn allow_tests() -> TrustPolicy {
@@ -46,12 +62,13 @@ pub fn allow_tests() -> TrustPolicy {
 
 /// Both test vendors with their roots and empty CRLs.
 pub fn store(policy: TrustPolicy) -> TrustStore {
-    let mut store = TrustStore::new(policy);
+    let mut store = TrustStore::new(test_registry(), policy);
     for index in 0..2 {
         let v = vendor(index);
         store
-            .add_vendor(
-                &manifest(index),
+            .add_roots(
+                &v.vendor_id,
+                RootKind::Vendor,
                 &[&v.root_der],
                 &[&v.root_crl_der, &v.intermediate_crl_der],
             )
