@@ -187,6 +187,42 @@ pub enum Error {
     /// Registry versions whose activation epochs do not strictly increase.
     #[error("registry activation epochs must strictly increase")]
     RegistryScheduleInvalid,
+    /// Emission schedule parameters outside their documented bounds.
+    #[error("invalid emission schedule: {problem}")]
+    InvalidSchedule {
+        /// What is wrong.
+        problem: ScheduleProblem,
+    },
+    /// Reward pools whose basis points do not sum to 10000, or with bad or duplicate names.
+    #[error("invalid reward pools")]
+    InvalidPools,
+    /// An allocation input beyond its documented maximum (rating, slots, entry count).
+    #[error("allocation input out of bounds")]
+    AllocationOutOfBounds,
+    /// The same (chip, wallet) listed twice in one allocation.
+    #[error("duplicate allocation entry")]
+    DuplicateAllocationEntry,
+    /// A lease with no slots, or more proven slots than the lease has.
+    #[error("lease slots out of bounds")]
+    LeaseOutOfBounds,
+    /// An amount that does not fit its documented range (u128 base units or its bound).
+    #[error("amount out of range")]
+    AmountOverflow,
+    /// A binding or heartbeat counter not above the chip's last one.
+    #[error("counter is not above the chip's last counter")]
+    CounterReplay,
+    /// A heartbeat for a chip the ledger has no binding for.
+    #[error("chip is not registered")]
+    UnknownChip,
+    /// A heartbeat for a slot the chip already proved, or an earlier one.
+    #[error("chip already proved this or a later slot")]
+    SlotAlreadyProven,
+    /// A heartbeat for a closed epoch, or a second close of an epoch.
+    #[error("epoch {epoch} is closed")]
+    EpochClosed {
+        /// The epoch.
+        epoch: u64,
+    },
     /// A JSON form that does not parse or does not match the schema of SPEC.md.
     #[error("invalid JSON ({problem}) at line {line}, column {column}")]
     JsonInvalid {
@@ -302,6 +338,16 @@ impl Error {
             Self::BadCrl => "BAD_CRL",
             Self::ManifestInvalid { .. } => "MANIFEST_INVALID",
             Self::RegistryScheduleInvalid => "REGISTRY_SCHEDULE_INVALID",
+            Self::InvalidSchedule { .. } => "INVALID_SCHEDULE",
+            Self::InvalidPools => "INVALID_POOLS",
+            Self::AllocationOutOfBounds => "ALLOCATION_OUT_OF_BOUNDS",
+            Self::DuplicateAllocationEntry => "DUPLICATE_ALLOCATION_ENTRY",
+            Self::LeaseOutOfBounds => "LEASE_OUT_OF_BOUNDS",
+            Self::AmountOverflow => "AMOUNT_OVERFLOW",
+            Self::CounterReplay => "COUNTER_REPLAY",
+            Self::UnknownChip => "UNKNOWN_CHIP",
+            Self::SlotAlreadyProven => "SLOT_ALREADY_PROVEN",
+            Self::EpochClosed { .. } => "EPOCH_CLOSED",
             Self::JsonInvalid { .. } => "JSON_INVALID",
             Self::SignatureMalformed => "SIGNATURE_MALFORMED",
             Self::SignatureHighS => "SIGNATURE_HIGH_S",
@@ -354,6 +400,16 @@ impl Error {
         "BAD_CRL",
         "MANIFEST_INVALID",
         "REGISTRY_SCHEDULE_INVALID",
+        "INVALID_SCHEDULE",
+        "INVALID_POOLS",
+        "ALLOCATION_OUT_OF_BOUNDS",
+        "DUPLICATE_ALLOCATION_ENTRY",
+        "LEASE_OUT_OF_BOUNDS",
+        "AMOUNT_OVERFLOW",
+        "COUNTER_REPLAY",
+        "UNKNOWN_CHIP",
+        "SLOT_ALREADY_PROVEN",
+        "EPOCH_CLOSED",
         "JSON_INVALID",
         "SIGNATURE_MALFORMED",
         "SIGNATURE_HIGH_S",
@@ -625,6 +681,32 @@ impl fmt::Display for ManifestProblem {
             Self::UnknownVendor => "vendor not in the registry",
             Self::Roots => "no roots, or a root that is not a self-issued CA",
             Self::Pem => "bad PEM",
+        })
+    }
+}
+
+/// What is wrong with emission schedule parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScheduleProblem {
+    /// A length (era, period, year, blocks per epoch) of zero.
+    ZeroLength,
+    /// Tiers empty, not starting at 0, or not strictly increasing.
+    Tiers,
+    /// Decay that starts before the last tier, has a floor above the last reward,
+    /// a rate outside `1/1024 <= 1 - num/den`, `den > 2^32`, or an excess above `2^96`.
+    Decay,
+    /// Inflation above 10000 basis points per year, or an initial supply above the cap.
+    Inflation,
+}
+
+impl fmt::Display for ScheduleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ZeroLength => "zero length",
+            Self::Tiers => "tiers",
+            Self::Decay => "decay",
+            Self::Inflation => "inflation",
         })
     }
 }

@@ -51,7 +51,9 @@ pub mod limits;
 mod manifest;
 pub mod oid;
 mod proof;
+mod ledger;
 mod registry;
+pub mod rewards;
 mod signature;
 mod time;
 mod trust;
@@ -62,7 +64,7 @@ pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
 pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
 pub use error::{
     CertProblem, CertRole, DerProblem, Error, Field, JsonProblem, ManifestLocation,
-    ManifestProblem, MessageKind, ParamsProblem, Result,
+    ManifestProblem, MessageKind, ParamsProblem, Result, ScheduleProblem,
 };
 pub use identifier::validate_identifier;
 pub use manifest::{
@@ -78,6 +80,7 @@ pub use proof::{
 pub use registry::{
     ChipModel, ChipModelRegistry, ManifestSource, RegistryDiff, RegistrySchedule, Rerating,
 };
+pub use ledger::{BindingOutcome, ChipLedger, ClosedEpoch, EquivocationEvidence};
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
 pub use trust::{RootKind, TrustPolicy, TrustStore};

@@ -1,0 +1,297 @@
+//! `ChipLedger`: the reference state machine of registered chips and proven slots that a
+//! node embeds. Deterministic (ordered maps only), serialisable, and all-or-nothing: an
+//! input that is refused changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::device_key::{DevicePublicKey, KeyId};
+use crate::error::{CertRole, Error, Result};
+use crate::json::{dec_u64, hex_32, hex_bytes};
+use crate::proof::{HeartbeatContext, HeartbeatRef, ProofId};
+use crate::registry::RegistrySchedule;
+use crate::rewards::allocation::AllocationInput;
+use crate::time::{NetworkParams, SlotId};
+use crate::verifier::{BindingContext, ChipRecord, Verifier};
+
+/// A wallet as a map key (lowercase hex in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+struct WalletKey(#[serde(with = "hex_bytes")] Vec<u8>);
+
+/// A registered chip.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChipEntry {
+    record: ChipRecord,
+    #[serde(with = "hex_32")]
+    binding_proof_id: ProofId,
+    /// The binding in force, kept whole: it is half of any equivocation evidence.
+    #[serde(with = "hex_bytes")]
+    binding: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_heartbeat_counter: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_proven: Option<SlotId>,
+}
+
+/// Two different bindings of one chip with the same counter, both signed by the chip.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EquivocationEvidence {
+    /// The chip.
+    pub key_id: KeyId,
+    /// The counter both bindings carry.
+    #[serde(with = "dec_u64")]
+    pub binding_counter: u64,
+    /// The binding in force (DER).
+    #[serde(with = "hex_bytes")]
+    pub first: Vec<u8>,
+    /// The conflicting binding (DER).
+    #[serde(with = "hex_bytes")]
+    pub second: Vec<u8>,
+}
+
+/// What applying a binding did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BindingOutcome {
+    /// A new chip was registered.
+    Claimed,
+    /// A higher counter moved the chip to another wallet (it was sold).
+    Rebound {
+        /// The wallet before.
+        #[serde(with = "hex_bytes")]
+        previous_wallet: Vec<u8>,
+    },
+    /// The very binding in force was applied again: nothing changed.
+    AlreadyApplied,
+    /// A different binding with the same counter: nothing changed; here is the evidence.
+    Equivocation(EquivocationEvidence),
+}
+
+/// A closed epoch: each (chip, wallet) with the slots it proved and the rating that applies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosedEpoch {
+    /// The epoch.
+    #[serde(with = "dec_u64")]
+    pub epoch: u64,
+    /// Availability, ordered by key id then wallet.
+    pub availability: Vec<AllocationInput>,
+}
+
+/// Registered chips and the slots they proved in open epochs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChipLedger {
+    params: NetworkParams,
+    chips: BTreeMap<KeyId, ChipEntry>,
+    /// Open epochs: per chip, per wallet, proven slots.
+    proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>>,
+    closed: BTreeSet<u64>,
+    /// Parsed device keys: rebuilt on demand, never persisted.
+    #[serde(skip)]
+    keys: BTreeMap<KeyId, DevicePublicKey>,
+}
+
+impl PartialEq for ChipLedger {
+    fn eq(&self, other: &Self) -> bool {
+        self.params == other.params
+            && self.chips == other.chips
+            && self.proven == other.proven
+            && self.closed == other.closed
+    }
+}
+
+impl Eq for ChipLedger {}
+
+impl ChipLedger {
+    /// An empty ledger for the network of `params`.
+    #[must_use]
+    pub fn new(params: NetworkParams) -> Self {
+        Self {
+            params,
+            chips: BTreeMap::new(),
+            proven: BTreeMap::new(),
+            closed: BTreeSet::new(),
+            keys: BTreeMap::new(),
+        }
+    }
+
+    /// The network parameters.
+    #[must_use]
+    pub const fn params(&self) -> &NetworkParams {
+        &self.params
+    }
+
+    /// The record of a registered chip.
+    #[must_use]
+    pub fn chip(&self, key_id: &KeyId) -> Option<&ChipRecord> {
+        self.chips.get(key_id).map(|entry| &entry.record)
+    }
+
+    /// Number of registered chips.
+    #[must_use]
+    pub fn chip_count(&self) -> usize {
+        self.chips.len()
+    }
+
+    /// Whether `epoch` is closed.
+    #[must_use]
+    pub fn is_closed(&self, epoch: u64) -> bool {
+        self.closed.contains(&epoch)
+    }
+
+    /// Verifies a chip binding submitted by `wallet` for `slot` of `epoch` (whose
+    /// challenge is `challenge`) and applies it: claim, re-bind on a higher counter,
+    /// evidence on equivocation.
+    ///
+    /// # Errors
+    /// The errors of [`Verifier::verify_binding`]; `COUNTER_REPLAY` for a counter below the
+    /// chip's. A refused binding changes nothing.
+    pub fn apply_binding(
+        &mut self,
+        verifier: &Verifier,
+        der: &[u8],
+        slot: SlotId,
+        challenge: &[u8; 32],
+        wallet: &[u8],
+    ) -> Result<BindingOutcome> {
+        let context = BindingContext {
+            params: &self.params,
+            epoch: slot.epoch,
+            slot: slot.slot,
+            challenge,
+            wallet,
+        };
+        let verified = verifier.verify_binding(der, &context)?;
+        let key_id = verified.record.key_id;
+        let Some(entry) = self.chips.get_mut(&key_id) else {
+            self.chips.insert(
+                key_id,
+                ChipEntry {
+                    record: verified.record,
+                    binding_proof_id: verified.proof_id,
+                    binding: der.to_vec(),
+                    last_heartbeat_counter: None,
+                    last_proven: None,
+                },
+            );
+            return Ok(BindingOutcome::Claimed);
+        };
+        let current = entry.record.binding_counter;
+        let counter = verified.record.binding_counter;
+        if counter < current {
+            return Err(Error::CounterReplay);
+        }
+        if counter == current {
+            if verified.proof_id == entry.binding_proof_id {
+                return Ok(BindingOutcome::AlreadyApplied);
+            }
+            return Ok(BindingOutcome::Equivocation(EquivocationEvidence {
+                key_id,
+                binding_counter: counter,
+                first: entry.binding.clone(),
+                second: der.to_vec(),
+            }));
+        }
+        let previous_wallet = core::mem::replace(&mut entry.record, verified.record).wallet;
+        entry.binding_proof_id = verified.proof_id;
+        entry.binding = der.to_vec();
+        Ok(BindingOutcome::Rebound { previous_wallet })
+    }
+
+    /// Verifies a heartbeat for `slot` (whose challenge is `challenge`) against the chip's
+    /// registered key and binding, and records the proven slot.
+    ///
+    /// Checks, in order: slot in range, epoch open, strict DER, chip registered, device
+    /// certificate still valid at the slot's start, the heartbeat checks of SPEC.md 6.2
+    /// against the chip's wallet, counter above the last, slot after the last proven.
+    ///
+    /// # Errors
+    /// `SLOT_OUT_OF_RANGE`, `EPOCH_CLOSED`, the parse errors, `UNKNOWN_CHIP`,
+    /// `CERT_EXPIRED`, the heartbeat errors, `COUNTER_REPLAY`, `SLOT_ALREADY_PROVEN`.
+    /// A refused heartbeat changes nothing (the key cache aside).
+    pub fn apply_heartbeat(&mut self, verifier: &Verifier, der: &[u8], slot: SlotId, challenge: &[u8; 32]) -> Result<()> {
+        self.params.check_slot(slot.slot)?;
+        if self.closed.contains(&slot.epoch) {
+            return Err(Error::EpochClosed { epoch: slot.epoch });
+        }
+        let heartbeat = HeartbeatRef::from_der(der)?;
+        let key_id = KeyId(*heartbeat.tbs().chip_key_id);
+        let entry = self.chips.get(&key_id).ok_or(Error::UnknownChip)?;
+        if self.params.slot_start_unix(slot.epoch, slot.slot)? > entry.record.certificate_not_after {
+            return Err(Error::CertExpired { role: CertRole::Device });
+        }
+        if let std::collections::btree_map::Entry::Vacant(vacant) = self.keys.entry(key_id) {
+            vacant.insert(DevicePublicKey::from_sec1_bytes(&entry.record.public_key)?);
+        }
+        let key = self.keys.get(&key_id).ok_or(Error::UnknownChip)?;
+        let context = HeartbeatContext {
+            network_id: self.params.network_id(),
+            epoch: slot.epoch,
+            slot: slot.slot,
+            challenge,
+            wallet: &entry.record.wallet,
+        };
+        heartbeat.verify(verifier.backend(), key, &context)?;
+        let counter = heartbeat.tbs().counter;
+        if entry.last_heartbeat_counter.is_some_and(|last| counter <= last) {
+            return Err(Error::CounterReplay);
+        }
+        if entry.last_proven.is_some_and(|last| slot <= last) {
+            return Err(Error::SlotAlreadyProven);
+        }
+        let wallet = WalletKey(entry.record.wallet.clone());
+        let proven = self
+            .proven
+            .entry(slot.epoch)
+            .or_default()
+            .entry(key_id)
+            .or_default()
+            .entry(wallet)
+            .or_insert(0);
+        *proven = proven.checked_add(1).ok_or(Error::AmountOverflow)?;
+        let entry = self.chips.get_mut(&key_id).ok_or(Error::UnknownChip)?;
+        entry.last_heartbeat_counter = Some(counter);
+        entry.last_proven = Some(slot);
+        Ok(())
+    }
+
+    /// Closes `epoch`: its availability is final, later heartbeats for it are refused.
+    /// Ratings come from `registry` as in force at `epoch` when given (a model absent
+    /// there rates 0), else from each chip's binding.
+    ///
+    /// # Errors
+    /// `EPOCH_CLOSED` if the epoch was closed before.
+    pub fn close_epoch(&mut self, epoch: u64, registry: Option<&RegistrySchedule>) -> Result<ClosedEpoch> {
+        if self.closed.contains(&epoch) {
+            return Err(Error::EpochClosed { epoch });
+        }
+        let proven = self.proven.remove(&epoch).unwrap_or_default();
+        let mut availability = Vec::new();
+        for (key_id, wallets) in proven {
+            let record = self.chips.get(&key_id).map(|entry| &entry.record);
+            let rating = match (registry, record) {
+                (Some(schedule), Some(record)) => schedule
+                    .lookup(&record.model_id, epoch)
+                    .map_or(0, |model| model.rating_milli_cu),
+                (None, Some(record)) => record.rating_milli_cu,
+                (_, None) => 0,
+            };
+            for (wallet, slots) in wallets {
+                availability.push(AllocationInput {
+                    key_id,
+                    wallet: wallet.0,
+                    rating_milli_cu: rating,
+                    proven_slots: slots,
+                });
+            }
+        }
+        self.closed.insert(epoch);
+        Ok(ClosedEpoch { epoch, availability })
+    }
+}
