@@ -215,7 +215,13 @@ impl ChipLedger {
     /// `SLOT_OUT_OF_RANGE`, `EPOCH_CLOSED`, the parse errors, `UNKNOWN_CHIP`,
     /// `CERT_EXPIRED`, the heartbeat errors, `COUNTER_REPLAY`, `SLOT_ALREADY_PROVEN`.
     /// A refused heartbeat changes nothing (the key cache aside).
-    pub fn apply_heartbeat(&mut self, verifier: &Verifier, der: &[u8], slot: SlotId, challenge: &[u8; 32]) -> Result<()> {
+    pub fn apply_heartbeat(
+        &mut self,
+        verifier: &Verifier,
+        der: &[u8],
+        slot: SlotId,
+        challenge: &[u8; 32],
+    ) -> Result<()> {
         self.params.check_slot(slot.slot)?;
         if self.closed.contains(&slot.epoch) {
             return Err(Error::EpochClosed { epoch: slot.epoch });
@@ -223,8 +229,11 @@ impl ChipLedger {
         let heartbeat = HeartbeatRef::from_der(der)?;
         let key_id = KeyId(*heartbeat.tbs().chip_key_id);
         let entry = self.chips.get(&key_id).ok_or(Error::UnknownChip)?;
-        if self.params.slot_start_unix(slot.epoch, slot.slot)? > entry.record.certificate_not_after {
-            return Err(Error::CertExpired { role: CertRole::Device });
+        if self.params.slot_start_unix(slot.epoch, slot.slot)? > entry.record.certificate_not_after
+        {
+            return Err(Error::CertExpired {
+                role: CertRole::Device,
+            });
         }
         if let std::collections::btree_map::Entry::Vacant(vacant) = self.keys.entry(key_id) {
             vacant.insert(DevicePublicKey::from_sec1_bytes(&entry.record.public_key)?);
@@ -239,7 +248,10 @@ impl ChipLedger {
         };
         heartbeat.verify(verifier.backend(), key, &context)?;
         let counter = heartbeat.tbs().counter;
-        if entry.last_heartbeat_counter.is_some_and(|last| counter <= last) {
+        if entry
+            .last_heartbeat_counter
+            .is_some_and(|last| counter <= last)
+        {
             return Err(Error::CounterReplay);
         }
         if entry.last_proven.is_some_and(|last| slot <= last) {
@@ -267,7 +279,11 @@ impl ChipLedger {
     ///
     /// # Errors
     /// `EPOCH_CLOSED` if the epoch was closed before.
-    pub fn close_epoch(&mut self, epoch: u64, registry: Option<&RegistrySchedule>) -> Result<ClosedEpoch> {
+    pub fn close_epoch(
+        &mut self,
+        epoch: u64,
+        registry: Option<&RegistrySchedule>,
+    ) -> Result<ClosedEpoch> {
         if self.closed.contains(&epoch) {
             return Err(Error::EpochClosed { epoch });
         }
@@ -292,6 +308,9 @@ impl ChipLedger {
             }
         }
         self.closed.insert(epoch);
-        Ok(ClosedEpoch { epoch, availability })
+        Ok(ClosedEpoch {
+            epoch,
+            availability,
+        })
     }
 }

@@ -47,11 +47,11 @@ pub mod embedded;
 mod error;
 mod identifier;
 pub mod json;
+mod ledger;
 pub mod limits;
 mod manifest;
 pub mod oid;
 mod proof;
-mod ledger;
 mod registry;
 pub mod rewards;
 mod signature;
@@ -67,6 +67,7 @@ pub use error::{
     ManifestProblem, MessageKind, ParamsProblem, Result, ScheduleProblem,
 };
 pub use identifier::validate_identifier;
+pub use ledger::{BindingOutcome, ChipLedger, ClosedEpoch, EquivocationEvidence};
 pub use manifest::{
     ChipFigures, MANIFEST_SCHEMA, ManifestModel, MilliFigure, PeakFigure, VendorManifest,
     VendorStatus,
@@ -80,7 +81,6 @@ pub use proof::{
 pub use registry::{
     ChipModel, ChipModelRegistry, ManifestSource, RegistryDiff, RegistrySchedule, Rerating,
 };
-pub use ledger::{BindingOutcome, ChipLedger, ClosedEpoch, EquivocationEvidence};
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
 pub use trust::{RootKind, TrustPolicy, TrustStore};

@@ -101,16 +101,27 @@ pub struct Allocation {
 /// `ALLOCATION_OUT_OF_BOUNDS` for too many entries, a rating above `MAX_RATING_MILLI_CU`,
 /// proven slots above `slots_per_epoch`, a zero `slots_per_epoch`, a threshold above
 /// 10000 bps or a bad wallet; `DUPLICATE_ALLOCATION_ENTRY` for a (chip, wallet) twice.
-pub fn allocate(pool: u128, entries: &[AllocationInput], policy: &AllocationPolicy) -> Result<Allocation> {
-    if entries.len() > MAX_ALLOCATION_ENTRIES || policy.slots_per_epoch == 0 || policy.min_availability_bps > 10_000 {
+pub fn allocate(
+    pool: u128,
+    entries: &[AllocationInput],
+    policy: &AllocationPolicy,
+) -> Result<Allocation> {
+    if entries.len() > MAX_ALLOCATION_ENTRIES
+        || policy.slots_per_epoch == 0
+        || policy.min_availability_bps > 10_000
+    {
         return Err(Error::AllocationOutOfBounds);
     }
     let mut sorted: Vec<&AllocationInput> = entries.iter().collect();
     sorted.sort_by(|a, b| (a.key_id, &a.wallet).cmp(&(b.key_id, &b.wallet)));
-    if sorted.windows(2).any(|pair| matches!(pair, [a, b] if a.key_id == b.key_id && a.wallet == b.wallet)) {
+    if sorted
+        .windows(2)
+        .any(|pair| matches!(pair, [a, b] if a.key_id == b.key_id && a.wallet == b.wallet))
+    {
         return Err(Error::DuplicateAllocationEntry);
     }
-    let threshold = u64::from(policy.slots_per_epoch).saturating_mul(u64::from(policy.min_availability_bps));
+    let threshold =
+        u64::from(policy.slots_per_epoch).saturating_mul(u64::from(policy.min_availability_bps));
     let mut shares = Vec::with_capacity(sorted.len());
     let mut total_weight: u128 = 0;
     for entry in sorted {
@@ -122,7 +133,8 @@ pub fn allocate(pool: u128, entries: &[AllocationInput], policy: &AllocationPoli
             return Err(Error::AllocationOutOfBounds);
         }
         // proven / slots >= bps / 10000, in integers.
-        let eligible = entry.proven_slots > 0 && u64::from(entry.proven_slots).saturating_mul(10_000) >= threshold;
+        let eligible = entry.proven_slots > 0
+            && u64::from(entry.proven_slots).saturating_mul(10_000) >= threshold;
         // rating < 2^40 and slots < 2^32: the product fits 2^72; 2^24 entries sum below 2^96.
         let weight = if eligible {
             u128::from(entry.rating_milli_cu)
@@ -131,7 +143,9 @@ pub fn allocate(pool: u128, entries: &[AllocationInput], policy: &AllocationPoli
         } else {
             0
         };
-        total_weight = total_weight.checked_add(weight).ok_or(Error::AmountOverflow)?;
+        total_weight = total_weight
+            .checked_add(weight)
+            .ok_or(Error::AmountOverflow)?;
         shares.push(ChipShare {
             key_id: entry.key_id,
             wallet: entry.wallet.clone(),
@@ -158,7 +172,9 @@ pub fn allocate(pool: u128, entries: &[AllocationInput], policy: &AllocationPoli
         }
         let (quotient, remainder) = mul_div_rem(pool, share.weight, total_weight)?;
         share.reward = quotient;
-        allocated = allocated.checked_add(quotient).ok_or(Error::AmountOverflow)?;
+        allocated = allocated
+            .checked_add(quotient)
+            .ok_or(Error::AmountOverflow)?;
         remainders.push((remainder, index));
     }
     // Fewer leftover units than weighted entries: each sum of floors is above pool - n.
@@ -175,7 +191,9 @@ pub fn allocate(pool: u128, entries: &[AllocationInput], policy: &AllocationPoli
     for share in &shares {
         if share.reward > 0 {
             let total = wallets.entry(&share.wallet).or_insert(0);
-            *total = total.checked_add(share.reward).ok_or(Error::AmountOverflow)?;
+            *total = total
+                .checked_add(share.reward)
+                .ok_or(Error::AmountOverflow)?;
         }
     }
     let wallets = wallets

@@ -159,7 +159,10 @@ impl TieredDecaySchedule {
         let (Some(first), Some(last)) = (self.tiers.first(), self.tiers.last()) else {
             return Err(invalid(ScheduleProblem::Tiers));
         };
-        let increasing = self.tiers.windows(2).all(|pair| matches!(pair, [a, b] if a.start_block < b.start_block));
+        let increasing = self
+            .tiers
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if a.start_block < b.start_block));
         if first.start_block != 0 || !increasing || self.tiers.len() > MAX_TIERS {
             return Err(invalid(ScheduleProblem::Tiers));
         }
@@ -209,7 +212,8 @@ impl TieredDecaySchedule {
         while step < periods && excess > 0 {
             let reward = decay.floor_per_block.checked_add(excess)?;
             total = total.checked_add(mul(period, reward)?)?;
-            excess = mul(excess, u128::from(decay.rate_num))?.checked_div(u128::from(decay.rate_den))?;
+            excess =
+                mul(excess, u128::from(decay.rate_num))?.checked_div(u128::from(decay.rate_den))?;
             step = step.checked_add(1)?;
         }
         let remaining_periods = periods.checked_sub(step)?;
@@ -257,7 +261,9 @@ impl InflationSchedule {
             return Ok(self.cap);
         }
         let partial = mul_div(self.increase(supply)?, into_year, year_len)?;
-        Ok(supply.checked_add(partial).map_or(self.cap, |total| total.min(self.cap)))
+        Ok(supply
+            .checked_add(partial)
+            .map_or(self.cap, |total| total.min(self.cap)))
     }
 }
 
@@ -333,10 +339,22 @@ impl TieredDecaySchedule {
         Self {
             blocks_per_epoch,
             tiers: vec![
-                RewardTier { start_block: 0, reward_per_block: tokens(100) },
-                RewardTier { start_block: t75, reward_per_block: tokens(75) },
-                RewardTier { start_block: t50, reward_per_block: tokens(50) },
-                RewardTier { start_block: t30, reward_per_block: tokens(30) },
+                RewardTier {
+                    start_block: 0,
+                    reward_per_block: tokens(100),
+                },
+                RewardTier {
+                    start_block: t75,
+                    reward_per_block: tokens(75),
+                },
+                RewardTier {
+                    start_block: t50,
+                    reward_per_block: tokens(50),
+                },
+                RewardTier {
+                    start_block: t30,
+                    reward_per_block: tokens(30),
+                },
             ],
             decay,
             cap,

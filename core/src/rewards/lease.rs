@@ -38,7 +38,11 @@ pub fn settle(price: u128, lease_slots: u128, proven_slots: u128) -> Result<Leas
 ///
 /// # Errors
 /// As [`settle`].
-pub fn settle_lease(lease: &LeaseAcceptanceTbs, params: &NetworkParams, proven_slots: u128) -> Result<LeaseSettlement> {
+pub fn settle_lease(
+    lease: &LeaseAcceptanceTbs,
+    params: &NetworkParams,
+    proven_slots: u128,
+) -> Result<LeaseSettlement> {
     let epochs = u128::from(lease.last_epoch)
         .checked_sub(u128::from(lease.first_epoch))
         .and_then(|span| span.checked_add(1))

@@ -81,7 +81,9 @@ impl PoolSplit {
             .try_fold(self.miners_bps, |sum, pool| sum.checked_add(pool.bps));
         let mut names: Vec<&str> = self.pools.iter().map(|pool| pool.name.as_str()).collect();
         names.sort_unstable();
-        let distinct = names.windows(2).all(|pair| matches!(pair, [a, b] if a != b));
+        let distinct = names
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if a != b));
         let names_ok = self.pools.iter().all(|pool| {
             pool.name != "miners" && validate_identifier(&pool.name, Field::VendorId, 64).is_ok()
         });

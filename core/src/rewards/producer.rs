@@ -18,7 +18,10 @@ pub const PRODUCER_DOMAIN: &[u8] = b"POCI/1/producer";
 /// # Errors
 /// `AMOUNT_OVERFLOW` if the weights sum beyond `u128`.
 pub fn select_producer(beacon: &[u8; 32], candidates: &[(KeyId, u128)]) -> Result<Option<KeyId>> {
-    let mut sorted: Vec<&(KeyId, u128)> = candidates.iter().filter(|(_, weight)| *weight > 0).collect();
+    let mut sorted: Vec<&(KeyId, u128)> = candidates
+        .iter()
+        .filter(|(_, weight)| *weight > 0)
+        .collect();
     sorted.sort_by_key(|(key_id, _)| *key_id);
     let total = sorted
         .iter()
@@ -28,7 +31,10 @@ pub fn select_producer(beacon: &[u8; 32], candidates: &[(KeyId, u128)]) -> Resul
         return Ok(None);
     }
     // 2^128 mod W, computed without 2^128.
-    let reject_below = total.wrapping_neg().checked_rem(total).ok_or(Error::AmountOverflow)?;
+    let reject_below = total
+        .wrapping_neg()
+        .checked_rem(total)
+        .ok_or(Error::AmountOverflow)?;
     let mut draw: u128 = 0;
     // Each draw is rejected with probability below 1/2: the bound is never reached in practice.
     for counter in 0u32..=u32::MAX {

@@ -1,0 +1,407 @@
+//! The chip ledger: claims, re-binds, equivocation, heartbeats, epoch close, persistence,
+//! and a full epoch report from real proofs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use common::vendors::*;
+use poci::rewards::allocation::AllocationPolicy;
+use poci::rewards::emission::{EmissionSchedule, HalvingSchedule};
+use poci::rewards::pools::PoolSplit;
+use poci::rewards::report::{EpochReport, RejectionTally};
+use poci::{
+    BindingOutcome, ChipLedger, DeviceKey, Error, HeartbeatTbs, Signed, SlotId, Verifier,
+    derive_challenge,
+};
+use proptest::prelude::*;
+
+const BIND_AT: SlotId = SlotId {
+    epoch: EPOCH,
+    slot: SLOT,
+};
+
+fn verifier() -> Verifier {
+    Verifier::with_trust_store(store(allow_tests()))
+}
+
+fn slot_challenge(slot: SlotId) -> [u8; 32] {
+    derive_challenge(&params(), slot.epoch, slot.slot, &slot.epoch.to_be_bytes()).unwrap()
+}
+
+fn heartbeat(key: &DeviceKey, slot: SlotId, counter: u64, wallet: &[u8]) -> Vec<u8> {
+    let tbs = HeartbeatTbs {
+        network_id: "poci-testnet".into(),
+        chip_key_id: *key.key_id(),
+        wallet: wallet.to_vec(),
+        epoch: slot.epoch,
+        slot: slot.slot,
+        challenge: slot_challenge(slot),
+        counter,
+        measurement: None,
+    };
+    Signed::sign(tbs, key).unwrap().to_der().unwrap()
+}
+
+/// A binding of chip `seed` with `counter` for `wallet`, answering the binding slot.
+fn binding(seed: &[u8], serial: &[u8], counter: u64, wallet: &[u8]) -> (DeviceKey, Vec<u8>) {
+    let (key, certificate) = chip_a(seed, serial);
+    let mut tbs = binding_tbs(
+        serial,
+        "poci-test-accel-a1",
+        vec![certificate, vendor(0).intermediate_der.clone()],
+    );
+    tbs.binding_counter = counter;
+    tbs.wallet = wallet.to_vec();
+    (key.clone(), signed(tbs, &key))
+}
+
+fn apply_binding(
+    ledger: &mut ChipLedger,
+    verifier: &Verifier,
+    der: &[u8],
+    wallet: &[u8],
+) -> Result<BindingOutcome, Error> {
+    ledger.apply_binding(verifier, der, BIND_AT, &challenge(), wallet)
+}
+
+fn at(epoch: u64, slot: u32) -> SlotId {
+    SlotId { epoch, slot }
+}
+
+#[test]
+fn claim_rebind_replay_and_equivocation() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, first) = binding(b"chip-1", b"SN-1", 1, b"alice");
+    assert_eq!(
+        apply_binding(&mut ledger, &verifier, &first, b"alice").unwrap(),
+        BindingOutcome::Claimed
+    );
+    assert_eq!(
+        apply_binding(&mut ledger, &verifier, &first, b"alice").unwrap(),
+        BindingOutcome::AlreadyApplied
+    );
+    // Sold to bob: counter 2.
+    let (_, sold) = binding(b"chip-1", b"SN-1", 2, b"bob");
+    assert_eq!(
+        apply_binding(&mut ledger, &verifier, &sold, b"bob").unwrap(),
+        BindingOutcome::Rebound {
+            previous_wallet: b"alice".to_vec()
+        }
+    );
+    assert_eq!(ledger.chip(key.key_id()).unwrap().wallet, b"bob");
+    // Alice replays her old binding: refused, nothing changes.
+    let before = serde_json::to_string(&ledger).unwrap();
+    assert_eq!(
+        apply_binding(&mut ledger, &verifier, &first, b"alice")
+            .unwrap_err()
+            .code(),
+        "COUNTER_REPLAY"
+    );
+    // The chip signs a second, different binding with counter 2: evidence, state stands.
+    let (_, twin) = binding(b"chip-1", b"SN-1", 2, b"carol");
+    let BindingOutcome::Equivocation(evidence) =
+        apply_binding(&mut ledger, &verifier, &twin, b"carol").unwrap()
+    else {
+        panic!("expected equivocation evidence");
+    };
+    assert_eq!(
+        (evidence.first, evidence.second, evidence.binding_counter),
+        (sold, twin, 2)
+    );
+    assert_eq!(serde_json::to_string(&ledger).unwrap(), before);
+}
+
+#[test]
+fn code_counter_replay() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
+    apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
+    ledger
+        .apply_heartbeat(
+            &verifier,
+            &heartbeat(&key, at(8, 0), 10, WALLET),
+            at(8, 0),
+            &slot_challenge(at(8, 0)),
+        )
+        .unwrap();
+    let replayed = heartbeat(&key, at(8, 1), 10, WALLET);
+    let result = ledger.apply_heartbeat(&verifier, &replayed, at(8, 1), &slot_challenge(at(8, 1)));
+    assert_eq!(result.unwrap_err().code(), "COUNTER_REPLAY");
+}
+
+#[test]
+fn code_slot_already_proven() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
+    apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
+    let slot = at(8, 5);
+    ledger
+        .apply_heartbeat(
+            &verifier,
+            &heartbeat(&key, slot, 1, WALLET),
+            slot,
+            &slot_challenge(slot),
+        )
+        .unwrap();
+    let again = heartbeat(&key, slot, 2, WALLET);
+    assert_eq!(
+        ledger
+            .apply_heartbeat(&verifier, &again, slot, &slot_challenge(slot))
+            .unwrap_err()
+            .code(),
+        "SLOT_ALREADY_PROVEN"
+    );
+    let earlier = at(8, 4);
+    let late = heartbeat(&key, earlier, 3, WALLET);
+    assert_eq!(
+        ledger
+            .apply_heartbeat(&verifier, &late, earlier, &slot_challenge(earlier))
+            .unwrap_err()
+            .code(),
+        "SLOT_ALREADY_PROVEN"
+    );
+}
+
+#[test]
+fn code_unknown_chip() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let key = DeviceKey::from_seed(b"never bound").unwrap();
+    let slot = at(8, 0);
+    let result = ledger.apply_heartbeat(
+        &verifier,
+        &heartbeat(&key, slot, 1, WALLET),
+        slot,
+        &slot_challenge(slot),
+    );
+    assert_eq!(result.unwrap_err().code(), "UNKNOWN_CHIP");
+}
+
+#[test]
+fn code_epoch_closed() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
+    apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
+    ledger.close_epoch(8, None).unwrap();
+    let slot = at(8, 0);
+    let result = ledger.apply_heartbeat(
+        &verifier,
+        &heartbeat(&key, slot, 1, WALLET),
+        slot,
+        &slot_challenge(slot),
+    );
+    assert_eq!(result.unwrap_err(), Error::EpochClosed { epoch: 8 });
+    assert_eq!(
+        ledger.close_epoch(8, None).unwrap_err().code(),
+        "EPOCH_CLOSED"
+    );
+}
+
+#[test]
+fn heartbeat_after_the_certificate_expired_is_refused() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
+    apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
+    // Test device certificates end on 2031-01-01; this epoch is in 2032.
+    let slot = at(6 * 365 * 24, 0);
+    let result = ledger.apply_heartbeat(
+        &verifier,
+        &heartbeat(&key, slot, 1, WALLET),
+        slot,
+        &slot_challenge(slot),
+    );
+    assert_eq!(result.unwrap_err().code(), "CERT_EXPIRED");
+}
+
+#[test]
+fn heartbeat_checks_reach_the_ledger() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
+    apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
+    let slot = at(8, 0);
+    let before = serde_json::to_string(&ledger).unwrap();
+    // The previous owner's wallet, another slot's challenge, a closed-off slot number.
+    let wrong_wallet = heartbeat(&key, slot, 1, b"someone-else");
+    assert_eq!(
+        ledger
+            .apply_heartbeat(&verifier, &wrong_wallet, slot, &slot_challenge(slot))
+            .unwrap_err()
+            .code(),
+        "WALLET_MISMATCH"
+    );
+    let good = heartbeat(&key, slot, 1, WALLET);
+    assert_eq!(
+        ledger
+            .apply_heartbeat(&verifier, &good, slot, &slot_challenge(at(8, 1)))
+            .unwrap_err()
+            .code(),
+        "CHALLENGE_MISMATCH"
+    );
+    assert_eq!(
+        ledger
+            .apply_heartbeat(&verifier, &good, at(8, 200), &slot_challenge(slot))
+            .unwrap_err()
+            .code(),
+        "SLOT_OUT_OF_RANGE"
+    );
+    assert_eq!(
+        serde_json::to_string(&ledger).unwrap(),
+        before,
+        "refused inputs changed the ledger"
+    );
+}
+
+#[test]
+fn a_full_epoch_from_proofs_to_rewards() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (a, bind_a) = binding(b"chip-a", b"SN-A", 1, b"alice");
+    let (b, bind_b) = binding(b"chip-b", b"SN-B", 1, b"bob");
+    apply_binding(&mut ledger, &verifier, &bind_a, b"alice").unwrap();
+    apply_binding(&mut ledger, &verifier, &bind_b, b"bob").unwrap();
+    let mut tally = RejectionTally::default();
+    for slot in 0..120u32 {
+        let at = at(8, slot);
+        let result = ledger.apply_heartbeat(
+            &verifier,
+            &heartbeat(&a, at, u64::from(slot) + 1, b"alice"),
+            at,
+            &slot_challenge(at),
+        );
+        result.unwrap();
+        if slot % 2 == 0 {
+            ledger
+                .apply_heartbeat(
+                    &verifier,
+                    &heartbeat(&b, at, u64::from(slot) + 1, b"bob"),
+                    at,
+                    &slot_challenge(at),
+                )
+                .unwrap();
+        } else if let Err(error) = ledger.apply_heartbeat(
+            &verifier,
+            &heartbeat(&b, at, 1, b"bob"),
+            at,
+            &slot_challenge(at),
+        ) {
+            tally.record(&error);
+        }
+    }
+    let closed = ledger.close_epoch(8, None).unwrap();
+    let slots: Vec<u32> = closed
+        .availability
+        .iter()
+        .map(|entry| entry.proven_slots)
+        .collect();
+    let mut expected = [(*a.key_id(), 120), (*b.key_id(), 60)];
+    expected.sort();
+    assert_eq!(slots, expected.iter().map(|(_, n)| *n).collect::<Vec<_>>());
+    let schedule = EmissionSchedule::Halving(HalvingSchedule {
+        base_per_epoch: 3_000_000_000,
+        epochs_per_era: 1000,
+        cap: u128::MAX,
+    });
+    let policy = AllocationPolicy {
+        slots_per_epoch: 120,
+        min_availability_bps: 0,
+    };
+    let report = EpochReport::compute(
+        8,
+        &schedule,
+        &PoolSplit::default(),
+        &closed.availability,
+        &policy,
+        tally,
+    )
+    .unwrap();
+    assert_eq!(report.emission, 3_000_000_000);
+    assert_eq!(report.pools.miners, 2_910_000_000);
+    // Equal ratings: 120 vs 60 slots, two thirds and one third.
+    let wallets: Vec<(Vec<u8>, u128)> = report
+        .miners
+        .wallets
+        .iter()
+        .map(|w| (w.wallet.clone(), w.reward))
+        .collect();
+    assert_eq!(
+        wallets,
+        vec![
+            (b"alice".to_vec(), 1_940_000_000),
+            (b"bob".to_vec(), 970_000_000)
+        ]
+    );
+    assert_eq!(report.rejected.count("COUNTER_REPLAY"), 60);
+    let json = serde_json::to_string(&report).unwrap();
+    assert_eq!(serde_json::from_str::<EpochReport>(&json).unwrap(), report);
+}
+
+#[test]
+fn slots_follow_the_wallet_that_held_the_chip() {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, first) = binding(b"chip-1", b"SN-1", 1, b"alice");
+    apply_binding(&mut ledger, &verifier, &first, b"alice").unwrap();
+    ledger
+        .apply_heartbeat(
+            &verifier,
+            &heartbeat(&key, at(8, 0), 1, b"alice"),
+            at(8, 0),
+            &slot_challenge(at(8, 0)),
+        )
+        .unwrap();
+    let (_, sold) = binding(b"chip-1", b"SN-1", 2, b"bob");
+    apply_binding(&mut ledger, &verifier, &sold, b"bob").unwrap();
+    ledger
+        .apply_heartbeat(
+            &verifier,
+            &heartbeat(&key, at(8, 1), 2, b"bob"),
+            at(8, 1),
+            &slot_challenge(at(8, 1)),
+        )
+        .unwrap();
+    let closed = ledger.close_epoch(8, None).unwrap();
+    let wallets: Vec<(Vec<u8>, u32)> = closed
+        .availability
+        .iter()
+        .map(|e| (e.wallet.clone(), e.proven_slots))
+        .collect();
+    assert_eq!(wallets, vec![(b"alice".to_vec(), 1), (b"bob".to_vec(), 1)]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn ledger_persists_and_restores_exactly(slots in proptest::collection::btree_set(0u32..120, 0..12), close in any::<bool>()) {
+        let verifier = verifier();
+        let mut ledger = ChipLedger::new(params());
+        let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
+        apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
+        for (counter, slot) in slots.iter().enumerate() {
+            let at = at(8, *slot);
+            ledger.apply_heartbeat(&verifier, &heartbeat(&key, at, counter as u64 + 1, WALLET), at, &slot_challenge(at)).unwrap();
+        }
+        if close {
+            ledger.close_epoch(8, None).unwrap();
+        }
+        let json = serde_json::to_string(&ledger).unwrap();
+        let mut restored: ChipLedger = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&restored, &ledger);
+        prop_assert_eq!(serde_json::to_string(&restored).unwrap(), json);
+        // The restored ledger keeps working (its key cache is rebuilt on demand).
+        let next = at(9, 0);
+        let hb = heartbeat(&key, next, 1000, WALLET);
+        prop_assert!(restored.apply_heartbeat(&verifier, &hb, next, &slot_challenge(next)).is_ok());
+    }
+}
