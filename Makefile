@@ -1,7 +1,7 @@
 # POCI: one entry point per job. `make test` is what CI runs.
 CARGO ?= cargo
 
-.PHONY: demo test fmt-check clippy rust-test bench vendor-roots tools
+.PHONY: demo test fmt-check clippy rust-test bench vendor-roots vectors tools
 
 demo:
 	$(CARGO) run --quiet -p poci --example heartbeat
@@ -23,6 +23,10 @@ clippy:
 
 rust-test:
 	$(CARGO) test --workspace
+	$(CARGO) run --quiet -p poci-conformance --bin run_vectors
+
+vectors:
+	$(CARGO) run --quiet -p poci-conformance --bin generate_vectors -- conformance/vectors
 
 vendor-roots:
 	$(CARGO) run --quiet -p poci --example mint_test_vendors -- vendor-roots

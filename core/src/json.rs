@@ -62,8 +62,8 @@ macro_rules! decimal_module {
             pub fn deserialize<'de, D: Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<$ty, D::Error> {
-                let text = <&str>::deserialize(deserializer)?;
-                super::parse_canonical_decimal(text).ok_or_else(|| {
+                let text = String::deserialize(deserializer)?;
+                super::parse_canonical_decimal(&text).ok_or_else(|| {
                     D::Error::custom(concat!(
                         "expected a canonical decimal string for ",
                         stringify!($ty)
@@ -94,8 +94,8 @@ pub mod hex_bytes {
     /// # Errors
     /// Odd length, non-hex characters or uppercase digits.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        let text = <&str>::deserialize(deserializer)?;
-        super::parse_lower_hex(text).ok_or_else(|| D::Error::custom("expected lowercase hex"))
+        let text = String::deserialize(deserializer)?;
+        super::parse_lower_hex(&text).ok_or_else(|| D::Error::custom("expected lowercase hex"))
     }
 }
 
@@ -116,8 +116,8 @@ pub mod hex_32 {
     /// # Errors
     /// Anything but 64 lowercase hex digits.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
-        let text = <&str>::deserialize(deserializer)?;
-        super::parse_lower_hex(text)
+        let text = String::deserialize(deserializer)?;
+        super::parse_lower_hex(&text)
             .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
             .ok_or_else(|| D::Error::custom("expected 64 lowercase hex digits"))
     }
@@ -148,9 +148,9 @@ pub mod opt_hex_32 {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<[u8; 32]>, D::Error> {
-        let text = Option::<&str>::deserialize(deserializer)?;
+        let text = Option::<String>::deserialize(deserializer)?;
         text.map(|text| {
-            super::parse_lower_hex(text)
+            super::parse_lower_hex(&text)
                 .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
                 .ok_or_else(|| D::Error::custom("expected 64 lowercase hex digits"))
         })

@@ -283,3 +283,16 @@ fn spec_worked_heartbeat_example() {
     assert!(spec.contains(&format!("proof id is `{proof_id}`")));
     assert!(spec.contains(&format!("key id\n`{}`", chip.key_id())));
 }
+
+/// JSON forms also deserialise from owned input (serde_json::Value, readers).
+#[test]
+fn json_forms_read_from_owned_values() {
+    let message = Signed::sign(heartbeat_tbs(), &chip()).unwrap();
+    let value = serde_json::to_value(&message).unwrap();
+    let back: Heartbeat = serde_json::from_value(value).unwrap();
+    assert_eq!(back, message);
+    let expected = params();
+    let text = serde_json::to_string(&expected).unwrap();
+    let read: poci::NetworkParams = serde_json::from_reader(text.as_bytes()).unwrap();
+    assert_eq!(read, expected);
+}

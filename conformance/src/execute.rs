@@ -1,0 +1,334 @@
+//! Runs one operation of conformance/README.md against this implementation.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use poci::rewards::allocation::{AllocationInput, AllocationPolicy, allocate};
+use poci::rewards::emission::EmissionSchedule;
+use poci::rewards::lease::settle;
+use poci::rewards::pools::PoolSplit;
+use poci::rewards::producer::select_producer;
+use poci::{
+    BindingContext, ChipBinding, ChipBindingRef, ChipLedger, ChipModelRegistry, DeviceKey,
+    DevicePublicKey, Error, Heartbeat, HeartbeatContext, HeartbeatRef, JsonProblem, KeyId,
+    LeaseAcceptance, LeaseAcceptanceRef, ManifestSource, NetworkParams, RegistrySchedule, RootKind,
+    SlotId, TrustPolicy, TrustStore, UnknownRevocationPolicy, Verifier, derive_challenge,
+};
+
+use crate::input::{bytes, bytes32, dec64, dec128, field, num32, text, typed};
+
+fn unknown() -> Error {
+    Error::JsonInvalid {
+        problem: JsonProblem::Schema,
+        line: 0,
+        column: 0,
+    }
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
+    Ok(serde_json::to_value(value)?)
+}
+
+/// Runs `operation` on `input`; `trust_stores` are the file's named trust stores.
+///
+/// # Errors
+/// The POCI error the operation ends with (its code is the expected `error`).
+pub fn execute(
+    operation: &str,
+    input: &Value,
+    trust_stores: &BTreeMap<String, Value>,
+) -> Result<Value, Error> {
+    match operation {
+        "network_params" => {
+            let params = NetworkParams::new(
+                text(input, "network_id")?,
+                dec64(input, "genesis_unix")?,
+                dec64(input, "epoch_seconds")?,
+                num32(input, "slots_per_epoch")?,
+            )?;
+            to_value(&params)
+        }
+        "derive_challenge" => {
+            let params: NetworkParams = typed(input, "params")?;
+            let challenge = derive_challenge(
+                &params,
+                dec64(input, "epoch")?,
+                num32(input, "slot")?,
+                &bytes(input, "beacon")?,
+            )?;
+            Ok(json!({ "challenge": hex::encode(challenge) }))
+        }
+        "slot_start_unix" => {
+            let params: NetworkParams = typed(input, "params")?;
+            let unix = params.slot_start_unix(dec64(input, "epoch")?, num32(input, "slot")?)?;
+            Ok(json!({ "unix": unix.to_string() }))
+        }
+        "slot_at_unix" => {
+            let params: NetworkParams = typed(input, "params")?;
+            to_value(&params.slot_at_unix(dec64(input, "unix")?)?)
+        }
+        "device_key" => {
+            let key = DeviceKey::from_secret_bytes(&bytes(input, "secret_key")?)?;
+            Ok(json!({
+                "public_key": hex::encode(key.public_key().sec1_bytes()),
+                "key_id": key.key_id().to_string(),
+            }))
+        }
+        "public_key" => {
+            let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
+            Ok(json!({ "key_id": key.key_id().to_string() }))
+        }
+        "decode_message" => decode_message(text(input, "kind")?, &bytes(input, "der")?),
+        "message_from_json" => {
+            let json = text(input, "json")?;
+            let der = match text(input, "kind")? {
+                "heartbeat" => Heartbeat::from_json(json)?.to_der()?,
+                "chip_binding" => ChipBinding::from_json(json)?.to_der()?,
+                "lease_acceptance" => LeaseAcceptance::from_json(json)?.to_der()?,
+                _ => return Err(unknown()),
+            };
+            Ok(json!({ "der": hex::encode(der) }))
+        }
+        "verify_heartbeat" => {
+            let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
+            let context = field(input, "context")?;
+            let challenge = bytes32(context, "challenge")?;
+            let wallet = bytes(context, "wallet")?;
+            let context = HeartbeatContext {
+                network_id: text(context, "network_id")?,
+                epoch: dec64(context, "epoch")?,
+                slot: num32(context, "slot")?,
+                challenge: &challenge,
+                wallet: &wallet,
+            };
+            to_value(&Verifier::default().verify_heartbeat(
+                &bytes(input, "der")?,
+                &key,
+                &context,
+            )?)
+        }
+        "verify_lease_acceptance" => {
+            let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
+            let verified = Verifier::default().verify_lease_acceptance(
+                &bytes(input, "der")?,
+                &key,
+                text(input, "network_id")?,
+            )?;
+            to_value(&verified)
+        }
+        "verify_binding" => {
+            let store = named_store(input, trust_stores)?;
+            let context = field(input, "context")?;
+            let params: NetworkParams = typed(context, "params")?;
+            let challenge = bytes32(context, "challenge")?;
+            let wallet = bytes(context, "wallet")?;
+            let context = BindingContext {
+                params: &params,
+                epoch: dec64(context, "epoch")?,
+                slot: num32(context, "slot")?,
+                challenge: &challenge,
+                wallet: &wallet,
+            };
+            to_value(
+                &Verifier::with_trust_store(store)
+                    .verify_binding(&bytes(input, "der")?, &context)?,
+            )
+        }
+        "trust_store" => {
+            let store = build_store(field(input, "trust_store")?)?;
+            Ok(json!({ "roots": store.root_count(), "models": store.registry().len() }))
+        }
+        "registry" => {
+            let registry = registry_of(field(input, "manifests")?)?;
+            let models: Vec<Value> = registry
+                .models()
+                .map(|m| json!({ "model_id": m.model_id, "vendor_id": m.vendor_id, "rating_milli_cu": m.rating_milli_cu.to_string() }))
+                .collect();
+            Ok(json!({ "digest": hex::encode(registry.digest()?), "models": models }))
+        }
+        "registry_schedule" => {
+            let versions = field(input, "versions")?.as_array().ok_or_else(unknown)?;
+            let mut built = Vec::new();
+            for version in versions {
+                built.push((
+                    dec64(version, "activation_epoch")?,
+                    registry_of(field(version, "manifests")?)?,
+                ));
+            }
+            let schedule = RegistrySchedule::new(built)?;
+            let lookups = field(input, "lookups")?.as_array().ok_or_else(unknown)?;
+            let mut ratings = Vec::new();
+            for lookup in lookups {
+                let rating = schedule
+                    .lookup(text(lookup, "model_id")?, dec64(lookup, "epoch")?)
+                    .map(|model| model.rating_milli_cu.to_string());
+                ratings.push(json!(rating));
+            }
+            Ok(json!({ "ratings": ratings }))
+        }
+        "emission" => {
+            let schedule: EmissionSchedule = typed(input, "schedule")?;
+            let epoch = dec64(input, "epoch")?;
+            Ok(json!({
+                "emission": schedule.emission(epoch)?.to_string(),
+                "supply_before": schedule.cumulative(epoch)?.to_string(),
+                "supply_after": schedule.cumulative(epoch.saturating_add(1))?.to_string(),
+            }))
+        }
+        "pools" => {
+            let split: PoolSplit = typed(input, "split")?;
+            to_value(&split.split(dec128(input, "emission")?)?)
+        }
+        "allocate" => {
+            let entries: Vec<AllocationInput> = typed(input, "entries")?;
+            let policy: AllocationPolicy = typed(input, "policy")?;
+            to_value(&allocate(dec128(input, "pool")?, &entries, &policy)?)
+        }
+        "settle_lease" => to_value(&settle(
+            dec128(input, "price")?,
+            dec128(input, "lease_slots")?,
+            dec128(input, "proven_slots")?,
+        )?),
+        "select_producer" => {
+            let candidates = field(input, "candidates")?.as_array().ok_or_else(unknown)?;
+            let mut list = Vec::new();
+            for candidate in candidates {
+                list.push((
+                    KeyId(bytes32(candidate, "key_id")?),
+                    dec128(candidate, "weight")?,
+                ));
+            }
+            let producer = select_producer(&bytes32(input, "beacon")?, &list)?;
+            Ok(json!({ "producer": producer.map(|key| key.to_string()) }))
+        }
+        "ledger" => run_ledger(input, trust_stores),
+        _ => Err(unknown()),
+    }
+}
+
+fn decode_message(kind: &str, der: &[u8]) -> Result<Value, Error> {
+    let (message, proof_id) = match kind {
+        "heartbeat" => {
+            let parsed = HeartbeatRef::from_der(der)?;
+            (to_value(&parsed.to_owned_message())?, parsed.proof_id())
+        }
+        "chip_binding" => {
+            let parsed = ChipBindingRef::from_der(der)?;
+            (to_value(&parsed.to_owned_message())?, parsed.proof_id())
+        }
+        "lease_acceptance" => {
+            let parsed = LeaseAcceptanceRef::from_der(der)?;
+            (to_value(&parsed.to_owned_message())?, parsed.proof_id())
+        }
+        _ => return Err(unknown()),
+    };
+    Ok(json!({ "message": message, "proof_id": hex::encode(proof_id) }))
+}
+
+fn registry_of(manifests: &Value) -> Result<ChipModelRegistry, Error> {
+    let list = manifests.as_array().ok_or_else(unknown)?;
+    let mut owned = Vec::new();
+    for manifest in list {
+        owned.push((
+            text(manifest, "file")?.to_owned(),
+            text(manifest, "toml")?.to_owned(),
+        ));
+    }
+    let sources: Vec<ManifestSource<'_>> = owned
+        .iter()
+        .map(|(file, toml)| ManifestSource { file, toml })
+        .collect();
+    ChipModelRegistry::from_manifests(&sources)
+}
+
+/// Builds a trust store from its JSON description (conformance/README.md).
+pub(crate) fn build_store(spec: &Value) -> Result<TrustStore, Error> {
+    let policy = field(spec, "policy")?;
+    let unknown_revocation = match text(policy, "unknown_revocation")? {
+        "deny" => UnknownRevocationPolicy::Deny,
+        "allow" => UnknownRevocationPolicy::Allow,
+        _ => return Err(unknown()),
+    };
+    let allow_test_vendors = field(policy, "allow_test_vendors")?
+        .as_bool()
+        .ok_or_else(unknown)?;
+    let mut store = TrustStore::new(
+        registry_of(field(spec, "manifests")?)?,
+        TrustPolicy {
+            allow_test_vendors,
+            unknown_revocation,
+        },
+    );
+    for vendor in field(spec, "roots")?.as_array().ok_or_else(unknown)? {
+        let kind = match text(vendor, "kind")? {
+            "vendor" => RootKind::Vendor,
+            "test" => RootKind::Test,
+            _ => return Err(unknown()),
+        };
+        let pems = |name: &str| -> Result<Vec<String>, Error> {
+            field(vendor, name)?
+                .as_array()
+                .ok_or_else(unknown)?
+                .iter()
+                .map(|pem| pem.as_str().map(str::to_owned).ok_or_else(unknown))
+                .collect()
+        };
+        let roots = pems("roots")?;
+        let crls = pems("crls")?;
+        let roots: Vec<&[u8]> = roots.iter().map(|pem| pem.as_bytes()).collect();
+        let crls: Vec<&[u8]> = crls.iter().map(|pem| pem.as_bytes()).collect();
+        store.add_roots(text(vendor, "vendor_id")?, kind, &roots, &crls)?;
+    }
+    Ok(store)
+}
+
+fn named_store(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<TrustStore, Error> {
+    build_store(
+        trust_stores
+            .get(text(input, "trust_store")?)
+            .ok_or_else(unknown)?,
+    )
+}
+
+fn ledger_step(ledger: &mut ChipLedger, verifier: &Verifier, step: &Value) -> Result<Value, Error> {
+    let slot = || -> Result<SlotId, Error> {
+        Ok(SlotId {
+            epoch: dec64(step, "epoch")?,
+            slot: num32(step, "slot")?,
+        })
+    };
+    match text(step, "op")? {
+        "bind" => {
+            let outcome = ledger.apply_binding(
+                verifier,
+                &bytes(step, "der")?,
+                slot()?,
+                &bytes32(step, "challenge")?,
+                &bytes(step, "wallet")?,
+            )?;
+            to_value(&outcome)
+        }
+        "heartbeat" => {
+            ledger.apply_heartbeat(
+                verifier,
+                &bytes(step, "der")?,
+                slot()?,
+                &bytes32(step, "challenge")?,
+            )?;
+            Ok(json!({ "recorded": true }))
+        }
+        "close" => to_value(&ledger.close_epoch(dec64(step, "epoch")?, None)?),
+        _ => Err(unknown()),
+    }
+}
+
+fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<Value, Error> {
+    let verifier = Verifier::with_trust_store(named_store(input, trust_stores)?);
+    let mut ledger = ChipLedger::new(typed(input, "params")?);
+    for step in field(input, "setup")?.as_array().ok_or_else(unknown)? {
+        // Setup steps must succeed; a failing one fails the case with its code.
+        ledger_step(&mut ledger, &verifier, step)?;
+    }
+    ledger_step(&mut ledger, &verifier, field(input, "step")?)
+}

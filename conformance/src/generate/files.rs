@@ -1,0 +1,1814 @@
+//! The vector files and their cases.
+// The generator crafts fixed inputs: an out-of-range index or overflow here can only abort a
+// generation run (and the byte-for-byte check would catch its output), never a node.
+#![allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
+use serde_json::{Value, json};
+
+use poci::embedded::{TEST_VENDOR_MANIFESTS, TESTNET_ROOTS, VENDOR_MANIFESTS};
+use poci::rewards::emission::{
+    EmissionSchedule, HalvingSchedule, InflationSchedule, RewardDecay, RewardTier,
+    TieredDecaySchedule,
+};
+use poci::rewards::pools::{NamedPool, PoolSplit};
+use poci::x509::mint::{
+    CertificateTemplate, DistinguishedName, Issuer, TEST_DEVICE_NOT_AFTER, TEST_NOT_BEFORE,
+    TestVendor, X509Extension, device_extensions, issue_certificate, mint_crl,
+    mint_device_certificate, mint_intermediate, mint_root, testnet_vendor, to_pem,
+};
+use poci::{
+    ChipBindingTbs, ChipIdentity, DeviceKey, EcdsaSignature, Error, HeartbeatRef, HeartbeatTbs,
+    LeaseAcceptanceTbs, ManifestSource, NetworkParams, Signed, derive_challenge,
+};
+
+use super::FileBuilder;
+use super::der::{octets, oid, seq, tlv, uint, utf8};
+use crate::VectorFile;
+
+type Result<T> = core::result::Result<T, Error>;
+
+const NETWORK: &str = "poci-testnet";
+const EPOCH: u64 = 7;
+const SLOT: u32 = 42;
+const WALLET: &[u8] = b"wallet-of-alice";
+
+fn h(bytes: &[u8]) -> String {
+    hex::encode(bytes)
+}
+
+fn params() -> Result<NetworkParams> {
+    NetworkParams::new(NETWORK, TEST_NOT_BEFORE, 3600, 120)
+}
+
+fn params_json() -> Result<Value> {
+    Ok(serde_json::to_value(params()?)?)
+}
+
+fn challenge_at(epoch: u64, slot: u32) -> Result<[u8; 32]> {
+    derive_challenge(&params()?, epoch, slot, &epoch.to_be_bytes())
+}
+
+fn challenge() -> Result<[u8; 32]> {
+    challenge_at(EPOCH, SLOT)
+}
+
+/// Every vector file, in name order.
+///
+/// # Errors
+/// Only if minting or signing fails (not expected).
+pub fn all_files() -> Result<Vec<VectorFile>> {
+    Ok(vec![
+        bindings()?,
+        emission()?,
+        heartbeats()?,
+        keys()?,
+        ledger()?,
+        messages()?,
+        registry()?,
+        rewards()?,
+        time()?,
+    ])
+}
+
+// ---- time ---------------------------------------------------------------------------
+
+fn time() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "time",
+        "Network parameters, slot times and challenges (SPEC.md 5)",
+    );
+    let p = params_json()?;
+    f.group("params", "network_params");
+    let raw = |id: &str, genesis: &str, epoch_seconds: &str, slots: u32| json!({ "network_id": id, "genesis_unix": genesis, "epoch_seconds": epoch_seconds, "slots_per_epoch": slots });
+    f.ok("valid parameters", raw(NETWORK, "1767225600", "3600", 120));
+    f.err(
+        "zero epoch length",
+        raw(NETWORK, "0", "0", 1),
+        "INVALID_NETWORK_PARAMS",
+    );
+    f.err(
+        "epoch not a multiple of the slots",
+        raw(NETWORK, "0", "3600", 7),
+        "INVALID_NETWORK_PARAMS",
+    );
+    f.err(
+        "network id with capitals",
+        raw("POCI", "0", "3600", 120),
+        "INVALID_NETWORK_PARAMS",
+    );
+    f.group("challenge", "derive_challenge");
+    let beacon = |epoch: &str, slot: u32, beacon: &[u8]| json!({ "params": p, "epoch": epoch, "slot": slot, "beacon": h(beacon) });
+    f.ok(
+        "the worked example of SPEC.md 5",
+        beacon("7", 42, &[0x11; 32]),
+    );
+    f.ok(
+        "a 64-byte VRF output as beacon",
+        beacon("7", 42, &[0x22; 64]),
+    );
+    f.ok(
+        "last slot of a far epoch",
+        beacon("18446744073709551615", 119, &[1]),
+    );
+    f.err(
+        "slot outside the epoch",
+        beacon("7", 120, &[0x11; 32]),
+        "SLOT_OUT_OF_RANGE",
+    );
+    f.err("empty beacon", beacon("7", 1, &[]), "FIELD_EMPTY");
+    f.err(
+        "beacon over 64 bytes",
+        beacon("7", 1, &[0; 65]),
+        "FIELD_TOO_LONG",
+    );
+    f.group("slot_start", "slot_start_unix");
+    let start = |epoch: &str, slot: u32| json!({ "params": p, "epoch": epoch, "slot": slot });
+    f.ok("genesis", start("0", 0));
+    f.ok("epoch 7 slot 42", start("7", 42));
+    f.err(
+        "beyond 2^64 seconds",
+        start("18446744073709551615", 0),
+        "TIME_OVERFLOW",
+    );
+    f.err(
+        "slot outside the epoch",
+        start("0", 120),
+        "SLOT_OUT_OF_RANGE",
+    );
+    f.group("slot_at", "slot_at_unix");
+    let at = |unix: &str| json!({ "params": p, "unix": unix });
+    f.ok("a slot's first second", at("1767252060"));
+    f.ok("a slot's last second", at("1767252089"));
+    f.err("before genesis", at("1767225599"), "BEFORE_GENESIS");
+    Ok(f.finish())
+}
+
+// ---- keys ---------------------------------------------------------------------------
+
+fn keys() -> Result<VectorFile> {
+    let mut f = FileBuilder::new("keys", "Device keys and key ids (SPEC.md 4)");
+    let chip = DeviceKey::from_seed(b"demo chip 1")?;
+    f.group("device_key", "device_key");
+    f.ok(
+        "secret of DeviceKey::from_seed(\"demo chip 1\")",
+        json!({ "secret_key": h(&chip.to_secret_bytes()) }),
+    );
+    f.err(
+        "zero secret",
+        json!({ "secret_key": h(&[0; 32]) }),
+        "DEVICE_KEY_INVALID",
+    );
+    f.err(
+        "secret equal to the group order",
+        json!({ "secret_key": "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551" }),
+        "DEVICE_KEY_INVALID",
+    );
+    f.group("public_key", "public_key");
+    let point = chip.public_key().sec1_bytes();
+    f.ok("uncompressed point", json!({ "public_key": h(point) }));
+    let mut off_curve = *point;
+    off_curve[64] ^= 1;
+    f.err(
+        "point off the curve",
+        json!({ "public_key": h(&off_curve) }),
+        "PUBLIC_KEY_INVALID",
+    );
+    let mut compressed = point[..33].to_vec();
+    compressed[0] = 0x02;
+    f.err(
+        "compressed point",
+        json!({ "public_key": h(&compressed) }),
+        "PUBLIC_KEY_INVALID",
+    );
+    Ok(f.finish())
+}
+
+// ---- messages -----------------------------------------------------------------------
+
+fn chip() -> Result<DeviceKey> {
+    DeviceKey::from_seed(b"vector chip 1")
+}
+
+fn heartbeat_tbs(key: &DeviceKey) -> Result<HeartbeatTbs> {
+    Ok(HeartbeatTbs {
+        network_id: NETWORK.into(),
+        chip_key_id: *key.key_id(),
+        wallet: WALLET.to_vec(),
+        epoch: EPOCH,
+        slot: SLOT,
+        challenge: challenge()?,
+        counter: 1000,
+        measurement: Some([0x22; 32]),
+    })
+}
+
+fn heartbeat_fields(tbs: &HeartbeatTbs) -> Vec<Vec<u8>> {
+    let mut fields = vec![
+        uint(1),
+        oid(&poci::oid::HEARTBEAT_DOMAIN_DER),
+        utf8(&tbs.network_id),
+        octets(&tbs.chip_key_id.0),
+        octets(&tbs.wallet),
+        uint(u128::from(tbs.epoch)),
+        uint(u128::from(tbs.slot)),
+        octets(&tbs.challenge),
+        uint(u128::from(tbs.counter)),
+    ];
+    if let Some(measurement) = tbs.measurement {
+        fields.push(tlv(0x80, &measurement));
+    }
+    fields
+}
+
+fn sign_raw(key: &DeviceKey, tbs_der: &[u8]) -> Result<Vec<u8>> {
+    Ok(seq(&[tbs_der.to_vec(), octets(&key.sign(tbs_der)?)]))
+}
+
+fn with_field(key: &DeviceKey, index: usize, value: Vec<u8>) -> Result<Vec<u8>> {
+    let mut fields = heartbeat_fields(&heartbeat_tbs(key)?);
+    if let Some(slot) = fields.get_mut(index) {
+        *slot = value;
+    }
+    sign_raw(key, &seq(&fields))
+}
+
+fn lease_tbs(key: &DeviceKey) -> LeaseAcceptanceTbs {
+    LeaseAcceptanceTbs {
+        network_id: NETWORK.into(),
+        lease_id: b"lease-0001".to_vec(),
+        renter_wallet: b"wallet-of-renter".to_vec(),
+        chip_key_id: *key.key_id(),
+        first_epoch: 10,
+        last_epoch: 19,
+        price: 5_000_000_000_000_000_000_000_000,
+    }
+}
+
+fn messages() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "messages",
+        "Strict DER decoding and the JSON forms of every message (SPEC.md 3, 7)",
+    );
+    let key = chip()?;
+    let heartbeat = Signed::sign(heartbeat_tbs(&key)?, &key)?;
+    let heartbeat_der = heartbeat.to_der()?;
+    let decode = |kind: &str, der: &[u8]| json!({ "kind": kind, "der": h(der) });
+    f.group("decode_valid", "decode_message");
+    f.ok(
+        "heartbeat with a measurement",
+        decode("heartbeat", &heartbeat_der),
+    );
+    let mut plain = heartbeat_tbs(&key)?;
+    plain.measurement = None;
+    f.ok(
+        "heartbeat without a measurement",
+        decode("heartbeat", &Signed::sign(plain, &key)?.to_der()?),
+    );
+    f.ok(
+        "lease acceptance",
+        decode(
+            "lease_acceptance",
+            &Signed::sign(lease_tbs(&key), &key)?.to_der()?,
+        ),
+    );
+    let vendor = vendor_a()?;
+    let (chip_key, certificate) = vendor.mint_chip(
+        b"vector binding chip",
+        &identity("poci-test-accel-a1", b"SN-1"),
+        100,
+    )?;
+    let binding = Signed::sign(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![certificate, vendor.intermediate_der.clone()],
+        )?,
+        &chip_key,
+    )?;
+    f.ok(
+        "chip binding with its chain",
+        decode("chip_binding", &binding.to_der()?),
+    );
+
+    f.group("decode_invalid", "decode_message");
+    let mut large = heartbeat_der.clone();
+    large.resize(513, 0);
+    f.err(
+        "longer than MAX_HEARTBEAT_LEN",
+        decode("heartbeat", &large),
+        "MESSAGE_TOO_LARGE",
+    );
+    f.err(
+        "truncated by one byte",
+        decode("heartbeat", &heartbeat_der[..heartbeat_der.len() - 1]),
+        "DER_MALFORMED",
+    );
+    let mut trailing = heartbeat_der.clone();
+    trailing.push(0);
+    f.err(
+        "one trailing byte",
+        decode("heartbeat", &trailing),
+        "TRAILING_DATA",
+    );
+    f.err(
+        "INTEGER padded with a leading zero",
+        decode("heartbeat", &with_field(&key, 5, tlv(0x02, &[0, 7]))?),
+        "DER_NONCANONICAL",
+    );
+    let mut long_wallet = vec![0x04, 0x81, u8::try_from(WALLET.len()).unwrap_or(0)];
+    long_wallet.extend_from_slice(WALLET);
+    f.err(
+        "long-form length for a short field",
+        decode("heartbeat", &with_field(&key, 4, long_wallet)?),
+        "DER_NONCANONICAL",
+    );
+    let mut indefinite = vec![0x30, 0x80];
+    indefinite.extend(heartbeat_fields(&heartbeat_tbs(&key)?).concat());
+    indefinite.extend([0, 0]);
+    f.err(
+        "indefinite length (BER)",
+        decode("heartbeat", &sign_raw(&key, &indefinite)?),
+        "DER_NONCANONICAL",
+    );
+    f.err(
+        "version 2",
+        decode("heartbeat", &with_field(&key, 0, uint(2))?),
+        "UNSUPPORTED_VERSION",
+    );
+    f.err(
+        "a heartbeat read as a lease acceptance",
+        decode("lease_acceptance", &heartbeat_der),
+        "WRONG_DOMAIN_TAG",
+    );
+    f.err(
+        "empty wallet",
+        decode("heartbeat", &with_field(&key, 4, octets(&[]))?),
+        "FIELD_EMPTY",
+    );
+    f.err(
+        "65-byte wallet",
+        decode("heartbeat", &with_field(&key, 4, octets(&[7; 65]))?),
+        "FIELD_TOO_LONG",
+    );
+    f.err(
+        "31-byte chip key id",
+        decode("heartbeat", &with_field(&key, 3, octets(&[7; 31]))?),
+        "FIELD_WRONG_LENGTH",
+    );
+    f.err(
+        "slot of 2^32",
+        decode("heartbeat", &with_field(&key, 6, uint(1 << 32))?),
+        "INTEGER_OUT_OF_RANGE",
+    );
+    f.err(
+        "negative epoch",
+        decode("heartbeat", &with_field(&key, 5, tlv(0x02, &[0xff]))?),
+        "INTEGER_OUT_OF_RANGE",
+    );
+    f.err(
+        "slot as an OCTET STRING",
+        decode("heartbeat", &with_field(&key, 6, octets(&[1]))?),
+        "DER_MALFORMED",
+    );
+    f.err(
+        "network id with capitals",
+        decode("heartbeat", &with_field(&key, 2, utf8("POCI-testnet"))?),
+        "INVALID_IDENTIFIER",
+    );
+    let mut backwards = lease_tbs(&key);
+    backwards.first_epoch = 20;
+    let lease_fields = [
+        uint(1),
+        oid(&poci::oid::LEASE_ACCEPTANCE_DOMAIN_DER),
+        utf8(NETWORK),
+        octets(&backwards.lease_id),
+        octets(&backwards.renter_wallet),
+        octets(&backwards.chip_key_id.0),
+        uint(20),
+        uint(19),
+        uint(backwards.price),
+    ];
+    f.err(
+        "lease ending before it starts",
+        decode("lease_acceptance", &sign_raw(&key, &seq(&lease_fields))?),
+        "INVALID_EPOCH_RANGE",
+    );
+    let binding_fields = |certificates: Vec<Vec<u8>>| {
+        seq(&[
+            uint(1),
+            oid(&poci::oid::CHIP_BINDING_DOMAIN_DER),
+            utf8(NETWORK),
+            octets(b"SN-1"),
+            utf8("poci-test-accel-a1"),
+            octets(WALLET),
+            uint(1),
+            uint(u128::from(EPOCH)),
+            uint(u128::from(SLOT)),
+            octets(&[0x33; 32]),
+            seq(&certificates),
+        ])
+    };
+    let junk_certificate = seq(&[octets(b"certificate")]);
+    f.err(
+        "five certificates",
+        decode(
+            "chip_binding",
+            &sign_raw(&key, &binding_fields(vec![junk_certificate; 5]))?,
+        ),
+        "CHAIN_TOO_LONG",
+    );
+    f.err(
+        "no certificate",
+        decode("chip_binding", &sign_raw(&key, &binding_fields(vec![]))?),
+        "FIELD_EMPTY",
+    );
+
+    f.group("json", "message_from_json");
+    let json_text = heartbeat.to_json()?;
+    let from_json = |kind: &str, text: &str| json!({ "kind": kind, "json": text });
+    f.ok(
+        "heartbeat JSON back to DER",
+        from_json("heartbeat", &json_text),
+    );
+    f.ok(
+        "lease JSON back to DER",
+        from_json(
+            "lease_acceptance",
+            &Signed::sign(lease_tbs(&key), &key)?.to_json()?,
+        ),
+    );
+    f.err(
+        "uppercase hex",
+        from_json("heartbeat", &json_text.to_uppercase()),
+        "JSON_INVALID",
+    );
+    f.err(
+        "decimal with a leading zero",
+        from_json(
+            "heartbeat",
+            &json_text.replace("\"epoch\":\"7\"", "\"epoch\":\"07\""),
+        ),
+        "JSON_INVALID",
+    );
+    f.err(
+        "unknown field",
+        from_json(
+            "heartbeat",
+            &json_text.replacen("{\"tbs\":{", "{\"tbs\":{\"extra\":1,", 1),
+        ),
+        "JSON_INVALID",
+    );
+    f.err(
+        "wallet over 64 bytes",
+        from_json(
+            "heartbeat",
+            &json_text.replace(&h(WALLET), &"ab".repeat(65)),
+        ),
+        "FIELD_TOO_LONG",
+    );
+    Ok(f.finish())
+}
+
+// ---- heartbeats ---------------------------------------------------------------------
+
+fn high_s_twin(signature: &[u8]) -> Result<Vec<u8>> {
+    const ORDER: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x51,
+    ];
+    let parsed = EcdsaSignature::from_der(signature)?;
+    let n = u128::from_be_bytes(ORDER[..16].try_into().unwrap_or_default());
+    let n_low = u128::from_be_bytes(ORDER[16..].try_into().unwrap_or_default());
+    let s_high = u128::from_be_bytes(parsed.s()[..16].try_into().unwrap_or_default());
+    let s_low = u128::from_be_bytes(parsed.s()[16..].try_into().unwrap_or_default());
+    let (low, borrow) = n_low.overflowing_sub(s_low);
+    let high = n.wrapping_sub(s_high).wrapping_sub(u128::from(borrow));
+    let mut twin = high.to_be_bytes().to_vec();
+    twin.extend(low.to_be_bytes());
+    let integer = |bytes: &[u8]| {
+        let mut content: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+        if content.first().is_none_or(|b| *b >= 0x80) {
+            content.insert(0, 0);
+        }
+        tlv(0x02, &content)
+    };
+    Ok(seq(&[integer(parsed.r()), integer(&twin)]))
+}
+
+fn heartbeats() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "heartbeats",
+        "Heartbeat and lease acceptance verification (SPEC.md 4, 6.2, 6.3)",
+    );
+    let key = chip()?;
+    let der = Signed::sign(heartbeat_tbs(&key)?, &key)?.to_der()?;
+    let context = |network: &str, epoch: &str, slot: u32, challenge: &[u8], wallet: &[u8]| json!({ "network_id": network, "epoch": epoch, "slot": slot, "challenge": h(challenge), "wallet": h(wallet) });
+    let good = context(NETWORK, "7", SLOT, &challenge()?, WALLET);
+    let public = h(key.public_key().sec1_bytes());
+    let input = |der: &[u8], public: &str, context: &Value| json!({ "der": h(der), "public_key": public, "context": context });
+    f.group("verify", "verify_heartbeat");
+    f.ok("valid heartbeat", input(&der, &public, &good));
+    f.err(
+        "context expects the next slot",
+        input(
+            &der,
+            &public,
+            &context(NETWORK, "7", SLOT + 1, &challenge()?, WALLET),
+        ),
+        "WRONG_SLOT",
+    );
+    f.err(
+        "context expects another epoch",
+        input(
+            &der,
+            &public,
+            &context(NETWORK, "8", SLOT, &challenge()?, WALLET),
+        ),
+        "WRONG_SLOT",
+    );
+    f.err(
+        "another slot's challenge",
+        input(
+            &der,
+            &public,
+            &context(NETWORK, "7", SLOT, &challenge_at(7, 41)?, WALLET),
+        ),
+        "CHALLENGE_MISMATCH",
+    );
+    f.err(
+        "the chip is bound to another wallet",
+        input(
+            &der,
+            &public,
+            &context(NETWORK, "7", SLOT, &challenge()?, b"wallet-of-bob"),
+        ),
+        "WALLET_MISMATCH",
+    );
+    f.err(
+        "another network",
+        input(
+            &der,
+            &public,
+            &context("poci-mainnet", "7", SLOT, &challenge()?, WALLET),
+        ),
+        "WRONG_NETWORK",
+    );
+    let other = DeviceKey::from_seed(b"vector chip 2")?;
+    f.err(
+        "checked against another chip's key",
+        input(&der, &h(other.public_key().sec1_bytes()), &good),
+        "CHIP_KEY_MISMATCH",
+    );
+    let parsed = HeartbeatRef::from_der(&der)?;
+    let with_signature = |signature: &[u8]| seq(&[parsed.tbs_der().to_vec(), octets(signature)]);
+    f.err(
+        "high-S twin of the valid signature",
+        input(
+            &with_signature(&high_s_twin(parsed.signature())?),
+            &public,
+            &good,
+        ),
+        "SIGNATURE_HIGH_S",
+    );
+    f.err(
+        "signature that is not DER",
+        input(
+            &with_signature(&[0x30, 0x03, 0x02, 0x01, 0x01]),
+            &public,
+            &good,
+        ),
+        "SIGNATURE_MALFORMED",
+    );
+    f.err(
+        "signature over another message",
+        input(
+            &with_signature(&key.sign(b"another message")?),
+            &public,
+            &good,
+        ),
+        "SIGNATURE_INVALID",
+    );
+    f.err(
+        "truncated",
+        input(&der[..der.len() - 1], &public, &good),
+        "DER_MALFORMED",
+    );
+    let mut trailing = der.clone();
+    trailing.push(0);
+    f.err(
+        "trailing byte",
+        input(&trailing, &public, &good),
+        "TRAILING_DATA",
+    );
+    f.err(
+        "registered key is not a point",
+        input(&der, &h(&[4; 65]), &good),
+        "PUBLIC_KEY_INVALID",
+    );
+    let mut flipped = der.clone();
+    let last = flipped.len() - 40;
+    flipped[last] ^= 1;
+    f.err(
+        "one flipped bit in the tbs",
+        input(&flipped, &public, &good),
+        "SIGNATURE_INVALID",
+    );
+
+    f.group("lease", "verify_lease_acceptance");
+    let lease = Signed::sign(lease_tbs(&key), &key)?.to_der()?;
+    let lease_input = |public: &str, network: &str| json!({ "der": h(&lease), "public_key": public, "network_id": network });
+    f.ok("valid lease acceptance", lease_input(&public, NETWORK));
+    f.err(
+        "another network",
+        lease_input(&public, "poci-mainnet"),
+        "WRONG_NETWORK",
+    );
+    f.err(
+        "offered by a chip the lessor does not hold",
+        lease_input(&h(other.public_key().sec1_bytes()), NETWORK),
+        "CHIP_KEY_MISMATCH",
+    );
+    Ok(f.finish())
+}
+
+// ---- bindings -----------------------------------------------------------------------
+
+fn vendor_a() -> Result<TestVendor> {
+    TestVendor::from_seed("poci-test-a", "POCI Test Vendor A")
+}
+
+fn identity(model: &str, serial: &[u8]) -> ChipIdentity {
+    ChipIdentity {
+        model_id: model.into(),
+        serial: serial.to_vec(),
+        security_version: 3,
+    }
+}
+
+fn binding_tbs(serial: &[u8], model: &str, certificates: Vec<Vec<u8>>) -> Result<ChipBindingTbs> {
+    Ok(ChipBindingTbs {
+        network_id: NETWORK.into(),
+        chip_serial: serial.to_vec(),
+        model_id: model.into(),
+        wallet: WALLET.to_vec(),
+        binding_counter: 1,
+        epoch: EPOCH,
+        slot: SLOT,
+        challenge: challenge()?,
+        certificates,
+    })
+}
+
+fn manifests_json(sources: &[ManifestSource<'_>]) -> Value {
+    Value::Array(
+        sources
+            .iter()
+            .map(|s| json!({ "file": s.file, "toml": s.toml }))
+            .collect(),
+    )
+}
+
+fn store_spec(
+    allow_test_vendors: bool,
+    unknown_revocation: &str,
+    manifests: Value,
+    roots: Vec<Value>,
+) -> Value {
+    json!({
+        "policy": { "allow_test_vendors": allow_test_vendors, "unknown_revocation": unknown_revocation },
+        "manifests": manifests,
+        "roots": roots,
+    })
+}
+
+fn roots_entry(vendor_id: &str, kind: &str, roots: &[String], crls: &[String]) -> Value {
+    json!({ "vendor_id": vendor_id, "kind": kind, "roots": roots, "crls": crls })
+}
+
+fn pem_certificate(der: &[u8]) -> Result<String> {
+    to_pem("CERTIFICATE", der)
+}
+
+fn pem_crl(der: &[u8]) -> Result<String> {
+    to_pem("X509 CRL", der)
+}
+
+fn all_manifests() -> Value {
+    let all: Vec<ManifestSource<'static>> = VENDOR_MANIFESTS
+        .iter()
+        .chain(TEST_VENDOR_MANIFESTS)
+        .copied()
+        .collect();
+    manifests_json(&all)
+}
+
+fn testnet_roots() -> Vec<Value> {
+    TESTNET_ROOTS
+        .iter()
+        .filter(|r| ["poci-test-a", "poci-test-b", "nvidia"].contains(&r.vendor_id))
+        .map(|r| {
+            let kind = if r.kind == poci::RootKind::Test {
+                "test"
+            } else {
+                "vendor"
+            };
+            let roots: Vec<String> = r.roots.iter().map(|s| (*s).to_owned()).collect();
+            let crls: Vec<String> = r.crls.iter().map(|s| (*s).to_owned()).collect();
+            roots_entry(r.vendor_id, kind, &roots, &crls)
+        })
+        .collect()
+}
+
+fn vendor_a_manifest() -> Value {
+    manifests_json(&TEST_VENDOR_MANIFESTS[..1])
+}
+
+fn vendor_a_roots(vendor: &TestVendor, crls: &[Vec<u8>]) -> Result<Value> {
+    let crls = crls
+        .iter()
+        .map(|crl| pem_crl(crl))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(roots_entry(
+        "poci-test-a",
+        "vendor",
+        &[pem_certificate(&vendor.root_der)?],
+        &crls,
+    ))
+}
+
+fn template(vendor: &TestVendor, serial: &[u8], model: &str) -> Result<CertificateTemplate> {
+    Ok(CertificateTemplate {
+        serial: 77,
+        subject: DistinguishedName {
+            organization: "POCI Test Vendor A".into(),
+            common_name: "chip".into(),
+        },
+        not_before: TEST_NOT_BEFORE,
+        not_after: TEST_DEVICE_NOT_AFTER,
+        extensions: device_extensions(
+            vendor.intermediate_key.public_key(),
+            &identity(model, serial),
+        )?,
+    })
+}
+
+fn bindings() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "bindings",
+        "Chip bindings against vendor trust (SPEC.md 6.4, 10, 11)",
+    );
+    let vendor = vendor_a()?;
+    f.trust_store(
+        "testnet",
+        store_spec(true, "deny", all_manifests(), testnet_roots()),
+    );
+    f.trust_store(
+        "production",
+        store_spec(false, "deny", all_manifests(), testnet_roots()),
+    );
+    let empty_crls = [
+        vendor.root_crl_der.clone(),
+        vendor.intermediate_crl_der.clone(),
+    ];
+    let revoking = mint_crl(
+        vendor.intermediate(),
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+        2,
+        &[100],
+    )?;
+    f.trust_store(
+        "revoked-device",
+        store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(
+                &vendor,
+                &[vendor.root_crl_der.clone(), revoking],
+            )?],
+        ),
+    );
+    f.trust_store(
+        "no-crls",
+        store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(&vendor, &[])?],
+        ),
+    );
+    f.trust_store(
+        "no-crls-allowed",
+        store_spec(
+            true,
+            "allow",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(&vendor, &[])?],
+        ),
+    );
+    let stale = mint_crl(
+        vendor.intermediate(),
+        TEST_NOT_BEFORE,
+        TEST_NOT_BEFORE + 60,
+        2,
+        &[],
+    )?;
+    f.trust_store(
+        "expired-crl",
+        store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(
+                &vendor,
+                &[vendor.root_crl_der.clone(), stale],
+            )?],
+        ),
+    );
+    let revoked_manifest = TEST_VENDOR_MANIFESTS[0]
+        .toml
+        .replace("status = \"active\"", "status = \"revoked\"");
+    f.trust_store(
+        "revoked-vendor",
+        store_spec(
+            true,
+            "deny",
+            json!([{ "file": "poci-test-a/manifest.toml", "toml": revoked_manifest }]),
+            vec![vendor_a_roots(&vendor, &empty_crls)?],
+        ),
+    );
+    // A vendor whose root expires an hour after genesis while its CA and chips live on.
+    let short_key = DeviceKey::from_seed(b"short/root")?;
+    let short_name = DistinguishedName {
+        organization: "Short".into(),
+        common_name: "Short Root".into(),
+    };
+    let short_root = mint_root(
+        &short_key,
+        &short_name,
+        1,
+        TEST_NOT_BEFORE,
+        TEST_NOT_BEFORE + 3600,
+    )?;
+    let short_issuer = Issuer {
+        name: &short_name,
+        key: &short_key,
+    };
+    let short_ca_key = DeviceKey::from_seed(b"short/intermediate")?;
+    let short_ca_name = DistinguishedName {
+        organization: "Short".into(),
+        common_name: "Short CA".into(),
+    };
+    let short_ca = mint_intermediate(
+        short_issuer,
+        short_ca_key.public_key(),
+        &short_ca_name,
+        2,
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+    )?;
+    let short_ca_issuer = Issuer {
+        name: &short_ca_name,
+        key: &short_ca_key,
+    };
+    let short_crls = [
+        pem_crl(&mint_crl(
+            short_issuer,
+            TEST_NOT_BEFORE,
+            TEST_DEVICE_NOT_AFTER,
+            1,
+            &[],
+        )?)?,
+        pem_crl(&mint_crl(
+            short_ca_issuer,
+            TEST_NOT_BEFORE,
+            TEST_DEVICE_NOT_AFTER,
+            1,
+            &[],
+        )?)?,
+    ];
+    let short_manifest = "schema = 1\nvendor_id = \"short\"\ndisplay_name = \"Short\"\ntest = true\nstatus = \"active\"\n\n\
+        [[models]]\nmodel_id = \"short-accel-1\"\ndisplay_name = \"Short accelerator\"\nint8_tops = \"2\"\n\
+        int8_sparse = false\nrating_milli_cu = 1000\nsource = \"synthetic\"\n";
+    f.trust_store(
+        "short-root",
+        store_spec(
+            true,
+            "deny",
+            json!([{ "file": "short/manifest.toml", "toml": short_manifest }]),
+            vec![roots_entry(
+                "short",
+                "vendor",
+                &[pem_certificate(&short_root)?],
+                &short_crls,
+            )],
+        ),
+    );
+
+    let context = json!({ "params": params_json()?, "epoch": "7", "slot": SLOT, "challenge": h(&challenge()?), "wallet": h(WALLET) });
+    let input = |store: &str, der: &[u8]| json!({ "trust_store": store, "der": h(der), "context": context });
+    let chain_of =
+        |key: &DeviceKey, certificate: Vec<u8>, serial: &[u8], model: &str| -> Result<Vec<u8>> {
+            Signed::sign(
+                binding_tbs(
+                    serial,
+                    model,
+                    vec![certificate, vendor.intermediate_der.clone()],
+                )?,
+                key,
+            )?
+            .to_der()
+        };
+    let crafted = |template: CertificateTemplate, serial: &[u8], model: &str| -> Result<Vec<u8>> {
+        let key = DeviceKey::from_seed(b"vector crafted chip")?;
+        let certificate = issue_certificate(&template, key.public_key(), vendor.intermediate())?;
+        chain_of(&key, certificate, serial, model)
+    };
+
+    f.group("valid", "verify_binding");
+    let (key, certificate) = vendor.mint_chip(
+        b"vector binding chip",
+        &identity("poci-test-accel-a1", b"SN-1"),
+        100,
+    )?;
+    let valid = chain_of(&key, certificate, b"SN-1", "poci-test-accel-a1")?;
+    f.ok("test vendor chip", input("testnet", &valid));
+    let nvidia = testnet_vendor("nvidia", "NVIDIA")?;
+    let (h100, h100_cert) =
+        nvidia.mint_chip(b"vector h100", &identity("nvidia-h100-sxm", b"H100-1"), 5)?;
+    let h100_binding = Signed::sign(
+        binding_tbs(
+            b"H100-1",
+            "nvidia-h100-sxm",
+            vec![h100_cert, nvidia.intermediate_der.clone()],
+        )?,
+        &h100,
+    )?
+    .to_der()?;
+    f.ok(
+        "real model under a testnet root, rated by the registry",
+        input("testnet", &h100_binding),
+    );
+    f.ok(
+        "no CRL, policy allows unknown status",
+        input("no-crls-allowed", &valid),
+    );
+
+    f.group("chain", "verify_binding");
+    let mut expired = template(&vendor, b"SN-1", "poci-test-accel-a1")?;
+    expired.not_after = TEST_NOT_BEFORE + 3600;
+    f.err(
+        "device certificate expired",
+        input("testnet", &crafted(expired, b"SN-1", "poci-test-accel-a1")?),
+        "CERT_EXPIRED",
+    );
+    let mut early = template(&vendor, b"SN-1", "poci-test-accel-a1")?;
+    early.not_before = TEST_NOT_BEFORE + 86_400;
+    f.err(
+        "device certificate not yet valid",
+        input("testnet", &crafted(early, b"SN-1", "poci-test-accel-a1")?),
+        "CERT_NOT_YET_VALID",
+    );
+    f.err(
+        "device certificate revoked",
+        input("revoked-device", &valid),
+        "CERT_REVOKED",
+    );
+    let rogue = TestVendor::from_seed("rogue", "Rogue")?;
+    let (rogue_key, rogue_cert) =
+        rogue.mint_chip(b"rogue chip", &identity("poci-test-accel-a1", b"SN-9"), 5)?;
+    let rogue_binding = Signed::sign(
+        binding_tbs(
+            b"SN-9",
+            "poci-test-accel-a1",
+            vec![rogue_cert, rogue.intermediate_der.clone()],
+        )?,
+        &rogue_key,
+    )?
+    .to_der()?;
+    f.err(
+        "chain to an unknown root",
+        input("testnet", &rogue_binding),
+        "UNKNOWN_ISSUER",
+    );
+    let mut server = template(&vendor, b"SN-1", "poci-test-accel-a1")?;
+    if let Some(eku) = server.extensions.get_mut(1) {
+        *eku = X509Extension::ext_key_usage(&[&[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01]])?;
+    }
+    f.err(
+        "TLS server EKU instead of device attestation",
+        input("testnet", &crafted(server, b"SN-1", "poci-test-accel-a1")?),
+        "WRONG_KEY_USAGE",
+    );
+    let swapped = template(&vendor, b"SN-1", "poci-test-npu-b1")?;
+    f.err(
+        "vendor A certifies a model of vendor B",
+        input("testnet", &crafted(swapped, b"SN-1", "poci-test-npu-b1")?),
+        "MODEL_NOT_ALLOWED_FOR_VENDOR",
+    );
+    f.err(
+        "test vendor under a production policy",
+        input("production", &valid),
+        "TEST_VENDOR_REFUSED",
+    );
+    f.err(
+        "testnet root of a real vendor under a production policy",
+        input("production", &h100_binding),
+        "TEST_VENDOR_REFUSED",
+    );
+    let junk = seq(&[octets(b"certificate")]);
+    let too_long = sign_raw(
+        &key,
+        &seq(&[
+            uint(1),
+            oid(&poci::oid::CHIP_BINDING_DOMAIN_DER),
+            utf8(NETWORK),
+            octets(b"SN-1"),
+            utf8("poci-test-accel-a1"),
+            octets(WALLET),
+            uint(1),
+            uint(u128::from(EPOCH)),
+            uint(u128::from(SLOT)),
+            octets(&challenge()?),
+            seq(&vec![junk; 5]),
+        ]),
+    )?;
+    f.err(
+        "five certificates",
+        input("testnet", &too_long),
+        "CHAIN_TOO_LONG",
+    );
+    let impostor = DeviceKey::from_seed(b"impostor")?;
+    let crafted_key = DeviceKey::from_seed(b"vector crafted chip")?;
+    let forged = issue_certificate(
+        &template(&vendor, b"SN-1", "poci-test-accel-a1")?,
+        crafted_key.public_key(),
+        Issuer {
+            name: &vendor.intermediate_name,
+            key: &impostor,
+        },
+    )?;
+    f.err(
+        "device certificate signed by an impostor",
+        input(
+            "testnet",
+            &chain_of(&crafted_key, forged, b"SN-1", "poci-test-accel-a1")?,
+        ),
+        "CERT_SIGNATURE_INVALID",
+    );
+    f.err(
+        "no CRL speaks for the chain",
+        input("no-crls", &valid),
+        "REVOCATION_STATUS_UNKNOWN",
+    );
+    f.err(
+        "the intermediate's CRL is past nextUpdate",
+        input("expired-crl", &valid),
+        "CRL_EXPIRED",
+    );
+    f.err(
+        "vendor revoked in its manifest",
+        input("revoked-vendor", &valid),
+        "VENDOR_REVOKED",
+    );
+    let short_chip = DeviceKey::from_seed(b"short chip")?;
+    let short_cert = mint_device_certificate(
+        short_ca_issuer,
+        short_chip.public_key(),
+        &identity("short-accel-1", b"SN-1"),
+        9,
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+    )?;
+    let short_binding = Signed::sign(
+        binding_tbs(b"SN-1", "short-accel-1", vec![short_cert, short_ca])?,
+        &short_chip,
+    )?
+    .to_der()?;
+    f.err(
+        "root expired although its CA and chip are valid",
+        input("short-root", &short_binding),
+        "CERT_EXPIRED",
+    );
+
+    f.group("policy", "verify_binding");
+    let mut anonymous = template(&vendor, b"SN-1", "poci-test-accel-a1")?;
+    anonymous.extensions.remove(2);
+    f.err(
+        "no chip identity extension",
+        input(
+            "testnet",
+            &crafted(anonymous, b"SN-1", "poci-test-accel-a1")?,
+        ),
+        "MISSING_CHIP_IDENTITY",
+    );
+    f.err(
+        "model not in the registry",
+        input(
+            "testnet",
+            &crafted(
+                template(&vendor, b"SN-1", "nobody-accel-9")?,
+                b"SN-1",
+                "nobody-accel-9",
+            )?,
+        ),
+        "MODEL_UNKNOWN",
+    );
+    f.err(
+        "binding names another serial",
+        input(
+            "testnet",
+            &crafted(
+                template(&vendor, b"SN-1", "poci-test-accel-a1")?,
+                b"SN-2",
+                "poci-test-accel-a1",
+            )?,
+        ),
+        "SERIAL_MISMATCH",
+    );
+    f.err(
+        "binding names another model",
+        input(
+            "testnet",
+            &crafted(
+                template(&vendor, b"SN-1", "poci-test-accel-a1")?,
+                b"SN-1",
+                "poci-test-accel-a2",
+            )?,
+        ),
+        "MODEL_MISMATCH",
+    );
+    let junk_device = Signed::sign(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![seq(&[octets(b"not a certificate")])],
+        )?,
+        &key,
+    )?
+    .to_der()?;
+    f.err(
+        "device certificate that is not X.509",
+        input("testnet", &junk_device),
+        "BAD_CERTIFICATE",
+    );
+    let ca_as_device = Signed::sign(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![vendor.intermediate_der.clone()],
+        )?,
+        &key,
+    )?
+    .to_der()?;
+    f.err(
+        "a CA certificate as the device certificate",
+        input("testnet", &ca_as_device),
+        "BAD_CERTIFICATE",
+    );
+    let thief = DeviceKey::from_seed(b"thief")?;
+    let (_, victim_cert) = vendor.mint_chip(
+        b"vector binding chip",
+        &identity("poci-test-accel-a1", b"SN-1"),
+        100,
+    )?;
+    f.err(
+        "binding signed by a key the certificate does not name",
+        input(
+            "testnet",
+            &chain_of(&thief, victim_cert, b"SN-1", "poci-test-accel-a1")?,
+        ),
+        "SIGNATURE_INVALID",
+    );
+    let wrong_wallet = json!({ "trust_store": "testnet", "der": h(&valid), "context": { "params": params_json()?, "epoch": "7", "slot": SLOT, "challenge": h(&challenge()?), "wallet": h(b"front-runner") } });
+    f.err(
+        "claim submitted by another wallet (front-running)",
+        wrong_wallet,
+        "WALLET_MISMATCH",
+    );
+
+    f.group("trust_material", "trust_store");
+    let store_input = |spec: Value| json!({ "trust_store": spec });
+    f.ok(
+        "the test-network trust material",
+        store_input(store_spec(true, "deny", all_manifests(), testnet_roots())),
+    );
+    f.err(
+        "a CRL that is not a CRL",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![roots_entry(
+                "poci-test-a",
+                "vendor",
+                &[pem_certificate(&vendor.root_der)?],
+                &[pem_crl(&[0x30, 0x03, 0x02, 0x01, 0x01])?],
+            )],
+        )),
+        "BAD_CRL",
+    );
+    f.err(
+        "roots for a vendor no manifest declares",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![roots_entry(
+                "nobody",
+                "vendor",
+                &[pem_certificate(&vendor.root_der)?],
+                &[],
+            )],
+        )),
+        "MANIFEST_INVALID",
+    );
+    f.err(
+        "a device certificate as a root",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![roots_entry(
+                "poci-test-a",
+                "vendor",
+                &[pem_certificate(&vendor.intermediate_der)?],
+                &[],
+            )],
+        )),
+        "MANIFEST_INVALID",
+    );
+    Ok(f.finish())
+}
+
+// ---- registry -----------------------------------------------------------------------
+
+fn registry() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "registry",
+        "Chip-model registry, ratings and digests (SPEC.md 12, 13)",
+    );
+    f.group("digest", "registry");
+    let real = manifests_json(VENDOR_MANIFESTS);
+    f.ok("the default registry", json!({ "manifests": real }));
+    let mut reversed: Vec<ManifestSource<'static>> = VENDOR_MANIFESTS.to_vec();
+    reversed.reverse();
+    f.ok(
+        "the same manifests in reverse order: same digest",
+        json!({ "manifests": manifests_json(&reversed) }),
+    );
+    let nvidia = VENDOR_MANIFESTS
+        .iter()
+        .find(|m| m.file.contains("nvidia"))
+        .map(|m| m.toml)
+        .unwrap_or_default();
+    let reformatted = format!("# reformatted\n{}", nvidia.replace(" = ", "="));
+    f.ok("one manifest reformatted: same digest", json!({ "manifests": [{ "file": "vendor-roots/nvidia/manifest.toml", "toml": reformatted }] }));
+    f.ok(
+        "NVIDIA alone",
+        json!({ "manifests": [{ "file": "vendor-roots/nvidia/manifest.toml", "toml": nvidia }] }),
+    );
+    let rerated = nvidia
+        .replace("fp16_tensor_tflops = \"65\"", "fp16_tensor_tflops = \"66\"")
+        .replace("rating_milli_cu = 65000", "rating_milli_cu = 66000");
+    f.ok(
+        "NVIDIA with the T4 re-rated: another digest",
+        json!({ "manifests": [{ "file": "vendor-roots/nvidia/manifest.toml", "toml": rerated }] }),
+    );
+    let bad = |description: &str, toml: String| {
+        (
+            description.to_owned(),
+            json!({ "manifests": [{ "file": "vendor-roots/nvidia/manifest.toml", "toml": toml }] }),
+        )
+    };
+    for (description, input) in [
+        bad(
+            "a rating that does not follow from its figures",
+            nvidia.replace("rating_milli_cu = 65000", "rating_milli_cu = 64000"),
+        ),
+        bad(
+            "a model listed twice",
+            nvidia.replace("\"nvidia-a10\"", "\"nvidia-t4\""),
+        ),
+        bad("an unknown field", nvidia.replace("note = ", "notes = ")),
+        bad(
+            "a figure with a trailing zero",
+            nvidia.replace("\"8.1\"", "\"8.10\""),
+        ),
+        bad("schema 2", nvidia.replace("schema = 1", "schema = 2")),
+    ] {
+        f.err(&description, input, "MANIFEST_INVALID");
+    }
+    let thief = TEST_VENDOR_MANIFESTS[0]
+        .toml
+        .replace("poci-test-accel-a1", "nvidia-t4");
+    f.err(
+        "a model claimed by two vendors",
+        json!({ "manifests": [{ "file": "a.toml", "toml": nvidia }, { "file": "b.toml", "toml": thief }] }),
+        "MANIFEST_INVALID",
+    );
+    f.group("activation", "registry_schedule");
+    let version = |epoch: &str, toml: &str| json!({ "activation_epoch": epoch, "manifests": [{ "file": "nvidia.toml", "toml": toml }] });
+    let lookups = json!([
+        { "model_id": "nvidia-t4", "epoch": "0" },
+        { "model_id": "nvidia-t4", "epoch": "99" },
+        { "model_id": "nvidia-t4", "epoch": "100" },
+        { "model_id": "nvidia-t4", "epoch": "18446744073709551615" },
+        { "model_id": "nvidia-h100-sxm", "epoch": "5" },
+        { "model_id": "nobody", "epoch": "5" }
+    ]);
+    f.ok(
+        "a re-rating from epoch 100",
+        json!({ "versions": [version("0", nvidia), version("100", &rerated)], "lookups": lookups }),
+    );
+    f.ok(
+        "nothing before the first activation",
+        json!({ "versions": [version("50", nvidia)], "lookups": lookups }),
+    );
+    f.err(
+        "activation epochs not increasing",
+        json!({ "versions": [version("100", nvidia), version("100", &rerated)], "lookups": [] }),
+        "REGISTRY_SCHEDULE_INVALID",
+    );
+    Ok(f.finish())
+}
+
+// ---- emission -----------------------------------------------------------------------
+
+fn emission() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "emission",
+        "Emission schedules at their boundaries (SPEC.md 15.1)",
+    );
+    let halving = EmissionSchedule::Halving(HalvingSchedule {
+        base_per_epoch: 1000,
+        epochs_per_era: 10,
+        cap: 1_000_000,
+    });
+    let big = EmissionSchedule::Halving(HalvingSchedule {
+        base_per_epoch: 50 * poci::rewards::emission::BASE_UNITS_PER_TOKEN,
+        epochs_per_era: 17_520,
+        cap: 21_000_000 * poci::rewards::emission::BASE_UNITS_PER_TOKEN,
+    });
+    let capped = EmissionSchedule::Halving(HalvingSchedule {
+        base_per_epoch: 1000,
+        epochs_per_era: u64::MAX,
+        cap: 10_500,
+    });
+    let tiered = EmissionSchedule::TieredDecay(TieredDecaySchedule {
+        blocks_per_epoch: 10,
+        tiers: vec![
+            RewardTier {
+                start_block: 0,
+                reward_per_block: 100,
+            },
+            RewardTier {
+                start_block: 10,
+                reward_per_block: 75,
+            },
+            RewardTier {
+                start_block: 20,
+                reward_per_block: 50,
+            },
+            RewardTier {
+                start_block: 30,
+                reward_per_block: 30,
+            },
+        ],
+        decay: RewardDecay {
+            start_block: 40,
+            period_blocks: 5,
+            rate_num: 1,
+            rate_den: 2,
+            floor_per_block: 10,
+        },
+        cap: 1_000_000,
+    });
+    let published = EmissionSchedule::TieredDecay(TieredDecaySchedule::published(
+        120,
+        [1_051_200, 2_102_400, 3_153_600],
+        RewardDecay {
+            start_block: 4_204_800,
+            period_blocks: 1_051_200,
+            rate_num: 9,
+            rate_den: 10,
+            floor_per_block: poci::rewards::emission::BASE_UNITS_PER_TOKEN,
+        },
+        10_000_000_000 * poci::rewards::emission::BASE_UNITS_PER_TOKEN,
+    ));
+    let inflation = EmissionSchedule::Inflation(InflationSchedule {
+        initial_supply: 1_000_000,
+        bps_per_year: 500,
+        epochs_per_year: 4,
+        cap: 1_100_000,
+    });
+    let input = |schedule: &EmissionSchedule, epoch: u64| -> Result<Value> {
+        Ok(json!({ "schedule": serde_json::to_value(schedule)?, "epoch": epoch.to_string() }))
+    };
+    for (name, schedule, epochs) in [
+        (
+            "halving",
+            &halving,
+            vec![
+                0,
+                9,
+                10,
+                11,
+                19,
+                20,
+                25,
+                1279,
+                1280,
+                1 << 32,
+                1 << 63,
+                u64::MAX,
+            ],
+        ),
+        (
+            "halving_tokens",
+            &big,
+            vec![0, 17_519, 17_520, 35_040, 1 << 32],
+        ),
+        ("cap", &capped, vec![9, 10, 11, (1 << 63) - 1]),
+        (
+            "tiered",
+            &tiered,
+            vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 1 << 32, u64::MAX],
+        ),
+        (
+            "published_tiers",
+            &published,
+            vec![
+                0,
+                8_759,
+                8_760,
+                17_520,
+                26_280,
+                35_040,
+                35_041,
+                43_800,
+                1 << 40,
+            ],
+        ),
+        ("inflation", &inflation, vec![0, 3, 4, 5, 7, 8, 1 << 32]),
+    ] {
+        f.group(name, "emission");
+        for epoch in epochs {
+            f.ok(&format!("epoch {epoch}"), input(schedule, epoch)?);
+        }
+    }
+    f.group("invalid", "emission");
+    let zero_era = EmissionSchedule::Halving(HalvingSchedule {
+        base_per_epoch: 1,
+        epochs_per_era: 0,
+        cap: 1,
+    });
+    f.err(
+        "era of zero epochs",
+        input(&zero_era, 0)?,
+        "INVALID_SCHEDULE",
+    );
+    let EmissionSchedule::TieredDecay(mut slow) = tiered.clone() else {
+        return Ok(f.finish());
+    };
+    slow.decay.rate_num = 2047;
+    slow.decay.rate_den = 2048;
+    f.err(
+        "decay slower than 1023/1024 a step",
+        input(&EmissionSchedule::TieredDecay(slow), 0)?,
+        "INVALID_SCHEDULE",
+    );
+    let above = EmissionSchedule::Inflation(InflationSchedule {
+        initial_supply: 2,
+        bps_per_year: 1,
+        epochs_per_year: 1,
+        cap: 1,
+    });
+    f.err(
+        "initial supply above the cap",
+        input(&above, 0)?,
+        "INVALID_SCHEDULE",
+    );
+    Ok(f.finish())
+}
+
+// ---- rewards ------------------------------------------------------------------------
+
+fn rewards() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "rewards",
+        "Pools, allocation, lease settlement and producer selection (SPEC.md 15.2-15.5)",
+    );
+    f.group("pools", "pools");
+    let split = |split: &PoolSplit, emission: u128| -> Result<Value> {
+        Ok(json!({ "split": serde_json::to_value(split)?, "emission": emission.to_string() }))
+    };
+    let default = PoolSplit::default();
+    for emission in [0, 1, 99, 100, 1_000_003, u128::MAX] {
+        f.ok(
+            &format!("default split of {emission}"),
+            split(&default, emission)?,
+        );
+    }
+    let treasury = PoolSplit {
+        miners_bps: 9_000,
+        pools: vec![NamedPool {
+            name: "treasury".into(),
+            bps: 1_000,
+        }],
+    };
+    f.ok(
+        "90/10 treasury split (the deployed first-network node)",
+        split(&treasury, 123_456_789)?,
+    );
+    let short = PoolSplit {
+        miners_bps: 9_600,
+        ..PoolSplit::default()
+    };
+    f.err(
+        "shares summing to 9900 bps",
+        split(&short, 1)?,
+        "INVALID_POOLS",
+    );
+
+    f.group("allocate", "allocate");
+    let key = |n: u8| h(&[n; 32]);
+    let entry = |n: u8, rating: u64, slots: u32| json!({ "key_id": key(n), "wallet": h(&[b'w', n]), "rating_milli_cu": rating, "proven_slots": slots });
+    let policy =
+        |threshold: u32| json!({ "slots_per_epoch": 120, "min_availability_bps": threshold });
+    let alloc = |pool: u128, entries: Vec<Value>, threshold: u32| json!({ "pool": pool.to_string(), "entries": entries, "policy": policy(threshold) });
+    f.ok(
+        "worked example: weights 3, 3, 1 of 1000",
+        alloc(
+            1000,
+            vec![entry(3, 1, 1), entry(1, 3, 1), entry(2, 3, 1)],
+            0,
+        ),
+    );
+    f.ok(
+        "seven equal weights share 100: ties to the smaller key ids",
+        alloc(100, (0..7).map(|n| entry(n, 10, 120)).collect(), 0),
+    );
+    f.ok("no chips: all unallocated", alloc(777, vec![], 0));
+    f.ok(
+        "a single chip takes the pool",
+        alloc(777, vec![entry(1, 5, 3)], 0),
+    );
+    f.ok(
+        "90% availability threshold, one chip just under",
+        alloc(1000, vec![entry(1, 1, 108), entry(2, 1, 107)], 9_000),
+    );
+    f.ok(
+        "nobody eligible: all unallocated",
+        alloc(1000, vec![entry(2, 1, 107)], 9_000),
+    );
+    f.ok(
+        "real ratings: H100, RTX 4090, BM1684",
+        alloc(
+            970_000_000_000_000_000_000_000_000,
+            vec![
+                entry(1, 989_500, 120),
+                entry(2, 165_200, 120),
+                entry(3, 8_800, 60),
+            ],
+            0,
+        ),
+    );
+    f.ok(
+        "documented maxima with the largest pool",
+        alloc(
+            u128::MAX,
+            (0..16).map(|n| entry(n, 1 << 40, 120)).collect(),
+            0,
+        ),
+    );
+    f.err(
+        "the same chip and wallet twice",
+        alloc(1, vec![entry(1, 1, 1), entry(1, 2, 2)], 0),
+        "DUPLICATE_ALLOCATION_ENTRY",
+    );
+    f.err(
+        "rating above 2^40",
+        alloc(1, vec![entry(1, (1 << 40) + 1, 1)], 0),
+        "ALLOCATION_OUT_OF_BOUNDS",
+    );
+    f.err(
+        "more slots than the epoch has",
+        alloc(1, vec![entry(1, 1, 121)], 0),
+        "ALLOCATION_OUT_OF_BOUNDS",
+    );
+
+    f.group("lease", "settle_lease");
+    let lease = |price: u128, slots: u128, proven: u128| json!({ "price": price.to_string(), "lease_slots": slots.to_string(), "proven_slots": proven.to_string() });
+    f.ok("worked example: 2 of 3 slots", lease(1000, 3, 2));
+    f.ok(
+        "fully available",
+        lease(5_000_000_000_000_000_000_000_000, 1200, 1200),
+    );
+    f.ok(
+        "never available: full refund",
+        lease(5_000_000_000_000_000_000_000_000, 1200, 0),
+    );
+    f.ok("largest price", lease(u128::MAX, 7, 3));
+    f.err(
+        "more proven slots than the lease has",
+        lease(1, 3, 4),
+        "LEASE_OUT_OF_BOUNDS",
+    );
+    f.err("a lease of no slots", lease(1, 0, 0), "LEASE_OUT_OF_BOUNDS");
+
+    f.group("producer", "select_producer");
+    let candidates = |weights: &[(u8, u128)]| -> Value {
+        Value::Array(
+            weights
+                .iter()
+                .map(|(n, w)| json!({ "key_id": key(*n), "weight": w.to_string() }))
+                .collect(),
+        )
+    };
+    for beacon in 0u8..8 {
+        f.ok(&format!("weights 1, 2, 7, beacon {beacon:02x}.."), json!({ "beacon": h(&[beacon; 32]), "candidates": candidates(&[(1, 1), (2, 2), (3, 7)]) }));
+    }
+    f.ok(
+        "candidates in another order: same winner",
+        json!({ "beacon": h(&[5; 32]), "candidates": candidates(&[(3, 7), (1, 1), (2, 2)]) }),
+    );
+    f.ok(
+        "no weight: no producer",
+        json!({ "beacon": h(&[1; 32]), "candidates": candidates(&[(1, 0)]) }),
+    );
+    f.ok(
+        "a weight near 2^127 forces rejection sampling",
+        json!({ "beacon": h(&[9; 32]), "candidates": candidates(&[(1, (1 << 127) + 1), (2, 3)]) }),
+    );
+    f.err(
+        "weights summing beyond u128",
+        json!({ "beacon": h(&[1; 32]), "candidates": candidates(&[(1, u128::MAX), (2, 1)]) }),
+        "AMOUNT_OVERFLOW",
+    );
+    Ok(f.finish())
+}
+
+// ---- ledger -------------------------------------------------------------------------
+
+fn ledger() -> Result<VectorFile> {
+    let mut f = FileBuilder::new(
+        "ledger",
+        "The chip ledger: claims, re-binds, equivocation, heartbeats, epoch close (SPEC.md 14)",
+    );
+    f.trust_store(
+        "testnet",
+        store_spec(true, "deny", all_manifests(), testnet_roots()),
+    );
+    let vendor = vendor_a()?;
+    let (chip, certificate) = vendor.mint_chip(
+        b"ledger chip",
+        &identity("poci-test-accel-a1", b"SN-L"),
+        100,
+    )?;
+    let bind = |counter: u64, wallet: &[u8]| -> Result<Value> {
+        let mut tbs = binding_tbs(
+            b"SN-L",
+            "poci-test-accel-a1",
+            vec![certificate.clone(), vendor.intermediate_der.clone()],
+        )?;
+        tbs.binding_counter = counter;
+        tbs.wallet = wallet.to_vec();
+        let der = Signed::sign(tbs, &chip)?.to_der()?;
+        Ok(
+            json!({ "op": "bind", "der": h(&der), "epoch": "7", "slot": SLOT, "challenge": h(&challenge()?), "wallet": h(wallet) }),
+        )
+    };
+    let beat = |key: &DeviceKey,
+                epoch: u64,
+                slot: u32,
+                counter: u64,
+                wallet: &[u8]|
+     -> Result<Value> {
+        let tbs = HeartbeatTbs {
+            network_id: NETWORK.into(),
+            chip_key_id: *key.key_id(),
+            wallet: wallet.to_vec(),
+            epoch,
+            slot,
+            challenge: challenge_at(epoch, slot)?,
+            counter,
+            measurement: None,
+        };
+        let der = Signed::sign(tbs, key)?.to_der()?;
+        Ok(
+            json!({ "op": "heartbeat", "der": h(&der), "epoch": epoch.to_string(), "slot": slot, "challenge": h(&challenge_at(epoch, slot)?) }),
+        )
+    };
+    let close = |epoch: u64| json!({ "op": "close", "epoch": epoch.to_string() });
+    let case = |setup: Vec<Value>, step: Value| -> Result<Value> {
+        Ok(
+            json!({ "trust_store": "testnet", "params": params_json()?, "setup": setup, "step": step }),
+        )
+    };
+    f.group("bindings", "ledger");
+    f.ok("claim", case(vec![], bind(1, b"alice")?)?);
+    f.ok(
+        "the same binding again changes nothing",
+        case(vec![bind(1, b"alice")?], bind(1, b"alice")?)?,
+    );
+    f.ok(
+        "sold: a higher counter re-binds",
+        case(vec![bind(1, b"alice")?], bind(2, b"bob")?)?,
+    );
+    f.ok(
+        "equivocation: same counter, other wallet",
+        case(vec![bind(2, b"bob")?], bind(2, b"carol")?)?,
+    );
+    f.err(
+        "the old owner replays a lower counter",
+        case(
+            vec![bind(1, b"alice")?, bind(2, b"bob")?],
+            bind(1, b"alice")?,
+        )?,
+        "COUNTER_REPLAY",
+    );
+    f.group("heartbeats", "ledger");
+    f.ok(
+        "a heartbeat is recorded",
+        case(vec![bind(1, b"alice")?], beat(&chip, 8, 0, 1, b"alice")?)?,
+    );
+    f.err(
+        "replayed counter",
+        case(
+            vec![bind(1, b"alice")?, beat(&chip, 8, 0, 5, b"alice")?],
+            beat(&chip, 8, 1, 5, b"alice")?,
+        )?,
+        "COUNTER_REPLAY",
+    );
+    f.err(
+        "second heartbeat for one slot",
+        case(
+            vec![bind(1, b"alice")?, beat(&chip, 8, 3, 1, b"alice")?],
+            beat(&chip, 8, 3, 2, b"alice")?,
+        )?,
+        "SLOT_ALREADY_PROVEN",
+    );
+    f.err(
+        "a slot before the last proven",
+        case(
+            vec![bind(1, b"alice")?, beat(&chip, 8, 3, 1, b"alice")?],
+            beat(&chip, 8, 2, 2, b"alice")?,
+        )?,
+        "SLOT_ALREADY_PROVEN",
+    );
+    let stranger = DeviceKey::from_seed(b"never bound")?;
+    f.err(
+        "a chip never bound",
+        case(
+            vec![bind(1, b"alice")?],
+            beat(&stranger, 8, 0, 1, b"alice")?,
+        )?,
+        "UNKNOWN_CHIP",
+    );
+    f.err(
+        "the previous owner's wallet after a sale",
+        case(
+            vec![bind(1, b"alice")?, bind(2, b"bob")?],
+            beat(&chip, 8, 0, 1, b"alice")?,
+        )?,
+        "WALLET_MISMATCH",
+    );
+    f.err(
+        "an epoch already closed",
+        case(
+            vec![bind(1, b"alice")?, close(8)],
+            beat(&chip, 8, 0, 1, b"alice")?,
+        )?,
+        "EPOCH_CLOSED",
+    );
+    f.err(
+        "a heartbeat after the device certificate expired",
+        case(
+            vec![bind(1, b"alice")?],
+            beat(&chip, 52_608, 0, 1, b"alice")?,
+        )?,
+        "CERT_EXPIRED",
+    );
+    f.group("close", "ledger");
+    let mut setup = vec![bind(1, b"alice")?];
+    for slot in 0..4u32 {
+        setup.push(beat(&chip, 8, slot, u64::from(slot) + 1, b"alice")?);
+    }
+    setup.push(bind(2, b"bob")?);
+    for slot in 4..6u32 {
+        setup.push(beat(&chip, 8, slot, u64::from(slot) + 1, b"bob")?);
+    }
+    f.ok(
+        "slots follow the wallet that held the chip",
+        case(setup, close(8))?,
+    );
+    f.err(
+        "closing twice",
+        case(vec![close(8)], close(8))?,
+        "EPOCH_CLOSED",
+    );
+    Ok(f.finish())
+}
