@@ -1,12 +1,14 @@
 # POCI: one entry point per job. `make test` is what CI runs.
 CARGO ?= cargo
+PYTHON ?= python3
+VENV ?= .venv
 
-.PHONY: demo test fmt-check clippy rust-test bench vendor-roots vectors tools
+.PHONY: demo test fmt-check clippy rust-test python-test bench bench-python vendor-roots vectors tools
 
 demo:
 	$(CARGO) run --quiet -p poci --example heartbeat
 
-test: tools fmt-check clippy rust-test
+test: tools fmt-check clippy rust-test python-test
 
 # Tests drive the openssl command (an independent X.509 implementation).
 tools:
@@ -24,6 +26,17 @@ clippy:
 rust-test:
 	$(CARGO) test --workspace
 	$(CARGO) run --quiet -p poci-conformance --bin run_vectors
+
+# A fresh virtual environment; pip builds the wheel (maturin comes in as a build requirement).
+python-test:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet ./bindings/python pytest
+	$(VENV)/bin/python examples/python/miner.py
+	cd bindings/python/tests && $(CURDIR)/$(VENV)/bin/python -m pytest -q
+
+bench-python: python-test
+	$(VENV)/bin/python bindings/python/bench/overhead.py
 
 vectors:
 	$(CARGO) run --quiet -p poci-conformance --bin generate_vectors -- conformance/vectors

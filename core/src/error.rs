@@ -25,7 +25,7 @@ pub enum Error {
         max: usize,
     },
     /// The bytes are not well-formed DER (wrong tag, bad length, truncated, ...).
-    #[error("malformed DER ({problem}) at byte {position:?}")]
+    #[error("malformed DER ({problem}){}", at_byte(*.position))]
     DerMalformed {
         /// What is wrong.
         problem: DerProblem,
@@ -34,13 +34,13 @@ pub enum Error {
     },
     /// Well-formed BER that is not the one canonical DER encoding
     /// (long-form or indefinite lengths, padded integers, ...).
-    #[error("non-canonical encoding at byte {position:?}")]
+    #[error("non-canonical encoding{}", at_byte(*.position))]
     DerNoncanonical {
         /// Byte offset where the decoder stopped, when known.
         position: Option<u32>,
     },
     /// Bytes remain after a complete value.
-    #[error("trailing data at byte {position:?}")]
+    #[error("trailing data{}", at_byte(*.position))]
     TrailingData {
         /// Byte offset of the first unread byte, when known.
         position: Option<u32>,
@@ -301,6 +301,13 @@ pub enum Error {
     },
 }
 
+/// " at byte N" when the position is known.
+fn at_byte(position: Option<u32>) -> String {
+    position
+        .map(|at| format!(" at byte {at}"))
+        .unwrap_or_default()
+}
+
 impl Error {
     /// The stable code of this error, as listed in SPEC.md and exposed by every binding.
     #[must_use]
@@ -366,6 +373,70 @@ impl Error {
         }
     }
 
+    /// The family of this error, which bindings map to exception classes.
+    #[must_use]
+    pub const fn family(&self) -> ErrorFamily {
+        match self {
+            Self::MessageTooLarge { .. }
+            | Self::DerMalformed { .. }
+            | Self::DerNoncanonical { .. }
+            | Self::TrailingData { .. }
+            | Self::UnsupportedVersion { .. }
+            | Self::WrongDomainTag { .. }
+            | Self::FieldEmpty { .. }
+            | Self::FieldTooLong { .. }
+            | Self::FieldWrongLength { .. }
+            | Self::IntegerOutOfRange { .. }
+            | Self::InvalidIdentifier { .. }
+            | Self::InvalidEpochRange { .. }
+            | Self::ChainTooLong { .. }
+            | Self::JsonInvalid { .. } => ErrorFamily::Parse,
+            Self::SignatureMalformed
+            | Self::SignatureHighS
+            | Self::SignatureInvalid
+            | Self::PublicKeyInvalid
+            | Self::DeviceKeyInvalid => ErrorFamily::Signature,
+            Self::UnknownIssuer
+            | Self::CertExpired { .. }
+            | Self::CertNotYetValid { .. }
+            | Self::CertRevoked
+            | Self::RevocationStatusUnknown
+            | Self::CrlExpired
+            | Self::CertSignatureInvalid
+            | Self::WrongKeyUsage
+            | Self::MissingChipIdentity
+            | Self::BadCertificate { .. }
+            | Self::BadCrl => ErrorFamily::Certificate,
+            Self::ModelUnknown
+            | Self::ModelNotAllowedForVendor
+            | Self::SerialMismatch
+            | Self::ModelMismatch
+            | Self::TestVendorRefused
+            | Self::VendorRevoked
+            | Self::ManifestInvalid { .. }
+            | Self::RegistryScheduleInvalid
+            | Self::ChipKeyMismatch
+            | Self::WrongNetwork
+            | Self::WrongSlot { .. }
+            | Self::ChallengeMismatch
+            | Self::WalletMismatch
+            | Self::InvalidNetworkParams { .. }
+            | Self::SlotOutOfRange { .. }
+            | Self::TimeOverflow
+            | Self::BeforeGenesis { .. } => ErrorFamily::Policy,
+            Self::CounterReplay
+            | Self::UnknownChip
+            | Self::SlotAlreadyProven
+            | Self::EpochClosed { .. } => ErrorFamily::Ledger,
+            Self::InvalidSchedule { .. }
+            | Self::InvalidPools
+            | Self::AllocationOutOfBounds
+            | Self::DuplicateAllocationEntry
+            | Self::LeaseOutOfBounds
+            | Self::AmountOverflow => ErrorFamily::Math,
+        }
+    }
+
     /// Every code [`Error::code`] can return, in SPEC.md order.
     pub const ALL_CODES: &'static [&'static str] = &[
         "MESSAGE_TOO_LARGE",
@@ -426,6 +497,39 @@ impl Error {
         "TIME_OVERFLOW",
         "BEFORE_GENESIS",
     ];
+}
+
+/// Families of errors, one exception class each in the bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorFamily {
+    /// The input is not a well-formed message, JSON form or field.
+    Parse,
+    /// A signature or key is malformed or does not verify.
+    Signature,
+    /// A certificate, chain or CRL is refused.
+    Certificate,
+    /// A well-formed, authentic input breaks a rule: wrong context, model, vendor, time.
+    Policy,
+    /// The ledger refuses a state transition.
+    Ledger,
+    /// Reward math parameters or amounts out of bounds.
+    Math,
+}
+
+impl ErrorFamily {
+    /// The family's name as bindings spell their exception classes.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Parse => "ParseError",
+            Self::Signature => "SignatureError",
+            Self::Certificate => "CertificateError",
+            Self::Policy => "PolicyError",
+            Self::Ledger => "LedgerError",
+            Self::Math => "MathError",
+        }
+    }
 }
 
 /// The kinds of signed POCI message.

@@ -63,7 +63,7 @@ pub mod x509;
 pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
 pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
 pub use error::{
-    CertProblem, CertRole, DerProblem, Error, Field, JsonProblem, ManifestLocation,
+    CertProblem, CertRole, DerProblem, Error, ErrorFamily, Field, JsonProblem, ManifestLocation,
     ManifestProblem, MessageKind, ParamsProblem, Result, ScheduleProblem,
 };
 pub use identifier::validate_identifier;
@@ -84,5 +84,5 @@ pub use registry::{
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
 pub use trust::{RootKind, TrustPolicy, TrustStore};
-pub use verifier::{BindingContext, ChipRecord, VerifiedBinding, Verifier};
+pub use verifier::{BindingContext, ChipRecord, HeartbeatItem, VerifiedBinding, Verifier};
 pub use x509::{ChipIdentity, UnknownRevocationPolicy};

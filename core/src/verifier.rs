@@ -22,6 +22,17 @@ use crate::trust::{RootKind, TrustStore};
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
 use crate::x509::chain::{IssuerAnchor, validate_chain, validate_under_issuer};
 
+/// One heartbeat of a batch: its bytes, the chip's registered key and the context.
+#[derive(Debug, Clone, Copy)]
+pub struct HeartbeatItem<'a> {
+    /// The heartbeat DER.
+    pub der: &'a [u8],
+    /// The chip's registered device key.
+    pub key: &'a DevicePublicKey,
+    /// What it must match.
+    pub context: HeartbeatContext<'a>,
+}
+
 /// What a chip binding must match: the network, the slot whose challenge it answers,
 /// and the wallet that submits it (so nobody can front-run a claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,6 +210,23 @@ impl Verifier {
         let heartbeat = HeartbeatRef::from_der(der)?;
         heartbeat.verify(self.backend, key, context)?;
         Ok(heartbeat.to_verified())
+    }
+
+    /// Verifies many heartbeats, one result per item in input order; across threads when
+    /// the `parallel` feature is on. Each result is what [`Verifier::verify_heartbeat`] gives.
+    #[must_use]
+    pub fn verify_heartbeats(&self, items: &[HeartbeatItem<'_>]) -> Vec<Result<VerifiedHeartbeat>> {
+        let one =
+            |item: &HeartbeatItem<'_>| self.verify_heartbeat(item.der, item.key, &item.context);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            items.par_iter().map(one).collect()
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            items.iter().map(one).collect()
+        }
     }
 
     /// Parses and verifies a lease acceptance signed by the rented chip.

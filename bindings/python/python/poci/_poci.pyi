@@ -1,0 +1,357 @@
+"""Type stubs of the compiled POCI core (poci._poci)."""
+
+from typing import List, Optional, Sequence, Tuple, Union
+
+class PociError(Exception):
+    """Any POCI failure; `code` is the stable code of SPEC.md."""
+    code: str
+
+class ParseError(PociError):
+    """The input is not a well-formed message, JSON form or field."""
+
+class SignatureError(PociError):
+    """A signature or key is malformed or does not verify."""
+
+class CertificateError(PociError):
+    """A certificate, chain or CRL is refused."""
+
+class PolicyError(PociError):
+    """An authentic input breaks a rule: context, model, vendor, time."""
+
+class LedgerError(PociError):
+    """The ledger refuses a state transition."""
+
+class MathError(PociError):
+    """Reward math parameters or amounts out of bounds."""
+
+class NetworkParams:
+    """Network id, genesis, epoch length and slots per epoch."""
+    def __init__(self, network_id: str, genesis_unix: int, epoch_seconds: int, slots_per_epoch: int) -> None: ...
+    @staticmethod
+    def from_json(text: str) -> NetworkParams: ...
+    def to_json(self) -> str: ...
+    @property
+    def network_id(self) -> str: ...
+    @property
+    def genesis_unix(self) -> int: ...
+    @property
+    def epoch_seconds(self) -> int: ...
+    @property
+    def slots_per_epoch(self) -> int: ...
+    def slot_start_unix(self, epoch: int, slot: int) -> int: ...
+    def slot_at_unix(self, unix: int) -> Tuple[int, int]: ...
+
+def derive_challenge(params: NetworkParams, epoch: int, slot: int, beacon: bytes) -> bytes:
+    """The challenge of `slot` of `epoch` (SPEC.md 5)."""
+
+class PublicKey:
+    """A device public key, parsed once."""
+    def __init__(self, sec1: bytes) -> None: ...
+    @property
+    def sec1(self) -> bytes: ...
+    @property
+    def key_id(self) -> bytes: ...
+
+KeyLike = Union[PublicKey, bytes]
+
+class DeviceKey:
+    """A P-256 device key for simulated chips (RFC 6979, low-S)."""
+    @staticmethod
+    def from_seed(seed: bytes) -> DeviceKey: ...
+    @staticmethod
+    def from_secret_bytes(secret: bytes) -> DeviceKey: ...
+    def secret_bytes(self) -> bytes: ...
+    @property
+    def public_key(self) -> PublicKey: ...
+    @property
+    def key_id(self) -> bytes: ...
+    def sign(self, message: bytes) -> bytes: ...
+
+class _Signed:
+    def to_der(self) -> bytes: ...
+    def to_json(self) -> str: ...
+    @property
+    def proof_id(self) -> bytes: ...
+    @property
+    def signature(self) -> bytes: ...
+
+class Heartbeat(_Signed):
+    """A chip's availability proof for one slot."""
+    @staticmethod
+    def sign(
+        key: DeviceKey,
+        *,
+        network_id: str,
+        wallet: bytes,
+        epoch: int,
+        slot: int,
+        challenge: bytes,
+        counter: int,
+        measurement: Optional[bytes] = None,
+    ) -> Heartbeat: ...
+    @staticmethod
+    def from_der(der: bytes) -> Heartbeat: ...
+    @staticmethod
+    def from_json(text: str) -> Heartbeat: ...
+    @property
+    def chip_key_id(self) -> bytes: ...
+    @property
+    def wallet(self) -> bytes: ...
+    @property
+    def epoch(self) -> int: ...
+    @property
+    def slot(self) -> int: ...
+    @property
+    def counter(self) -> int: ...
+
+class ChipBinding(_Signed):
+    """A chip's signed claim of a wallet, with its certificate chain."""
+    @staticmethod
+    def sign(
+        key: DeviceKey,
+        *,
+        network_id: str,
+        chip_serial: bytes,
+        model_id: str,
+        wallet: bytes,
+        binding_counter: int,
+        epoch: int,
+        slot: int,
+        challenge: bytes,
+        certificates: Sequence[bytes],
+    ) -> ChipBinding: ...
+    @staticmethod
+    def from_der(der: bytes) -> ChipBinding: ...
+    @staticmethod
+    def from_json(text: str) -> ChipBinding: ...
+    @property
+    def binding_counter(self) -> int: ...
+    @property
+    def wallet(self) -> bytes: ...
+
+class LeaseAcceptance(_Signed):
+    """A chip's signed consent to be rented."""
+    @staticmethod
+    def sign(
+        key: DeviceKey,
+        *,
+        network_id: str,
+        lease_id: bytes,
+        renter_wallet: bytes,
+        first_epoch: int,
+        last_epoch: int,
+        price: int,
+    ) -> LeaseAcceptance: ...
+    @staticmethod
+    def from_der(der: bytes) -> LeaseAcceptance: ...
+    @staticmethod
+    def from_json(text: str) -> LeaseAcceptance: ...
+    @property
+    def price(self) -> int: ...
+
+class ChipModel:
+    """A recognised chip model."""
+    model_id: str
+    vendor_id: str
+    display_name: str
+    rating_milli_cu: int
+    source: str
+    note: str
+    def to_json(self) -> str: ...
+
+class ChipModelRegistry:
+    """The chip-model registry."""
+    @staticmethod
+    def embedded() -> ChipModelRegistry: ...
+    @staticmethod
+    def embedded_with_test_vendors() -> ChipModelRegistry: ...
+    @staticmethod
+    def from_manifests(manifests: Sequence[Tuple[str, str]]) -> ChipModelRegistry: ...
+    def get(self, model_id: str) -> Optional[ChipModel]: ...
+    def models(self) -> List[ChipModel]: ...
+    def vendor_ids(self) -> List[str]: ...
+    def digest(self) -> bytes: ...
+    def diff(self, newer: ChipModelRegistry) -> dict: ...
+    def __len__(self) -> int: ...
+
+class RegistrySchedule:
+    """Registry versions with their activation epochs."""
+    def __init__(self, versions: Sequence[Tuple[int, ChipModelRegistry]]) -> None: ...
+    def lookup(self, model_id: str, epoch: int) -> Optional[ChipModel]: ...
+
+class TrustStore:
+    """Vendor roots, CRLs and the registry."""
+    def __init__(
+        self, registry: ChipModelRegistry, *, allow_test_vendors: bool = False, unknown_revocation: str = "deny"
+    ) -> None: ...
+    @staticmethod
+    def embedded_testnet() -> TrustStore: ...
+    def with_roots(
+        self, vendor_id: str, roots: Sequence[bytes], crls: Sequence[bytes], *, test: bool = False
+    ) -> TrustStore: ...
+    @property
+    def registry(self) -> ChipModelRegistry: ...
+    @property
+    def root_count(self) -> int: ...
+
+class VerifiedHeartbeat:
+    """A heartbeat that passed verification."""
+    proof_id: bytes
+    chip_key_id: bytes
+    network_id: str
+    wallet: bytes
+    epoch: int
+    slot: int
+    challenge: bytes
+    counter: int
+    measurement: Optional[bytes]
+    def to_json(self) -> str: ...
+
+class ChipRecord:
+    """A registered chip."""
+    key_id: bytes
+    public_key: bytes
+    serial: bytes
+    model_id: str
+    vendor_id: str
+    rating_milli_cu: int
+    security_version: int
+    wallet: bytes
+    binding_counter: int
+    certificate_not_after: int
+    def to_json(self) -> str: ...
+
+class VerifiedBinding:
+    """A chip binding that passed verification."""
+    proof_id: bytes
+    epoch: int
+    slot: int
+    record: ChipRecord
+    def to_json(self) -> str: ...
+
+class VerifiedLeaseAcceptance:
+    """A lease acceptance that passed verification."""
+    proof_id: bytes
+    lease_id: bytes
+    renter_wallet: bytes
+    chip_key_id: bytes
+    first_epoch: int
+    last_epoch: int
+    price: int
+    def to_json(self) -> str: ...
+
+class Verifier:
+    """Verifies proofs with one backend ("ring" or "pure-rust") and one trust store."""
+    def __init__(self, trust_store: Optional[TrustStore] = None, *, backend: str = "ring") -> None: ...
+    def verify_heartbeat(
+        self, der: bytes, public_key: KeyLike, *, network_id: str, epoch: int, slot: int, challenge: bytes, wallet: bytes
+    ) -> VerifiedHeartbeat: ...
+    def verify_heartbeats(
+        self, items: Sequence[Tuple[bytes, KeyLike, str, int, int, bytes, bytes]]
+    ) -> List[Union[VerifiedHeartbeat, PociError]]: ...
+    def verify_binding(
+        self, der: bytes, *, params: NetworkParams, epoch: int, slot: int, challenge: bytes, wallet: bytes
+    ) -> VerifiedBinding: ...
+    def verify_lease_acceptance(self, der: bytes, public_key: KeyLike, network_id: str) -> VerifiedLeaseAcceptance: ...
+
+class BindingOutcome:
+    """What applying a binding did."""
+    kind: str
+    previous_wallet: Optional[bytes]
+    evidence: Optional[Tuple[bytes, bytes]]
+    def to_json(self) -> str: ...
+
+class Availability:
+    """A chip's proven slots in an epoch under one wallet."""
+    def __init__(self, key_id: bytes, wallet: bytes, rating_milli_cu: int, proven_slots: int) -> None: ...
+    key_id: bytes
+    wallet: bytes
+    rating_milli_cu: int
+    proven_slots: int
+
+class ClosedEpoch:
+    """A closed epoch's availability."""
+    epoch: int
+    availability: List[Availability]
+    def to_json(self) -> str: ...
+
+class ChipLedger:
+    """Registered chips and the slots they proved."""
+    def __init__(self, params: NetworkParams) -> None: ...
+    @staticmethod
+    def from_json(text: str) -> ChipLedger: ...
+    def to_json(self) -> str: ...
+    def apply_binding(
+        self, verifier: Verifier, der: bytes, *, epoch: int, slot: int, challenge: bytes, wallet: bytes
+    ) -> BindingOutcome: ...
+    def apply_heartbeat(self, verifier: Verifier, der: bytes, *, epoch: int, slot: int, challenge: bytes) -> None: ...
+    def close_epoch(self, epoch: int) -> ClosedEpoch: ...
+    def chip(self, key_id: bytes) -> Optional[ChipRecord]: ...
+    def __len__(self) -> int: ...
+
+class EmissionSchedule:
+    """An emission schedule, capped."""
+    @staticmethod
+    def halving(base_per_epoch: int, epochs_per_era: int, cap: int) -> EmissionSchedule: ...
+    @staticmethod
+    def inflation(initial_supply: int, bps_per_year: int, epochs_per_year: int, cap: int) -> EmissionSchedule: ...
+    @staticmethod
+    def from_json(text: str) -> EmissionSchedule: ...
+    def to_json(self) -> str: ...
+    def emission(self, epoch: int) -> int: ...
+    def cumulative(self, epoch: int) -> int: ...
+    @property
+    def cap(self) -> int: ...
+
+class PoolAmounts:
+    """An emission split into pools."""
+    miners: int
+    pools: List[Tuple[str, int]]
+    def to_json(self) -> str: ...
+
+class PoolSplit:
+    """Miners' share and named pools, summing to 10000 bps."""
+    def __init__(self, miners_bps: Optional[int] = None, pools: Optional[Sequence[Tuple[str, int]]] = None) -> None: ...
+    def split(self, emission: int) -> PoolAmounts: ...
+
+class ChipShare:
+    """One (chip, wallet)'s share of the miners' pool."""
+    key_id: bytes
+    wallet: bytes
+    rating_milli_cu: int
+    proven_slots: int
+    eligible: bool
+    weight: int
+    reward: int
+
+class Allocation:
+    """An allocated miners' pool."""
+    pool: int
+    shares: List[ChipShare]
+    wallets: List[Tuple[bytes, int]]
+    unallocated: int
+    def to_json(self) -> str: ...
+
+def allocate(
+    pool: int, availability: Sequence[Availability], *, slots_per_epoch: int, min_availability_bps: int = 0
+) -> Allocation: ...
+
+class LeaseSettlement:
+    """rent + refund == price."""
+    rent: int
+    refund: int
+
+def settle_lease(price: int, lease_slots: int, proven_slots: int) -> LeaseSettlement: ...
+def select_producer(beacon: bytes, candidates: Sequence[Tuple[bytes, int]]) -> Optional[bytes]: ...
+def error_codes() -> List[str]: ...
+
+class TestVendor:
+    """A deterministic test vendor that mints simulated chips."""
+    def __init__(self, vendor_id: str, organization: str) -> None: ...
+    @staticmethod
+    def testnet(vendor_id: str, display_name: str) -> TestVendor: ...
+    def mint_chip(
+        self, seed: bytes, *, model_id: str, serial: bytes, certificate_serial: int = 1, security_version: int = 1
+    ) -> Tuple[DeviceKey, bytes]: ...
+    @property
+    def intermediate_der(self) -> bytes: ...

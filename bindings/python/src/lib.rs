@@ -1,0 +1,982 @@
+//! Python bindings of POCI: the core's verification and reward math, as the `poci` module.
+//! Conversion and error mapping only; every rule lives in the core crate.
+
+mod error;
+mod types;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use error::{PociErr, PociResult, exception};
+use types::{
+    Allocation, Availability, BindingOutcome, ChipModel, ChipRecord, ClosedEpoch, LeaseSettlement,
+    PoolAmounts, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance,
+};
+
+/// Network parameters: network id, genesis, epoch length, slots per epoch.
+#[pyclass(frozen, module = "poci")]
+#[derive(Clone)]
+struct NetworkParams(poci::NetworkParams);
+
+#[pymethods]
+impl NetworkParams {
+    #[new]
+    fn new(
+        network_id: &str,
+        genesis_unix: u64,
+        epoch_seconds: u64,
+        slots_per_epoch: u32,
+    ) -> PociResult<Self> {
+        Ok(Self(poci::NetworkParams::new(
+            network_id,
+            genesis_unix,
+            epoch_seconds,
+            slots_per_epoch,
+        )?))
+    }
+    /// Parses the JSON form.
+    #[staticmethod]
+    fn from_json(text: &str) -> PociResult<Self> {
+        Ok(Self(poci::json::from_json(text)?))
+    }
+    /// The JSON form.
+    fn to_json(&self) -> PociResult<String> {
+        Ok(poci::json::to_json(&self.0)?)
+    }
+    /// The network id.
+    #[getter]
+    fn network_id(&self) -> &str {
+        self.0.network_id()
+    }
+    /// Unix time of epoch 0, slot 0.
+    #[getter]
+    fn genesis_unix(&self) -> u64 {
+        self.0.genesis_unix()
+    }
+    /// Seconds per epoch.
+    #[getter]
+    fn epoch_seconds(&self) -> u64 {
+        self.0.epoch_seconds()
+    }
+    /// Slots per epoch.
+    #[getter]
+    fn slots_per_epoch(&self) -> u32 {
+        self.0.slots_per_epoch()
+    }
+    /// Unix time at which `slot` of `epoch` starts.
+    fn slot_start_unix(&self, epoch: u64, slot: u32) -> PociResult<u64> {
+        Ok(self.0.slot_start_unix(epoch, slot)?)
+    }
+    /// The (epoch, slot) containing unix time `unix`.
+    fn slot_at_unix(&self, unix: u64) -> PociResult<(u64, u32)> {
+        let id = self.0.slot_at_unix(unix)?;
+        Ok((id.epoch, id.slot))
+    }
+    fn __repr__(&self) -> String {
+        format!("NetworkParams({:?})", self.0.network_id())
+    }
+}
+
+/// The challenge of `slot` of `epoch`: SHA-256 over the domain tag, network, slot and beacon.
+#[pyfunction]
+fn derive_challenge<'py>(
+    py: Python<'py>,
+    params: PyRef<'_, NetworkParams>,
+    epoch: u64,
+    slot: u32,
+    beacon: &[u8],
+) -> PociResult<Bound<'py, PyBytes>> {
+    Ok(PyBytes::new(
+        py,
+        &poci::derive_challenge(&params.0, epoch, slot, beacon)?,
+    ))
+}
+
+/// A device public key, parsed once (uncompressed SEC1 point).
+#[pyclass(frozen, module = "poci")]
+#[derive(Clone)]
+struct PublicKey(poci::DevicePublicKey);
+
+#[pymethods]
+impl PublicKey {
+    #[new]
+    fn new(sec1: &[u8]) -> PociResult<Self> {
+        Ok(Self(poci::DevicePublicKey::from_sec1_bytes(sec1)?))
+    }
+    /// The uncompressed SEC1 point.
+    #[getter]
+    fn sec1(&self) -> &[u8] {
+        self.0.sec1_bytes()
+    }
+    /// The chip's key id: SHA-256 of the SubjectPublicKeyInfo.
+    #[getter]
+    fn key_id(&self) -> &[u8] {
+        self.0.key_id().as_bytes()
+    }
+}
+
+/// A P-256 device key for simulated chips: RFC 6979 signatures, low-S.
+#[pyclass(frozen, module = "poci")]
+struct DeviceKey(poci::DeviceKey);
+
+#[pymethods]
+impl DeviceKey {
+    /// Derives a key deterministically from a seed.
+    #[staticmethod]
+    fn from_seed(seed: &[u8]) -> PociResult<Self> {
+        Ok(Self(poci::DeviceKey::from_seed(seed)?))
+    }
+    /// A key from its 32-byte secret scalar.
+    #[staticmethod]
+    fn from_secret_bytes(secret: &[u8]) -> PociResult<Self> {
+        Ok(Self(poci::DeviceKey::from_secret_bytes(secret)?))
+    }
+    /// The secret scalar (keep it secret).
+    fn secret_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.to_secret_bytes())
+    }
+    /// The public key.
+    #[getter]
+    fn public_key(&self) -> PublicKey {
+        PublicKey(self.0.public_key().clone())
+    }
+    /// The chip's key id.
+    #[getter]
+    fn key_id(&self) -> &[u8] {
+        self.0.key_id().as_bytes()
+    }
+    /// Signs `message` (DER `Ecdsa-Sig-Value`, low-S).
+    fn sign<'py>(&self, py: Python<'py>, message: &[u8]) -> PociResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.0.sign(message)?))
+    }
+}
+
+fn key_id(bytes: [u8; 32]) -> poci::KeyId {
+    poci::KeyId(bytes)
+}
+
+/// The methods every signed message shares: DER and JSON both ways, proof id, signature.
+macro_rules! signed_message_methods {
+    ($class:ident, $core:ty) => {
+        #[pymethods]
+        impl $class {
+            /// Parses DER strictly.
+            #[staticmethod]
+            fn from_der(der: &[u8]) -> PociResult<Self> {
+                Ok(Self(<$core>::from_der(der)?))
+            }
+            /// Parses the JSON form of SPEC.md.
+            #[staticmethod]
+            fn from_json(text: &str) -> PociResult<Self> {
+                Ok(Self(<$core>::from_json(text)?))
+            }
+            /// The DER encoding.
+            fn to_der<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {
+                Ok(PyBytes::new(py, &self.0.to_der()?))
+            }
+            /// The JSON form of SPEC.md.
+            fn to_json(&self) -> PociResult<String> {
+                Ok(self.0.to_json()?)
+            }
+            /// SHA-256 of the DER: the proof id.
+            #[getter]
+            fn proof_id<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {
+                Ok(PyBytes::new(py, &self.0.proof_id()?))
+            }
+            /// The signature (DER `Ecdsa-Sig-Value`).
+            #[getter]
+            fn signature(&self) -> &[u8] {
+                &self.0.signature
+            }
+        }
+    };
+}
+
+signed_message_methods!(Heartbeat, poci::Heartbeat);
+signed_message_methods!(ChipBinding, poci::ChipBinding);
+signed_message_methods!(LeaseAcceptance, poci::LeaseAcceptance);
+
+/// A signed heartbeat: one chip's availability proof for one slot.
+#[pyclass(frozen, module = "poci")]
+struct Heartbeat(poci::Heartbeat);
+
+#[pymethods]
+impl Heartbeat {
+    /// Signs a heartbeat with a device key.
+    #[staticmethod]
+    #[pyo3(signature = (key, *, network_id, wallet, epoch, slot, challenge, counter, measurement=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn sign(
+        key: PyRef<'_, DeviceKey>,
+        network_id: String,
+        wallet: Vec<u8>,
+        epoch: u64,
+        slot: u32,
+        challenge: [u8; 32],
+        counter: u64,
+        measurement: Option<[u8; 32]>,
+    ) -> PociResult<Self> {
+        let tbs = poci::HeartbeatTbs {
+            network_id,
+            chip_key_id: *key.0.key_id(),
+            wallet,
+            epoch,
+            slot,
+            challenge,
+            counter,
+            measurement,
+        };
+        Ok(Self(poci::Signed::sign(tbs, &key.0)?))
+    }
+    /// The chip's key id.
+    #[getter]
+    fn chip_key_id(&self) -> &[u8] {
+        self.0.tbs.chip_key_id.as_bytes()
+    }
+    /// The wallet.
+    #[getter]
+    fn wallet(&self) -> &[u8] {
+        &self.0.tbs.wallet
+    }
+    /// The epoch.
+    #[getter]
+    fn epoch(&self) -> u64 {
+        self.0.tbs.epoch
+    }
+    /// The slot.
+    #[getter]
+    fn slot(&self) -> u32 {
+        self.0.tbs.slot
+    }
+    /// The counter.
+    #[getter]
+    fn counter(&self) -> u64 {
+        self.0.tbs.counter
+    }
+}
+
+/// A signed chip binding: a chip's claim of a wallet, with its certificate chain.
+#[pyclass(frozen, module = "poci")]
+struct ChipBinding(poci::ChipBinding);
+
+#[pymethods]
+impl ChipBinding {
+    /// Signs a binding with the chip's device key.
+    #[staticmethod]
+    #[pyo3(signature = (key, *, network_id, chip_serial, model_id, wallet, binding_counter, epoch, slot, challenge, certificates))]
+    #[allow(clippy::too_many_arguments)]
+    fn sign(
+        key: PyRef<'_, DeviceKey>,
+        network_id: String,
+        chip_serial: Vec<u8>,
+        model_id: String,
+        wallet: Vec<u8>,
+        binding_counter: u64,
+        epoch: u64,
+        slot: u32,
+        challenge: [u8; 32],
+        certificates: Vec<Vec<u8>>,
+    ) -> PociResult<Self> {
+        let tbs = poci::ChipBindingTbs {
+            network_id,
+            chip_serial,
+            model_id,
+            wallet,
+            binding_counter,
+            epoch,
+            slot,
+            challenge,
+            certificates,
+        };
+        Ok(Self(poci::Signed::sign(tbs, &key.0)?))
+    }
+    /// The binding counter.
+    #[getter]
+    fn binding_counter(&self) -> u64 {
+        self.0.tbs.binding_counter
+    }
+    /// The wallet.
+    #[getter]
+    fn wallet(&self) -> &[u8] {
+        &self.0.tbs.wallet
+    }
+}
+
+/// A signed lease acceptance: the chip consents to be rented.
+#[pyclass(frozen, module = "poci")]
+struct LeaseAcceptance(poci::LeaseAcceptance);
+
+#[pymethods]
+impl LeaseAcceptance {
+    /// Signs a lease acceptance with the rented chip's key.
+    #[staticmethod]
+    #[pyo3(signature = (key, *, network_id, lease_id, renter_wallet, first_epoch, last_epoch, price))]
+    fn sign(
+        key: PyRef<'_, DeviceKey>,
+        network_id: String,
+        lease_id: Vec<u8>,
+        renter_wallet: Vec<u8>,
+        first_epoch: u64,
+        last_epoch: u64,
+        price: u128,
+    ) -> PociResult<Self> {
+        let tbs = poci::LeaseAcceptanceTbs {
+            network_id,
+            lease_id,
+            renter_wallet,
+            chip_key_id: *key.0.key_id(),
+            first_epoch,
+            last_epoch,
+            price,
+        };
+        Ok(Self(poci::Signed::sign(tbs, &key.0)?))
+    }
+    /// Price of the lease, base units.
+    #[getter]
+    fn price(&self) -> u128 {
+        self.0.tbs.price
+    }
+}
+
+/// The chip-model registry.
+#[pyclass(frozen, module = "poci")]
+#[derive(Clone)]
+struct ChipModelRegistry(poci::ChipModelRegistry);
+
+#[pymethods]
+impl ChipModelRegistry {
+    /// The default registry (the real vendors of vendor-roots/, compiled in).
+    #[staticmethod]
+    fn embedded() -> PociResult<Self> {
+        Ok(Self(poci::ChipModelRegistry::embedded()?))
+    }
+    /// The default registry plus the synthetic test vendors.
+    #[staticmethod]
+    fn embedded_with_test_vendors() -> PociResult<Self> {
+        Ok(Self(poci::ChipModelRegistry::embedded_with_test_vendors()?))
+    }
+    /// A registry from `(file name, TOML text)` manifests.
+    #[staticmethod]
+    fn from_manifests(manifests: Vec<(String, String)>) -> PociResult<Self> {
+        let sources: Vec<poci::ManifestSource<'_>> = manifests
+            .iter()
+            .map(|(file, toml)| poci::ManifestSource { file, toml })
+            .collect();
+        Ok(Self(poci::ChipModelRegistry::from_manifests(&sources)?))
+    }
+    /// The model with this id, or None.
+    fn get(&self, model_id: &str) -> Option<ChipModel> {
+        self.0.get(model_id).cloned().map(ChipModel)
+    }
+    /// Every model, by id.
+    fn models(&self) -> Vec<ChipModel> {
+        self.0.models().cloned().map(ChipModel).collect()
+    }
+    /// Vendor ids, sorted.
+    fn vendor_ids(&self) -> Vec<String> {
+        self.0
+            .vendors()
+            .map(|vendor| vendor.vendor_id.clone())
+            .collect()
+    }
+    /// SHA-256 of the canonical encoding.
+    fn digest<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.0.digest()?))
+    }
+    /// What changed from this version to `newer`: a dict of `added`, `removed`,
+    /// `rerated` (model id, old, new) and `changed`.
+    fn diff<'py>(
+        &self,
+        py: Python<'py>,
+        newer: PyRef<'_, ChipModelRegistry>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let diff = self.0.diff(&newer.0);
+        let dict = PyDict::new(py);
+        dict.set_item("added", diff.added)?;
+        dict.set_item("removed", diff.removed)?;
+        let rerated: Vec<(String, u64, u64)> = diff
+            .rerated
+            .into_iter()
+            .map(|r| (r.model_id, r.old_milli_cu, r.new_milli_cu))
+            .collect();
+        dict.set_item("rerated", rerated)?;
+        dict.set_item("changed", diff.changed)?;
+        Ok(dict)
+    }
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Registry versions with the epochs they take effect from.
+#[pyclass(frozen, module = "poci")]
+struct RegistrySchedule(poci::RegistrySchedule);
+
+#[pymethods]
+impl RegistrySchedule {
+    /// `RegistrySchedule([(activation_epoch, registry), ...])`, epochs strictly increasing.
+    #[new]
+    fn new(versions: Vec<(u64, PyRef<'_, ChipModelRegistry>)>) -> PociResult<Self> {
+        let versions = versions
+            .into_iter()
+            .map(|(epoch, registry)| (epoch, registry.0.clone()))
+            .collect();
+        Ok(Self(poci::RegistrySchedule::new(versions)?))
+    }
+    /// The model as rated at `epoch`, or None.
+    fn lookup(&self, model_id: &str, epoch: u64) -> Option<ChipModel> {
+        self.0.lookup(model_id, epoch).cloned().map(ChipModel)
+    }
+}
+
+/// Vendor roots, CRLs and the registry a verifier judges chains against.
+#[pyclass(frozen, module = "poci")]
+#[derive(Clone)]
+struct TrustStore(poci::TrustStore);
+
+#[pymethods]
+impl TrustStore {
+    /// An empty store over `registry`; test vendors refused unless allowed; unknown
+    /// revocation status `"deny"` (default) or `"allow"`.
+    #[new]
+    #[pyo3(signature = (registry, *, allow_test_vendors=false, unknown_revocation="deny"))]
+    fn new(
+        registry: PyRef<'_, ChipModelRegistry>,
+        allow_test_vendors: bool,
+        unknown_revocation: &str,
+    ) -> PyResult<Self> {
+        let unknown_revocation = match unknown_revocation {
+            "deny" => poci::UnknownRevocationPolicy::Deny,
+            "allow" => poci::UnknownRevocationPolicy::Allow,
+            _ => {
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "unknown_revocation must be 'deny' or 'allow'",
+                ));
+            }
+        };
+        let policy = poci::TrustPolicy {
+            allow_test_vendors,
+            unknown_revocation,
+        };
+        Ok(Self(poci::TrustStore::new(registry.0.clone(), policy)))
+    }
+    /// The test-network trust material compiled in (test vendors allowed).
+    #[staticmethod]
+    fn embedded_testnet() -> PociResult<Self> {
+        Ok(Self(poci::TrustStore::embedded_testnet()?))
+    }
+    /// A copy with a vendor's roots and CRLs added (DER or PEM each); `test=True` marks
+    /// stand-in roots of a test network.
+    #[pyo3(signature = (vendor_id, roots, crls, *, test=false))]
+    fn with_roots(
+        &self,
+        vendor_id: &str,
+        roots: Vec<Vec<u8>>,
+        crls: Vec<Vec<u8>>,
+        test: bool,
+    ) -> PociResult<Self> {
+        let mut store = self.0.clone();
+        let kind = if test {
+            poci::RootKind::Test
+        } else {
+            poci::RootKind::Vendor
+        };
+        let roots: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
+        let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
+        store.add_roots(vendor_id, kind, &roots, &crls)?;
+        Ok(Self(store))
+    }
+    /// The registry.
+    #[getter]
+    fn registry(&self) -> ChipModelRegistry {
+        ChipModelRegistry(self.0.registry().clone())
+    }
+    /// Number of roots.
+    #[getter]
+    fn root_count(&self) -> usize {
+        self.0.root_count()
+    }
+}
+
+fn public_key_of(value: &Bound<'_, PyAny>) -> PyResult<poci::DevicePublicKey> {
+    if let Ok(key) = value.cast::<PublicKey>() {
+        return Ok(key.get().0.clone());
+    }
+    let bytes: Vec<u8> = value.extract()?;
+    Ok(poci::DevicePublicKey::from_sec1_bytes(&bytes).map_err(PociErr)?)
+}
+
+/// Verifies proofs with one backend and one trust store.
+#[pyclass(frozen, module = "poci")]
+struct Verifier(poci::Verifier);
+
+fn backend_named(name: &str) -> PyResult<poci::Backend> {
+    poci::Backend::ALL
+        .iter()
+        .copied()
+        .find(|backend| backend.name() == name)
+        .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(format!("unknown backend {name:?}")))
+}
+
+#[pymethods]
+impl Verifier {
+    /// A verifier; `backend` is `"ring"` (default) or `"pure-rust"`.
+    #[new]
+    #[pyo3(signature = (trust_store=None, *, backend="ring"))]
+    fn new(trust_store: Option<PyRef<'_, TrustStore>>, backend: &str) -> PyResult<Self> {
+        let backend = backend_named(backend)?;
+        let verifier = match trust_store {
+            Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
+            None => poci::Verifier::default(),
+        };
+        Ok(Self(verifier.backend_set(backend)))
+    }
+    /// Verifies a heartbeat against the chip's registered key (a `PublicKey` or SEC1 bytes).
+    #[pyo3(signature = (der, public_key, *, network_id, epoch, slot, challenge, wallet))]
+    #[allow(clippy::too_many_arguments)]
+    fn verify_heartbeat(
+        &self,
+        der: &[u8],
+        public_key: &Bound<'_, PyAny>,
+        network_id: &str,
+        epoch: u64,
+        slot: u32,
+        challenge: [u8; 32],
+        wallet: &[u8],
+    ) -> PyResult<VerifiedHeartbeat> {
+        let key = public_key_of(public_key)?;
+        let context = poci::HeartbeatContext {
+            network_id,
+            epoch,
+            slot,
+            challenge: &challenge,
+            wallet,
+        };
+        Ok(VerifiedHeartbeat(
+            self.0
+                .verify_heartbeat(der, &key, &context)
+                .map_err(PociErr)?,
+        ))
+    }
+    /// Verifies many heartbeats without holding the GIL; `items` are
+    /// `(der, public_key, network_id, epoch, slot, challenge, wallet)` tuples. Returns one
+    /// result per item: a `VerifiedHeartbeat` or the `PociError` it failed with (not raised).
+    #[allow(clippy::type_complexity)]
+    fn verify_heartbeats<'py>(
+        &self,
+        py: Python<'py>,
+        items: Vec<(
+            Vec<u8>,
+            Bound<'py, PyAny>,
+            String,
+            u64,
+            u32,
+            [u8; 32],
+            Vec<u8>,
+        )>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let mut owned = Vec::with_capacity(items.len());
+        for (der, key, network_id, epoch, slot, challenge, wallet) in items {
+            owned.push((
+                der,
+                public_key_of(&key)?,
+                network_id,
+                epoch,
+                slot,
+                challenge,
+                wallet,
+            ));
+        }
+        let verifier = &self.0;
+        let results = py.detach(|| {
+            let batch: Vec<poci::HeartbeatItem<'_>> = owned
+                .iter()
+                .map(
+                    |(der, key, network_id, epoch, slot, challenge, wallet)| poci::HeartbeatItem {
+                        der,
+                        key,
+                        context: poci::HeartbeatContext {
+                            network_id,
+                            epoch: *epoch,
+                            slot: *slot,
+                            challenge,
+                            wallet,
+                        },
+                    },
+                )
+                .collect();
+            verifier.verify_heartbeats(&batch)
+        });
+        results
+            .into_iter()
+            .map(|result| match result {
+                Ok(verified) => Ok(Py::new(py, VerifiedHeartbeat(verified))?.into_any()),
+                Err(error) => Ok(exception(py, &error).into_value(py).into_any()),
+            })
+            .collect()
+    }
+    /// Verifies a chip binding submitted by `wallet` for `slot` of `epoch`.
+    #[pyo3(signature = (der, *, params, epoch, slot, challenge, wallet))]
+    fn verify_binding(
+        &self,
+        der: &[u8],
+        params: PyRef<'_, NetworkParams>,
+        epoch: u64,
+        slot: u32,
+        challenge: [u8; 32],
+        wallet: &[u8],
+    ) -> PociResult<VerifiedBinding> {
+        let context = poci::BindingContext {
+            params: &params.0,
+            epoch,
+            slot,
+            challenge: &challenge,
+            wallet,
+        };
+        Ok(VerifiedBinding(self.0.verify_binding(der, &context)?))
+    }
+    /// Verifies a lease acceptance signed by the rented chip.
+    fn verify_lease_acceptance(
+        &self,
+        der: &[u8],
+        public_key: &Bound<'_, PyAny>,
+        network_id: &str,
+    ) -> PyResult<VerifiedLeaseAcceptance> {
+        let key = public_key_of(public_key)?;
+        Ok(VerifiedLeaseAcceptance(
+            self.0
+                .verify_lease_acceptance(der, &key, network_id)
+                .map_err(PociErr)?,
+        ))
+    }
+    /// Times `iterations` calls of `verify_heartbeat` inside Rust; nanoseconds per call.
+    /// For the per-call overhead benchmark (bench/overhead.py), not for verification.
+    #[allow(clippy::too_many_arguments)]
+    fn _time_verify_heartbeat_in_rust(
+        &self,
+        der: &[u8],
+        public_key: PyRef<'_, PublicKey>,
+        network_id: &str,
+        epoch: u64,
+        slot: u32,
+        challenge: [u8; 32],
+        wallet: &[u8],
+        iterations: u32,
+    ) -> PyResult<f64> {
+        let context = poci::HeartbeatContext {
+            network_id,
+            epoch,
+            slot,
+            challenge: &challenge,
+            wallet,
+        };
+        let start = std::time::Instant::now();
+        for _ in 0..iterations {
+            self.0
+                .verify_heartbeat(der, &public_key.0, &context)
+                .map_err(PociErr)?;
+        }
+        let elapsed = start.elapsed().as_nanos();
+        Ok(elapsed as f64 / f64::from(iterations.max(1)))
+    }
+}
+
+/// The chip ledger: registered chips and the slots they proved.
+#[pyclass(module = "poci")]
+struct ChipLedger(poci::ChipLedger);
+
+#[pymethods]
+impl ChipLedger {
+    #[new]
+    fn new(params: PyRef<'_, NetworkParams>) -> Self {
+        Self(poci::ChipLedger::new(params.0.clone()))
+    }
+    /// Restores a persisted ledger.
+    #[staticmethod]
+    fn from_json(text: &str) -> PociResult<Self> {
+        Ok(Self(poci::json::from_json(text)?))
+    }
+    /// Persists the ledger.
+    fn to_json(&self) -> PociResult<String> {
+        Ok(poci::json::to_json(&self.0)?)
+    }
+    /// Verifies and applies a chip binding submitted by `wallet`.
+    #[pyo3(signature = (verifier, der, *, epoch, slot, challenge, wallet))]
+    fn apply_binding(
+        &mut self,
+        verifier: PyRef<'_, Verifier>,
+        der: &[u8],
+        epoch: u64,
+        slot: u32,
+        challenge: [u8; 32],
+        wallet: &[u8],
+    ) -> PociResult<BindingOutcome> {
+        let slot = poci::SlotId { epoch, slot };
+        Ok(BindingOutcome(self.0.apply_binding(
+            &verifier.0,
+            der,
+            slot,
+            &challenge,
+            wallet,
+        )?))
+    }
+    /// Verifies and records a heartbeat for `slot` of `epoch`.
+    #[pyo3(signature = (verifier, der, *, epoch, slot, challenge))]
+    fn apply_heartbeat(
+        &mut self,
+        verifier: PyRef<'_, Verifier>,
+        der: &[u8],
+        epoch: u64,
+        slot: u32,
+        challenge: [u8; 32],
+    ) -> PociResult<()> {
+        Ok(self
+            .0
+            .apply_heartbeat(&verifier.0, der, poci::SlotId { epoch, slot }, &challenge)?)
+    }
+    /// Closes an epoch: its availability, final.
+    fn close_epoch(&mut self, epoch: u64) -> PociResult<ClosedEpoch> {
+        Ok(ClosedEpoch(self.0.close_epoch(epoch, None)?))
+    }
+    /// A registered chip's record, or None.
+    fn chip(&self, key_id: [u8; 32]) -> Option<ChipRecord> {
+        self.0.chip(&poci::KeyId(key_id)).cloned().map(ChipRecord)
+    }
+    /// Number of registered chips.
+    fn __len__(&self) -> usize {
+        self.0.chip_count()
+    }
+}
+
+/// An emission schedule (halving, tiered then decaying, or inflation), capped.
+#[pyclass(frozen, module = "poci")]
+struct EmissionSchedule(poci::rewards::emission::EmissionSchedule);
+
+#[pymethods]
+impl EmissionSchedule {
+    /// Halving: `base_per_epoch >> era`.
+    #[staticmethod]
+    fn halving(base_per_epoch: u128, epochs_per_era: u64, cap: u128) -> PociResult<Self> {
+        let schedule = poci::rewards::emission::EmissionSchedule::Halving(
+            poci::rewards::emission::HalvingSchedule {
+                base_per_epoch,
+                epochs_per_era,
+                cap,
+            },
+        );
+        schedule.validate()?;
+        Ok(Self(schedule))
+    }
+    /// Yearly inflation in basis points on the supply at the year's start.
+    #[staticmethod]
+    fn inflation(
+        initial_supply: u128,
+        bps_per_year: u32,
+        epochs_per_year: u64,
+        cap: u128,
+    ) -> PociResult<Self> {
+        let schedule = poci::rewards::emission::EmissionSchedule::Inflation(
+            poci::rewards::emission::InflationSchedule {
+                initial_supply,
+                bps_per_year,
+                epochs_per_year,
+                cap,
+            },
+        );
+        schedule.validate()?;
+        Ok(Self(schedule))
+    }
+    /// Any schedule from its JSON form (SPEC.md 15.1).
+    #[staticmethod]
+    fn from_json(text: &str) -> PociResult<Self> {
+        let schedule: poci::rewards::emission::EmissionSchedule = poci::json::from_json(text)?;
+        schedule.validate()?;
+        Ok(Self(schedule))
+    }
+    /// The JSON form.
+    fn to_json(&self) -> PociResult<String> {
+        Ok(poci::json::to_json(&self.0)?)
+    }
+    /// The emission of `epoch`, base units.
+    fn emission(&self, epoch: u64) -> PociResult<u128> {
+        Ok(self.0.emission(epoch)?)
+    }
+    /// Total supply before `epoch`, base units.
+    fn cumulative(&self, epoch: u64) -> PociResult<u128> {
+        Ok(self.0.cumulative(epoch)?)
+    }
+    /// The supply cap.
+    #[getter]
+    fn cap(&self) -> u128 {
+        self.0.cap()
+    }
+}
+
+/// How emission splits into pools: miners (9700 bps by default) and named pools.
+#[pyclass(frozen, module = "poci")]
+struct PoolSplit(poci::rewards::pools::PoolSplit);
+
+#[pymethods]
+impl PoolSplit {
+    /// `PoolSplit()` is the default 97/1/1/1 split; else miners' bps and `(name, bps)` pools.
+    #[new]
+    #[pyo3(signature = (miners_bps=None, pools=None))]
+    fn new(miners_bps: Option<u32>, pools: Option<Vec<(String, u32)>>) -> PociResult<Self> {
+        let default = poci::rewards::pools::PoolSplit::default();
+        let split = poci::rewards::pools::PoolSplit {
+            miners_bps: miners_bps.unwrap_or(default.miners_bps),
+            pools: match pools {
+                Some(pools) => pools
+                    .into_iter()
+                    .map(|(name, bps)| poci::rewards::pools::NamedPool { name, bps })
+                    .collect(),
+                None => default.pools,
+            },
+        };
+        split.validate()?;
+        Ok(Self(split))
+    }
+    /// Splits an emission; the rounding remainder goes to the miners.
+    fn split(&self, emission: u128) -> PociResult<PoolAmounts> {
+        Ok(PoolAmounts(self.0.split(emission)?))
+    }
+}
+
+/// Allocates the miners' pool over `availability` by weight = rating x proven slots.
+#[pyfunction]
+#[pyo3(signature = (pool, availability, *, slots_per_epoch, min_availability_bps=0))]
+fn allocate(
+    pool: u128,
+    availability: Vec<PyRef<'_, Availability>>,
+    slots_per_epoch: u32,
+    min_availability_bps: u32,
+) -> PociResult<Allocation> {
+    let entries: Vec<poci::rewards::allocation::AllocationInput> =
+        availability.iter().map(|entry| entry.0.clone()).collect();
+    let policy = poci::rewards::allocation::AllocationPolicy {
+        slots_per_epoch,
+        min_availability_bps,
+    };
+    Ok(Allocation(poci::rewards::allocation::allocate(
+        pool, &entries, &policy,
+    )?))
+}
+
+/// Settles a lease: rent for the proven slots, the rest refunded.
+#[pyfunction]
+fn settle_lease(price: u128, lease_slots: u128, proven_slots: u128) -> PociResult<LeaseSettlement> {
+    Ok(LeaseSettlement(poci::rewards::lease::settle(
+        price,
+        lease_slots,
+        proven_slots,
+    )?))
+}
+
+/// Picks the slot's producer with probability proportional to weight; None without weight.
+#[pyfunction]
+fn select_producer<'py>(
+    py: Python<'py>,
+    beacon: [u8; 32],
+    candidates: Vec<([u8; 32], u128)>,
+) -> PociResult<Option<Bound<'py, PyBytes>>> {
+    let candidates: Vec<(poci::KeyId, u128)> = candidates
+        .into_iter()
+        .map(|(id, weight)| (key_id(id), weight))
+        .collect();
+    Ok(
+        poci::rewards::producer::select_producer(&beacon, &candidates)?
+            .map(|id| PyBytes::new(py, id.as_bytes())),
+    )
+}
+
+/// A deterministic test vendor (root, intermediate, CRLs) that mints simulated chips.
+#[pyclass(frozen, module = "poci")]
+struct TestVendor(poci::x509::mint::TestVendor);
+
+#[pymethods]
+impl TestVendor {
+    /// One of the repository's test vendors (`poci-test-a`, `poci-test-b`).
+    #[new]
+    fn new(vendor_id: &str, organization: &str) -> PociResult<Self> {
+        Ok(Self(poci::x509::mint::TestVendor::from_seed(
+            vendor_id,
+            organization,
+        )?))
+    }
+    /// The testnet stand-in of a real vendor (vendor-roots/testnet/).
+    #[staticmethod]
+    fn testnet(vendor_id: &str, display_name: &str) -> PociResult<Self> {
+        Ok(Self(poci::x509::mint::testnet_vendor(
+            vendor_id,
+            display_name,
+        )?))
+    }
+    /// Mints a chip: its device key (from `seed`) and device certificate (DER).
+    #[pyo3(signature = (seed, *, model_id, serial, certificate_serial=1, security_version=1))]
+    fn mint_chip<'py>(
+        &self,
+        py: Python<'py>,
+        seed: &[u8],
+        model_id: String,
+        serial: Vec<u8>,
+        certificate_serial: u64,
+        security_version: u32,
+    ) -> PociResult<(DeviceKey, Bound<'py, PyBytes>)> {
+        let identity = poci::ChipIdentity {
+            model_id,
+            serial,
+            security_version,
+        };
+        let (key, certificate) = self.0.mint_chip(seed, &identity, certificate_serial)?;
+        Ok((DeviceKey(key), PyBytes::new(py, &certificate)))
+    }
+    /// The intermediate certificate chips carry (DER).
+    #[getter]
+    fn intermediate_der(&self) -> &[u8] {
+        &self.0.intermediate_der
+    }
+}
+
+/// Every error code of SPEC.md.
+#[pyfunction]
+fn error_codes() -> Vec<&'static str> {
+    poci::Error::ALL_CODES.to_vec()
+}
+
+/// The POCI core, compiled: verification and reward math shared with the Rust nodes.
+#[pymodule]
+fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    error::register(module)?;
+    module.add_class::<NetworkParams>()?;
+    module.add_class::<PublicKey>()?;
+    module.add_class::<DeviceKey>()?;
+    module.add_class::<Heartbeat>()?;
+    module.add_class::<ChipBinding>()?;
+    module.add_class::<LeaseAcceptance>()?;
+    module.add_class::<ChipModelRegistry>()?;
+    module.add_class::<RegistrySchedule>()?;
+    module.add_class::<TrustStore>()?;
+    module.add_class::<Verifier>()?;
+    module.add_class::<ChipLedger>()?;
+    module.add_class::<EmissionSchedule>()?;
+    module.add_class::<PoolSplit>()?;
+    module.add_class::<TestVendor>()?;
+    module.add_class::<Availability>()?;
+    module.add_class::<VerifiedHeartbeat>()?;
+    module.add_class::<VerifiedBinding>()?;
+    module.add_class::<VerifiedLeaseAcceptance>()?;
+    module.add_class::<ChipRecord>()?;
+    module.add_class::<ChipModel>()?;
+    module.add_class::<BindingOutcome>()?;
+    module.add_class::<ClosedEpoch>()?;
+    module.add_class::<PoolAmounts>()?;
+    module.add_class::<Allocation>()?;
+    module.add_class::<types::ChipShare>()?;
+    module.add_class::<LeaseSettlement>()?;
+    module.add_function(wrap_pyfunction!(derive_challenge, module)?)?;
+    module.add_function(wrap_pyfunction!(allocate, module)?)?;
+    module.add_function(wrap_pyfunction!(settle_lease, module)?)?;
+    module.add_function(wrap_pyfunction!(select_producer, module)?)?;
+    module.add_function(wrap_pyfunction!(error_codes, module)?)?;
+    Ok(())
+}

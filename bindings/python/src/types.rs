@@ -1,0 +1,515 @@
+//! Result types: each wraps the core value and exposes it with Python types
+//! (`bytes` for byte strings, `int` for every integer and amount, never `float`).
+
+use pyo3::prelude::*;
+
+use crate::error::PociResult;
+
+fn json_of<T: serde::Serialize>(value: &T) -> PociResult<String> {
+    Ok(poci::json::to_json(value)?)
+}
+
+/// A heartbeat that passed verification.
+#[pyclass(frozen, module = "poci")]
+pub struct VerifiedHeartbeat(pub poci::VerifiedHeartbeat);
+
+#[pymethods]
+impl VerifiedHeartbeat {
+    /// SHA-256 of the heartbeat's DER.
+    #[getter]
+    fn proof_id(&self) -> &[u8] {
+        &self.0.proof_id
+    }
+    /// The chip's key id.
+    #[getter]
+    fn chip_key_id(&self) -> &[u8] {
+        self.0.heartbeat.chip_key_id.as_bytes()
+    }
+    /// The network.
+    #[getter]
+    fn network_id(&self) -> &str {
+        &self.0.heartbeat.network_id
+    }
+    /// The chip's wallet.
+    #[getter]
+    fn wallet(&self) -> &[u8] {
+        &self.0.heartbeat.wallet
+    }
+    /// The epoch proven.
+    #[getter]
+    fn epoch(&self) -> u64 {
+        self.0.heartbeat.epoch
+    }
+    /// The slot proven.
+    #[getter]
+    fn slot(&self) -> u32 {
+        self.0.heartbeat.slot
+    }
+    /// The challenge answered.
+    #[getter]
+    fn challenge(&self) -> &[u8] {
+        &self.0.heartbeat.challenge
+    }
+    /// The chip's counter.
+    #[getter]
+    fn counter(&self) -> u64 {
+        self.0.heartbeat.counter
+    }
+    /// The measured environment digest, if reported.
+    #[getter]
+    fn measurement(&self) -> Option<&[u8]> {
+        self.0.heartbeat.measurement.as_ref().map(|m| m.as_slice())
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "VerifiedHeartbeat(epoch={}, slot={}, counter={})",
+            self.0.heartbeat.epoch, self.0.heartbeat.slot, self.0.heartbeat.counter
+        )
+    }
+}
+
+/// A registered chip.
+#[pyclass(frozen, module = "poci")]
+#[derive(Clone)]
+pub struct ChipRecord(pub poci::ChipRecord);
+
+#[pymethods]
+impl ChipRecord {
+    /// The chip's key id.
+    #[getter]
+    fn key_id(&self) -> &[u8] {
+        self.0.key_id.as_bytes()
+    }
+    /// The device public key (uncompressed SEC1).
+    #[getter]
+    fn public_key(&self) -> &[u8] {
+        &self.0.public_key
+    }
+    /// The chip serial.
+    #[getter]
+    fn serial(&self) -> &[u8] {
+        &self.0.serial
+    }
+    /// The chip model id.
+    #[getter]
+    fn model_id(&self) -> &str {
+        &self.0.model_id
+    }
+    /// The vendor whose root anchored the chain.
+    #[getter]
+    fn vendor_id(&self) -> &str {
+        &self.0.vendor_id
+    }
+    /// The model's rating in milli-CU.
+    #[getter]
+    fn rating_milli_cu(&self) -> u64 {
+        self.0.rating_milli_cu
+    }
+    /// Firmware security version.
+    #[getter]
+    fn security_version(&self) -> u32 {
+        self.0.security_version
+    }
+    /// The wallet the chip is bound to.
+    #[getter]
+    fn wallet(&self) -> &[u8] {
+        &self.0.wallet
+    }
+    /// The binding counter.
+    #[getter]
+    fn binding_counter(&self) -> u64 {
+        self.0.binding_counter
+    }
+    /// End of the device certificate's validity, unix seconds.
+    #[getter]
+    fn certificate_not_after(&self) -> u64 {
+        self.0.certificate_not_after
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ChipRecord(model_id={:?}, vendor_id={:?}, rating_milli_cu={})",
+            self.0.model_id, self.0.vendor_id, self.0.rating_milli_cu
+        )
+    }
+}
+
+/// A chip binding that passed verification.
+#[pyclass(frozen, module = "poci")]
+pub struct VerifiedBinding(pub poci::VerifiedBinding);
+
+#[pymethods]
+impl VerifiedBinding {
+    /// SHA-256 of the binding's DER.
+    #[getter]
+    fn proof_id(&self) -> &[u8] {
+        &self.0.proof_id
+    }
+    /// Epoch of the answered slot.
+    #[getter]
+    fn epoch(&self) -> u64 {
+        self.0.epoch
+    }
+    /// The answered slot.
+    #[getter]
+    fn slot(&self) -> u32 {
+        self.0.slot
+    }
+    /// The chip as registered.
+    #[getter]
+    fn record(&self) -> ChipRecord {
+        ChipRecord(self.0.record.clone())
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+}
+
+/// A lease acceptance that passed verification.
+#[pyclass(frozen, module = "poci")]
+pub struct VerifiedLeaseAcceptance(pub poci::VerifiedLeaseAcceptance);
+
+#[pymethods]
+impl VerifiedLeaseAcceptance {
+    /// SHA-256 of the acceptance's DER.
+    #[getter]
+    fn proof_id(&self) -> &[u8] {
+        &self.0.proof_id
+    }
+    /// The lease id.
+    #[getter]
+    fn lease_id(&self) -> &[u8] {
+        &self.0.lease.lease_id
+    }
+    /// The renter's wallet.
+    #[getter]
+    fn renter_wallet(&self) -> &[u8] {
+        &self.0.lease.renter_wallet
+    }
+    /// The rented chip.
+    #[getter]
+    fn chip_key_id(&self) -> &[u8] {
+        self.0.lease.chip_key_id.as_bytes()
+    }
+    /// First epoch of the lease.
+    #[getter]
+    fn first_epoch(&self) -> u64 {
+        self.0.lease.first_epoch
+    }
+    /// Last epoch of the lease.
+    #[getter]
+    fn last_epoch(&self) -> u64 {
+        self.0.lease.last_epoch
+    }
+    /// Price of the lease in base units.
+    #[getter]
+    fn price(&self) -> u128 {
+        self.0.lease.price
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+}
+
+/// A settled lease: `rent + refund == price`.
+#[pyclass(frozen, module = "poci")]
+pub struct LeaseSettlement(pub poci::rewards::lease::LeaseSettlement);
+
+#[pymethods]
+impl LeaseSettlement {
+    /// Paid to the lessor, base units.
+    #[getter]
+    fn rent(&self) -> u128 {
+        self.0.rent
+    }
+    /// Returned to the renter, base units.
+    #[getter]
+    fn refund(&self) -> u128 {
+        self.0.refund
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "LeaseSettlement(rent={}, refund={})",
+            self.0.rent, self.0.refund
+        )
+    }
+}
+
+/// An emission split into pools.
+#[pyclass(frozen, module = "poci")]
+pub struct PoolAmounts(pub poci::rewards::pools::PoolAmounts);
+
+#[pymethods]
+impl PoolAmounts {
+    /// The miners' pool, base units.
+    #[getter]
+    fn miners(&self) -> u128 {
+        self.0.miners
+    }
+    /// The other pools as (name, amount).
+    #[getter]
+    fn pools(&self) -> Vec<(String, u128)> {
+        self.0
+            .pools
+            .iter()
+            .map(|pool| (pool.name.clone(), pool.amount))
+            .collect()
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+}
+
+/// A chip's availability in an epoch under one wallet: an allocation input.
+#[pyclass(frozen, module = "poci")]
+#[derive(Clone)]
+pub struct Availability(pub poci::rewards::allocation::AllocationInput);
+
+#[pymethods]
+impl Availability {
+    /// `Availability(key_id, wallet, rating_milli_cu, proven_slots)`.
+    #[new]
+    fn new(key_id: [u8; 32], wallet: Vec<u8>, rating_milli_cu: u64, proven_slots: u32) -> Self {
+        Self(poci::rewards::allocation::AllocationInput {
+            key_id: poci::KeyId(key_id),
+            wallet,
+            rating_milli_cu,
+            proven_slots,
+        })
+    }
+    /// The chip.
+    #[getter]
+    fn key_id(&self) -> &[u8] {
+        self.0.key_id.as_bytes()
+    }
+    /// The wallet.
+    #[getter]
+    fn wallet(&self) -> &[u8] {
+        &self.0.wallet
+    }
+    /// The rating, milli-CU.
+    #[getter]
+    fn rating_milli_cu(&self) -> u64 {
+        self.0.rating_milli_cu
+    }
+    /// Slots proven.
+    #[getter]
+    fn proven_slots(&self) -> u32 {
+        self.0.proven_slots
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Availability(rating_milli_cu={}, proven_slots={})",
+            self.0.rating_milli_cu, self.0.proven_slots
+        )
+    }
+}
+
+/// One (chip, wallet)'s share of the miners' pool.
+#[pyclass(frozen, module = "poci")]
+#[derive(Clone)]
+pub struct ChipShare(pub poci::rewards::allocation::ChipShare);
+
+#[pymethods]
+impl ChipShare {
+    /// The chip.
+    #[getter]
+    fn key_id(&self) -> &[u8] {
+        self.0.key_id.as_bytes()
+    }
+    /// The wallet credited.
+    #[getter]
+    fn wallet(&self) -> &[u8] {
+        &self.0.wallet
+    }
+    /// Rating used, milli-CU.
+    #[getter]
+    fn rating_milli_cu(&self) -> u64 {
+        self.0.rating_milli_cu
+    }
+    /// Slots proven.
+    #[getter]
+    fn proven_slots(&self) -> u32 {
+        self.0.proven_slots
+    }
+    /// Whether the chip met the availability threshold.
+    #[getter]
+    fn eligible(&self) -> bool {
+        self.0.eligible
+    }
+    /// Weight: rating x slots when eligible.
+    #[getter]
+    fn weight(&self) -> u128 {
+        self.0.weight
+    }
+    /// Reward, base units.
+    #[getter]
+    fn reward(&self) -> u128 {
+        self.0.reward
+    }
+}
+
+/// An allocated miners' pool: `sum(shares) + unallocated == pool`.
+#[pyclass(frozen, module = "poci")]
+pub struct Allocation(pub poci::rewards::allocation::Allocation);
+
+#[pymethods]
+impl Allocation {
+    /// The pool, base units.
+    #[getter]
+    fn pool(&self) -> u128 {
+        self.0.pool
+    }
+    /// Shares by (key id, wallet).
+    #[getter]
+    fn shares(&self) -> Vec<ChipShare> {
+        self.0.shares.iter().cloned().map(ChipShare).collect()
+    }
+    /// Totals by wallet as (wallet, reward).
+    #[getter]
+    fn wallets<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, pyo3::types::PyBytes>, u128)> {
+        self.0
+            .wallets
+            .iter()
+            .map(|w| (pyo3::types::PyBytes::new(py, &w.wallet), w.reward))
+            .collect()
+    }
+    /// What no eligible chip could take, base units.
+    #[getter]
+    fn unallocated(&self) -> u128 {
+        self.0.unallocated
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+}
+
+/// A closed epoch's availability.
+#[pyclass(frozen, module = "poci")]
+pub struct ClosedEpoch(pub poci::ClosedEpoch);
+
+#[pymethods]
+impl ClosedEpoch {
+    /// The epoch.
+    #[getter]
+    fn epoch(&self) -> u64 {
+        self.0.epoch
+    }
+    /// Per (chip, wallet), the slots proven and the rating.
+    #[getter]
+    fn availability(&self) -> Vec<Availability> {
+        self.0
+            .availability
+            .iter()
+            .cloned()
+            .map(Availability)
+            .collect()
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+}
+
+/// What applying a binding did.
+#[pyclass(frozen, module = "poci")]
+pub struct BindingOutcome(pub poci::BindingOutcome);
+
+#[pymethods]
+impl BindingOutcome {
+    /// `"claimed"`, `"rebound"`, `"already_applied"` or `"equivocation"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        match &self.0 {
+            poci::BindingOutcome::Claimed => "claimed",
+            poci::BindingOutcome::Rebound { .. } => "rebound",
+            poci::BindingOutcome::AlreadyApplied => "already_applied",
+            poci::BindingOutcome::Equivocation(_) => "equivocation",
+            _ => "unknown",
+        }
+    }
+    /// The wallet before a re-bind.
+    #[getter]
+    fn previous_wallet(&self) -> Option<&[u8]> {
+        match &self.0 {
+            poci::BindingOutcome::Rebound { previous_wallet } => Some(previous_wallet),
+            _ => None,
+        }
+    }
+    /// Both signed bindings (first, second) of an equivocation.
+    #[getter]
+    fn evidence(&self) -> Option<(&[u8], &[u8])> {
+        match &self.0 {
+            poci::BindingOutcome::Equivocation(evidence) => {
+                Some((&evidence.first, &evidence.second))
+            }
+            _ => None,
+        }
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+    fn __repr__(&self) -> String {
+        format!("BindingOutcome({:?})", self.kind())
+    }
+}
+
+/// A recognised chip model.
+#[pyclass(frozen, module = "poci")]
+pub struct ChipModel(pub poci::ChipModel);
+
+#[pymethods]
+impl ChipModel {
+    /// Registry id.
+    #[getter]
+    fn model_id(&self) -> &str {
+        &self.0.model_id
+    }
+    /// The vendor.
+    #[getter]
+    fn vendor_id(&self) -> &str {
+        &self.0.vendor_id
+    }
+    /// Name for people.
+    #[getter]
+    fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// Rating in milli-CU.
+    #[getter]
+    fn rating_milli_cu(&self) -> u64 {
+        self.0.rating_milli_cu
+    }
+    /// Where the figures come from.
+    #[getter]
+    fn source(&self) -> &str {
+        &self.0.source
+    }
+    /// Remarks on the figures.
+    #[getter]
+    fn note(&self) -> &str {
+        &self.0.note
+    }
+    /// The JSON form (figures included).
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ChipModel({:?}, rating_milli_cu={})",
+            self.0.model_id, self.0.rating_milli_cu
+        )
+    }
+}

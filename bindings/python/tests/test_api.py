@@ -1,0 +1,167 @@
+"""The Pythonic surface: types, errors, the ledger from proofs to rewards."""
+
+import json
+
+import pytest
+
+import poci
+
+PARAMS = poci.NetworkParams("poci-testnet", 1767225600, 3600, 120)
+WALLET = b"wallet-of-alice"
+
+
+def challenge(epoch, slot):
+    return poci.derive_challenge(PARAMS, epoch, slot, epoch.to_bytes(8, "big"))
+
+
+def heartbeat(key, epoch, slot, counter, wallet=WALLET):
+    return poci.Heartbeat.sign(
+        key,
+        network_id="poci-testnet",
+        wallet=wallet,
+        epoch=epoch,
+        slot=slot,
+        challenge=challenge(epoch, slot),
+        counter=counter,
+    ).to_der()
+
+
+def test_spec_worked_examples_from_python():
+    key = poci.DeviceKey.from_seed(b"demo chip 1")
+    assert key.secret_bytes().hex() == "91a82999edbebd90966a9a5f29e7326c9df5af66971be66eeec6099570e1a3c2"
+    beacon = bytes([0x11]) * 32
+    assert poci.derive_challenge(PARAMS, 7, 42, beacon).hex() == (
+        "ee4773517a7edb7fa03d395fcde63d9c93c969961e301f487304329811d453a1"
+    )
+
+
+def test_types_are_bytes_and_ints():
+    key = poci.DeviceKey.from_seed(b"chip")
+    der = heartbeat(key, 7, 42, 1)
+    assert isinstance(der, bytes)
+    verified = poci.Verifier().verify_heartbeat(
+        der, key.public_key, network_id="poci-testnet", epoch=7, slot=42, challenge=challenge(7, 42), wallet=WALLET
+    )
+    assert isinstance(verified.proof_id, bytes) and isinstance(verified.counter, int)
+    assert verified.chip_key_id == key.key_id
+    amounts = poci.PoolSplit().split(10**30 + 3)
+    assert isinstance(amounts.miners, int) and amounts.miners + sum(a for _, a in amounts.pools) == 10**30 + 3
+    schedule = poci.EmissionSchedule.halving(50 * 10**24, 17520, 21_000_000 * 10**24)
+    assert schedule.emission(0) == 50 * 10**24
+    assert schedule.cumulative(2**63) <= schedule.cap
+
+
+def test_messages_round_trip_der_and_json():
+    key = poci.DeviceKey.from_seed(b"chip")
+    hb = poci.Heartbeat.from_der(heartbeat(key, 7, 42, 9))
+    again = poci.Heartbeat.from_json(hb.to_json())
+    assert again.to_der() == hb.to_der() and again.proof_id == hb.proof_id
+    assert json.loads(hb.to_json())["tbs"]["counter"] == "9"
+    lease = poci.LeaseAcceptance.sign(
+        key, network_id="poci-testnet", lease_id=b"l-1", renter_wallet=b"r", first_epoch=1, last_epoch=2, price=10**27
+    )
+    assert poci.LeaseAcceptance.from_der(lease.to_der()).price == 10**27
+
+
+def test_error_hierarchy_and_codes():
+    key = poci.DeviceKey.from_seed(b"chip")
+    der = heartbeat(key, 7, 42, 1)
+    verifier = poci.Verifier()
+    cases = [
+        (lambda: poci.Heartbeat.from_der(der[:-1]), poci.ParseError, "DER_MALFORMED"),
+        (lambda: poci.Heartbeat.from_json("{}"), poci.ParseError, "JSON_INVALID"),
+        (lambda: poci.PublicKey(b"\x04" * 65), poci.SignatureError, "PUBLIC_KEY_INVALID"),
+        (
+            lambda: verifier.verify_heartbeat(
+                der, key.public_key, network_id="poci-testnet", epoch=7, slot=42, challenge=challenge(7, 41), wallet=WALLET
+            ),
+            poci.PolicyError,
+            "CHALLENGE_MISMATCH",
+        ),
+        (lambda: poci.settle_lease(1, 0, 0), poci.MathError, "LEASE_OUT_OF_BOUNDS"),
+        (lambda: poci.PoolSplit(9600), poci.MathError, "INVALID_POOLS"),
+        (lambda: poci.NetworkParams("X", 0, 1, 1), poci.PolicyError, "INVALID_NETWORK_PARAMS"),
+    ]
+    for call, family, code in cases:
+        with pytest.raises(family) as raised:
+            call()
+        assert raised.value.code == code
+        assert isinstance(raised.value, poci.PociError)
+    assert len(set(poci.error_codes())) == len(poci.error_codes()) > 50
+
+
+def test_batch_verification_returns_one_result_per_item():
+    key = poci.DeviceKey.from_seed(b"chip")
+    items = []
+    for slot in range(20):
+        der = heartbeat(key, 7, slot, slot + 1)
+        wallet = WALLET if slot % 5 else b"somebody-else"
+        items.append((der, key.public_key, "poci-testnet", 7, slot, challenge(7, slot), wallet))
+    results = poci.Verifier().verify_heartbeats(items)
+    assert len(results) == 20
+    for slot, result in enumerate(results):
+        if slot % 5:
+            assert isinstance(result, poci.VerifiedHeartbeat) and result.slot == slot
+        else:
+            assert isinstance(result, poci.PolicyError) and result.code == "WALLET_MISMATCH"
+
+
+def test_ledger_from_bindings_to_rewards():
+    store = poci.TrustStore.embedded_testnet()
+    verifier = poci.Verifier(store)
+    vendor = poci.TestVendor("poci-test-a", "POCI Test Vendor A")
+    nvidia = poci.TestVendor.testnet("nvidia", "NVIDIA")
+    ledger = poci.ChipLedger(PARAMS)
+    bind_challenge = challenge(7, 0)
+    chips = []
+    for seed, maker, model in [(b"a", vendor, "poci-test-accel-a1"), (b"h", nvidia, "nvidia-h100-sxm")]:
+        key, certificate = maker.mint_chip(seed, model_id=model, serial=seed * 4)
+        binding = poci.ChipBinding.sign(
+            key,
+            network_id="poci-testnet",
+            chip_serial=seed * 4,
+            model_id=model,
+            wallet=WALLET,
+            binding_counter=1,
+            epoch=7,
+            slot=0,
+            challenge=bind_challenge,
+            certificates=[certificate, maker.intermediate_der],
+        )
+        outcome = ledger.apply_binding(verifier, binding.to_der(), epoch=7, slot=0, challenge=bind_challenge, wallet=WALLET)
+        assert outcome.kind == "claimed"
+        chips.append(key)
+    for slot in range(10):
+        for key in chips:
+            ledger.apply_heartbeat(verifier, heartbeat(key, 8, slot, slot + 1), epoch=8, slot=slot, challenge=challenge(8, slot))
+    with pytest.raises(poci.LedgerError) as replay:
+        ledger.apply_heartbeat(verifier, heartbeat(chips[0], 8, 9, 100), epoch=8, slot=9, challenge=challenge(8, 9))
+    assert replay.value.code == "SLOT_ALREADY_PROVEN"
+    restored = poci.ChipLedger.from_json(ledger.to_json())
+    assert restored.to_json() == ledger.to_json() and len(restored) == 2
+    closed = ledger.close_epoch(8)
+    ratings = sorted(a.rating_milli_cu for a in closed.availability)
+    assert ratings == [100_000, 989_500]
+    allocation = poci.allocate(10**27, closed.availability, slots_per_epoch=120)
+    assert sum(s.reward for s in allocation.shares) + allocation.unallocated == 10**27
+    assert allocation.wallets[0][0] == WALLET
+
+
+def test_registry_and_trust_from_folder():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "vendor-roots"
+    registry = poci.registry_from_folder(root)
+    assert registry.get("nvidia-h100-sxm").rating_milli_cu == 989_500
+    embedded = poci.ChipModelRegistry.embedded_with_test_vendors()
+    assert registry.digest() == embedded.digest()
+    assert registry.diff(embedded) == {"added": [], "removed": [], "rerated": [], "changed": []}
+    store = poci.trust_store_from_folder(root, allow_test_vendors=True, include_testnet=True)
+    assert store.root_count == poci.TrustStore.embedded_testnet().root_count
+
+
+def test_producer_selection():
+    candidates = [(bytes([1]) * 32, 1), (bytes([2]) * 32, 2), (bytes([3]) * 32, 7)]
+    winners = [poci.select_producer(bytes([b]) * 32, candidates)[0] for b in range(8)]
+    assert winners == [1, 3, 3, 3, 2, 1, 3, 2]
+    assert poci.select_producer(bytes(32), [(bytes(32), 0)]) is None
