@@ -77,6 +77,35 @@ macro_rules! decimal_module {
 decimal_module!(dec_u64, u64);
 decimal_module!(dec_u128, u128);
 
+/// Serde adapter: an optional `u64` as a canonical decimal string or `null`.
+pub mod opt_dec_u64 {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    /// Serialises as a decimal string or `null`.
+    ///
+    /// # Errors
+    /// Only the serializer's own errors.
+    pub fn serialize<S: Serializer>(value: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => serializer.collect_str(value),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Deserialises a canonical decimal string or `null`.
+    ///
+    /// # Errors
+    /// A non-canonical or out-of-range decimal.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| {
+                super::parse_canonical_decimal(&text)
+                    .ok_or_else(|| D::Error::custom("expected a canonical decimal string for u64"))
+            })
+            .transpose()
+    }
+}
+
 /// Serde adapter: bytes as lowercase hex.
 pub mod hex_bytes {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};

@@ -37,6 +37,7 @@ pub type MilliFigure = u64;
 #[serde(deny_unknown_fields)]
 pub struct PeakFigure {
     /// The figure in thousandths of its unit (TFLOPS or TOPS).
+    #[serde(with = "crate::json::dec_u64")]
     pub milli: MilliFigure,
     /// Whether the vendor's figure assumes 2:4 structured sparsity.
     pub sparse: bool,
@@ -51,10 +52,13 @@ pub struct ChipFigures {
     /// INT8 TOPS.
     pub int8_tops: Option<PeakFigure>,
     /// FP32 (non-tensor) TFLOPS, in thousandths.
+    #[serde(with = "crate::json::opt_dec_u64")]
     pub fp32_tflops: Option<MilliFigure>,
     /// Memory in GB, in thousandths.
+    #[serde(with = "crate::json::opt_dec_u64")]
     pub memory_gb: Option<MilliFigure>,
     /// Memory bandwidth in GB/s, in thousandths.
+    #[serde(with = "crate::json::opt_dec_u64")]
     pub memory_bandwidth_gbps: Option<MilliFigure>,
 }
 
@@ -92,6 +96,7 @@ pub struct ManifestModel {
     pub figures: ChipFigures,
     /// Compute rating in milli-CU; must follow from `figures` by the rule (0, with a
     /// note saying why, when the vendor publishes no figure).
+    #[serde(with = "crate::json::dec_u64")]
     pub rating_milli_cu: u64,
     /// Where the figures come from (vendor datasheet or page).
     pub source: String,

@@ -1535,7 +1535,7 @@ fn rewards() -> Result<VectorFile> {
 
     f.group("allocate", "allocate");
     let key = |n: u8| h(&[n; 32]);
-    let entry = |n: u8, rating: u64, slots: u32| json!({ "key_id": key(n), "wallet": h(&[b'w', n]), "rating_milli_cu": rating, "proven_slots": slots });
+    let entry = |n: u8, rating: u64, slots: u32| json!({ "key_id": key(n), "wallet": h(&[b'w', n]), "rating_milli_cu": rating.to_string(), "proven_slots": slots });
     let policy =
         |threshold: u32| json!({ "slots_per_epoch": 120, "min_availability_bps": threshold });
     let alloc = |pool: u128, entries: Vec<Value>, threshold: u32| json!({ "pool": pool.to_string(), "entries": entries, "policy": policy(threshold) });

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device_key::KeyId;
 use crate::error::{Error, Result};
-use crate::json::{dec_u128, hex_bytes};
+use crate::json::{dec_u64, dec_u128, hex_bytes};
 use crate::limits::MAX_WALLET_LEN;
 use crate::rewards::wide::mul_div_rem;
 
@@ -25,6 +25,7 @@ pub struct AllocationInput {
     #[serde(with = "hex_bytes")]
     pub wallet: Vec<u8>,
     /// The chip model's rating, milli-CU (at most `MAX_RATING_MILLI_CU`).
+    #[serde(with = "dec_u64")]
     pub rating_milli_cu: u64,
     /// Slots proven in the epoch (at most `slots_per_epoch`).
     pub proven_slots: u32,
@@ -51,6 +52,7 @@ pub struct ChipShare {
     #[serde(with = "hex_bytes")]
     pub wallet: Vec<u8>,
     /// Rating used, milli-CU.
+    #[serde(with = "dec_u64")]
     pub rating_milli_cu: u64,
     /// Slots proven.
     pub proven_slots: u32,
