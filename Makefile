@@ -3,12 +3,12 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test fmt-check clippy rust-test python-test bench bench-python vendor-roots vectors tools
+.PHONY: demo test fmt-check clippy rust-test python-test node-test bench bench-python bench-node vendor-roots vectors tools
 
 demo:
 	$(CARGO) run --quiet -p poci --example heartbeat
 
-test: tools fmt-check clippy rust-test python-test
+test: tools fmt-check clippy rust-test python-test node-test
 
 # Tests drive the openssl command (an independent X.509 implementation).
 tools:
@@ -34,6 +34,17 @@ python-test:
 	$(VENV)/bin/python -m pip install --quiet ./bindings/python pytest
 	$(VENV)/bin/python examples/python/miner.py
 	cd bindings/python/tests && $(CURDIR)/$(VENV)/bin/python -m pytest -q
+
+# npm ci installs the napi CLI and TypeScript from the lock file; npm test builds the addon,
+# type-checks test/types.ts with tsc and runs node:test.
+node-test:
+	cd bindings/node && npm ci --no-audit --no-fund --loglevel=error
+	cd bindings/node && npm run build --silent
+	node examples/node/wallet.mjs
+	cd bindings/node && npm test --silent
+
+bench-node: node-test
+	node bindings/node/bench/overhead.mjs
 
 bench-python: python-test
 	$(VENV)/bin/python bindings/python/bench/overhead.py

@@ -96,7 +96,9 @@ pub mod opt_dec_u64 {
     ///
     /// # Errors
     /// A non-canonical or out-of-range decimal.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<u64>, D::Error> {
         Option::<String>::deserialize(deserializer)?
             .map(|text| {
                 super::parse_canonical_decimal(&text)

@@ -1,0 +1,426 @@
+//! Plain-object results: camelCase fields, `Buffer` for bytes, `bigint` for every u64/u128.
+//! Each mirrors the JSON form of SPEC.md field for field.
+
+use napi::bindgen_prelude::{BigInt, Buffer};
+use napi_derive::napi;
+
+use crate::error::{NodeResult, invalid_argument};
+
+/// A u64 from a bigint, refusing negatives and precision loss.
+pub fn u64_of(value: &BigInt, what: &str) -> NodeResult<u64> {
+    let (negative, value, lossless) = value.get_u64();
+    if negative || !lossless {
+        return Err(invalid_argument(what));
+    }
+    Ok(value)
+}
+
+/// A u128 from a bigint, refusing negatives and precision loss.
+pub fn u128_of(value: &BigInt, what: &str) -> NodeResult<u128> {
+    let (negative, value, lossless) = value.get_u128();
+    if negative || !lossless {
+        return Err(invalid_argument(what));
+    }
+    Ok(value)
+}
+
+/// 32 bytes from a buffer.
+pub fn bytes32(value: &[u8], what: &str) -> NodeResult<[u8; 32]> {
+    <[u8; 32]>::try_from(value).map_err(|_| invalid_argument(what))
+}
+
+fn buf(bytes: &[u8]) -> Buffer {
+    Buffer::from(bytes.to_vec())
+}
+
+/// The signed content of a heartbeat.
+#[napi(object, use_nullable = true)]
+pub struct HeartbeatFields {
+    pub network_id: String,
+    pub chip_key_id: Buffer,
+    pub wallet: Buffer,
+    pub epoch: BigInt,
+    pub slot: u32,
+    pub challenge: Buffer,
+    pub counter: BigInt,
+    pub measurement: Option<Buffer>,
+}
+
+/// A heartbeat that passed verification.
+#[napi(object)]
+pub struct VerifiedHeartbeat {
+    pub proof_id: Buffer,
+    pub heartbeat: HeartbeatFields,
+}
+
+impl From<&poci::VerifiedHeartbeat> for VerifiedHeartbeat {
+    fn from(v: &poci::VerifiedHeartbeat) -> Self {
+        let hb = &v.heartbeat;
+        Self {
+            proof_id: buf(&v.proof_id),
+            heartbeat: HeartbeatFields {
+                network_id: hb.network_id.clone(),
+                chip_key_id: buf(hb.chip_key_id.as_bytes()),
+                wallet: buf(&hb.wallet),
+                epoch: BigInt::from(hb.epoch),
+                slot: hb.slot,
+                challenge: buf(&hb.challenge),
+                counter: BigInt::from(hb.counter),
+                measurement: hb.measurement.map(|m| buf(&m)),
+            },
+        }
+    }
+}
+
+/// A registered chip.
+#[napi(object)]
+pub struct ChipRecord {
+    pub key_id: Buffer,
+    pub public_key: Buffer,
+    pub serial: Buffer,
+    pub model_id: String,
+    pub vendor_id: String,
+    pub rating_milli_cu: BigInt,
+    pub security_version: u32,
+    pub wallet: Buffer,
+    pub binding_counter: BigInt,
+    pub certificate_not_after: BigInt,
+}
+
+impl From<&poci::ChipRecord> for ChipRecord {
+    fn from(r: &poci::ChipRecord) -> Self {
+        Self {
+            key_id: buf(r.key_id.as_bytes()),
+            public_key: buf(&r.public_key),
+            serial: buf(&r.serial),
+            model_id: r.model_id.clone(),
+            vendor_id: r.vendor_id.clone(),
+            rating_milli_cu: BigInt::from(r.rating_milli_cu),
+            security_version: r.security_version,
+            wallet: buf(&r.wallet),
+            binding_counter: BigInt::from(r.binding_counter),
+            certificate_not_after: BigInt::from(r.certificate_not_after),
+        }
+    }
+}
+
+/// A chip binding that passed verification.
+#[napi(object)]
+pub struct VerifiedBinding {
+    pub proof_id: Buffer,
+    pub epoch: BigInt,
+    pub slot: u32,
+    pub record: ChipRecord,
+}
+
+impl From<&poci::VerifiedBinding> for VerifiedBinding {
+    fn from(v: &poci::VerifiedBinding) -> Self {
+        Self {
+            proof_id: buf(&v.proof_id),
+            epoch: BigInt::from(v.epoch),
+            slot: v.slot,
+            record: ChipRecord::from(&v.record),
+        }
+    }
+}
+
+/// The signed terms of a lease.
+#[napi(object)]
+pub struct LeaseFields {
+    pub network_id: String,
+    pub lease_id: Buffer,
+    pub renter_wallet: Buffer,
+    pub chip_key_id: Buffer,
+    pub first_epoch: BigInt,
+    pub last_epoch: BigInt,
+    pub price: BigInt,
+}
+
+/// A lease acceptance that passed verification.
+#[napi(object)]
+pub struct VerifiedLeaseAcceptance {
+    pub proof_id: Buffer,
+    pub lease: LeaseFields,
+}
+
+impl From<&poci::VerifiedLeaseAcceptance> for VerifiedLeaseAcceptance {
+    fn from(v: &poci::VerifiedLeaseAcceptance) -> Self {
+        let l = &v.lease;
+        Self {
+            proof_id: buf(&v.proof_id),
+            lease: LeaseFields {
+                network_id: l.network_id.clone(),
+                lease_id: buf(&l.lease_id),
+                renter_wallet: buf(&l.renter_wallet),
+                chip_key_id: buf(l.chip_key_id.as_bytes()),
+                first_epoch: BigInt::from(l.first_epoch),
+                last_epoch: BigInt::from(l.last_epoch),
+                price: BigInt::from(l.price),
+            },
+        }
+    }
+}
+
+/// A settled lease: `rent + refund == price`.
+#[napi(object)]
+pub struct LeaseSettlement {
+    pub rent: BigInt,
+    pub refund: BigInt,
+}
+
+/// One named pool's amount.
+#[napi(object)]
+pub struct PoolAmount {
+    pub name: String,
+    pub amount: BigInt,
+}
+
+/// An emission split into pools.
+#[napi(object)]
+pub struct PoolAmounts {
+    pub miners: BigInt,
+    pub pools: Vec<PoolAmount>,
+}
+
+impl From<&poci::rewards::pools::PoolAmounts> for PoolAmounts {
+    fn from(p: &poci::rewards::pools::PoolAmounts) -> Self {
+        Self {
+            miners: BigInt::from(p.miners),
+            pools: p
+                .pools
+                .iter()
+                .map(|pool| PoolAmount {
+                    name: pool.name.clone(),
+                    amount: BigInt::from(pool.amount),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A chip's proven slots in an epoch under one wallet (an allocation input).
+#[napi(object)]
+pub struct Availability {
+    pub key_id: Buffer,
+    pub wallet: Buffer,
+    pub rating_milli_cu: BigInt,
+    pub proven_slots: u32,
+}
+
+impl From<&poci::rewards::allocation::AllocationInput> for Availability {
+    fn from(a: &poci::rewards::allocation::AllocationInput) -> Self {
+        Self {
+            key_id: buf(a.key_id.as_bytes()),
+            wallet: buf(&a.wallet),
+            rating_milli_cu: BigInt::from(a.rating_milli_cu),
+            proven_slots: a.proven_slots,
+        }
+    }
+}
+
+impl Availability {
+    /// The core input.
+    pub fn to_core(&self) -> NodeResult<poci::rewards::allocation::AllocationInput> {
+        Ok(poci::rewards::allocation::AllocationInput {
+            key_id: poci::KeyId(bytes32(&self.key_id, "keyId must be 32 bytes")?),
+            wallet: self.wallet.to_vec(),
+            rating_milli_cu: u64_of(&self.rating_milli_cu, "ratingMilliCu must be a u64 bigint")?,
+            proven_slots: self.proven_slots,
+        })
+    }
+}
+
+/// One (chip, wallet)'s share of the miners' pool.
+#[napi(object)]
+pub struct ChipShare {
+    pub key_id: Buffer,
+    pub wallet: Buffer,
+    pub rating_milli_cu: BigInt,
+    pub proven_slots: u32,
+    pub eligible: bool,
+    pub weight: BigInt,
+    pub reward: BigInt,
+}
+
+/// A wallet's total.
+#[napi(object)]
+pub struct WalletReward {
+    pub wallet: Buffer,
+    pub reward: BigInt,
+}
+
+/// An allocated miners' pool: `sum(shares) + unallocated == pool`.
+#[napi(object)]
+pub struct Allocation {
+    pub pool: BigInt,
+    pub shares: Vec<ChipShare>,
+    pub wallets: Vec<WalletReward>,
+    pub unallocated: BigInt,
+}
+
+impl From<&poci::rewards::allocation::Allocation> for Allocation {
+    fn from(a: &poci::rewards::allocation::Allocation) -> Self {
+        Self {
+            pool: BigInt::from(a.pool),
+            shares: a
+                .shares
+                .iter()
+                .map(|s| ChipShare {
+                    key_id: buf(s.key_id.as_bytes()),
+                    wallet: buf(&s.wallet),
+                    rating_milli_cu: BigInt::from(s.rating_milli_cu),
+                    proven_slots: s.proven_slots,
+                    eligible: s.eligible,
+                    weight: BigInt::from(s.weight),
+                    reward: BigInt::from(s.reward),
+                })
+                .collect(),
+            wallets: a
+                .wallets
+                .iter()
+                .map(|w| WalletReward {
+                    wallet: buf(&w.wallet),
+                    reward: BigInt::from(w.reward),
+                })
+                .collect(),
+            unallocated: BigInt::from(a.unallocated),
+        }
+    }
+}
+
+/// A closed epoch's availability.
+#[napi(object)]
+pub struct ClosedEpoch {
+    pub epoch: BigInt,
+    pub availability: Vec<Availability>,
+}
+
+impl From<&poci::ClosedEpoch> for ClosedEpoch {
+    fn from(c: &poci::ClosedEpoch) -> Self {
+        Self {
+            epoch: BigInt::from(c.epoch),
+            availability: c.availability.iter().map(Availability::from).collect(),
+        }
+    }
+}
+
+/// What applying a binding did: `outcome` is `claimed`, `rebound`, `already_applied` or
+/// `equivocation` (with both signed bindings as evidence).
+#[napi(object)]
+pub struct BindingOutcome {
+    pub outcome: String,
+    pub previous_wallet: Option<Buffer>,
+    pub key_id: Option<Buffer>,
+    pub binding_counter: Option<BigInt>,
+    pub first: Option<Buffer>,
+    pub second: Option<Buffer>,
+}
+
+impl From<&poci::BindingOutcome> for BindingOutcome {
+    fn from(o: &poci::BindingOutcome) -> Self {
+        let mut out = Self {
+            outcome: String::new(),
+            previous_wallet: None,
+            key_id: None,
+            binding_counter: None,
+            first: None,
+            second: None,
+        };
+        match o {
+            poci::BindingOutcome::Claimed => "claimed".clone_into(&mut out.outcome),
+            poci::BindingOutcome::Rebound { previous_wallet } => {
+                "rebound".clone_into(&mut out.outcome);
+                out.previous_wallet = Some(buf(previous_wallet));
+            }
+            poci::BindingOutcome::AlreadyApplied => "already_applied".clone_into(&mut out.outcome),
+            poci::BindingOutcome::Equivocation(e) => {
+                "equivocation".clone_into(&mut out.outcome);
+                out.key_id = Some(buf(e.key_id.as_bytes()));
+                out.binding_counter = Some(BigInt::from(e.binding_counter));
+                out.first = Some(buf(&e.first));
+                out.second = Some(buf(&e.second));
+            }
+            _ => "unknown".clone_into(&mut out.outcome),
+        }
+        out
+    }
+}
+
+/// A recognised chip model.
+#[napi(object)]
+pub struct ChipModel {
+    pub model_id: String,
+    pub vendor_id: String,
+    pub display_name: String,
+    pub rating_milli_cu: BigInt,
+    pub source: String,
+    pub note: String,
+}
+
+impl From<&poci::ChipModel> for ChipModel {
+    fn from(m: &poci::ChipModel) -> Self {
+        Self {
+            model_id: m.model_id.clone(),
+            vendor_id: m.vendor_id.clone(),
+            display_name: m.display_name.clone(),
+            rating_milli_cu: BigInt::from(m.rating_milli_cu),
+            source: m.source.clone(),
+            note: m.note.clone(),
+        }
+    }
+}
+
+/// A model whose rating changed between two registry versions.
+#[napi(object)]
+pub struct Rerating {
+    pub model_id: String,
+    pub old_milli_cu: BigInt,
+    pub new_milli_cu: BigInt,
+}
+
+/// What changed between two registry versions.
+#[napi(object)]
+pub struct RegistryDiff {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub rerated: Vec<Rerating>,
+    pub changed: Vec<String>,
+}
+
+/// A slot: epoch and index.
+#[napi(object)]
+pub struct SlotId {
+    pub epoch: BigInt,
+    pub slot: u32,
+}
+
+/// What a heartbeat must match.
+#[napi(object)]
+pub struct HeartbeatContext {
+    pub network_id: String,
+    pub epoch: BigInt,
+    pub slot: u32,
+    pub challenge: Buffer,
+    pub wallet: Buffer,
+}
+
+/// A named pool and its share in basis points.
+#[napi(object)]
+pub struct NamedPool {
+    pub name: String,
+    pub bps: u32,
+}
+
+/// A candidate producer and its weight.
+#[napi(object)]
+pub struct Candidate {
+    pub key_id: Buffer,
+    pub weight: BigInt,
+}
+
+/// A manifest: file name and TOML text.
+#[napi(object)]
+pub struct Manifest {
+    pub file: String,
+    pub toml: String,
+}

@@ -1,0 +1,212 @@
+// Runs conformance vectors through the Node API (conformance/README.md).
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+import { toJsonForm } from './jsonform.mjs';
+
+const require = createRequire(import.meta.url);
+const poci = require('../index.js');
+
+export const REPOSITORY_VECTORS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'conformance', 'vectors');
+export const vectorsDir = () => process.env.POCI_VECTORS_DIR ?? REPOSITORY_VECTORS;
+
+const hex = (text) => Buffer.from(text, 'hex');
+const params = (value) => poci.NetworkParams.fromJson(JSON.stringify(value));
+const MESSAGES = { heartbeat: poci.Heartbeat, chip_binding: poci.ChipBinding, lease_acceptance: poci.LeaseAcceptance };
+
+function store(spec) {
+  const registry = poci.ChipModelRegistry.fromManifests(spec.manifests);
+  let trust = new poci.TrustStore(registry, {
+    allowTestVendors: spec.policy.allow_test_vendors,
+    unknownRevocation: spec.policy.unknown_revocation,
+  });
+  for (const vendor of spec.roots) {
+    trust = trust.withRoots(
+      vendor.vendor_id,
+      vendor.roots.map((pem) => Buffer.from(pem)),
+      vendor.crls.map((pem) => Buffer.from(pem)),
+      vendor.kind === 'test',
+    );
+  }
+  return trust;
+}
+
+const heartbeatContext = (c) => ({
+  networkId: c.network_id,
+  epoch: BigInt(c.epoch),
+  slot: c.slot,
+  challenge: hex(c.challenge),
+  wallet: hex(c.wallet),
+});
+
+function ledger(input, stores) {
+  const verifier = new poci.Verifier(store(stores[input.trust_store]));
+  const book = new poci.ChipLedger(params(input.params));
+  const step = (s) => {
+    if (s.op === 'bind') {
+      return toJsonForm(
+        book.applyBinding(verifier, hex(s.der), {
+          epoch: BigInt(s.epoch),
+          slot: s.slot,
+          challenge: hex(s.challenge),
+          wallet: hex(s.wallet),
+        }),
+      );
+    }
+    if (s.op === 'heartbeat') {
+      book.applyHeartbeat(verifier, hex(s.der), BigInt(s.epoch), s.slot, hex(s.challenge));
+      return { recorded: true };
+    }
+    if (s.op === 'close') return toJsonForm(book.closeEpoch(BigInt(s.epoch)));
+    throw new Error(`unknown step ${s.op}`);
+  };
+  for (const s of input.setup) step(s);
+  return step(input.step);
+}
+
+const registryOf = (manifests) => poci.ChipModelRegistry.fromManifests(manifests);
+const U64_MAX = (1n << 64n) - 1n;
+
+const OPERATIONS = {
+  network_params: (i) =>
+    JSON.parse(new poci.NetworkParams(i.network_id, BigInt(i.genesis_unix), BigInt(i.epoch_seconds), i.slots_per_epoch).toJson()),
+  derive_challenge: (i) => ({
+    challenge: poci.deriveChallenge(params(i.params), BigInt(i.epoch), i.slot, hex(i.beacon)).toString('hex'),
+  }),
+  slot_start_unix: (i) => ({ unix: params(i.params).slotStartUnix(BigInt(i.epoch), i.slot).toString() }),
+  slot_at_unix: (i) => toJsonForm(params(i.params).slotAtUnix(BigInt(i.unix))),
+  device_key: (i) => {
+    const key = poci.DeviceKey.fromSecretBytes(hex(i.secret_key));
+    return { public_key: key.publicKey.sec1.toString('hex'), key_id: key.keyId.toString('hex') };
+  },
+  public_key: (i) => ({ key_id: new poci.PublicKey(hex(i.public_key)).keyId.toString('hex') }),
+  decode_message: (i) => {
+    const message = MESSAGES[i.kind].fromDer(hex(i.der));
+    return { message: JSON.parse(message.toJson()), proof_id: message.proofId.toString('hex') };
+  },
+  message_from_json: (i) => ({ der: MESSAGES[i.kind].fromJson(i.json).toDer().toString('hex') }),
+  verify_heartbeat: (i) =>
+    toJsonForm(new poci.Verifier().verifyHeartbeat(hex(i.der), hex(i.public_key), heartbeatContext(i.context))),
+  verify_lease_acceptance: (i) =>
+    toJsonForm(new poci.Verifier().verifyLeaseAcceptance(hex(i.der), hex(i.public_key), i.network_id)),
+  verify_binding: (i, stores) => {
+    const c = i.context;
+    const verifier = new poci.Verifier(store(stores[i.trust_store]));
+    return toJsonForm(
+      verifier.verifyBinding(hex(i.der), params(c.params), {
+        epoch: BigInt(c.epoch),
+        slot: c.slot,
+        challenge: hex(c.challenge),
+        wallet: hex(c.wallet),
+      }),
+    );
+  },
+  trust_store: (i) => {
+    const trust = store(i.trust_store);
+    return { roots: trust.rootCount, models: trust.modelCount };
+  },
+  registry: (i) => {
+    const registry = registryOf(i.manifests);
+    return {
+      digest: registry.digest().toString('hex'),
+      models: registry.models().map((m) => ({
+        model_id: m.modelId,
+        vendor_id: m.vendorId,
+        rating_milli_cu: m.ratingMilliCu.toString(),
+      })),
+    };
+  },
+  registry_schedule: (i) => {
+    const schedule = new poci.RegistrySchedule(
+      i.versions.map((v) => BigInt(v.activation_epoch)),
+      i.versions.map((v) => registryOf(v.manifests)),
+    );
+    return {
+      ratings: i.lookups.map((l) => {
+        const model = schedule.lookup(l.model_id, BigInt(l.epoch));
+        return model == null ? null : model.ratingMilliCu.toString();
+      }),
+    };
+  },
+  emission: (i) => {
+    const schedule = poci.EmissionSchedule.fromJson(JSON.stringify(i.schedule));
+    const epoch = BigInt(i.epoch);
+    const next = epoch + 1n > U64_MAX ? U64_MAX : epoch + 1n;
+    return {
+      emission: schedule.emission(epoch).toString(),
+      supply_before: schedule.cumulative(epoch).toString(),
+      supply_after: schedule.cumulative(next).toString(),
+    };
+  },
+  pools: (i) => toJsonForm(poci.splitEmission(BigInt(i.emission), i.split.miners_bps, i.split.pools)),
+  allocate: (i) =>
+    toJsonForm(
+      poci.allocate(
+        BigInt(i.pool),
+        i.entries.map((e) => ({
+          keyId: hex(e.key_id),
+          wallet: hex(e.wallet),
+          ratingMilliCu: BigInt(e.rating_milli_cu),
+          provenSlots: e.proven_slots,
+        })),
+        i.policy.slots_per_epoch,
+        i.policy.min_availability_bps,
+      ),
+    ),
+  settle_lease: (i) => toJsonForm(poci.settleLease(BigInt(i.price), BigInt(i.lease_slots), BigInt(i.proven_slots))),
+  select_producer: (i) => {
+    const producer = poci.selectProducer(
+      hex(i.beacon),
+      i.candidates.map((c) => ({ keyId: hex(c.key_id), weight: BigInt(c.weight) })),
+    );
+    return { producer: producer == null ? null : producer.toString('hex') };
+  },
+  ledger,
+};
+
+const CODES = new Set(poci.errorCodes());
+
+export function runCase(operation, input, stores) {
+  try {
+    return { ok: OPERATIONS[operation](input, stores) };
+  } catch (error) {
+    if (CODES.has(error.code)) return { error: error.code };
+    throw error;
+  }
+}
+
+export function runAll(directory) {
+  let passed = 0;
+  const failures = [];
+  const codes = new Set();
+  for (const name of readdirSync(directory).filter((n) => n.endsWith('.json')).sort()) {
+    const document = JSON.parse(readFileSync(join(directory, name), 'utf8'));
+    if (document.schema !== 1) throw new Error(`${name}: unknown schema ${document.schema}`);
+    const stores = document.trust_stores ?? {};
+    for (const group of document.groups) {
+      for (const testCase of group.cases) {
+        if (testCase.expected.error) codes.add(testCase.expected.error);
+        let actual;
+        try {
+          actual = runCase(group.operation, testCase.input, stores);
+        } catch (error) {
+          actual = { exception: String(error) };
+        }
+        if (JSON.stringify(sortKeys(actual)) === JSON.stringify(sortKeys(testCase.expected))) passed += 1;
+        else failures.push(`${testCase.id}: expected ${JSON.stringify(testCase.expected)} got ${JSON.stringify(actual)}`);
+      }
+    }
+  }
+  return { passed, failures, codes };
+}
+
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
+  }
+  return value;
+}

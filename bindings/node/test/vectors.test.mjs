@@ -1,0 +1,22 @@
+// Every conformance vector through the Node API; prints `N passed, M failed`.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+import { REPOSITORY_VECTORS, runAll, vectorsDir } from './vectors.mjs';
+
+const poci = createRequire(import.meta.url)('../index.js');
+
+test('every conformance vector passes', () => {
+  const { passed, failures } = runAll(vectorsDir());
+  for (const failure of failures.slice(0, 20)) console.log(`FAILED ${failure}`);
+  console.log(`${passed} passed, ${failures.length} failed`);
+  assert.ok(passed > 0);
+  assert.deepEqual(failures, []);
+});
+
+test('every error code is exercised by some vector', () => {
+  const { codes } = runAll(REPOSITORY_VECTORS);
+  for (const code of poci.errorCodes()) assert.ok(codes.has(code), `no vector for ${code}`);
+});
