@@ -379,6 +379,59 @@ impl ChipModelRegistry {
     }
 }
 
+/// Reads every `<vendor>/manifest.toml` of a vendor-roots/ folder.
+fn manifests_in(root: &std::path::Path) -> napi::Result<Vec<(String, String)>, String> {
+    let io = |error: std::io::Error| invalid_argument(&format!("{}: {error}", root.display()));
+    let mut manifests = Vec::new();
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(root)
+        .map_err(io)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.join("manifest.toml").is_file())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let file = dir.join("manifest.toml");
+        let text = std::fs::read_to_string(&file).map_err(io)?;
+        manifests.push((file.display().to_string(), text));
+    }
+    Ok(manifests)
+}
+
+/// Every `*.pem` of a folder, sorted (none when it does not exist).
+fn pems_in(dir: &std::path::Path) -> napi::Result<Vec<Vec<u8>>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "pem"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|file| {
+            std::fs::read(file)
+                .map_err(|error| invalid_argument(&format!("{}: {error}", file.display())))
+        })
+        .collect()
+}
+
+#[napi]
+impl ChipModelRegistry {
+    /// The registry of a vendor-roots/ folder (every `<vendor>/manifest.toml`).
+    #[napi(factory)]
+    pub fn from_folder(path: String) -> napi::Result<Self, String> {
+        let manifests = manifests_in(std::path::Path::new(&path))?;
+        let sources: Vec<poci::ManifestSource<'_>> = manifests
+            .iter()
+            .map(|(file, toml)| poci::ManifestSource { file, toml })
+            .collect();
+        Ok(Self(
+            poci::ChipModelRegistry::from_manifests(&sources).or_throw()?,
+        ))
+    }
+}
+
 /// Registry versions with their activation epochs.
 #[napi]
 pub struct RegistrySchedule(poci::RegistrySchedule);
@@ -450,6 +503,51 @@ impl TrustStore {
             unknown_revocation,
         };
         Ok(Self(poci::TrustStore::new(registry.0.clone(), policy)))
+    }
+    /// A store from a vendor-roots/ folder: every vendor's manifest, `roots/*.pem` and
+    /// `crls/*.pem`; with `includeTestnet`, also `testnet/<vendor>/` roots as test roots.
+    #[napi(factory)]
+    pub fn from_folder(
+        path: String,
+        options: Option<TrustOptions>,
+        include_testnet: Option<bool>,
+    ) -> napi::Result<Self, String> {
+        let root = std::path::Path::new(&path);
+        let registry = ChipModelRegistry::from_folder(path.clone())?;
+        let mut store = Self::new(&registry, options)?.0;
+        let add = |store: &mut poci::TrustStore,
+                   vendor: &str,
+                   dir: &std::path::Path,
+                   kind|
+         -> napi::Result<(), String> {
+            let roots = pems_in(&dir.join("roots"))?;
+            if roots.is_empty() {
+                return Ok(());
+            }
+            let crls = pems_in(&dir.join("crls"))?;
+            let roots: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
+            let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
+            store.add_roots(vendor, kind, &roots, &crls).or_throw()
+        };
+        for vendor in registry.0.vendors() {
+            add(
+                &mut store,
+                &vendor.vendor_id,
+                &root.join(&vendor.vendor_id),
+                poci::RootKind::Vendor,
+            )?;
+        }
+        if include_testnet.unwrap_or(false) {
+            for vendor in registry.0.vendors() {
+                add(
+                    &mut store,
+                    &vendor.vendor_id,
+                    &root.join("testnet").join(&vendor.vendor_id),
+                    poci::RootKind::Test,
+                )?;
+            }
+        }
+        Ok(Self(store))
     }
     /// The test-network trust material compiled in.
     #[napi(factory)]

@@ -114,3 +114,12 @@ test('ledger, report and lease settlement', () => {
   const settlement = poci.settleLease(1000n, 120n, 6n);
   assert.deepEqual(settlement, { rent: 50n, refund: 950n });
 });
+
+test('registry and trust store from the vendor-roots folder', () => {
+  const root = new URL('../../../vendor-roots', import.meta.url).pathname;
+  const registry = poci.ChipModelRegistry.fromFolder(root);
+  assert.equal(registry.get('sophgo-bm1684').ratingMilliCu, 8800n);
+  assert.deepEqual(registry.digest(), poci.ChipModelRegistry.embeddedWithTestVendors().digest());
+  const store = poci.TrustStore.fromFolder(root, { allowTestVendors: true }, true);
+  assert.equal(store.rootCount, poci.TrustStore.embeddedTestnet().rootCount);
+});
