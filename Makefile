@@ -3,12 +3,12 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test fmt-check clippy rust-test python-test node-test bench bench-python bench-node vendor-roots vectors tools
+.PHONY: demo test fmt-check clippy rust-test python-test swift-check node-test bench bench-python bench-node vendor-roots vectors tools
 
 demo:
 	$(CARGO) run --quiet -p poci --example heartbeat
 
-test: tools fmt-check clippy rust-test python-test node-test
+test: tools fmt-check clippy rust-test python-test swift-check node-test
 
 # Tests drive the openssl command (an independent X.509 implementation).
 tools:
@@ -34,6 +34,11 @@ python-test:
 	$(VENV)/bin/python -m pip install --quiet ./bindings/python pytest
 	$(VENV)/bin/python examples/python/miner.py
 	cd bindings/python/tests && $(CURDIR)/$(VENV)/bin/python -m pytest -q
+
+# No Swift toolchain here: regenerate the Swift sources (must not drift) and run every
+# vector through uniffi's Python bindings of the same crate, i.e. the same C ABI.
+swift-check:
+	bash bindings/swift/check.sh
 
 # npm ci installs the napi CLI and TypeScript from the lock file; npm test builds the addon,
 # type-checks test/types.ts with tsc and runs node:test.
