@@ -396,8 +396,8 @@ impl Verifier {
         time: u64,
     ) -> Result<usize> {
         let policy = self.trust.policy().unknown_revocation;
-        let Some(issuer) = parsed_intermediates.first() else {
-            let verdict = validate_chain(
+        let full_chain = || {
+            validate_chain(
                 self.backend,
                 &self.certificate_signature_checks,
                 self.trust.anchors(),
@@ -405,8 +405,10 @@ impl Verifier {
                 device_der,
                 intermediates,
                 time,
-            )?;
-            return Ok(verdict.anchor);
+            )
+        };
+        let Some(issuer) = parsed_intermediates.first() else {
+            return Ok(full_chain()?.anchor);
         };
         let cached = self.lock_cache().entries.get(&issuer.digest).cloned();
         if let Some(entry) =
@@ -423,15 +425,7 @@ impl Verifier {
             )?;
             return Ok(entry.root);
         }
-        let verdict = validate_chain(
-            self.backend,
-            &self.certificate_signature_checks,
-            self.trust.anchors(),
-            policy,
-            device_der,
-            intermediates,
-            time,
-        )?;
+        let verdict = full_chain()?;
         let root = self
             .trust
             .root(verdict.anchor)
