@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertProblem, CertRole, Error, Result};
@@ -334,25 +335,17 @@ impl Verifier {
         binding.verify_signature(self.backend, &key)?;
 
         // 4. Validity of every carried certificate at the slot's start time.
-        check_validity(&device, time, CertRole::Device)?;
+        check_validity(device.not_before, device.not_after, time, CertRole::Device)?;
         for intermediate in &parsed_intermediates {
-            check_validity(intermediate, time, CertRole::Intermediate)?;
+            let (from, until) = (intermediate.not_before, intermediate.not_after);
+            check_validity(from, until, time, CertRole::Intermediate)?;
         }
 
         // 5. The chain, then the anchoring vendor.
         let root_index =
             self.validate_chain_cached(device_der, intermediates, &parsed_intermediates, time)?;
         let root = self.trust.root(root_index).ok_or(Error::UnknownIssuer)?;
-        if time < root.not_before {
-            return Err(Error::CertNotYetValid {
-                role: CertRole::Root,
-            });
-        }
-        if time > root.not_after {
-            return Err(Error::CertExpired {
-                role: CertRole::Root,
-            });
-        }
+        check_validity(root.not_before, root.not_after, time, CertRole::Root)?;
         let vendor = self
             .trust
             .vendor(&root.vendor_id)
@@ -407,10 +400,11 @@ impl Verifier {
                 time,
             )
         };
-        let Some(issuer) = parsed_intermediates.first() else {
+        let Some(issuer_der) = intermediates.first().copied() else {
             return Ok(full_chain()?.anchor);
         };
-        let cached = self.lock_cache().entries.get(&issuer.digest).cloned();
+        let issuer_digest: [u8; 32] = Sha256::digest(issuer_der).into();
+        let cached = self.lock_cache().entries.get(&issuer_digest).cloned();
         if let Some(entry) =
             cached.filter(|entry| entry.valid_from <= time && time <= entry.valid_until)
         {
@@ -440,15 +434,10 @@ impl Verifier {
             .map(|c| c.not_after)
             .min()
             .unwrap_or(u64::MAX);
-        let entry = CachedIssuer {
-            anchor: IssuerAnchor::from_der(intermediates.first().copied().unwrap_or_default())?,
-            root: verdict.anchor,
-            valid_from: intermediates_from.max(root.not_before),
-            valid_until: intermediates_until
-                .min(root.not_after)
-                .min(self.trust.crls_valid_until().unwrap_or(u64::MAX)),
-            inserted: 0,
-        };
+        let anchor = IssuerAnchor::from_der(issuer_der)?;
+        let valid_until = intermediates_until
+            .min(root.not_after)
+            .min(self.trust.crls_valid_until().unwrap_or(u64::MAX));
         let mut cache = self.lock_cache();
         if cache.entries.len() >= MAX_INTERMEDIATE_CACHE_ENTRIES {
             let oldest = cache
@@ -461,18 +450,25 @@ impl Verifier {
             }
         }
         cache.insertions = cache.insertions.saturating_add(1);
-        let inserted = cache.insertions;
-        cache
-            .entries
-            .insert(issuer.digest, CachedIssuer { inserted, ..entry });
+        let entry = CachedIssuer {
+            anchor,
+            root: verdict.anchor,
+            valid_from: intermediates_from.max(root.not_before),
+            valid_until,
+            inserted: cache.insertions,
+        };
+        cache.entries.insert(issuer_digest, entry);
         Ok(verdict.anchor)
     }
 }
 
-fn check_validity(certificate: &ParsedCertificate<'_>, time: u64, role: CertRole) -> Result<()> {
-    match certificate.valid_at(time) {
-        core::cmp::Ordering::Less => Err(Error::CertNotYetValid { role }),
-        core::cmp::Ordering::Greater => Err(Error::CertExpired { role }),
-        core::cmp::Ordering::Equal => Ok(()),
+/// `notBefore <= time <= notAfter`, or the error naming `role`.
+const fn check_validity(not_before: u64, not_after: u64, time: u64, role: CertRole) -> Result<()> {
+    if time < not_before {
+        Err(Error::CertNotYetValid { role })
+    } else if time > not_after {
+        Err(Error::CertExpired { role })
+    } else {
+        Ok(())
     }
 }

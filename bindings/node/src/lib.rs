@@ -588,10 +588,15 @@ impl TrustStore {
     }
 }
 
-fn key_of(key: Either<&PublicKey, Buffer>) -> napi::Result<poci::DevicePublicKey, String> {
+/// The key of a `PublicKey` as is (no copy on the hot path), or parsed from SEC1 bytes.
+fn key_of(
+    key: Either<&PublicKey, Buffer>,
+) -> napi::Result<std::borrow::Cow<'_, poci::DevicePublicKey>, String> {
     match key {
-        Either::A(key) => Ok(key.0.clone()),
-        Either::B(bytes) => poci::DevicePublicKey::from_sec1_bytes(&bytes).or_throw(),
+        Either::A(key) => Ok(std::borrow::Cow::Borrowed(&key.0)),
+        Either::B(bytes) => poci::DevicePublicKey::from_sec1_bytes(&bytes)
+            .map(std::borrow::Cow::Owned)
+            .or_throw(),
     }
 }
 
@@ -730,14 +735,7 @@ impl Verifier {
         public_key: Either<&PublicKey, Buffer>,
         context: HeartbeatContext,
     ) -> napi::Result<VerifiedHeartbeat, String> {
-        let parsed;
-        let key = match public_key {
-            Either::A(key) => &key.0,
-            Either::B(bytes) => {
-                parsed = poci::DevicePublicKey::from_sec1_bytes(&bytes).or_throw()?;
-                &parsed
-            }
-        };
+        let key = key_of(public_key)?;
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
         let context = poci::HeartbeatContext {
             network_id: &context.network_id,
@@ -746,7 +744,7 @@ impl Verifier {
             challenge: &challenge,
             wallet: &context.wallet,
         };
-        let verified = self.0.verify_heartbeat(&der, key, &context).or_throw()?;
+        let verified = self.0.verify_heartbeat(&der, &key, &context).or_throw()?;
         Ok(VerifiedHeartbeat::from(&verified))
     }
     /// Verifies many heartbeats off the main thread; resolves to one result per item.

@@ -498,12 +498,16 @@ impl TrustStore {
     }
 }
 
-fn public_key_of(value: &Bound<'_, PyAny>) -> PyResult<poci::DevicePublicKey> {
+/// The key of a `PublicKey` as is (no copy on the hot path), or parsed from SEC1 bytes.
+fn public_key_of<'a>(
+    value: &'a Bound<'_, PyAny>,
+) -> PyResult<std::borrow::Cow<'a, poci::DevicePublicKey>> {
     if let Ok(key) = value.cast::<PublicKey>() {
-        return Ok(key.get().0.clone());
+        return Ok(std::borrow::Cow::Borrowed(&key.get().0));
     }
     let bytes: Vec<u8> = value.extract()?;
-    Ok(poci::DevicePublicKey::from_sec1_bytes(&bytes).map_err(PociErr)?)
+    let key = poci::DevicePublicKey::from_sec1_bytes(&bytes).map_err(PociErr)?;
+    Ok(std::borrow::Cow::Owned(key))
 }
 
 /// Verifies proofs with one backend and one trust store.
@@ -579,7 +583,7 @@ impl Verifier {
         for (der, key, network_id, epoch, slot, challenge, wallet) in items {
             owned.push((
                 der,
-                public_key_of(&key)?,
+                public_key_of(&key)?.into_owned(),
                 network_id,
                 epoch,
                 slot,

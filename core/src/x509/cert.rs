@@ -5,7 +5,6 @@
 //! extension, the EKU list, key usage, validity and the subject public key.
 
 use der::{Reader as _, SliceReader};
-use sha2::{Digest, Sha256};
 
 use crate::error::{CertProblem, Error, Field, Result};
 use crate::oid::CHIP_IDENTITY_EXTENSION_DER;
@@ -45,8 +44,6 @@ const BIT_STRING: u8 = 0x03;
 /// The fields of a certificate POCI reads, borrowed from its DER.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ParsedCertificate<'a> {
-    /// SHA-256 of the whole certificate (cache key).
-    pub(crate) digest: [u8; 32],
     /// Serial number content octets.
     pub(crate) serial: &'a [u8],
     /// Issuer Name TLV.
@@ -80,7 +77,7 @@ impl<'a> ParsedCertificate<'a> {
     /// `BAD_CERTIFICATE` for anything but a DER X.509 v3 certificate signed with
     /// ecdsa-with-SHA256, without unique identifiers, with each extension at most once.
     pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
-        let mut parsed = read_all(der, |reader| {
+        read_all(der, |reader| {
             read_sequence(reader, |certificate| {
                 let tbs = read_sequence(certificate, Self::read_tbs)?;
                 let (algorithm, _) = read_tlv(certificate, tag::SEQUENCE)?;
@@ -94,9 +91,7 @@ impl<'a> ParsedCertificate<'a> {
         .map_err(|err| match err {
             Error::BadCertificate { .. } => err,
             _ => bad(CertProblem::Encoding),
-        })?;
-        parsed.digest = Sha256::digest(der).into();
-        Ok(parsed)
+        })
     }
 
     fn read_tbs(tbs: &mut SliceReader<'a>) -> Result<Self> {
@@ -121,7 +116,6 @@ impl<'a> ParsedCertificate<'a> {
         let (subject, _) = read_tlv(tbs, tag::SEQUENCE)?;
         let (spki, _) = read_tlv(tbs, tag::SEQUENCE)?;
         let mut parsed = Self {
-            digest: [0; 32],
             serial,
             issuer,
             subject,
@@ -214,17 +208,6 @@ impl<'a> ParsedCertificate<'a> {
             self.chip_identity = Some(ChipIdentity::from_der(value)?);
         }
         Ok(())
-    }
-
-    /// Whether the certificate is valid at `unix` (notBefore <= t <= notAfter).
-    pub(crate) const fn valid_at(&self, unix: u64) -> core::cmp::Ordering {
-        if unix < self.not_before {
-            core::cmp::Ordering::Less
-        } else if unix > self.not_after {
-            core::cmp::Ordering::Greater
-        } else {
-            core::cmp::Ordering::Equal
-        }
     }
 }
 
