@@ -154,6 +154,39 @@ pub mod hex_32 {
     }
 }
 
+/// Serde adapter: optional bytes as lowercase hex or `null`.
+pub mod opt_hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    /// Serialises as lowercase hex or `null`.
+    ///
+    /// # Errors
+    /// Only the serializer's own errors.
+    pub fn serialize<S: Serializer>(
+        value: &Option<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(bytes) => serializer.serialize_str(&hex::encode(bytes)),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Deserialises lowercase hex or `null`.
+    ///
+    /// # Errors
+    /// Anything but lowercase hex digits in pairs or `null`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
+        let text = Option::<String>::deserialize(deserializer)?;
+        text.map(|text| {
+            super::parse_lower_hex(&text).ok_or_else(|| D::Error::custom("expected lowercase hex"))
+        })
+        .transpose()
+    }
+}
+
 /// Serde adapter: an optional 32-byte value as 64 lowercase hex digits or `null`.
 pub mod opt_hex_32 {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};

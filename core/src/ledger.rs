@@ -36,6 +36,26 @@ struct ChipEntry {
     last_proven: Option<SlotId>,
 }
 
+/// One heartbeat submitted to [`ChipLedger::apply_heartbeats`]: its bytes and the slot
+/// (with that slot's challenge) it is submitted for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeartbeatSubmission<'a> {
+    /// The heartbeat DER.
+    pub der: &'a [u8],
+    /// The slot it proves.
+    pub slot: SlotId,
+    /// That slot's challenge.
+    pub challenge: &'a [u8; 32],
+}
+
+/// A heartbeat that passed the stateless checks, waiting to be recorded.
+#[derive(Debug, Clone, Copy)]
+struct CheckedHeartbeat {
+    key_id: KeyId,
+    counter: u64,
+    slot: SlotId,
+}
+
 /// Two different bindings of one chip with the same counter, both signed by the chip.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,7 +112,7 @@ pub struct ChipLedger {
     /// Open epochs: per chip, per wallet, proven slots.
     proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>>,
     closed: BTreeSet<u64>,
-    /// Parsed device keys: rebuilt on demand, never persisted.
+    /// Parsed device keys, decoded at binding; not persisted (a restored ledger decodes per use).
     #[serde(skip)]
     keys: BTreeMap<KeyId, DevicePublicKey>,
 }
@@ -170,6 +190,9 @@ impl ChipLedger {
         let verified = verifier.verify_binding(der, &context)?;
         let key_id = verified.record.key_id;
         let Some(entry) = self.chips.get_mut(&key_id) else {
+            // Decoded once here, so heartbeats never decode the key again.
+            let key = DevicePublicKey::from_sec1_bytes(&verified.record.public_key)?;
+            self.keys.insert(key_id, key);
             self.chips.insert(
                 key_id,
                 ChipEntry {
@@ -222,6 +245,50 @@ impl ChipLedger {
         slot: SlotId,
         challenge: &[u8; 32],
     ) -> Result<()> {
+        let checked = self.check_heartbeat(verifier, der, slot, challenge)?;
+        self.record_heartbeat(checked)
+    }
+
+    /// Applies many heartbeats, one result per item in input order, each exactly what
+    /// [`ChipLedger::apply_heartbeat`] would give applied one after another in that order.
+    /// The stateless checks (parsing, context, signature) run across threads when the
+    /// `parallel` feature is on; counters and proven slots are then recorded in order.
+    #[must_use]
+    pub fn apply_heartbeats(
+        &mut self,
+        verifier: &Verifier,
+        submissions: &[HeartbeatSubmission<'_>],
+    ) -> Vec<Result<()>> {
+        let check = |submission: &HeartbeatSubmission<'_>| {
+            self.check_heartbeat(
+                verifier,
+                submission.der,
+                submission.slot,
+                submission.challenge,
+            )
+        };
+        #[cfg(feature = "parallel")]
+        let checked: Vec<Result<CheckedHeartbeat>> = {
+            use rayon::prelude::*;
+            submissions.par_iter().map(check).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let checked: Vec<Result<CheckedHeartbeat>> = submissions.iter().map(check).collect();
+        checked
+            .into_iter()
+            .map(|result| result.and_then(|heartbeat| self.record_heartbeat(heartbeat)))
+            .collect()
+    }
+
+    /// The checks of a heartbeat that read the ledger but do not depend on earlier
+    /// heartbeats: everything up to and including the signature.
+    fn check_heartbeat(
+        &self,
+        verifier: &Verifier,
+        der: &[u8],
+        slot: SlotId,
+        challenge: &[u8; 32],
+    ) -> Result<CheckedHeartbeat> {
         self.params.check_slot(slot.slot)?;
         if self.closed.contains(&slot.epoch) {
             return Err(Error::EpochClosed { epoch: slot.epoch });
@@ -235,10 +302,15 @@ impl ChipLedger {
                 role: CertRole::Device,
             });
         }
-        if let std::collections::btree_map::Entry::Vacant(vacant) = self.keys.entry(key_id) {
-            vacant.insert(DevicePublicKey::from_sec1_bytes(&entry.record.public_key)?);
-        }
-        let key = self.keys.get(&key_id).ok_or(Error::UnknownChip)?;
+        // Keys are decoded at binding; a ledger restored from JSON decodes on first use.
+        let decoded;
+        let key = match self.keys.get(&key_id) {
+            Some(key) => key,
+            None => {
+                decoded = DevicePublicKey::from_sec1_bytes(&entry.record.public_key)?;
+                &decoded
+            }
+        };
         let context = HeartbeatContext {
             network_id: self.params.network_id(),
             epoch: slot.epoch,
@@ -247,7 +319,21 @@ impl ChipLedger {
             wallet: &entry.record.wallet,
         };
         heartbeat.verify(verifier.backend(), key, &context)?;
-        let counter = heartbeat.tbs().counter;
+        Ok(CheckedHeartbeat {
+            key_id,
+            counter: heartbeat.tbs().counter,
+            slot,
+        })
+    }
+
+    /// The checks against the chip's earlier heartbeats, then the state change.
+    fn record_heartbeat(&mut self, heartbeat: CheckedHeartbeat) -> Result<()> {
+        let CheckedHeartbeat {
+            key_id,
+            counter,
+            slot,
+        } = heartbeat;
+        let entry = self.chips.get_mut(&key_id).ok_or(Error::UnknownChip)?;
         if entry
             .last_heartbeat_counter
             .is_some_and(|last| counter <= last)
@@ -257,17 +343,15 @@ impl ChipLedger {
         if entry.last_proven.is_some_and(|last| slot <= last) {
             return Err(Error::SlotAlreadyProven);
         }
-        let wallet = WalletKey(entry.record.wallet.clone());
         let proven = self
             .proven
             .entry(slot.epoch)
             .or_default()
             .entry(key_id)
             .or_default()
-            .entry(wallet)
+            .entry(WalletKey(entry.record.wallet.clone()))
             .or_insert(0);
         *proven = proven.checked_add(1).ok_or(Error::AmountOverflow)?;
-        let entry = self.chips.get_mut(&key_id).ok_or(Error::UnknownChip)?;
         entry.last_heartbeat_counter = Some(counter);
         entry.last_proven = Some(slot);
         Ok(())

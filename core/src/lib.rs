@@ -67,7 +67,9 @@ pub use error::{
     ManifestProblem, MessageKind, ParamsProblem, Result, ScheduleProblem,
 };
 pub use identifier::validate_identifier;
-pub use ledger::{BindingOutcome, ChipLedger, ClosedEpoch, EquivocationEvidence};
+pub use ledger::{
+    BindingOutcome, ChipLedger, ClosedEpoch, EquivocationEvidence, HeartbeatSubmission,
+};
 pub use manifest::{
     ChipFigures, MANIFEST_SCHEMA, ManifestModel, MilliFigure, PeakFigure, VendorManifest,
     VendorStatus,

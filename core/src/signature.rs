@@ -120,6 +120,53 @@ impl EcdsaSignature {
     pub fn is_high_s(&self) -> bool {
         self.s > P256_HALF_ORDER
     }
+
+    /// The other valid ECDSA signature of the same message under the same key, `(r, n - s)`.
+    /// Plain ECDSA accepts both; POCI's low-S rule refuses the high one. Tests and attack
+    /// simulations use it to forge a second encoding of a proof.
+    #[must_use]
+    pub fn twin(&self) -> Self {
+        let mut s = [0u8; 32];
+        let mut borrow = false;
+        // n - s, big-endian, byte by byte from the least significant end; 1 <= s < n.
+        for ((out, n), v) in s.iter_mut().zip(P256_ORDER).zip(self.s).rev() {
+            let (difference, first) = n.overflowing_sub(v);
+            let (difference, second) = difference.overflowing_sub(u8::from(borrow));
+            *out = difference;
+            borrow = first || second;
+        }
+        Self { r: self.r, s }
+    }
+
+    /// The DER `Ecdsa-Sig-Value`, with minimal INTEGERs (what [`EcdsaSignature::from_der`]
+    /// accepts).
+    #[must_use]
+    pub fn to_der(&self) -> Vec<u8> {
+        let mut body = Vec::with_capacity(70);
+        for value in [&self.r, &self.s] {
+            // Both are in [1, n-1]: at least one non-zero byte.
+            let start = value.iter().position(|byte| *byte != 0).unwrap_or(31);
+            let digits = value.get(start..).unwrap_or_default();
+            let pad = digits.first().is_some_and(|byte| *byte >= 0x80);
+            body.push(0x02);
+            // At most 33 content bytes, so one length byte; never saturates.
+            body.push(
+                u8::try_from(digits.len())
+                    .unwrap_or(32)
+                    .saturating_add(u8::from(pad)),
+            );
+            if pad {
+                body.push(0);
+            }
+            body.extend_from_slice(digits);
+        }
+        let mut der = Vec::with_capacity(72);
+        der.push(0x30);
+        // At most 70 bytes of body.
+        der.push(u8::try_from(body.len()).unwrap_or(70));
+        der.extend_from_slice(&body);
+        der
+    }
 }
 
 /// Left-pads a minimal unsigned integer to 32 bytes and checks `1 <= v < n`.
@@ -213,6 +260,34 @@ mod tests {
             carry = byte & 1;
         }
         assert_eq!(half, P256_HALF_ORDER);
+    }
+
+    #[test]
+    fn twin_is_the_high_s_encoding_of_the_same_proof() {
+        let key = crate::DeviceKey::from_seed(b"twin").unwrap();
+        for message in [&b"a"[..], b"b", b"c", b"d", b"e", b"f"] {
+            let der = key.sign(message).unwrap();
+            let parsed = EcdsaSignature::from_der(&der).unwrap();
+            assert_eq!(parsed.to_der(), der);
+            let twin = parsed.twin();
+            assert!(twin.is_high_s() && !parsed.is_high_s());
+            assert_eq!(twin.twin(), parsed);
+            assert_eq!(EcdsaSignature::from_der(&twin.to_der()).unwrap(), twin);
+            for backend in Backend::ALL {
+                let refused = verify_signature(*backend, key.public_key(), message, &twin.to_der());
+                assert_eq!(refused, Err(Error::SignatureHighS));
+                // Plain ECDSA accepts it: it is a genuine twin, not garbage.
+                assert!(
+                    verify_x509_signature(
+                        *backend,
+                        key.public_key().sec1_bytes(),
+                        message,
+                        &twin.to_der()
+                    )
+                    .is_ok()
+                );
+            }
+        }
     }
 
     #[test]

@@ -15,8 +15,8 @@ use poci::rewards::emission::{EmissionSchedule, HalvingSchedule};
 use poci::rewards::pools::PoolSplit;
 use poci::rewards::report::{EpochReport, RejectionTally};
 use poci::{
-    BindingOutcome, ChipLedger, DeviceKey, Error, HeartbeatTbs, Signed, SlotId, Verifier,
-    derive_challenge,
+    BindingOutcome, ChipLedger, DeviceKey, Error, HeartbeatSubmission, HeartbeatTbs, Signed,
+    SlotId, Verifier, derive_challenge,
 };
 use proptest::prelude::*;
 
@@ -403,5 +403,49 @@ proptest! {
         let next = at(9, 0);
         let hb = heartbeat(&key, next, 1000, WALLET);
         prop_assert!(restored.apply_heartbeat(&verifier, &hb, next, &slot_challenge(next)).is_ok());
+    }
+
+    /// A batch gives, item by item and in the final state, exactly what applying the
+    /// same heartbeats one after another gives: duplicates, reordered counters, bad bytes.
+    #[test]
+    fn a_batch_applies_like_one_after_another(
+        submissions in proptest::collection::vec((0usize..3, 0u32..4, 1u64..6, 0u8..4), 0..16),
+    ) {
+        let verifier = verifier();
+        let mut sequential = ChipLedger::new(params());
+        let mut chips = Vec::new();
+        for index in 0..2u8 {
+            let (key, der) = binding(&[b'k', index], &[b'S', index], 1, WALLET);
+            apply_binding(&mut sequential, &verifier, &der, WALLET).unwrap();
+            chips.push(key);
+        }
+        let mut batched = sequential.clone();
+        let stranger = DeviceKey::from_seed(b"never bound").unwrap();
+        let items: Vec<(Vec<u8>, SlotId, [u8; 32])> = submissions
+            .iter()
+            .map(|&(chip, slot, counter, mode)| {
+                let key = chips.get(chip).unwrap_or(&stranger);
+                let at = at(8, slot);
+                let mut der = heartbeat(key, at, counter, WALLET);
+                let mut challenge = slot_challenge(at);
+                match mode {
+                    1 => challenge[0] ^= 1,
+                    2 => der.truncate(der.len() / 2),
+                    _ => {}
+                }
+                (der, at, challenge)
+            })
+            .collect();
+        let one_by_one: Vec<Result<(), Error>> = items
+            .iter()
+            .map(|(der, at, challenge)| sequential.apply_heartbeat(&verifier, der, *at, challenge))
+            .collect();
+        let batch: Vec<HeartbeatSubmission<'_>> = items
+            .iter()
+            .map(|(der, slot, challenge)| HeartbeatSubmission { der, slot: *slot, challenge })
+            .collect();
+        let together = batched.apply_heartbeats(&verifier, &batch);
+        prop_assert_eq!(together, one_by_one);
+        prop_assert_eq!(&batched, &sequential);
     }
 }

@@ -471,31 +471,6 @@ fn messages() -> Result<VectorFile> {
 
 // ---- heartbeats ---------------------------------------------------------------------
 
-fn high_s_twin(signature: &[u8]) -> Result<Vec<u8>> {
-    const ORDER: [u8; 32] = [
-        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
-        0x25, 0x51,
-    ];
-    let parsed = EcdsaSignature::from_der(signature)?;
-    let n = u128::from_be_bytes(ORDER[..16].try_into().unwrap_or_default());
-    let n_low = u128::from_be_bytes(ORDER[16..].try_into().unwrap_or_default());
-    let s_high = u128::from_be_bytes(parsed.s()[..16].try_into().unwrap_or_default());
-    let s_low = u128::from_be_bytes(parsed.s()[16..].try_into().unwrap_or_default());
-    let (low, borrow) = n_low.overflowing_sub(s_low);
-    let high = n.wrapping_sub(s_high).wrapping_sub(u128::from(borrow));
-    let mut twin = high.to_be_bytes().to_vec();
-    twin.extend(low.to_be_bytes());
-    let integer = |bytes: &[u8]| {
-        let mut content: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
-        if content.first().is_none_or(|b| *b >= 0x80) {
-            content.insert(0, 0);
-        }
-        tlv(0x02, &content)
-    };
-    Ok(seq(&[integer(parsed.r()), integer(&twin)]))
-}
-
 fn heartbeats() -> Result<VectorFile> {
     let mut f = FileBuilder::new(
         "heartbeats",
@@ -565,7 +540,11 @@ fn heartbeats() -> Result<VectorFile> {
     f.err(
         "high-S twin of the valid signature",
         input(
-            &with_signature(&high_s_twin(parsed.signature())?),
+            &with_signature(
+                &EcdsaSignature::from_der(parsed.signature())?
+                    .twin()
+                    .to_der(),
+            ),
             &public,
             &good,
         ),

@@ -554,11 +554,11 @@ pub fn to_pem(label: &str, der: &[u8]) -> Result<String> {
 
 /// A chip model of a test vendor: synthetic, with one dense figure to rate it from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TestModelSpec {
+pub struct TestModelSpec<'a> {
     /// Registry id.
-    pub model_id: &'static str,
+    pub model_id: &'a str,
     /// Name for people.
-    pub display_name: &'static str,
+    pub display_name: &'a str,
     /// Dense FP16/BF16 tensor TFLOPS, if it has a tensor unit.
     pub fp16_dense_tflops: Option<u32>,
     /// Dense INT8 TOPS.
@@ -567,17 +567,17 @@ pub struct TestModelSpec {
 
 /// A test vendor of the repository's vendor-roots/.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TestVendorSpec {
+pub struct TestVendorSpec<'a> {
     /// Vendor id (and seed of its keys).
-    pub vendor_id: &'static str,
+    pub vendor_id: &'a str,
     /// Organization in its certificates.
-    pub organization: &'static str,
+    pub organization: &'a str,
     /// Its models.
-    pub models: &'static [TestModelSpec],
+    pub models: &'a [TestModelSpec<'a>],
 }
 
 /// The test vendors of the repository's vendor-roots/.
-pub const TEST_VENDORS: &[TestVendorSpec] = &[
+pub const TEST_VENDORS: &[TestVendorSpec<'static>] = &[
     TestVendorSpec {
         vendor_id: "poci-test-a",
         organization: "POCI Test Vendor A",
@@ -610,7 +610,7 @@ pub const TEST_VENDORS: &[TestVendorSpec] = &[
 
 /// The manifest of a test vendor (`test = true`, synthetic models).
 #[must_use]
-pub fn test_vendor_manifest(spec: &TestVendorSpec) -> String {
+pub fn test_vendor_manifest(spec: &TestVendorSpec<'_>) -> String {
     let TestVendorSpec {
         vendor_id,
         organization,

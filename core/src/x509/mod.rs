@@ -4,7 +4,9 @@ pub(crate) mod cert;
 pub(crate) mod chain;
 mod identity;
 pub mod mint;
+mod summary;
 pub(crate) mod time;
 
 pub use chain::UnknownRevocationPolicy;
 pub use identity::ChipIdentity;
+pub use summary::CertificateSummary;

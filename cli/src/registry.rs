@@ -1,0 +1,102 @@
+//! `poci registry list|digest|diff`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use poci::ChipModelRegistry;
+
+use crate::error::{CliError, setup};
+use crate::files::pretty;
+use crate::vendor_roots::registry;
+
+/// Which registry.
+#[derive(Debug, Clone, Args)]
+pub struct RegistrySource {
+    /// A vendor-roots/ folder; without it, the registry compiled into the library.
+    #[arg(long)]
+    pub vendor_roots: Option<PathBuf>,
+    /// Include the synthetic test vendors (compiled-in registry only).
+    #[arg(long, conflicts_with = "vendor_roots")]
+    pub with_test_vendors: bool,
+}
+
+impl RegistrySource {
+    fn load(&self) -> Result<ChipModelRegistry, CliError> {
+        match (&self.vendor_roots, self.with_test_vendors) {
+            (Some(folder), _) => registry(folder),
+            (None, true) => {
+                ChipModelRegistry::embedded_with_test_vendors().map_err(setup("registry"))
+            }
+            (None, false) => ChipModelRegistry::embedded().map_err(setup("registry")),
+        }
+    }
+}
+
+/// `poci registry …`.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Every model with its vendor and rating.
+    List {
+        /// The registry.
+        #[command(flatten)]
+        source: RegistrySource,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// SHA-256 of the registry's canonical encoding: what a node states on chain.
+    Digest {
+        /// The registry.
+        #[command(flatten)]
+        source: RegistrySource,
+    },
+    /// Models added, removed and re-rated from OLD to NEW (two vendor-roots/ folders).
+    Diff {
+        /// The older folder.
+        old: PathBuf,
+        /// The newer folder.
+        new: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs `poci registry …`.
+pub fn run(command: &RegistryCommand) -> Result<(), CliError> {
+    match command {
+        RegistryCommand::List { source, json } => {
+            let registry = source.load()?;
+            if *json {
+                let models: Vec<&poci::ChipModel> = registry.models().collect();
+                println!("{}", pretty(&models)?);
+            } else {
+                println!("{:<32} {:<10} {:>14}  name", "model", "vendor", "milli-CU");
+                for model in registry.models() {
+                    println!(
+                        "{:<32} {:<10} {:>14}  {}",
+                        model.model_id,
+                        model.vendor_id,
+                        crate::rewards::group_digits(model.rating_milli_cu),
+                        model.display_name
+                    );
+                }
+            }
+        }
+        RegistryCommand::Digest { source } => {
+            let digest = source.load()?.digest().map_err(setup("registry digest"))?;
+            println!("{}", hex::encode(digest));
+        }
+        RegistryCommand::Diff { old, new, json } => {
+            let diff = registry(old)?.diff(&registry(new)?);
+            if *json {
+                println!("{}", pretty(&diff)?);
+            } else if diff.is_empty() {
+                println!("no difference");
+            } else {
+                println!("{}", pretty(&diff)?);
+            }
+        }
+    }
+    Ok(())
+}

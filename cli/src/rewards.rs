@@ -1,0 +1,167 @@
+//! `poci rewards`: reward parameters and an epoch's proven slots in, the epoch report out.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use poci::ClosedEpoch;
+use poci::rewards::allocation::AllocationPolicy;
+use poci::rewards::emission::EmissionSchedule;
+use poci::rewards::pools::PoolSplit;
+use poci::rewards::report::{EpochReport, RejectionTally};
+use serde::{Deserialize, Serialize};
+
+use crate::error::CliError;
+use crate::files::{pretty, read_text, write};
+
+/// Everything that decides an epoch's payout besides the proofs (`rewards-params.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewardParams {
+    /// The emission schedule.
+    pub schedule: EmissionSchedule,
+    /// The split of each epoch's emission into pools.
+    pub pools: PoolSplit,
+    /// How the miners' pool is shared.
+    pub policy: AllocationPolicy,
+}
+
+/// Arguments of `poci rewards`.
+#[derive(Debug, Args)]
+pub struct RewardsArgs {
+    /// Reward parameters (JSON: schedule, pools, policy), as `poci simulate` writes them.
+    #[arg(long)]
+    pub params: PathBuf,
+    /// The epoch's proven slots: the JSON of a closed epoch (`epoch-N.proven.json`).
+    #[arg(long)]
+    pub proven: PathBuf,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs `poci rewards`.
+pub fn run(args: &RewardsArgs) -> Result<(), CliError> {
+    let params: RewardParams = poci::json::from_json(&read_text(&args.params)?)
+        .map_err(|error| CliError::refused(args.params.display().to_string(), error))?;
+    let closed: ClosedEpoch = poci::json::from_json(&read_text(&args.proven)?)
+        .map_err(|error| CliError::refused(args.proven.display().to_string(), error))?;
+    let report = epoch_report(&params, &closed, RejectionTally::default())
+        .map_err(|error| CliError::refused("rewards", error))?;
+    check_sums(&params, &report).map_err(CliError::SimulationFailed)?;
+    let text = format!("{}\n", pretty(&report)?);
+    match &args.out {
+        Some(path) => write(path, text),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// The report of a closed epoch.
+///
+/// # Errors
+/// The errors of [`EpochReport::compute`].
+pub fn epoch_report(
+    params: &RewardParams,
+    closed: &ClosedEpoch,
+    rejected: RejectionTally,
+) -> Result<EpochReport, poci::Error> {
+    EpochReport::compute(
+        closed.epoch,
+        &params.schedule,
+        &params.pools,
+        &closed.availability,
+        &params.policy,
+        rejected,
+    )
+}
+
+/// Checks, independently of the reward code, that the report pays out exactly what was
+/// emitted: pools sum to the emission, shares plus the unallocated rest to the miners' pool,
+/// wallet totals to the shares, and the supply after the epoch is the schedule's.
+pub fn check_sums(params: &RewardParams, report: &EpochReport) -> Result<(), String> {
+    let fail = |what: &str| format!("epoch {}: {what}", report.epoch);
+    let pools = report
+        .pools
+        .pools
+        .iter()
+        .try_fold(report.pools.miners, |sum, pool| {
+            sum.checked_add(pool.amount)
+        })
+        .ok_or_else(|| fail("pool sum overflows"))?;
+    if pools != report.emission {
+        return Err(fail(&format!(
+            "pools sum to {pools}, emission is {}",
+            report.emission
+        )));
+    }
+    let shares = report
+        .miners
+        .shares
+        .iter()
+        .try_fold(report.miners.unallocated, |sum, share| {
+            sum.checked_add(share.reward)
+        })
+        .ok_or_else(|| fail("share sum overflows"))?;
+    if shares != report.pools.miners || report.miners.pool != report.pools.miners {
+        return Err(fail(&format!(
+            "shares and unallocated sum to {shares}, the miners' pool is {}",
+            report.pools.miners
+        )));
+    }
+    let wallets = report
+        .miners
+        .wallets
+        .iter()
+        .try_fold(report.miners.unallocated, |sum, wallet| {
+            sum.checked_add(wallet.reward)
+        })
+        .ok_or_else(|| fail("wallet sum overflows"))?;
+    if wallets != shares {
+        return Err(fail(&format!(
+            "wallets sum to {wallets}, shares to {shares}"
+        )));
+    }
+    let supply = params
+        .schedule
+        .cumulative(report.epoch.saturating_add(1))
+        .map_err(|error| fail(error.code()))?;
+    if supply != report.supply_after {
+        return Err(fail(&format!(
+            "supply after is {}, the schedule says {supply}",
+            report.supply_after
+        )));
+    }
+    Ok(())
+}
+
+/// A base-unit amount in whole tokens with `decimals` digits (10^24 base units a token).
+pub fn tokens(amount: u128, decimals: u32) -> String {
+    let unit = poci::rewards::emission::BASE_UNITS_PER_TOKEN;
+    let whole = amount.checked_div(unit).unwrap_or(0);
+    let rest = amount.checked_rem(unit).unwrap_or(0);
+    let scale = 10u128
+        .checked_pow(24u32.saturating_sub(decimals))
+        .unwrap_or(1);
+    let fraction = rest.checked_div(scale).unwrap_or(0);
+    let whole = group_digits(whole);
+    if decimals == 0 {
+        whole
+    } else {
+        format!("{whole}.{fraction:0width$}", width = decimals as usize)
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn group_digits(value: impl std::fmt::Display) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len().saturating_mul(4) / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && digits.len().saturating_sub(index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}

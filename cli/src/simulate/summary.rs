@@ -1,0 +1,255 @@
+//! What a run shows: per model, per refusal code, per attack, per epoch, and throughput;
+//! as JSON (`summary.json`) and as text tables.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use poci::NetworkParams;
+use poci::rewards::report::EpochReport;
+use serde::Serialize;
+
+use crate::rewards::{group_digits, tokens};
+use crate::simulate::attacks::AttackOutcome;
+
+/// One chip model's part in the run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSummary {
+    /// Registry id.
+    pub model_id: String,
+    /// Name for people.
+    pub display_name: String,
+    /// Vendor.
+    pub vendor_id: String,
+    /// Rating, milli-CU.
+    pub rating_milli_cu: u64,
+    /// Chips of the model.
+    pub chips: u64,
+    /// Slots its chips proved.
+    pub proven_slots: u64,
+    /// Slots its chips could have proved (from their binding on).
+    pub possible_slots: u64,
+    /// `proven / possible`, basis points.
+    pub availability_bps: u64,
+    /// Rewards paid to its chips, base units.
+    #[serde(with = "poci::json::dec_u128")]
+    pub reward: u128,
+}
+
+/// What an epoch paid.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpochTotals {
+    /// The epoch.
+    pub epoch: u64,
+    /// Emission, base units.
+    #[serde(with = "poci::json::dec_u128")]
+    pub emission: u128,
+    /// The miners' pool.
+    #[serde(with = "poci::json::dec_u128")]
+    pub miners_pool: u128,
+    /// Paid to chips.
+    #[serde(with = "poci::json::dec_u128")]
+    pub paid: u128,
+    /// Left unallocated (no eligible chip).
+    #[serde(with = "poci::json::dec_u128")]
+    pub unallocated: u128,
+    /// Chips paid.
+    pub chips_paid: usize,
+    /// Chips below the availability threshold.
+    pub chips_ineligible: usize,
+}
+
+impl From<&EpochReport> for EpochTotals {
+    fn from(report: &EpochReport) -> Self {
+        Self {
+            epoch: report.epoch,
+            emission: report.emission,
+            miners_pool: report.pools.miners,
+            paid: report
+                .miners
+                .shares
+                .iter()
+                .fold(0u128, |sum, share| sum.saturating_add(share.reward)),
+            unallocated: report.miners.unallocated,
+            chips_paid: report
+                .miners
+                .shares
+                .iter()
+                .filter(|share| share.reward > 0)
+                .count(),
+            chips_ineligible: report
+                .miners
+                .shares
+                .iter()
+                .filter(|share| !share.eligible)
+                .count(),
+        }
+    }
+}
+
+/// Speeds measured in the run (wall clock of this machine; not part of any proof).
+#[derive(Debug, Clone, Serialize)]
+pub struct Throughput {
+    /// Worker threads.
+    pub threads: usize,
+    /// Heartbeats the miners signed (attacks included).
+    pub heartbeats_signed: u64,
+    /// Heartbeats the node checked.
+    pub heartbeats_verified: u64,
+    /// Heartbeats it accepted.
+    pub heartbeats_accepted: u64,
+    /// Bindings it checked (certificate chains included).
+    pub bindings_verified: u64,
+    /// Heartbeat signatures per second (RFC 6979, pure-Rust P-256).
+    pub signed_per_second: u64,
+    /// Heartbeats applied per second (parse, checks, one ECDSA verification, ledger update).
+    pub verified_per_second: u64,
+    /// Bindings applied per second.
+    pub bindings_per_second: u64,
+    /// Seconds spent minting the fleet's certificates.
+    pub mint_seconds: u64,
+    /// Seconds for the whole run.
+    pub total_seconds: u64,
+}
+
+/// Everything a run shows (`summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    /// The simulated network.
+    pub network: NetworkParams,
+    /// The run's seed.
+    pub seed: String,
+    /// Chips.
+    pub chips: u32,
+    /// Wallets.
+    pub wallets: u32,
+    /// Epochs.
+    pub epochs: u64,
+    /// Slots per epoch.
+    pub slots_per_epoch: u32,
+    /// Per model.
+    pub models: Vec<ModelSummary>,
+    /// Bindings by outcome.
+    pub binding_outcomes: BTreeMap<String, u64>,
+    /// Refused inputs by code.
+    pub refusals: BTreeMap<String, u64>,
+    /// The attacks and their verdicts.
+    pub attacks: Vec<AttackOutcome>,
+    /// Share of bound chips that proved each slot, basis points.
+    pub availability_by_slot_bps: Vec<u64>,
+    /// Per epoch payout.
+    pub epochs_paid: Vec<EpochTotals>,
+    /// Measured speeds.
+    pub throughput: Throughput,
+    /// Faults found (empty in a good run).
+    pub faults: Vec<String>,
+}
+
+/// `bps` as a percentage with one decimal.
+pub fn percent(bps: u64) -> String {
+    format!("{}.{}%", bps / 100, (bps % 100) / 10)
+}
+
+impl RunSummary {
+    /// The text tables printed at the end of a run.
+    pub fn tables(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\n{} chips, {} wallets, {} epochs x {} slots on {}",
+            group_digits(self.chips),
+            self.wallets,
+            self.epochs,
+            self.slots_per_epoch,
+            self.network.network_id()
+        );
+        let _ = writeln!(
+            out,
+            "\n{:<32} {:>7} {:>9} {:>13} {:>18}",
+            "model", "chips", "rating", "availability", "rewards (tokens)"
+        );
+        let mut models: Vec<&ModelSummary> = self.models.iter().collect();
+        models.sort_by(|a, b| b.reward.cmp(&a.reward).then(a.model_id.cmp(&b.model_id)));
+        for model in models {
+            let _ = writeln!(
+                out,
+                "{:<32} {:>7} {:>9} {:>13} {:>18}",
+                model.model_id,
+                group_digits(model.chips),
+                format!("{} CU", group_digits(model.rating_milli_cu / 1000)),
+                percent(model.availability_bps),
+                tokens(model.reward, 2)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n{:<6} {:>20} {:>20} {:>18} {:>10}",
+            "epoch", "emission", "paid to chips", "unallocated", "ineligible"
+        );
+        for epoch in &self.epochs_paid {
+            let _ = writeln!(
+                out,
+                "{:<6} {:>20} {:>20} {:>18} {:>10}",
+                epoch.epoch,
+                tokens(epoch.emission, 2),
+                tokens(epoch.paid, 2),
+                tokens(epoch.unallocated, 2),
+                epoch.chips_ineligible
+            );
+        }
+        let _ = writeln!(out, "\nbindings: {}", join_counts(&self.binding_outcomes));
+        let _ = writeln!(out, "refused:  {}", join_counts(&self.refusals));
+        let _ = writeln!(
+            out,
+            "\n{:<24} {:<30} {:<30} verdict",
+            "attack", "expected", "got"
+        );
+        for attack in &self.attacks {
+            let _ = writeln!(
+                out,
+                "{:<24} {:<30} {:<30} {}",
+                attack.name,
+                attack.expected,
+                attack.got,
+                if attack.refused_as_expected() {
+                    "refused"
+                } else {
+                    "FAILED"
+                }
+            );
+        }
+        let speed = &self.throughput;
+        let _ = writeln!(
+            out,
+            "\nthroughput ({} threads): node {} heartbeats/s ({} checked, {} accepted), {} bindings/s; miners signed {}/s; {} s in all",
+            speed.threads,
+            group_digits(speed.verified_per_second),
+            group_digits(speed.heartbeats_verified),
+            group_digits(speed.heartbeats_accepted),
+            group_digits(speed.bindings_per_second),
+            group_digits(speed.signed_per_second),
+            speed.total_seconds
+        );
+        if self.faults.is_empty() {
+            let _ = writeln!(
+                out,
+                "every attack refused with its expected code; every epoch's rewards sum exactly"
+            );
+        } else {
+            for fault in &self.faults {
+                let _ = writeln!(out, "FAULT: {fault}");
+            }
+        }
+        out
+    }
+}
+
+fn join_counts(counts: &BTreeMap<String, u64>) -> String {
+    if counts.is_empty() {
+        return "none".to_owned();
+    }
+    counts
+        .iter()
+        .map(|(name, count)| format!("{name} {}", group_digits(count)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
