@@ -3,12 +3,13 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test fmt-check clippy rust-test python-test swift-check node-test bench bench-python bench-node vendor-roots vectors tools
+.PHONY: demo test fmt-check clippy rust-test rust-examples python-test swift-check node-test bench bench-python bench-node vendor-roots vectors tools
 
+# The main job: a simulated network of 10,000 chips (report in poci-report/).
 demo:
-	$(CARGO) run --quiet -p poci --example heartbeat
+	$(CARGO) run --release --quiet -p poci-cli -- simulate --out poci-report
 
-test: tools fmt-check clippy rust-test python-test swift-check node-test
+test: tools fmt-check clippy rust-test rust-examples python-test swift-check node-test
 
 # Tests drive the openssl command (an independent X.509 implementation).
 tools:
@@ -26,6 +27,12 @@ clippy:
 rust-test:
 	$(CARGO) test --workspace
 	$(CARGO) run --quiet -p poci-conformance --bin run_vectors
+
+# Each example checks its own results and exits non-zero if one is wrong.
+rust-examples:
+	$(CARGO) run --quiet -p poci-examples --bin miner
+	$(CARGO) run --quiet -p poci-examples --bin node
+	$(CARGO) run --quiet -p poci-examples --bin wallet
 
 # A fresh virtual environment; pip builds the wheel (maturin comes in as a build requirement).
 python-test:

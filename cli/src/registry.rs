@@ -94,7 +94,23 @@ pub fn run(command: &RegistryCommand) -> Result<(), CliError> {
             } else if diff.is_empty() {
                 println!("no difference");
             } else {
-                println!("{}", pretty(&diff)?);
+                for model in &diff.added {
+                    println!("+ {model}");
+                }
+                for model in &diff.removed {
+                    println!("- {model}");
+                }
+                for rerating in &diff.rerated {
+                    println!(
+                        "~ {}: {} -> {} milli-CU",
+                        rerating.model_id,
+                        crate::rewards::group_digits(rerating.old_milli_cu),
+                        crate::rewards::group_digits(rerating.new_milli_cu)
+                    );
+                }
+                for model in &diff.changed {
+                    println!("* {model}: same rating, other data changed");
+                }
             }
         }
     }

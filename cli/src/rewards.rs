@@ -165,3 +165,75 @@ pub fn group_digits(value: impl std::fmt::Display) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )]
+    use super::*;
+    use poci::KeyId;
+    use poci::rewards::allocation::AllocationInput;
+    use poci::rewards::emission::HalvingSchedule;
+
+    fn params() -> RewardParams {
+        RewardParams {
+            schedule: EmissionSchedule::Halving(HalvingSchedule {
+                base_per_epoch: 1_000_003,
+                epochs_per_era: 10,
+                cap: 100_000_000,
+            }),
+            pools: PoolSplit::default(),
+            policy: AllocationPolicy {
+                slots_per_epoch: 24,
+                min_availability_bps: 0,
+            },
+        }
+    }
+
+    fn report() -> EpochReport {
+        let availability = (1u8..4)
+            .map(|index| AllocationInput {
+                key_id: KeyId([index; 32]),
+                wallet: vec![index],
+                rating_milli_cu: u64::from(index) * 1_000,
+                proven_slots: 7,
+            })
+            .collect();
+        let closed = ClosedEpoch {
+            epoch: 2,
+            availability,
+        };
+        epoch_report(&params(), &closed, RejectionTally::default()).unwrap()
+    }
+
+    #[test]
+    fn sums_that_add_up_pass_and_one_base_unit_off_fails() {
+        let good = report();
+        assert_eq!(check_sums(&params(), &good), Ok(()));
+        let mut share = good.clone();
+        share.miners.shares[0].reward += 1;
+        assert!(check_sums(&params(), &share).is_err());
+        let mut pool = good.clone();
+        pool.pools.pools[0].amount -= 1;
+        assert!(check_sums(&params(), &pool).is_err());
+        let mut wallet = good.clone();
+        wallet.miners.wallets[1].reward -= 1;
+        assert!(check_sums(&params(), &wallet).is_err());
+        let mut supply = good;
+        supply.supply_after += 1;
+        assert!(check_sums(&params(), &supply).is_err());
+    }
+
+    #[test]
+    fn amounts_are_shown_without_floats() {
+        assert_eq!(group_digits(1_234_567u64), "1,234,567");
+        assert_eq!(group_digits(999u64), "999");
+        let unit = poci::rewards::emission::BASE_UNITS_PER_TOKEN;
+        assert_eq!(tokens(1_234 * unit + unit / 4, 2), "1,234.25");
+        assert_eq!(tokens(unit - 1, 2), "0.99");
+        assert_eq!(tokens(5 * unit, 0), "5");
+    }
+}

@@ -84,7 +84,7 @@ pub fn render(summary: &RunSummary) -> String {
     }
     page.push_str("<h2>Rewards per model</h2>\n");
     page.push_str(&rewards_chart(summary));
-    page.push_str("<h2>Availability over slots</h2><p class=\"muted\">Share of bound chips that proved each slot; dashed lines are epoch boundaries, the red mark the slot of the attacks and the sale.</p>\n");
+    page.push_str("<h2>Availability over slots</h2><p class=\"muted\">Share of bound chips that proved each slot; dashed lines are epoch boundaries, the red mark the slot of the attacks and the sale, the yellow band the biggest operator's outage.</p>\n");
     page.push_str(&availability_chart(summary));
     page.push_str(&model_table(summary));
     page.push_str(&attack_table(summary));
@@ -141,7 +141,8 @@ fn rewards_chart(summary: &RunSummary) -> String {
 }
 
 fn availability_chart(summary: &RunSummary) -> String {
-    let points = &summary.availability_by_slot_bps;
+    let series = &summary.availability_by_slot_bps;
+    let points = series.get("all").map_or(&[][..], Vec::as_slice);
     let (left, top, width, height) = (50u64, 10u64, 890u64, 220u64);
     let count = u64::try_from(points.len()).unwrap_or(0).max(2);
     let x_of = |index: u64| {
@@ -179,6 +180,19 @@ fn availability_chart(summary: &RunSummary) -> String {
             bottom = top.saturating_add(height),
         );
     }
+    let outage = &summary.outage;
+    if outage.end_slot > outage.first_slot {
+        let (from, to) = (
+            x_of(outage.first_slot),
+            x_of(outage.end_slot.saturating_sub(1)),
+        );
+        let _ = writeln!(
+            svg,
+            "<rect x=\"{from}\" y=\"{top}\" width=\"{width}\" height=\"{height}\" fill=\"#f2c94c\" opacity=\"0.35\"><title>outage of {wallet}'s chips</title></rect>",
+            width = to.saturating_sub(from).max(2),
+            wallet = escape(&outage.wallet),
+        );
+    }
     if let Some(attack) = summary.attacks.first() {
         let x = x_of(
             attack
@@ -195,16 +209,38 @@ fn availability_chart(summary: &RunSummary) -> String {
             bottom = top.saturating_add(height),
         );
     }
-    let line: Vec<String> = points
-        .iter()
-        .enumerate()
-        .map(|(index, bps)| format!("{},{}", x_of(u64::try_from(index).unwrap_or(0)), y_of(*bps)))
-        .collect();
-    let _ = writeln!(
-        svg,
-        "<polyline fill=\"none\" stroke=\"#17803d\" stroke-width=\"2\" points=\"{}\"/>",
-        line.join(" ")
-    );
+    // One line per site, "all" on top; a legend in the lower left.
+    let colours = [
+        ("data center", "#3b6fd8"),
+        ("home", "#d08a1e"),
+        ("edge", "#8a55c9"),
+        ("all", "#17803d"),
+    ];
+    for (position, (name, colour)) in colours.iter().enumerate() {
+        let Some(values) = series.get(*name) else {
+            continue;
+        };
+        let line: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(index, bps)| {
+                format!("{},{}", x_of(u64::try_from(index).unwrap_or(0)), y_of(*bps))
+            })
+            .collect();
+        let width = if *name == "all" { 3 } else { 1 };
+        let legend_y =
+            150u64.saturating_add(u64::try_from(position).unwrap_or(0).saturating_mul(16));
+        let _ = writeln!(
+            svg,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" points=\"{points}\"><title>{name}</title></polyline>\
+             <rect x=\"{lx}\" y=\"{ry}\" width=\"14\" height=\"4\" fill=\"{colour}\"/><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\">{name}</text>",
+            points = line.join(" "),
+            lx = left.saturating_add(12),
+            ry = legend_y.saturating_sub(4),
+            tx = left.saturating_add(32),
+            ty = legend_y,
+        );
+    }
     let _ = writeln!(
         svg,
         "<text x=\"{left}\" y=\"252\" font-size=\"11\">slot 0</text><text x=\"{right}\" y=\"252\" font-size=\"11\" text-anchor=\"end\">slot {last}</text>",

@@ -132,7 +132,8 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
         faults: Vec::new(),
         outcomes: BTreeMap::new(),
         expected_proven: BTreeMap::new(),
-        availability_by_slot: Vec::new(),
+        availability_by_slot: BTreeMap::new(),
+        outage: outage_window(args.epochs.saturating_mul(u64::from(args.slots_per_epoch))),
         previous_heartbeats: Vec::new(),
         last_slot: None,
         sign_time: Duration::ZERO,
@@ -243,6 +244,17 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
         refusals: sim.refusals.clone(),
         attacks: sim.attacks.clone(),
         availability_by_slot_bps: sim.availability_by_slot.clone(),
+        outage: summary::Outage {
+            wallet: String::from_utf8_lossy(
+                population
+                    .wallets
+                    .get(OUTAGE_WALLET)
+                    .map_or(&[][..], Vec::as_slice),
+            )
+            .into_owned(),
+            first_slot: sim.outage.start,
+            end_slot: sim.outage.end,
+        },
         epochs_paid: reports.iter().map(summary::EpochTotals::from).collect(),
         throughput: Throughput {
             threads,
@@ -302,6 +314,16 @@ fn demo_reward_params(slots_per_epoch: u32) -> RewardParams {
     }
 }
 
+/// The wallet whose chips suffer the outage: the biggest operator (ownership is skewed to
+/// the first wallets).
+const OUTAGE_WALLET: usize = 0;
+
+/// Three slots from two fifths of the run: an operator's power cut.
+fn outage_window(total_slots: u64) -> std::ops::Range<u64> {
+    let start = total_slots.saturating_mul(2) / 5;
+    start..start.saturating_add(3).min(total_slots)
+}
+
 /// The (epoch, slot) of a global slot index.
 fn slot_of(params: &NetworkParams, global: u64) -> Result<SlotId, CliError> {
     let per_epoch = u64::from(params.slots_per_epoch());
@@ -353,7 +375,10 @@ struct Simulation<'a> {
     outcomes: BTreeMap<String, u64>,
     /// Per epoch, per chip: slots whose heartbeat the ledger accepted, by the run's own count.
     expected_proven: BTreeMap<u64, BTreeMap<(KeyId, Vec<u8>), u32>>,
-    availability_by_slot: Vec<u64>,
+    /// Per site (and "all"): share of bound chips that proved each slot.
+    availability_by_slot: BTreeMap<String, Vec<u64>>,
+    /// Global slots of the biggest operator's outage.
+    outage: std::ops::Range<u64>,
     /// (chip, DER) of the last slot's honest heartbeats.
     previous_heartbeats: Vec<(usize, Vec<u8>)>,
     /// The last slot run and its challenge.
@@ -556,7 +581,8 @@ impl Simulation<'_> {
             .saturating_mul(u64::from(self.params.slots_per_epoch()))
             .saturating_add(u64::from(at.slot));
         let mut answering: Vec<(usize, usize, u64)> = Vec::new();
-        let mut bound = 0u64;
+        // Per site (and "all"): chips bound, chips that proved the slot.
+        let mut bound: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
         for index in 0..self.states.len() {
             let Some(chip) = self.population.chips.get(index) else {
                 continue;
@@ -567,9 +593,19 @@ impl Simulation<'_> {
             let Some(wallet) = state.wallet else {
                 continue;
             };
-            bound = bound.saturating_add(1);
+            let site = self
+                .population
+                .models
+                .get(chip.model)
+                .map_or("edge", |model| model.site.name());
+            for name in ["all", site] {
+                let entry = bound.entry(name).or_insert((0, 0));
+                entry.0 = entry.0.saturating_add(1);
+            }
             state.possible = state.possible.saturating_add(1);
-            state.online = online(chip, global, state.online, &mut self.behaviour_rng);
+            // The biggest operator's site loses power for a few slots.
+            let outage = wallet == OUTAGE_WALLET && self.outage.contains(&global);
+            state.online = online(chip, global, state.online, &mut self.behaviour_rng) && !outage;
             if state.online {
                 state.heartbeat_counter = state.heartbeat_counter.saturating_add(1);
                 answering.push((index, wallet, state.heartbeat_counter));
@@ -664,11 +700,19 @@ impl Simulation<'_> {
         self.heartbeats_checked = self
             .heartbeats_checked
             .saturating_add(u64::try_from(results.len()).unwrap_or(u64::MAX));
-        let mut proven_now = 0u64;
         for ((_, expect), result) in batch.iter().zip(results) {
             match (expect, result) {
                 (Expect::Honest(index, wallet), Ok(())) => {
-                    proven_now = proven_now.saturating_add(1);
+                    let site = self
+                        .population
+                        .chips
+                        .get(*index)
+                        .and_then(|chip| self.population.models.get(chip.model))
+                        .map_or("edge", |model| model.site.name());
+                    for name in ["all", site] {
+                        let entry = bound.entry(name).or_insert((0, 0));
+                        entry.1 = entry.1.saturating_add(1);
+                    }
                     self.heartbeats_accepted = self.heartbeats_accepted.saturating_add(1);
                     if let Some(state) = self.states.get_mut(*index) {
                         state.proven = state.proven.saturating_add(1);
@@ -713,7 +757,12 @@ impl Simulation<'_> {
             };
             self.record_attack(attack.name, attack.description, attack.expected, at, got);
         }
-        self.availability_by_slot.push(bps(proven_now, bound));
+        for (name, (chips, proven)) in bound {
+            self.availability_by_slot
+                .entry(name.to_owned())
+                .or_default()
+                .push(bps(proven, chips));
+        }
         self.last_slot = Some((at, *challenge));
         self.previous_heartbeats = answering
             .iter()

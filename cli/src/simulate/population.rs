@@ -100,38 +100,73 @@ pub struct SimModel {
     pub vendor: usize,
     /// Relative share of the fleet.
     pub weight: u64,
+    /// Where its chips run.
+    pub site: Site,
 }
 
-/// Relative frequency of a model in the simulated fleet: data-center GPUs first, then
-/// consumer GPUs, other accelerators and edge NPUs. Models not listed get 2.
-const FLEET_MIX: &[(&str, u64)] = &[
-    ("nvidia-h100-sxm", 160),
-    ("nvidia-h100-pcie", 60),
-    ("nvidia-h200-sxm", 40),
-    ("nvidia-a100-80gb-sxm", 90),
-    ("nvidia-a100-80gb-pcie", 40),
-    ("nvidia-a100-40gb", 40),
-    ("nvidia-l40s", 40),
-    ("nvidia-rtx-4090", 150),
-    ("nvidia-rtx-3090", 80),
-    ("nvidia-a10", 30),
-    ("nvidia-t4", 40),
-    ("nvidia-jetson-agx-orin-64gb", 15),
-    ("amd-mi300x", 40),
-    ("amd-mi250x", 15),
-    ("google-tpu-v4", 15),
-    ("google-tpu-v5e", 25),
-    ("intel-gaudi2", 12),
-    ("intel-gaudi3", 8),
-    ("huawei-ascend-910", 10),
-    ("huawei-ascend-910b", 15),
-    ("sophgo-bm1684", 25),
-    ("sophgo-bm1684x", 35),
-    ("qualcomm-cloud-ai-100-standard", 6),
-    ("qualcomm-cloud-ai-100-pro", 6),
-    ("qualcomm-cloud-ai-100-ultra", 4),
-    ("hailo-8", 12),
-    ("rockchip-rk3588", 12),
+/// Where a chip runs, which sets how often it flaps or goes away for good (per 10 000 chips).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// A data center: redundant power and network.
+    DataCenter,
+    /// A home or office rig.
+    Home,
+    /// An edge device on a flaky link.
+    Edge,
+}
+
+impl Site {
+    /// Name for people.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::DataCenter => "data center",
+            Self::Home => "home",
+            Self::Edge => "edge",
+        }
+    }
+
+    /// (flapping, going offline) chips per 10 000.
+    const fn unreliability(self) -> (u64, u64) {
+        match self {
+            Self::DataCenter => (300, 200),
+            Self::Home => (1_500, 600),
+            Self::Edge => (1_200, 900),
+        }
+    }
+}
+
+use Site::{DataCenter, Edge, Home};
+
+/// Relative frequency of a model in the simulated fleet and where it runs: data-center
+/// accelerators first, then consumer GPUs and edge NPUs. Models not listed get 2, edge.
+const FLEET_MIX: &[(&str, u64, Site)] = &[
+    ("nvidia-h100-sxm", 160, DataCenter),
+    ("nvidia-h100-pcie", 60, DataCenter),
+    ("nvidia-h200-sxm", 40, DataCenter),
+    ("nvidia-a100-80gb-sxm", 90, DataCenter),
+    ("nvidia-a100-80gb-pcie", 40, DataCenter),
+    ("nvidia-a100-40gb", 40, DataCenter),
+    ("nvidia-l40s", 40, DataCenter),
+    ("nvidia-rtx-4090", 150, Home),
+    ("nvidia-rtx-3090", 80, Home),
+    ("nvidia-a10", 30, DataCenter),
+    ("nvidia-t4", 40, DataCenter),
+    ("nvidia-jetson-agx-orin-64gb", 15, Edge),
+    ("amd-mi300x", 40, DataCenter),
+    ("amd-mi250x", 15, DataCenter),
+    ("google-tpu-v4", 15, DataCenter),
+    ("google-tpu-v5e", 25, DataCenter),
+    ("intel-gaudi2", 12, DataCenter),
+    ("intel-gaudi3", 8, DataCenter),
+    ("huawei-ascend-910", 10, DataCenter),
+    ("huawei-ascend-910b", 15, DataCenter),
+    ("sophgo-bm1684", 25, Edge),
+    ("sophgo-bm1684x", 35, Edge),
+    ("qualcomm-cloud-ai-100-standard", 6, DataCenter),
+    ("qualcomm-cloud-ai-100-pro", 6, DataCenter),
+    ("qualcomm-cloud-ai-100-ultra", 4, DataCenter),
+    ("hailo-8", 12, Edge),
+    ("rockchip-rk3588", 12, Edge),
 ];
 
 /// The fleet: vendors, models, wallets and chips.
@@ -177,10 +212,10 @@ impl Population {
                 .models()
                 .filter(|model| model.vendor_id == vendor.vendor_id)
             {
-                let weight = FLEET_MIX
+                let (weight, site) = FLEET_MIX
                     .iter()
-                    .find(|(id, _)| *id == model.model_id)
-                    .map_or(2, |(_, weight)| *weight);
+                    .find(|(id, _, _)| *id == model.model_id)
+                    .map_or((2, Edge), |(_, weight, site)| (*weight, *site));
                 models.push(SimModel {
                     model_id: model.model_id.clone(),
                     display_name: model.display_name.clone(),
@@ -188,6 +223,7 @@ impl Population {
                     rating_milli_cu: model.rating_milli_cu,
                     vendor: index,
                     weight,
+                    site,
                 });
             }
         }
@@ -221,10 +257,14 @@ impl Population {
                 } else {
                     0
                 };
+                let (flapping, leaving) = models
+                    .get(model)
+                    .map_or(Edge, |model| model.site)
+                    .unreliability();
                 let roll = rng.below(10_000);
-                let behaviour = if roll < 800 {
+                let behaviour = if roll < flapping {
                     Behaviour::Flapping
-                } else if roll < 1_200 {
+                } else if roll < flapping.saturating_add(leaving) {
                     Behaviour::GoesOffline {
                         from_slot: rng.below(total_slots.max(1)),
                     }

@@ -35,6 +35,17 @@ pub struct ModelSummary {
     pub reward: u128,
 }
 
+/// An operator's outage: its chips miss a few slots in a row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outage {
+    /// The operator's wallet.
+    pub wallet: String,
+    /// First global slot of the outage.
+    pub first_slot: u64,
+    /// First global slot after it.
+    pub end_slot: u64,
+}
+
 /// What an epoch paid.
 #[derive(Debug, Clone, Serialize)]
 pub struct EpochTotals {
@@ -134,8 +145,10 @@ pub struct RunSummary {
     pub refusals: BTreeMap<String, u64>,
     /// The attacks and their verdicts.
     pub attacks: Vec<AttackOutcome>,
-    /// Share of bound chips that proved each slot, basis points.
-    pub availability_by_slot_bps: Vec<u64>,
+    /// Per site, and `all`: share of bound chips that proved each slot, basis points.
+    pub availability_by_slot_bps: BTreeMap<String, Vec<u64>>,
+    /// The simulated outage.
+    pub outage: Outage,
     /// Per epoch payout.
     pub epochs_paid: Vec<EpochTotals>,
     /// Measured speeds.

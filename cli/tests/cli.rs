@@ -1,0 +1,453 @@
+//! The `poci` command end to end: a small simulation (every attack refused, reports that
+//! `poci rewards` reproduces, a seed that replays byte for byte), verification exit
+//! statuses, deterministic test material, the registry, and `--help` everywhere.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::panic
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn poci(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_poci"))
+        .args(args)
+        .output()
+        .expect("the poci binary runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn status(output: &Output) -> i32 {
+    output.status.code().expect("exited")
+}
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("poci-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn simulate(out: &Path, seed: &str) -> Output {
+    poci(&[
+        "simulate",
+        "--chips",
+        "40",
+        "--wallets",
+        "6",
+        "--epochs",
+        "2",
+        "--slots-per-epoch",
+        "4",
+        "--seed",
+        seed,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn a_small_simulation_refuses_every_attack_and_pays_exactly() {
+    let dir = scratch("simulate");
+    let out = dir.join("report");
+    let run = simulate(&out, "test-seed");
+    assert_eq!(status(&run), 0, "{}", text(&run));
+    assert!(text(&run).contains("every attack refused with its expected code"));
+
+    let summary = json(&out.join("summary.json"));
+    let attacks = summary["attacks"].as_array().unwrap();
+    assert!(attacks.len() >= 12, "{attacks:?}");
+    for attack in attacks {
+        assert_eq!(attack["expected"], attack["got"], "{attack}");
+    }
+    for expected in [
+        "SIGNATURE_HIGH_S",
+        "WRONG_SLOT",
+        "CHALLENGE_MISMATCH",
+        "DER_MALFORMED",
+        "UNKNOWN_ISSUER",
+        "MODEL_NOT_ALLOWED_FOR_VENDOR",
+        "EQUIVOCATION_EVIDENCE",
+        "COUNTER_REPLAY",
+    ] {
+        assert!(
+            attacks.iter().any(|attack| attack["expected"] == expected),
+            "no attack expects {expected}"
+        );
+    }
+    assert_eq!(summary["faults"], Value::Array(vec![]));
+    assert_eq!(summary["binding_outcomes"]["rebound"], 1);
+    let series = summary["availability_by_slot_bps"].as_object().unwrap();
+    assert!(series.contains_key("all") && series.contains_key("data center"));
+    assert_eq!(series["all"].as_array().unwrap().len(), 8);
+
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(page.matches("<svg").count(), 2);
+    assert!(page.contains("<polyline") && page.contains("<rect"));
+    // Self-contained: nothing to run, nothing to fetch.
+    assert!(!page.contains("<script") && !page.contains("src=") && !page.contains("href="));
+
+    // `poci rewards` recomputes each epoch report from the published inputs.
+    for epoch in 0..2 {
+        let recomputed = poci(&[
+            "rewards",
+            "--params",
+            out.join("rewards-params.json").to_str().unwrap(),
+            "--proven",
+            out.join(format!("epoch-{epoch}.proven.json"))
+                .to_str()
+                .unwrap(),
+        ]);
+        assert_eq!(status(&recomputed), 0, "{}", text(&recomputed));
+        let mut recomputed: Value = serde_json::from_slice(&recomputed.stdout).unwrap();
+        let mut published = json(&out.join(format!("epoch-{epoch}.json")));
+        // Refusal counts come from the run, not from the proven slots.
+        recomputed["rejected"] = Value::Null;
+        published["rejected"] = Value::Null;
+        assert_eq!(recomputed, published);
+    }
+
+    // The samples verify, and fail with the right code in the wrong context.
+    let context = json(&out.join("samples/binding-context.json"));
+    let params = out.join("params.json");
+    let binding = out.join("samples/binding.der");
+    let verify_binding = |slot: &str| {
+        poci(&[
+            "verify",
+            "binding",
+            "--params",
+            params.to_str().unwrap(),
+            "--epoch",
+            context["epoch"].as_str().unwrap(),
+            "--slot",
+            slot,
+            "--challenge",
+            context["challenge"].as_str().unwrap(),
+            "--wallet",
+            context["wallet"].as_str().unwrap(),
+            binding.to_str().unwrap(),
+        ])
+    };
+    let good = verify_binding(&context["slot"].to_string());
+    assert_eq!(status(&good), 0, "{}", text(&good));
+    let wrong = verify_binding("3");
+    assert_eq!(status(&wrong), 1);
+    assert!(text(&wrong).contains("WRONG_SLOT"), "{}", text(&wrong));
+
+    let context = json(&out.join("samples/heartbeat-context.json"));
+    let heartbeat = poci(&[
+        "verify",
+        "heartbeat",
+        "--params",
+        params.to_str().unwrap(),
+        "--epoch",
+        context["epoch"].as_str().unwrap(),
+        "--slot",
+        &context["slot"].to_string(),
+        "--challenge",
+        context["challenge"].as_str().unwrap(),
+        "--wallet",
+        context["wallet"].as_str().unwrap(),
+        "--certificate",
+        out.join("samples/device.pem").to_str().unwrap(),
+        "--json",
+        out.join("samples/heartbeat.der").to_str().unwrap(),
+        binding.to_str().unwrap(),
+    ]);
+    assert_eq!(status(&heartbeat), 1, "{}", text(&heartbeat));
+    let lines: Vec<Value> = String::from_utf8_lossy(&heartbeat.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines[0]["valid"], true);
+    // A binding is far larger than any heartbeat: refused before parsing.
+    assert_eq!(lines[1]["code"], "MESSAGE_TOO_LARGE");
+
+    for (file, kind) in [
+        ("samples/binding.der", "chip binding"),
+        ("samples/heartbeat.der", "heartbeat"),
+        ("samples/device.pem", "certificate"),
+        ("epoch-0.json", "epoch report"),
+        ("epoch-0.proven.json", "closed epoch (proven slots)"),
+        ("params.json", "network params"),
+    ] {
+        let inspected = poci(&["inspect", "--json", out.join(file).to_str().unwrap()]);
+        assert_eq!(status(&inspected), 0, "{file}: {}", text(&inspected));
+        let value: Value = serde_json::from_slice(&inspected.stdout).unwrap();
+        assert_eq!(value["kind"], kind, "{file}");
+    }
+
+    // The same seed replays the run exactly; another seed gives another run.
+    let again = dir.join("again");
+    assert_eq!(status(&simulate(&again, "test-seed")), 0);
+    let other = dir.join("other");
+    assert_eq!(status(&simulate(&other, "another seed")), 0);
+    for file in [
+        "epoch-0.json",
+        "epoch-1.json",
+        "epoch-1.proven.json",
+        "samples/binding.der",
+    ] {
+        let first = std::fs::read(out.join(file)).unwrap();
+        assert_eq!(first, std::fs::read(again.join(file)).unwrap(), "{file}");
+        assert_ne!(first, std::fs::read(other.join(file)).unwrap(), "{file}");
+    }
+}
+
+#[test]
+fn exit_statuses_separate_invalid_input_from_usage_errors() {
+    let dir = scratch("exit");
+    let garbage = dir.join("garbage.der");
+    std::fs::write(&garbage, [0x30, 0x03, 0x02, 0x01]).unwrap();
+    let args = |file: &Path| {
+        vec![
+            "verify".to_owned(),
+            "heartbeat".to_owned(),
+            "--epoch".to_owned(),
+            "0".to_owned(),
+            "--slot".to_owned(),
+            "0".to_owned(),
+            "--beacon".to_owned(),
+            "00".repeat(32),
+            "--wallet".to_owned(),
+            "00".to_owned(),
+            "--public-key".to_owned(),
+            hex::encode(
+                poci::DeviceKey::from_seed(b"k")
+                    .unwrap()
+                    .public_key()
+                    .sec1_bytes(),
+            ),
+            file.to_str().unwrap().to_owned(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        poci(&refs)
+    };
+    let refused = run(args(&garbage));
+    assert_eq!(status(&refused), 1);
+    assert!(
+        text(&refused).contains("DER_MALFORMED"),
+        "{}",
+        text(&refused)
+    );
+    let missing = run(args(&dir.join("no such file")));
+    assert_eq!(status(&missing), 2);
+    let mut bad_hex = args(&garbage);
+    bad_hex[7] = "zz".to_owned();
+    assert_eq!(status(&run(bad_hex)), 2);
+    assert_eq!(
+        status(&poci(&["inspect", dir.join("nothing").to_str().unwrap()])),
+        2
+    );
+    assert_eq!(status(&poci(&["inspect", garbage.to_str().unwrap()])), 1);
+    assert_eq!(status(&poci(&["no-such-command"])), 2);
+}
+
+#[test]
+fn test_material_is_deterministic_and_loads() {
+    let dir = scratch("mint");
+    let vendor = |out: &Path| {
+        poci(&[
+            "vendor",
+            "new",
+            "--vendor-id",
+            "acme",
+            "--organization",
+            "Acme Chips",
+            "--seed",
+            "acme seed",
+            "--model",
+            "acme-x1=100",
+            "--model",
+            "acme-npu=int8:26",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    for name in ["one", "two"] {
+        let made = vendor(&dir.join(name));
+        assert_eq!(status(&made), 0, "{}", text(&made));
+    }
+    for file in [
+        "manifest.toml",
+        "roots/root.pem",
+        "intermediates/intermediate.pem",
+        "crls/root.crl.pem",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.join("one/acme").join(file)).unwrap(),
+            std::fs::read(dir.join("two/acme").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let listed = poci(&[
+        "registry",
+        "list",
+        "--json",
+        "--vendor-roots",
+        dir.join("one").to_str().unwrap(),
+    ]);
+    assert_eq!(status(&listed), 0, "{}", text(&listed));
+    let models: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let ratings: Vec<(String, u64)> = models
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|model| {
+            (
+                model["model_id"].as_str().unwrap().to_owned(),
+                model["rating_milli_cu"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ratings,
+        [
+            ("acme-npu".to_owned(), 13_000),
+            ("acme-x1".to_owned(), 100_000)
+        ]
+    );
+
+    let chip = dir.join("chip");
+    let minted = poci(&[
+        "chip",
+        "mint",
+        "--vendor-id",
+        "nvidia",
+        "--testnet",
+        "--model",
+        "nvidia-h100-sxm",
+        "--serial",
+        "SN-42",
+        "--seed",
+        "my chip",
+        "--out",
+        chip.to_str().unwrap(),
+    ]);
+    assert_eq!(status(&minted), 0, "{}", text(&minted));
+    let secret = std::fs::read_to_string(chip.join("device-key.hex")).unwrap();
+    let key = poci::DeviceKey::from_secret_bytes(&hex::decode(secret.trim()).unwrap()).unwrap();
+    assert_eq!(
+        key.key_id(),
+        poci::DeviceKey::from_seed(b"my chip").unwrap().key_id()
+    );
+    assert!(text(&minted).contains(&key.key_id().to_string()));
+    let inspected = poci(&[
+        "inspect",
+        "--json",
+        chip.join("device.pem").to_str().unwrap(),
+    ]);
+    let certificate: Value = serde_json::from_slice(&inspected.stdout).unwrap();
+    assert_eq!(
+        certificate["value"]["chip_identity"]["model_id"],
+        "nvidia-h100-sxm"
+    );
+    assert_eq!(certificate["value"]["key_id"], key.key_id().to_string());
+    assert!(
+        certificate["value"]["issuer"]
+            .as_str()
+            .unwrap()
+            .contains("NVIDIA (testnet)")
+    );
+}
+
+#[test]
+fn registry_digest_and_diff() {
+    let digest = poci(&["registry", "digest"]);
+    assert_eq!(status(&digest), 0);
+    let expected = hex::encode(
+        poci::ChipModelRegistry::embedded()
+            .unwrap()
+            .digest()
+            .unwrap(),
+    );
+    assert_eq!(String::from_utf8_lossy(&digest.stdout).trim(), expected);
+
+    // A copy of two vendors with one rating changed.
+    let dir = scratch("diff");
+    let roots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vendor-roots");
+    for side in ["old", "new"] {
+        for vendor in ["hailo", "rockchip"] {
+            let folder = dir.join(side).join(vendor);
+            std::fs::create_dir_all(&folder).unwrap();
+            let mut manifest =
+                std::fs::read_to_string(roots.join(vendor).join("manifest.toml")).unwrap();
+            if side == "new" && vendor == "hailo" {
+                // A corrected datasheet figure, and the rating that follows from it.
+                manifest = manifest
+                    .replace("int8_tops = \"26\"", "int8_tops = \"28\"")
+                    .replace("rating_milli_cu = 13000", "rating_milli_cu = 14000");
+            }
+            std::fs::write(folder.join("manifest.toml"), manifest).unwrap();
+        }
+    }
+    let diff = poci(&[
+        "registry",
+        "diff",
+        "--json",
+        dir.join("old").to_str().unwrap(),
+        dir.join("new").to_str().unwrap(),
+    ]);
+    assert_eq!(status(&diff), 0, "{}", text(&diff));
+    let diff: Value = serde_json::from_slice(&diff.stdout).unwrap();
+    assert_eq!(diff["rerated"][0]["model_id"], "hailo-8");
+    assert_eq!(diff["rerated"][0]["new_milli_cu"], 14000);
+    let same = poci(&[
+        "registry",
+        "diff",
+        dir.join("old").to_str().unwrap(),
+        dir.join("old").to_str().unwrap(),
+    ]);
+    assert!(text(&same).contains("no difference"));
+    let shown = poci(&[
+        "registry",
+        "diff",
+        dir.join("old").to_str().unwrap(),
+        dir.join("new").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&shown.stdout),
+        "~ hailo-8: 13,000 -> 14,000 milli-CU\n"
+    );
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for command in [
+        vec!["--help"],
+        vec!["inspect", "--help"],
+        vec!["verify", "--help"],
+        vec!["verify", "binding", "--help"],
+        vec!["verify", "heartbeat", "--help"],
+        vec!["vendor", "new", "--help"],
+        vec!["chip", "mint", "--help"],
+        vec!["registry", "list", "--help"],
+        vec!["registry", "digest", "--help"],
+        vec!["registry", "diff", "--help"],
+        vec!["rewards", "--help"],
+        vec!["simulate", "--help"],
+    ] {
+        let output = poci(&command);
+        assert_eq!(status(&output), 0, "{command:?}");
+        assert!(text(&output).contains("Usage: poci"), "{command:?}");
+    }
+}
