@@ -48,6 +48,27 @@ pub struct HeartbeatSubmission<'a> {
     pub challenge: &'a [u8; 32],
 }
 
+/// One binding submitted to [`ChipLedger::apply_bindings`]: its bytes, the slot whose
+/// challenge it answers, and the wallet that submits it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BindingSubmission<'a> {
+    /// The binding DER.
+    pub der: &'a [u8],
+    /// The slot it answers.
+    pub slot: SlotId,
+    /// That slot's challenge.
+    pub challenge: &'a [u8; 32],
+    /// The submitting wallet.
+    pub wallet: &'a [u8],
+}
+
+/// A binding that passed verification, with its device key decoded, waiting to be recorded.
+#[derive(Debug, Clone)]
+struct CheckedBinding {
+    verified: crate::verifier::VerifiedBinding,
+    key: DevicePublicKey,
+}
+
 /// A heartbeat that passed the stateless checks, waiting to be recorded.
 #[derive(Debug, Clone, Copy)]
 struct CheckedHeartbeat {
@@ -180,18 +201,70 @@ impl ChipLedger {
         challenge: &[u8; 32],
         wallet: &[u8],
     ) -> Result<BindingOutcome> {
+        let checked = self.check_binding(
+            verifier,
+            &BindingSubmission {
+                der,
+                slot,
+                challenge,
+                wallet,
+            },
+        )?;
+        self.record_binding(der, checked)
+    }
+
+    /// Applies many bindings, one result per item in input order, each exactly what
+    /// [`ChipLedger::apply_binding`] would give applied one after another in that order.
+    /// The certificate chains and signatures are checked across threads when the
+    /// `parallel` feature is on; claims, re-binds and equivocations are then decided in order.
+    #[must_use]
+    pub fn apply_bindings(
+        &mut self,
+        verifier: &Verifier,
+        submissions: &[BindingSubmission<'_>],
+    ) -> Vec<Result<BindingOutcome>> {
+        let check = |submission: &BindingSubmission<'_>| self.check_binding(verifier, submission);
+        #[cfg(feature = "parallel")]
+        let checked: Vec<Result<CheckedBinding>> = {
+            use rayon::prelude::*;
+            submissions.par_iter().map(check).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let checked: Vec<Result<CheckedBinding>> = submissions.iter().map(check).collect();
+        submissions
+            .iter()
+            .zip(checked)
+            .map(|(submission, result)| {
+                result.and_then(|binding| self.record_binding(submission.der, binding))
+            })
+            .collect()
+    }
+
+    /// The checks of a binding that do not depend on the ledger's chips: the message, its
+    /// certificate chain and the vendor policy.
+    fn check_binding(
+        &self,
+        verifier: &Verifier,
+        submission: &BindingSubmission<'_>,
+    ) -> Result<CheckedBinding> {
         let context = BindingContext {
             params: &self.params,
-            epoch: slot.epoch,
-            slot: slot.slot,
-            challenge,
-            wallet,
+            epoch: submission.slot.epoch,
+            slot: submission.slot.slot,
+            challenge: submission.challenge,
+            wallet: submission.wallet,
         };
-        let verified = verifier.verify_binding(der, &context)?;
+        let verified = verifier.verify_binding(submission.der, &context)?;
+        // Decoded once here, so heartbeats never decode the key again.
+        let key = DevicePublicKey::from_sec1_bytes(&verified.record.public_key)?;
+        Ok(CheckedBinding { verified, key })
+    }
+
+    /// Claim, re-bind, replay or equivocation, against the chip's current binding.
+    fn record_binding(&mut self, der: &[u8], checked: CheckedBinding) -> Result<BindingOutcome> {
+        let CheckedBinding { verified, key } = checked;
         let key_id = verified.record.key_id;
         let Some(entry) = self.chips.get_mut(&key_id) else {
-            // Decoded once here, so heartbeats never decode the key again.
-            let key = DevicePublicKey::from_sec1_bytes(&verified.record.public_key)?;
             self.keys.insert(key_id, key);
             self.chips.insert(
                 key_id,

@@ -68,7 +68,8 @@ pub use error::{
 };
 pub use identifier::validate_identifier;
 pub use ledger::{
-    BindingOutcome, ChipLedger, ClosedEpoch, EquivocationEvidence, HeartbeatSubmission,
+    BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch, EquivocationEvidence,
+    HeartbeatSubmission,
 };
 pub use manifest::{
     ChipFigures, MANIFEST_SCHEMA, ManifestModel, MilliFigure, PeakFigure, VendorManifest,

@@ -15,8 +15,8 @@ use poci::rewards::emission::{EmissionSchedule, HalvingSchedule};
 use poci::rewards::pools::PoolSplit;
 use poci::rewards::report::{EpochReport, RejectionTally};
 use poci::{
-    BindingOutcome, ChipLedger, DeviceKey, Error, HeartbeatSubmission, HeartbeatTbs, Signed,
-    SlotId, Verifier, derive_challenge,
+    BindingOutcome, BindingSubmission, ChipLedger, DeviceKey, Error, HeartbeatSubmission,
+    HeartbeatTbs, Signed, SlotId, Verifier, derive_challenge,
 };
 use proptest::prelude::*;
 
@@ -446,6 +446,38 @@ proptest! {
             .collect();
         let together = batched.apply_heartbeats(&verifier, &batch);
         prop_assert_eq!(together, one_by_one);
+        prop_assert_eq!(&batched, &sequential);
+    }
+
+    /// Bindings too: claims, re-binds, replays and equivocations decided in input order.
+    #[test]
+    fn a_binding_batch_applies_like_one_after_another(
+        submissions in proptest::collection::vec((0u8..2, 1u64..4, 0usize..3, any::<bool>()), 0..8),
+    ) {
+        let verifier = verifier();
+        let wallets: [&[u8]; 3] = [b"alice", b"bob", b"carol"];
+        let items: Vec<(Vec<u8>, [u8; 32], &[u8])> = submissions
+            .iter()
+            .map(|&(chip, counter, wallet, right_challenge)| {
+                let (_, der) = binding(&[b'c', chip], &[b'N', chip], counter, wallets[wallet]);
+                let mut challenge = challenge();
+                if !right_challenge {
+                    challenge[31] ^= 1;
+                }
+                (der, challenge, wallets[wallet])
+            })
+            .collect();
+        let mut sequential = ChipLedger::new(params());
+        let mut batched = sequential.clone();
+        let one_by_one: Vec<Result<BindingOutcome, Error>> = items
+            .iter()
+            .map(|(der, challenge, wallet)| sequential.apply_binding(&verifier, der, BIND_AT, challenge, wallet))
+            .collect();
+        let batch: Vec<BindingSubmission<'_>> = items
+            .iter()
+            .map(|(der, challenge, wallet)| BindingSubmission { der, slot: BIND_AT, challenge, wallet })
+            .collect();
+        prop_assert_eq!(batched.apply_bindings(&verifier, &batch), one_by_one);
         prop_assert_eq!(&batched, &sequential);
     }
 }

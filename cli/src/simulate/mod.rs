@@ -20,8 +20,9 @@ use poci::rewards::emission::{BASE_UNITS_PER_TOKEN, EmissionSchedule, HalvingSch
 use poci::rewards::pools::PoolSplit;
 use poci::rewards::report::RejectionTally;
 use poci::{
-    BindingOutcome, ChipIdentity, ChipLedger, ChipModelRegistry, HeartbeatSubmission, HeartbeatTbs,
-    KeyId, NetworkParams, Signed, SlotId, TrustStore, Verifier, derive_challenge,
+    BindingOutcome, BindingSubmission, ChipIdentity, ChipLedger, ChipModelRegistry,
+    HeartbeatSubmission, HeartbeatTbs, KeyId, NetworkParams, Signed, SlotId, TrustStore, Verifier,
+    derive_challenge,
 };
 use rayon::prelude::*;
 
@@ -435,29 +436,39 @@ impl Simulation<'_> {
         *count = count.saturating_add(1);
     }
 
-    /// Applies one binding; returns the outcome's name (or the error code).
-    fn apply_binding(
+    /// Applies bindings (DER, submitting wallet) of one slot as a batch, counting outcomes.
+    fn apply_bindings(
         &mut self,
-        der: &[u8],
+        bindings: &[(Vec<u8>, Vec<u8>)],
         at: SlotId,
         challenge: &[u8; 32],
-        submitter: &[u8],
-    ) -> Result<BindingOutcome, poci::Error> {
+    ) -> Vec<Result<BindingOutcome, poci::Error>> {
+        let submissions: Vec<BindingSubmission<'_>> = bindings
+            .iter()
+            .map(|(der, wallet)| BindingSubmission {
+                der,
+                slot: at,
+                challenge,
+                wallet,
+            })
+            .collect();
         let started = Instant::now();
-        let result = self
-            .ledger
-            .apply_binding(self.verifier, der, at, challenge, submitter);
+        let results = self.ledger.apply_bindings(self.verifier, &submissions);
         self.bind_time = self.bind_time.saturating_add(started.elapsed());
-        self.bindings_checked = self.bindings_checked.saturating_add(1);
-        match &result {
-            Ok(BindingOutcome::Claimed) => self.outcome("claimed"),
-            Ok(BindingOutcome::Rebound { .. }) => self.outcome("rebound"),
-            Ok(BindingOutcome::AlreadyApplied) => self.outcome("already_applied"),
-            Ok(BindingOutcome::Equivocation(_)) => self.outcome("equivocation"),
-            Ok(_) => self.outcome("other"),
-            Err(error) => self.refuse(error),
+        self.bindings_checked = self
+            .bindings_checked
+            .saturating_add(u64::try_from(results.len()).unwrap_or(u64::MAX));
+        for result in &results {
+            match result {
+                Ok(BindingOutcome::Claimed) => self.outcome("claimed"),
+                Ok(BindingOutcome::Rebound { .. }) => self.outcome("rebound"),
+                Ok(BindingOutcome::AlreadyApplied) => self.outcome("already_applied"),
+                Ok(BindingOutcome::Equivocation(_)) => self.outcome("equivocation"),
+                Ok(_) => self.outcome("other"),
+                Err(error) => self.refuse(error),
+            }
         }
-        result
+        results
     }
 
     /// The chips that join in `at`'s epoch sign bindings (in parallel) and the node applies them.
@@ -489,13 +500,21 @@ impl Simulation<'_> {
                 )
             })
             .collect::<Result<_, _>>()?;
-        for (index, der) in joining.into_iter().zip(signed) {
-            let wallet_index = self.chip(index)?.wallet;
-            let wallet = self.wallet(wallet_index).to_vec();
-            match self.apply_binding(&der, at, challenge, &wallet) {
+        let bindings: Vec<(Vec<u8>, Vec<u8>)> = joining
+            .iter()
+            .zip(signed)
+            .map(|(index, der)| {
+                let wallet = self.chip(*index).map_or(0, |chip| chip.wallet);
+                (der, self.wallet(wallet).to_vec())
+            })
+            .collect();
+        let results = self.apply_bindings(&bindings, at, challenge);
+        for ((index, (der, _)), result) in joining.into_iter().zip(bindings).zip(results) {
+            match result {
                 Ok(BindingOutcome::Claimed) => {
+                    let wallet = self.chip(index)?.wallet;
                     if let Some(state) = self.states.get_mut(index) {
-                        state.wallet = Some(wallet_index);
+                        state.wallet = Some(wallet);
                         state.binding_counter = 1;
                         state.online = true;
                         state.first_binding = der;
@@ -547,7 +566,11 @@ impl Simulation<'_> {
                 counter.saturating_add(1),
             )?;
             let buyer_wallet = self.wallet(buyer).to_vec();
-            match self.apply_binding(&der, at, challenge, &buyer_wallet) {
+            let result = self
+                .apply_bindings(&[(der.clone(), buyer_wallet)], at, challenge)
+                .pop()
+                .unwrap_or(Err(poci::Error::UnknownChip));
+            match result {
                 Ok(BindingOutcome::Rebound { previous_wallet })
                     if previous_wallet == self.wallet(seller) =>
                 {
@@ -747,8 +770,12 @@ impl Simulation<'_> {
                 }
             }
         }
-        for attack in binding_attacks {
-            let result = self.apply_binding(&attack.der, at, challenge, &attack.submitter);
+        let submitted: Vec<(Vec<u8>, Vec<u8>)> = binding_attacks
+            .iter()
+            .map(|attack| (attack.der.clone(), attack.submitter.clone()))
+            .collect();
+        let results = self.apply_bindings(&submitted, at, challenge);
+        for (attack, result) in binding_attacks.into_iter().zip(results) {
             let got = match &result {
                 Ok(BindingOutcome::Equivocation(evidence)) if evidence.second == attack.der => {
                     EQUIVOCATION.to_owned()
