@@ -299,6 +299,14 @@ fn test_material_is_deterministic_and_loads() {
             "{file}"
         );
     }
+    let manifest = poci(&[
+        "inspect",
+        "--json",
+        dir.join("one/acme/manifest.toml").to_str().unwrap(),
+    ]);
+    let manifest: Value = serde_json::from_slice(&manifest.stdout).unwrap();
+    assert_eq!(manifest["kind"], "vendor manifest");
+    assert_eq!(manifest["value"]["test"], true);
     let listed = poci(&[
         "registry",
         "list",
