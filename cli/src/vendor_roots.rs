@@ -1,5 +1,6 @@
 //! Reading a vendor-roots/ folder (format in vendor-roots/README.md): one folder per vendor
-//! with `manifest.toml`, `roots/*.pem`, `crls/*.pem`; `testnet/<vendor>/` stand-in roots.
+//! with `manifest.toml`, `roots/*.pem`, `crls/*.pem`, `intermediates/*.pem`; `testnet/<vendor>/`
+//! stand-in roots.
 //! Without a folder, the material compiled into the library serves.
 
 use std::path::{Path, PathBuf};
@@ -96,6 +97,12 @@ pub fn trust_store(folder: &Path, testnet: bool) -> Result<TrustStore, CliError>
         let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
         store
             .add_roots(vendor, kind, &roots, &crls)
+            .map_err(|error| CliError::refused(dir.display().to_string(), error))?;
+        // Published intermediates let the store check their CRLs once, up front.
+        let intermediates = pems(&dir.join("intermediates"))?;
+        let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
+        store
+            .add_intermediates(vendor, &intermediates)
             .map_err(|error| CliError::refused(dir.display().to_string(), error))
     };
     for vendor in registry.vendors() {

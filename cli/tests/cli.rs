@@ -147,6 +147,27 @@ fn a_small_simulation_refuses_every_attack_and_pays_exactly() {
     };
     let good = verify_binding(&context["slot"].to_string());
     assert_eq!(status(&good), 0, "{}", text(&good));
+    // The same trust material read from the repository's vendor-roots/ folder.
+    let roots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vendor-roots");
+    let from_folder = poci(&[
+        "verify",
+        "binding",
+        "--vendor-roots",
+        roots.to_str().unwrap(),
+        "--testnet",
+        "--params",
+        params.to_str().unwrap(),
+        "--epoch",
+        context["epoch"].as_str().unwrap(),
+        "--slot",
+        &context["slot"].to_string(),
+        "--challenge",
+        context["challenge"].as_str().unwrap(),
+        "--wallet",
+        context["wallet"].as_str().unwrap(),
+        binding.to_str().unwrap(),
+    ]);
+    assert_eq!(status(&from_folder), 0, "{}", text(&from_folder));
     let wrong = verify_binding("3");
     assert_eq!(status(&wrong), 1);
     assert!(text(&wrong).contains("WRONG_SLOT"), "{}", text(&wrong));

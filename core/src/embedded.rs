@@ -127,6 +127,7 @@ impl TrustStore {
             let roots: Vec<&[u8]> = vendor.roots.iter().map(|pem| pem.as_bytes()).collect();
             let crls: Vec<&[u8]> = vendor.crls.iter().map(|pem| pem.as_bytes()).collect();
             store.add_roots(vendor.vendor_id, vendor.kind, &roots, &crls)?;
+            store.add_intermediates(vendor.vendor_id, &[vendor.intermediate.as_bytes()])?;
         }
         Ok(store)
     }

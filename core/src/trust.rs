@@ -3,12 +3,14 @@
 //! Core reads no files: callers (the CLI, the bindings) load vendor-roots/ folders and
 //! hand their contents over as bytes.
 
+use crate::device_key::DevicePublicKey;
 use crate::error::{Error, ManifestLocation, ManifestProblem, Result};
 use crate::limits::MAX_CERTIFICATE_LEN;
 use crate::manifest::VendorManifest;
 use crate::registry::ChipModelRegistry;
+use crate::signature::{Backend, verify_x509_signature};
 use crate::x509::UnknownRevocationPolicy;
-use crate::x509::cert::{ParsedCertificate, crl_next_update};
+use crate::x509::cert::{ParsedCertificate, ParsedCrl};
 use crate::x509::chain::ChainAnchors;
 
 /// How strict a trust store is.
@@ -50,6 +52,11 @@ pub struct TrustStore {
     roots: Vec<VendorRoot>,
     /// Earliest nextUpdate of all CRLs: no cached chain verdict outlives it.
     crls_valid_until: Option<u64>,
+    /// Known CA certificates (roots, vendors' published intermediates) as (subject Name TLV,
+    /// SEC1 key): the possible signers of CRLs.
+    crl_signers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Every CRL added (DER), to check against signers added later.
+    crls: Vec<Vec<u8>>,
 }
 
 fn trust_error(problem: ManifestProblem, vendor_id: &str, field: &str) -> Error {
@@ -85,6 +92,32 @@ fn der_of<'a>(
     }
     *owned = der;
     Ok(owned.as_slice())
+}
+
+/// A CA's subject and P-256 key, if it has one.
+fn crl_signer(certificate: &ParsedCertificate<'_>) -> Option<(Vec<u8>, Vec<u8>)> {
+    let key = DevicePublicKey::from_spki_der(certificate.spki).ok()?;
+    Some((certificate.subject.to_vec(), key.sec1_bytes().to_vec()))
+}
+
+/// Checks each CRL's signature under every known CA named as its issuer and records the
+/// valid ones. A CRL that no known key verifies is left to the chain check, which refuses it.
+fn verify_crls(anchors: &mut ChainAnchors, signers: &[(Vec<u8>, Vec<u8>)], crls: &[Vec<u8>]) {
+    for der in crls {
+        let Ok(crl) = ParsedCrl::from_der(der) else {
+            continue;
+        };
+        if anchors.is_verified(crl.signature) {
+            continue;
+        }
+        for (subject, key) in signers {
+            if subject.as_slice() == crl.issuer
+                && verify_x509_signature(Backend::default(), key, crl.tbs, crl.signature).is_ok()
+            {
+                anchors.add_verified_signature(key, crl.tbs, crl.signature);
+            }
+        }
+    }
 }
 
 impl TrustStore {
@@ -124,6 +157,8 @@ impl TrustStore {
         }
         // Build into copies, then commit: no partial state change on error.
         let mut anchors = self.anchors.clone();
+        let mut signers = self.crl_signers.clone();
+        let mut all_crls = self.crls.clone();
         let mut new_roots = Vec::new();
         for root in roots {
             let mut owned = Vec::new();
@@ -136,6 +171,7 @@ impl TrustStore {
                 return Err(trust_error(ManifestProblem::Roots, vendor_id, "roots"));
             }
             anchors.add_root(der)?;
+            signers.extend(crl_signer(&parsed));
             new_roots.push(VendorRoot {
                 vendor_id: vendor_id.to_owned(),
                 kind,
@@ -147,14 +183,61 @@ impl TrustStore {
         for crl in crls {
             let mut owned = Vec::new();
             let der = der_of(crl, &mut owned, "X509 CRL", vendor_id)?;
-            let next_update = crl_next_update(der)?;
+            let next_update = ParsedCrl::from_der(der)?.next_update;
             anchors.add_crl(der)?;
+            all_crls.push(der.to_vec());
             crls_valid_until =
                 Some(crls_valid_until.map_or(next_update, |until| until.min(next_update)));
         }
+        verify_crls(&mut anchors, &signers, &all_crls);
         self.anchors = anchors;
         self.roots.extend(new_roots);
         self.crls_valid_until = crls_valid_until;
+        self.crl_signers = signers;
+        self.crls = all_crls;
+        Ok(())
+    }
+
+    /// Adds the intermediate CAs a vendor publishes (DER or one PEM block each). Chains still
+    /// carry and validate their own intermediates: these serve only to check the signatures
+    /// of the CRLs they issue once, here, instead of on every chain.
+    ///
+    /// # Errors
+    /// `MANIFEST_INVALID` for a vendor not in the registry, bad PEM or a certificate that is
+    /// not a CA; `BAD_CERTIFICATE` for one that does not parse. On error the store is unchanged.
+    pub fn add_intermediates(&mut self, vendor_id: &str, intermediates: &[&[u8]]) -> Result<()> {
+        if self.registry.vendor(vendor_id).is_none() {
+            return Err(trust_error(
+                ManifestProblem::UnknownVendor,
+                vendor_id,
+                "vendor_id",
+            ));
+        }
+        let mut signers = self.crl_signers.clone();
+        for intermediate in intermediates {
+            let mut owned = Vec::new();
+            let der = der_of(intermediate, &mut owned, "CERTIFICATE", vendor_id)?;
+            if der.len() > MAX_CERTIFICATE_LEN {
+                return Err(trust_error(
+                    ManifestProblem::Roots,
+                    vendor_id,
+                    "intermediates",
+                ));
+            }
+            let parsed = ParsedCertificate::from_der(der)?;
+            if !parsed.is_ca {
+                return Err(trust_error(
+                    ManifestProblem::Roots,
+                    vendor_id,
+                    "intermediates",
+                ));
+            }
+            signers.extend(crl_signer(&parsed));
+        }
+        let mut anchors = self.anchors.clone();
+        verify_crls(&mut anchors, &signers, &self.crls);
+        self.anchors = anchors;
+        self.crl_signers = signers;
         Ok(())
     }
 

@@ -82,9 +82,10 @@ fn valid_binding_yields_a_chip_record() {
     }
 }
 
-#[test]
-fn second_chip_under_the_same_intermediate_skips_its_verification() {
-    let verifier = Verifier::with_trust_store(store(allow_tests()));
+/// Certificate and CRL signature checks of a first and a second binding under one
+/// intermediate, with a fresh verifier over `trust`.
+fn cold_and_warm_checks(trust: TrustStore) -> (u64, u64) {
+    let verifier = Verifier::with_trust_store(trust);
     let (_, first) = valid_binding(b"chip-1", b"SN-1");
     let (_, second) = valid_binding(b"chip-2", b"SN-2");
     assert_eq!(verifier.cached_intermediates(), 0);
@@ -95,9 +96,57 @@ fn second_chip_under_the_same_intermediate_skips_its_verification() {
     let before = verifier.certificate_signature_checks();
     verify_with(&verifier, &second).unwrap();
     let warm = verifier.certificate_signature_checks() - before;
-    // Cold: device cert, intermediate cert, intermediate's CRL, root's CRL.
-    // Warm: the device cert and the intermediate's CRL only.
-    assert_eq!((cold, warm), (4, 2));
+    (cold, warm)
+}
+
+#[test]
+fn second_chip_under_the_same_intermediate_skips_its_verification() {
+    // The store checked the root's CRL when it was added.
+    // Cold: device cert, intermediate cert, intermediate's CRL. Warm: device cert, the
+    // intermediate's CRL.
+    assert_eq!(cold_and_warm_checks(store(allow_tests())), (3, 2));
+    // Told the vendor's intermediate, the store checked its CRL too.
+    let mut trust = store(allow_tests());
+    trust
+        .add_intermediates("poci-test-a", &[&vendor(0).intermediate_der])
+        .unwrap();
+    assert_eq!(cold_and_warm_checks(trust), (2, 1));
+}
+
+#[test]
+fn a_crl_is_trusted_only_under_the_key_that_signed_it() {
+    // A CRL naming vendor A's intermediate as issuer but signed by another key: the store
+    // records nothing for it, and every chain through that intermediate is refused.
+    let genuine = vendor(0);
+    let impostor = TestVendor::new("poci-test-a", "POCI Test Vendor A", "impostor").unwrap();
+    let forged = mint_crl(
+        Issuer {
+            name: &genuine.intermediate_name,
+            key: &impostor.intermediate_key,
+        },
+        TEST_NOT_BEFORE,
+        poci::x509::mint::TEST_ROOT_NOT_AFTER,
+        1,
+        &[],
+    )
+    .unwrap();
+    let mut trust = TrustStore::new(test_registry(), allow_tests());
+    trust
+        .add_roots(
+            "poci-test-a",
+            RootKind::Vendor,
+            &[&genuine.root_der],
+            &[&genuine.root_crl_der, &forged],
+        )
+        .unwrap();
+    trust
+        .add_intermediates("poci-test-a", &[&genuine.intermediate_der])
+        .unwrap();
+    let verifier = Verifier::with_trust_store(trust);
+    let (_, der) = valid_binding(b"chip-1", b"SN-1");
+    let refused = verify_with(&verifier, &der).unwrap_err();
+    // webpki reports a CRL whose signature fails as a bad signature in the chain.
+    assert_eq!(refused.code(), "CERT_SIGNATURE_INVALID");
 }
 
 #[test]

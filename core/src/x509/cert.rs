@@ -211,32 +211,57 @@ impl<'a> ParsedCertificate<'a> {
     }
 }
 
-/// The `nextUpdate` of a CRL (unix seconds): how long a verdict that relied on it may stand.
-///
-/// # Errors
-/// `BAD_CRL` if the CRL does not have the v2 structure with a nextUpdate.
-pub(crate) fn crl_next_update(der: &[u8]) -> Result<u64> {
-    read_all(der, |reader| {
-        read_sequence(reader, |list| {
-            let next_update = read_sequence(list, |tbs| {
-                if tbs.peek_byte() == Some(tag::INTEGER) {
-                    read_integer_content(tbs, Field::Version)?;
-                }
-                read_tlv(tbs, tag::SEQUENCE)?;
-                read_tlv(tbs, tag::SEQUENCE)?;
-                read_any(tbs)?;
-                let (next_tag, _, next) = read_any(tbs)?;
-                let next_update = parse_time(next_tag, next)?;
-                while !tbs.is_finished() {
-                    read_any(tbs)?;
-                }
-                Ok(next_update)
-            })?;
-            while !list.is_finished() {
-                read_any(list)?;
-            }
-            Ok(next_update)
+/// The fields of a CRL POCI reads, borrowed from its DER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ParsedCrl<'a> {
+    /// The TBSCertList TLV: the signed bytes.
+    pub(crate) tbs: &'a [u8],
+    /// Issuer Name TLV.
+    pub(crate) issuer: &'a [u8],
+    /// `nextUpdate`, unix seconds: how long a verdict that relied on the CRL may stand.
+    pub(crate) next_update: u64,
+    /// The signature (the BIT STRING's bits).
+    pub(crate) signature: &'a [u8],
+}
+
+impl<'a> ParsedCrl<'a> {
+    /// Reads a CRL.
+    ///
+    /// # Errors
+    /// `BAD_CRL` if the CRL does not have the v2 structure with a nextUpdate.
+    pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
+        read_all(der, |reader| {
+            read_sequence(reader, |list| {
+                let (tbs, content) = read_tlv(list, tag::SEQUENCE)?;
+                let (issuer, next_update) = read_all(content, |fields| {
+                    if fields.peek_byte() == Some(tag::INTEGER) {
+                        read_integer_content(fields, Field::Version)?;
+                    }
+                    read_tlv(fields, tag::SEQUENCE)?;
+                    let (issuer, _) = read_tlv(fields, tag::SEQUENCE)?;
+                    read_any(fields)?;
+                    let (next_tag, _, next) = read_any(fields)?;
+                    let next_update = parse_time(next_tag, next)?;
+                    while !fields.is_finished() {
+                        read_any(fields)?;
+                    }
+                    Ok((issuer, next_update))
+                })?;
+                read_tlv(list, tag::SEQUENCE)?;
+                let (_, bits) = read_tlv(list, BIT_STRING)?;
+                // No unused bits: a DER signature is whole bytes.
+                let signature = match bits.split_first() {
+                    Some((0, signature)) => signature,
+                    _ => return Err(Error::BadCrl),
+                };
+                Ok(Self {
+                    tbs,
+                    issuer,
+                    next_update,
+                    signature,
+                })
+            })
         })
-    })
-    .map_err(|_| Error::BadCrl)
+        .map_err(|_| Error::BadCrl)
+    }
 }

@@ -7,6 +7,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use core::time::Duration;
+use std::collections::BTreeMap;
 
 use rustls_pki_types::{
     AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
@@ -18,6 +19,8 @@ use webpki::{
     UnknownStatusPolicy,
 };
 
+use sha2::{Digest, Sha256};
+
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::limits::MAX_CHAIN_CERTIFICATES;
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
@@ -28,6 +31,24 @@ use crate::signature::{Backend, verify_x509_signature};
 struct PociEcdsaP256<'c> {
     backend: Backend,
     checks: &'c AtomicU64,
+    verified: &'c VerifiedSignatures,
+}
+
+/// Signatures verified once already, by signature: the SHA-256 of the signer's key and the
+/// signed bytes. webpki re-verifies every CRL on every chain; the trust store verifies each
+/// CRL once when it is added, and a chain then reuses that verdict for the exact same
+/// (key, message, signature) only.
+pub(crate) type VerifiedSignatures = BTreeMap<Vec<u8>, [u8; 32]>;
+
+/// What a verified signature is bound to: the key and the message, length-prefixed.
+pub(crate) fn signed_by(public_key: &[u8], message: &[u8]) -> [u8; 32] {
+    let len = u32::try_from(public_key.len()).unwrap_or(u32::MAX);
+    Sha256::new()
+        .chain_update(len.to_be_bytes())
+        .chain_update(public_key)
+        .chain_update(message)
+        .finalize()
+        .into()
 }
 
 impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
@@ -37,6 +58,13 @@ impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
         message: &[u8],
         signature: &[u8],
     ) -> core::result::Result<(), InvalidSignature> {
+        if self
+            .verified
+            .get(signature)
+            .is_some_and(|bound| *bound == signed_by(public_key, message))
+        {
+            return Ok(());
+        }
         self.checks.fetch_add(1, Ordering::Relaxed);
         verify_x509_signature(self.backend, public_key, message, signature)
             .map_err(|_| InvalidSignature)
@@ -90,6 +118,7 @@ pub enum UnknownRevocationPolicy {
 pub(crate) struct ChainAnchors {
     anchors: Vec<TrustAnchor<'static>>,
     crls: Vec<CertRevocationList<'static>>,
+    verified: VerifiedSignatures,
 }
 
 impl Clone for ChainAnchors {
@@ -106,6 +135,7 @@ impl Clone for ChainAnchors {
                     CertRevocationList::Borrowed(_) => None,
                 })
                 .collect(),
+            verified: self.verified.clone(),
         }
     }
 }
@@ -127,6 +157,22 @@ impl ChainAnchors {
         self.crls.push(CertRevocationList::Owned(crl));
         Ok(())
     }
+
+    /// Whether a signature was recorded as verified.
+    pub(crate) fn is_verified(&self, signature: &[u8]) -> bool {
+        self.verified.contains_key(signature)
+    }
+
+    /// Records a signature that was just verified, so chains reuse the verdict.
+    pub(crate) fn add_verified_signature(
+        &mut self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) {
+        self.verified
+            .insert(signature.to_vec(), signed_by(public_key, message));
+    }
 }
 
 /// The anchor a chain was validated to.
@@ -147,7 +193,11 @@ pub(crate) fn validate_chain(
     intermediates: &[&[u8]],
     time: u64,
 ) -> Result<ChainVerdict> {
-    let algorithm = PociEcdsaP256 { backend, checks };
+    let algorithm = PociEcdsaP256 {
+        backend,
+        checks,
+        verified: &anchors.verified,
+    };
     let anchor = run_webpki(
         &algorithm,
         &anchors.anchors,
@@ -195,7 +245,11 @@ pub(crate) fn validate_under_issuer(
     device: &[u8],
     time: u64,
 ) -> Result<()> {
-    let algorithm = PociEcdsaP256 { backend, checks };
+    let algorithm = PociEcdsaP256 {
+        backend,
+        checks,
+        verified: &anchors.verified,
+    };
     run_webpki(
         &algorithm,
         core::slice::from_ref(&issuer.0),
