@@ -3,7 +3,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test fmt-check clippy rust-test rust-examples python-test swift-check node-test bench bench-python bench-node vendor-roots vectors tools
+.PHONY: demo test fmt-check clippy rust-test rust-examples python-test swift-check node-test bench bench-rust bench-python bench-node vendor-roots vectors tools
 
 # The main job: a simulated network of 10,000 chips (report in poci-report/).
 demo:
@@ -67,5 +67,11 @@ vectors:
 vendor-roots:
 	$(CARGO) run --quiet -p poci --example mint_test_vendors -- vendor-roots
 
-bench:
-	$(CARGO) bench -p poci --bench verify
+# Criterion (verify, ledger), the one-pass scale run (1M chips; POCI_SCALE_CHIPS to change),
+# and the per-call overhead of the Python and Node bindings. Results: BENCHMARKS.md.
+bench: bench-rust bench-python bench-node
+
+bench-rust:
+	$(CARGO) bench -p poci --bench verify -- --warm-up-time 2 --measurement-time 5
+	$(CARGO) bench -p poci --bench ledger -- --warm-up-time 2 --measurement-time 5
+	$(CARGO) bench -p poci --bench scale

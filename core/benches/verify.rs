@@ -1,6 +1,13 @@
-//! Heartbeat verification with each backend, against one raw P-256 verify of each,
-//! side by side in one run: the ratios are what matters on a shared machine.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+//! Heartbeat and binding verification with each backend, batches on one and on all
+//! threads, and DER parse/encode of each message, each against one raw P-256 verify of the
+//! same run: the ratios are what matters on a shared machine.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use poci::{
@@ -125,5 +132,173 @@ fn bench_binding(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_verify, bench_binding);
+/// `count` heartbeats of `count` chips for one slot, with their keys.
+fn heartbeat_batch(count: usize) -> (NetworkParams, [u8; 32], Vec<DeviceKey>, Vec<Vec<u8>>) {
+    let params = NetworkParams::new("poci-bench", 1_767_225_600, 3600, 120).unwrap();
+    let challenge = derive_challenge(&params, 3, 9, &[7; 32]).unwrap();
+    let keys: Vec<DeviceKey> = (0..count)
+        .map(|index| DeviceKey::from_seed(format!("batch chip {index}").as_bytes()).unwrap())
+        .collect();
+    let ders = keys
+        .iter()
+        .map(|key| {
+            let tbs = HeartbeatTbs {
+                network_id: params.network_id().to_owned(),
+                chip_key_id: *key.key_id(),
+                wallet: b"bench-wallet".to_vec(),
+                epoch: 3,
+                slot: 9,
+                challenge,
+                counter: 1,
+                measurement: None,
+            };
+            Signed::sign(tbs, key).unwrap().to_der().unwrap()
+        })
+        .collect();
+    (params, challenge, keys, ders)
+}
+
+fn bench_batch(c: &mut Criterion) {
+    use poci::HeartbeatItem;
+    const BATCH: usize = 512;
+    let (params, challenge, keys, ders) = heartbeat_batch(BATCH);
+    let items: Vec<HeartbeatItem<'_>> = keys
+        .iter()
+        .zip(&ders)
+        .map(|(key, der)| HeartbeatItem {
+            der,
+            key: key.public_key(),
+            context: HeartbeatContext {
+                network_id: params.network_id(),
+                epoch: 3,
+                slot: 9,
+                challenge: &challenge,
+                wallet: b"bench-wallet",
+            },
+        })
+        .collect();
+    let verifier = Verifier::default();
+    let first = HeartbeatRef::from_der(&ders[0]).unwrap();
+    let mut group = c.benchmark_group("batch");
+    group.bench_function("raw_verify/ring", |b| {
+        b.iter(|| {
+            verify_signature(
+                Backend::default(),
+                keys[0].public_key(),
+                first.tbs_der(),
+                first.signature(),
+            )
+            .unwrap()
+        });
+    });
+    group.throughput(criterion::Throughput::Elements(BATCH as u64));
+    let all = rayon::current_num_threads();
+    for threads in [1, all] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        group.bench_function(
+            format!("verify_heartbeats_{BATCH}/threads-{threads}"),
+            |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        let results = verifier.verify_heartbeats(&items);
+                        assert!(results.iter().all(Result::is_ok));
+                    });
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
+fn bench_der(c: &mut Criterion) {
+    use poci::x509::mint::TestVendor;
+    use poci::{
+        ChipBinding, ChipBindingRef, ChipBindingTbs, ChipIdentity, Heartbeat, LeaseAcceptance,
+        LeaseAcceptanceRef, LeaseAcceptanceTbs,
+    };
+
+    let (_, _, keys, ders) = heartbeat_batch(1);
+    let key = &keys[0];
+    let heartbeat_der = ders[0].clone();
+    let vendor = TestVendor::from_seed("poci-test-a", "POCI Test Vendor A").unwrap();
+    let identity = ChipIdentity {
+        model_id: "poci-test-accel-a1".into(),
+        serial: b"SN".to_vec(),
+        security_version: 1,
+    };
+    let (chip, certificate) = vendor.mint_chip(b"der chip", &identity, 10).unwrap();
+    let binding_der = Signed::sign(
+        ChipBindingTbs {
+            network_id: "poci-bench".into(),
+            chip_serial: b"SN".to_vec(),
+            model_id: "poci-test-accel-a1".into(),
+            wallet: b"w".to_vec(),
+            binding_counter: 1,
+            epoch: 1,
+            slot: 2,
+            challenge: [3; 32],
+            certificates: vec![certificate, vendor.intermediate_der.clone()],
+        },
+        &chip,
+    )
+    .unwrap()
+    .to_der()
+    .unwrap();
+    let lease_der = Signed::sign(
+        LeaseAcceptanceTbs {
+            network_id: "poci-bench".into(),
+            lease_id: b"lease-1".to_vec(),
+            renter_wallet: b"renter".to_vec(),
+            chip_key_id: *key.key_id(),
+            first_epoch: 10,
+            last_epoch: 19,
+            price: 5_000_000_000_000_000_000_000_000,
+        },
+        key,
+    )
+    .unwrap()
+    .to_der()
+    .unwrap();
+    let heartbeat = Heartbeat::from_der(&heartbeat_der).unwrap();
+    let binding = ChipBinding::from_der(&binding_der).unwrap();
+    let lease = LeaseAcceptance::from_der(&lease_der).unwrap();
+    let first = HeartbeatRef::from_der(&heartbeat_der).unwrap();
+
+    let mut group = c.benchmark_group("der");
+    group.bench_function("raw_verify/ring", |b| {
+        b.iter(|| {
+            verify_signature(
+                Backend::default(),
+                key.public_key(),
+                first.tbs_der(),
+                first.signature(),
+            )
+            .unwrap()
+        });
+    });
+    group.bench_function("parse/heartbeat", |b| {
+        b.iter(|| HeartbeatRef::from_der(&heartbeat_der).unwrap());
+    });
+    group.bench_function("parse/binding", |b| {
+        b.iter(|| ChipBindingRef::from_der(&binding_der).unwrap());
+    });
+    group.bench_function("parse/lease", |b| {
+        b.iter(|| LeaseAcceptanceRef::from_der(&lease_der).unwrap());
+    });
+    group.bench_function("encode/heartbeat", |b| {
+        b.iter(|| heartbeat.to_der().unwrap());
+    });
+    group.bench_function("encode/binding", |b| {
+        b.iter(|| binding.to_der().unwrap());
+    });
+    group.bench_function("encode/lease", |b| {
+        b.iter(|| lease.to_der().unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_verify, bench_binding, bench_batch, bench_der);
 criterion_main!(benches);

@@ -20,6 +20,13 @@ use crate::verifier::{BindingContext, ChipRecord, Verifier};
 #[serde(transparent)]
 struct WalletKey(#[serde(with = "hex_bytes")] Vec<u8>);
 
+// Looked up by slice, so a heartbeat does not copy its wallet (same order as `Vec<u8>`).
+impl core::borrow::Borrow<[u8]> for WalletKey {
+    fn borrow(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// A registered chip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -416,15 +423,20 @@ impl ChipLedger {
         if entry.last_proven.is_some_and(|last| slot <= last) {
             return Err(Error::SlotAlreadyProven);
         }
-        let proven = self
+        let wallets = self
             .proven
             .entry(slot.epoch)
             .or_default()
             .entry(key_id)
-            .or_default()
-            .entry(WalletKey(entry.record.wallet.clone()))
-            .or_insert(0);
-        *proven = proven.checked_add(1).ok_or(Error::AmountOverflow)?;
+            .or_default();
+        let wallet = entry.record.wallet.as_slice();
+        match wallets.get_mut(wallet) {
+            Some(count) => *count = count.checked_add(1).ok_or(Error::AmountOverflow)?,
+            // The chip's first proven slot for this wallet in the epoch: the one allocation.
+            None => {
+                wallets.insert(WalletKey(wallet.to_vec()), 1);
+            }
+        }
         entry.last_heartbeat_counter = Some(counter);
         entry.last_proven = Some(slot);
         Ok(())
