@@ -115,7 +115,12 @@ pub fn allocate(
         return Err(Error::AllocationOutOfBounds);
     }
     let mut sorted: Vec<&AllocationInput> = entries.iter().collect();
-    sorted.sort_by(|a, b| (a.key_id, &a.wallet).cmp(&(b.key_id, &b.wallet)));
+    // Unstable is deterministic here: equal (key id, wallet) pairs are refused below.
+    sorted.sort_unstable_by(|a, b| {
+        a.key_id
+            .cmp(&b.key_id)
+            .then_with(|| a.wallet.cmp(&b.wallet))
+    });
     if sorted
         .windows(2)
         .any(|pair| matches!(pair, [a, b] if a.key_id == b.key_id && a.wallet == b.wallet))
@@ -166,13 +171,22 @@ pub fn allocate(
             unallocated: pool,
         });
     }
-    let mut remainders: Vec<(u128, usize)> = Vec::new();
+    // pool = q * total + r, so pool * w / total = q * w + (r * w) / total, where q * w never
+    // exceeds the pool and r * w almost always fits a u128 (one wide division otherwise).
+    let pool_quotient = pool
+        .checked_div(total_weight)
+        .ok_or(Error::AmountOverflow)?;
+    let pool_remainder = pool
+        .checked_rem(total_weight)
+        .ok_or(Error::AmountOverflow)?;
+    let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(shares.len());
     let mut allocated: u128 = 0;
     for (index, share) in shares.iter_mut().enumerate() {
         if share.weight == 0 {
             continue;
         }
-        let (quotient, remainder) = mul_div_rem(pool, share.weight, total_weight)?;
+        let (quotient, remainder) =
+            share_of(pool_quotient, pool_remainder, share.weight, total_weight)?;
         share.reward = quotient;
         allocated = allocated
             .checked_add(quotient)
@@ -183,7 +197,7 @@ pub fn allocate(
     let leftover = pool.checked_sub(allocated).ok_or(Error::AmountOverflow)?;
     // Largest remainder first; entries are already in (key id, wallet) order, so the
     // smaller index wins a tie.
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let leftover_count = usize::try_from(leftover).map_err(|_| Error::AmountOverflow)?;
     for (_, index) in remainders.iter().take(leftover_count) {
         let share = shares.get_mut(*index).ok_or(Error::AmountOverflow)?;
@@ -211,4 +225,58 @@ pub fn allocate(
         wallets,
         unallocated: 0,
     })
+}
+
+/// `floor(pool * weight / total)` and its remainder, from `pool = q * total + r`
+/// (`weight <= total`).
+fn share_of(q: u128, r: u128, weight: u128, total: u128) -> Result<(u128, u128)> {
+    let whole = q.checked_mul(weight).ok_or(Error::AmountOverflow)?;
+    let (quotient, remainder) = match r.checked_mul(weight) {
+        Some(product) => {
+            // One u128 division; the remainder by multiplication (quotient * total <= product).
+            let quotient = product.checked_div(total).ok_or(Error::AmountOverflow)?;
+            let below = quotient.checked_mul(total).ok_or(Error::AmountOverflow)?;
+            (
+                quotient,
+                product.checked_sub(below).ok_or(Error::AmountOverflow)?,
+            )
+        }
+        None => mul_div_rem(r, weight, total)?,
+    };
+    Ok((
+        whole.checked_add(quotient).ok_or(Error::AmountOverflow)?,
+        remainder,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The split form gives exactly the wide product's quotient and remainder, on the
+        /// fast path (r * w fits) and on the wide one.
+        #[test]
+        fn share_of_is_the_wide_floor(pool in any::<u128>(), total in 1u128.., weight_seed in any::<u128>()) {
+            let weight = weight_seed % total + 1;
+            let weight = weight.min(total);
+            let expected = mul_div_rem(pool, weight, total).unwrap();
+            prop_assert_eq!(share_of(pool / total, pool % total, weight, total).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn share_of_takes_both_paths() {
+        // r * w fits a u128.
+        assert_eq!(share_of(0, 7, 3, 10).unwrap(), (2, 1));
+        // r * w does not: r and w near 2^96.
+        let total = (1u128 << 96) + 12_345;
+        let (pool, weight) = (total - 1, total - 2);
+        assert_eq!(
+            share_of(pool / total, pool % total, weight, total).unwrap(),
+            mul_div_rem(pool, weight, total).unwrap()
+        );
+    }
 }
