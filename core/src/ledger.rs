@@ -41,6 +41,18 @@ struct ChipEntry {
     last_heartbeat_counter: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_proven: Option<SlotId>,
+    /// Slots proven in open epochs, by (epoch, wallet) ascending. Kept with the chip, so a
+    /// heartbeat touches one entry; persisted per epoch (see `LedgerState`).
+    #[serde(skip)]
+    proven: Vec<ProvenSlots>,
+}
+
+/// Slots a chip proved under one wallet in one open epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ProvenSlots {
+    epoch: u64,
+    wallet: Vec<u8>,
+    slots: u32,
 }
 
 /// One heartbeat submitted to [`ChipLedger::apply_heartbeats`]: its bytes and the slot
@@ -133,24 +145,80 @@ pub struct ClosedEpoch {
 
 /// Registered chips and the slots they proved in open epochs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(into = "LedgerState", try_from = "LedgerState")]
 pub struct ChipLedger {
     params: NetworkParams,
     chips: BTreeMap<KeyId, ChipEntry>,
-    /// Open epochs: per chip, per wallet, proven slots.
-    proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>>,
     closed: BTreeSet<u64>,
     /// Parsed device keys, decoded at binding; not persisted (a restored ledger decodes per use).
-    #[serde(skip)]
     keys: BTreeMap<KeyId, DevicePublicKey>,
+}
+
+/// The persisted form of a ledger: open epochs' proven slots per epoch, per chip, per wallet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LedgerState {
+    params: NetworkParams,
+    chips: BTreeMap<KeyId, ChipEntry>,
+    proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>>,
+    closed: BTreeSet<u64>,
+}
+
+impl From<ChipLedger> for LedgerState {
+    fn from(ledger: ChipLedger) -> Self {
+        let mut proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>> = BTreeMap::new();
+        let mut chips = ledger.chips;
+        for (key_id, entry) in &mut chips {
+            for slots in core::mem::take(&mut entry.proven) {
+                proven
+                    .entry(slots.epoch)
+                    .or_default()
+                    .entry(*key_id)
+                    .or_default()
+                    .insert(WalletKey(slots.wallet), slots.slots);
+            }
+        }
+        Self {
+            params: ledger.params,
+            chips,
+            proven,
+            closed: ledger.closed,
+        }
+    }
+}
+
+impl TryFrom<LedgerState> for ChipLedger {
+    type Error = &'static str;
+
+    fn try_from(state: LedgerState) -> core::result::Result<Self, Self::Error> {
+        let mut chips = state.chips;
+        // Epochs, then chips, then wallets ascending: each chip's list comes out sorted.
+        for (epoch, per_chip) in state.proven {
+            for (key_id, wallets) in per_chip {
+                let entry = chips
+                    .get_mut(&key_id)
+                    .ok_or("proven slots of a chip the ledger does not hold")?;
+                for (wallet, slots) in wallets {
+                    entry.proven.push(ProvenSlots {
+                        epoch,
+                        wallet: wallet.0,
+                        slots,
+                    });
+                }
+            }
+        }
+        Ok(Self {
+            params: state.params,
+            chips,
+            closed: state.closed,
+            keys: BTreeMap::new(),
+        })
+    }
 }
 
 impl PartialEq for ChipLedger {
     fn eq(&self, other: &Self) -> bool {
-        self.params == other.params
-            && self.chips == other.chips
-            && self.proven == other.proven
-            && self.closed == other.closed
+        self.params == other.params && self.chips == other.chips && self.closed == other.closed
     }
 }
 
@@ -163,7 +231,6 @@ impl ChipLedger {
         Self {
             params,
             chips: BTreeMap::new(),
-            proven: BTreeMap::new(),
             closed: BTreeSet::new(),
             keys: BTreeMap::new(),
         }
@@ -281,6 +348,7 @@ impl ChipLedger {
                     binding: der.to_vec(),
                     last_heartbeat_counter: None,
                     last_proven: None,
+                    proven: Vec::new(),
                 },
             );
             return Ok(BindingOutcome::Claimed);
@@ -423,19 +491,24 @@ impl ChipLedger {
         if entry.last_proven.is_some_and(|last| slot <= last) {
             return Err(Error::SlotAlreadyProven);
         }
-        let wallets = self
-            .proven
-            .entry(slot.epoch)
-            .or_default()
-            .entry(key_id)
-            .or_default();
-        let wallet = entry.record.wallet.as_slice();
-        match wallets.get_mut(wallet) {
-            Some(count) => *count = count.checked_add(1).ok_or(Error::AmountOverflow)?,
-            // The chip's first proven slot for this wallet in the epoch: the one allocation.
-            None => {
-                wallets.insert(WalletKey(wallet.to_vec()), 1);
+        let ChipEntry { record, proven, .. } = entry;
+        let wallet = record.wallet.as_slice();
+        match proven.binary_search_by(|held| {
+            (held.epoch, held.wallet.as_slice()).cmp(&(slot.epoch, wallet))
+        }) {
+            Ok(index) => {
+                let held = proven.get_mut(index).ok_or(Error::AmountOverflow)?;
+                held.slots = held.slots.checked_add(1).ok_or(Error::AmountOverflow)?;
             }
+            // The chip's first proven slot for this wallet in the epoch: the one allocation.
+            Err(index) => proven.insert(
+                index,
+                ProvenSlots {
+                    epoch: slot.epoch,
+                    wallet: wallet.to_vec(),
+                    slots: 1,
+                },
+            ),
         }
         entry.last_heartbeat_counter = Some(counter);
         entry.last_proven = Some(slot);
@@ -456,25 +529,29 @@ impl ChipLedger {
         if self.closed.contains(&epoch) {
             return Err(Error::EpochClosed { epoch });
         }
-        let proven = self.proven.remove(&epoch).unwrap_or_default();
         let mut availability = Vec::new();
-        for (key_id, wallets) in proven {
-            let record = self.chips.get(&key_id).map(|entry| &entry.record);
-            let rating = match (registry, record) {
-                (Some(schedule), Some(record)) => schedule
-                    .lookup(&record.model_id, epoch)
-                    .map_or(0, |model| model.rating_milli_cu),
-                (None, Some(record)) => record.rating_milli_cu,
-                (_, None) => 0,
-            };
-            for (wallet, slots) in wallets {
-                availability.push(AllocationInput {
-                    key_id,
-                    wallet: wallet.0,
-                    rating_milli_cu: rating,
-                    proven_slots: slots,
-                });
+        // Chips in key id order, each chip's slots in wallet order: the order of SPEC.md 14.
+        for (key_id, entry) in &mut self.chips {
+            if !entry.proven.iter().any(|held| held.epoch == epoch) {
+                continue;
             }
+            let rating = match registry {
+                Some(schedule) => schedule
+                    .lookup(&entry.record.model_id, epoch)
+                    .map_or(0, |model| model.rating_milli_cu),
+                None => entry.record.rating_milli_cu,
+            };
+            let (closing, open): (Vec<ProvenSlots>, Vec<ProvenSlots>) =
+                core::mem::take(&mut entry.proven)
+                    .into_iter()
+                    .partition(|held| held.epoch == epoch);
+            entry.proven = open;
+            availability.extend(closing.into_iter().map(|held| AllocationInput {
+                key_id: *key_id,
+                wallet: held.wallet,
+                rating_milli_cu: rating,
+                proven_slots: held.slots,
+            }));
         }
         self.closed.insert(epoch);
         Ok(ClosedEpoch {

@@ -370,6 +370,16 @@ fn slots_follow_the_wallet_that_held_the_chip() {
             &slot_challenge(at(8, 1)),
         )
         .unwrap();
+    // Persisted per epoch, per chip, per wallet; a state naming an unknown chip is refused.
+    let mut state = serde_json::to_value(&ledger).unwrap();
+    let proven = &state["proven"]["8"][key.key_id().to_string()];
+    assert_eq!(proven[hex::encode(b"alice")], 1);
+    assert_eq!(proven[hex::encode(b"bob")], 1);
+    let restored: ChipLedger = serde_json::from_value(state.clone()).unwrap();
+    assert_eq!(restored, ledger);
+    let slots = state["proven"]["8"][key.key_id().to_string()].clone();
+    state["proven"]["8"][hex::encode([7u8; 32])] = slots;
+    assert!(serde_json::from_value::<ChipLedger>(state).is_err());
     let closed = ledger.close_epoch(8, None).unwrap();
     let wallets: Vec<(Vec<u8>, u32)> = closed
         .availability
