@@ -114,13 +114,22 @@ pub fn allocate(
     {
         return Err(Error::AllocationOutOfBounds);
     }
-    let mut sorted: Vec<&AllocationInput> = entries.iter().collect();
-    // Unstable is deterministic here: equal (key id, wallet) pairs are refused below.
-    sorted.sort_unstable_by(|a, b| {
-        a.key_id
-            .cmp(&b.key_id)
-            .then_with(|| a.wallet.cmp(&b.wallet))
+    // Sorted through a compact (key id, index) array, so comparisons read contiguous memory,
+    // not the entries. Unstable is deterministic: equal (key id, wallet) pairs are refused.
+    let mut order: Vec<(KeyId, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| (entry.key_id, index))
+        .collect();
+    let wallet_of = |index: usize| entries.get(index).map(|entry| entry.wallet.as_slice());
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| wallet_of(a.1).cmp(&wallet_of(b.1)))
     });
+    let sorted: Vec<&AllocationInput> = order
+        .iter()
+        .filter_map(|(_, index)| entries.get(*index))
+        .collect();
     if sorted
         .windows(2)
         .any(|pair| matches!(pair, [a, b] if a.key_id == b.key_id && a.wallet == b.wallet))
@@ -197,8 +206,15 @@ pub fn allocate(
     let leftover = pool.checked_sub(allocated).ok_or(Error::AmountOverflow)?;
     // Largest remainder first; entries are already in (key id, wallet) order, so the
     // smaller index wins a tie.
-    remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let leftover_count = usize::try_from(leftover).map_err(|_| Error::AmountOverflow)?;
+    // Only which entries are in the top `leftover_count` matters, not their order: a
+    // selection (linear) instead of a sort. The order is total, so the set is unique.
+    if let Some(last) = leftover_count
+        .checked_sub(1)
+        .filter(|last| *last < remainders.len())
+    {
+        remainders.select_nth_unstable_by(last, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    }
     for (_, index) in remainders.iter().take(leftover_count) {
         let share = shares.get_mut(*index).ok_or(Error::AmountOverflow)?;
         share.reward = share.reward.checked_add(1).ok_or(Error::AmountOverflow)?;
