@@ -82,42 +82,43 @@ pub fn epoch_report(
 /// wallet totals to the shares, and the supply after the epoch is the schedule's.
 pub fn check_sums(params: &RewardParams, report: &EpochReport) -> Result<(), String> {
     let fail = |what: &str| format!("epoch {}: {what}", report.epoch);
-    let pools = report
-        .pools
-        .pools
-        .iter()
-        .try_fold(report.pools.miners, |sum, pool| {
-            sum.checked_add(pool.amount)
-        })
-        .ok_or_else(|| fail("pool sum overflows"))?;
+    let total = |start: u128, amounts: &mut dyn Iterator<Item = u128>, what: &str| {
+        let mut sum = start;
+        for amount in amounts {
+            sum = sum
+                .checked_add(amount)
+                .ok_or_else(|| fail(&format!("{what} sum overflows")))?;
+        }
+        Ok::<u128, String>(sum)
+    };
+    let pools = total(
+        report.pools.miners,
+        &mut report.pools.pools.iter().map(|pool| pool.amount),
+        "pool",
+    )?;
     if pools != report.emission {
         return Err(fail(&format!(
             "pools sum to {pools}, emission is {}",
             report.emission
         )));
     }
-    let shares = report
-        .miners
-        .shares
-        .iter()
-        .try_fold(report.miners.unallocated, |sum, share| {
-            sum.checked_add(share.reward)
-        })
-        .ok_or_else(|| fail("share sum overflows"))?;
+    let unallocated = report.miners.unallocated;
+    let shares = total(
+        unallocated,
+        &mut report.miners.shares.iter().map(|share| share.reward),
+        "share",
+    )?;
     if shares != report.pools.miners || report.miners.pool != report.pools.miners {
         return Err(fail(&format!(
             "shares and unallocated sum to {shares}, the miners' pool is {}",
             report.pools.miners
         )));
     }
-    let wallets = report
-        .miners
-        .wallets
-        .iter()
-        .try_fold(report.miners.unallocated, |sum, wallet| {
-            sum.checked_add(wallet.reward)
-        })
-        .ok_or_else(|| fail("wallet sum overflows"))?;
+    let wallets = total(
+        unallocated,
+        &mut report.miners.wallets.iter().map(|wallet| wallet.reward),
+        "wallet",
+    )?;
     if wallets != shares {
         return Err(fail(&format!(
             "wallets sum to {wallets}, shares to {shares}"

@@ -9,13 +9,16 @@
     missing_docs
 )]
 
+#[path = "support/fleet.rs"]
+mod fleet;
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use poci::rewards::allocation::{AllocationInput, AllocationPolicy, allocate};
 use poci::x509::mint::TestVendor;
 use poci::{
-    Backend, BindingSubmission, ChipBindingTbs, ChipIdentity, ChipLedger, DeviceKey, HeartbeatRef,
-    HeartbeatSubmission, HeartbeatTbs, KeyId, NetworkParams, Signed, SlotId, TrustStore, Verifier,
-    derive_challenge, verify_signature,
+    Backend, BindingSubmission, ChipLedger, DeviceKey, HeartbeatRef, HeartbeatSubmission,
+    HeartbeatTbs, KeyId, NetworkParams, Signed, SlotId, TrustStore, Verifier, derive_challenge,
+    verify_signature,
 };
 
 const CHIPS: usize = 2048;
@@ -32,37 +35,14 @@ fn bound_ledger() -> (Verifier, ChipLedger, Vec<Vec<u8>>, [u8; 32], DeviceKey) {
     let mut ledger = ChipLedger::new(params);
     let chips: Vec<(DeviceKey, Vec<u8>)> = (0..CHIPS)
         .map(|index| {
-            let serial = format!("SN-{index}").into_bytes();
-            let identity = ChipIdentity {
-                model_id: "poci-test-accel-a1".into(),
-                serial: serial.clone(),
-                security_version: 1,
-            };
-            let (key, certificate) = vendor
-                .mint_chip(
-                    format!("ledger chip {index}").as_bytes(),
-                    &identity,
-                    index as u64,
-                )
-                .unwrap();
-            let binding = Signed::sign(
-                ChipBindingTbs {
-                    network_id: "poci-bench".into(),
-                    chip_serial: serial,
-                    model_id: "poci-test-accel-a1".into(),
-                    wallet: b"bench-wallet".to_vec(),
-                    binding_counter: 1,
-                    epoch: 1,
-                    slot: 0,
-                    challenge: bind_challenge,
-                    certificates: vec![certificate, vendor.intermediate_der.clone()],
-                },
-                &key,
+            fleet::bound_chip(
+                &vendor,
+                "ledger",
+                index,
+                "poci-bench",
+                b"bench-wallet",
+                bind_challenge,
             )
-            .unwrap()
-            .to_der()
-            .unwrap();
-            (key, binding)
         })
         .collect();
     let submissions: Vec<BindingSubmission<'_>> = chips

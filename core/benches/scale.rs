@@ -11,13 +11,16 @@
     missing_docs
 )]
 
+#[path = "support/fleet.rs"]
+mod fleet;
+
 use std::time::{Duration, Instant};
 
 use poci::x509::mint::TestVendor;
 use poci::{
-    Backend, BindingSubmission, ChipBindingTbs, ChipIdentity, ChipLedger, DeviceKey, HeartbeatRef,
-    HeartbeatSubmission, HeartbeatTbs, NetworkParams, Signed, SlotId, TrustStore, Verifier,
-    derive_challenge, verify_signature,
+    Backend, BindingSubmission, ChipLedger, DeviceKey, HeartbeatRef, HeartbeatSubmission,
+    HeartbeatTbs, NetworkParams, Signed, SlotId, TrustStore, Verifier, derive_challenge,
+    verify_signature,
 };
 use rayon::prelude::*;
 
@@ -32,7 +35,7 @@ fn resident_bytes() -> Option<u64> {
 }
 
 fn key_of(index: usize) -> DeviceKey {
-    DeviceKey::from_seed(format!("scale chip {index}").as_bytes()).unwrap()
+    DeviceKey::from_seed(&fleet::chip_seed("scale", index)).unwrap()
 }
 
 fn micros(time: Duration, count: usize) -> f64 {
@@ -104,36 +107,16 @@ fn main() {
         let bindings: Vec<Vec<u8>> = (start..end)
             .into_par_iter()
             .map(|index| {
-                let serial = format!("SN-{index}").into_bytes();
-                let identity = ChipIdentity {
-                    model_id: "poci-test-accel-a1".into(),
-                    serial: serial.clone(),
-                    security_version: 1,
-                };
-                let (key, certificate) = vendor
-                    .mint_chip(
-                        format!("scale chip {index}").as_bytes(),
-                        &identity,
-                        index as u64,
-                    )
-                    .unwrap();
-                Signed::sign(
-                    ChipBindingTbs {
-                        network_id: "poci-scale".into(),
-                        chip_serial: serial,
-                        model_id: "poci-test-accel-a1".into(),
-                        wallet: format!("wallet-{}", index % 1000).into_bytes(),
-                        binding_counter: 1,
-                        epoch: 1,
-                        slot: 0,
-                        challenge: bind_challenge,
-                        certificates: vec![certificate, vendor.intermediate_der.clone()],
-                    },
-                    &key,
+                let wallet = format!("wallet-{}", index % 1000).into_bytes();
+                fleet::bound_chip(
+                    &vendor,
+                    "scale",
+                    index,
+                    "poci-scale",
+                    &wallet,
+                    bind_challenge,
                 )
-                .unwrap()
-                .to_der()
-                .unwrap()
+                .1
             })
             .collect();
         let wallets: Vec<Vec<u8>> = (start..end)
