@@ -41,6 +41,10 @@ struct ChipEntry {
     last_heartbeat_counter: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_proven: Option<SlotId>,
+    /// The decoded device key: set at binding and when a ledger is restored, so a heartbeat
+    /// never decodes it (always `Some`; not persisted, the record holds its bytes).
+    #[serde(skip)]
+    key: Option<DevicePublicKey>,
     /// Slots proven in open epochs, by (epoch, wallet) ascending. Kept with the chip, so a
     /// heartbeat touches one entry; persisted per epoch (see `LedgerState`).
     #[serde(skip)]
@@ -150,8 +154,6 @@ pub struct ChipLedger {
     params: NetworkParams,
     chips: BTreeMap<KeyId, ChipEntry>,
     closed: BTreeSet<u64>,
-    /// Parsed device keys, decoded at binding; not persisted (a restored ledger decodes per use).
-    keys: BTreeMap<KeyId, DevicePublicKey>,
 }
 
 /// The persisted form of a ledger: open epochs' proven slots per epoch, per chip, per wallet.
@@ -192,6 +194,14 @@ impl TryFrom<LedgerState> for ChipLedger {
 
     fn try_from(state: LedgerState) -> core::result::Result<Self, Self::Error> {
         let mut chips = state.chips;
+        for entry in chips.values_mut() {
+            let key = DevicePublicKey::from_sec1_bytes(&entry.record.public_key)
+                .map_err(|_| "a chip's public key is not a P-256 point")?;
+            if *key.key_id() != entry.record.key_id {
+                return Err("a chip's public key does not match its key id");
+            }
+            entry.key = Some(key);
+        }
         // Epochs, then chips, then wallets ascending: each chip's list comes out sorted.
         for (epoch, per_chip) in state.proven {
             for (key_id, wallets) in per_chip {
@@ -211,7 +221,6 @@ impl TryFrom<LedgerState> for ChipLedger {
             params: state.params,
             chips,
             closed: state.closed,
-            keys: BTreeMap::new(),
         })
     }
 }
@@ -232,7 +241,6 @@ impl ChipLedger {
             params,
             chips: BTreeMap::new(),
             closed: BTreeSet::new(),
-            keys: BTreeMap::new(),
         }
     }
 
@@ -339,7 +347,6 @@ impl ChipLedger {
         let CheckedBinding { verified, key } = checked;
         let key_id = verified.record.key_id;
         let Some(entry) = self.chips.get_mut(&key_id) else {
-            self.keys.insert(key_id, key);
             self.chips.insert(
                 key_id,
                 ChipEntry {
@@ -348,6 +355,7 @@ impl ChipLedger {
                     binding: der.to_vec(),
                     last_heartbeat_counter: None,
                     last_proven: None,
+                    key: Some(key),
                     proven: Vec::new(),
                 },
             );
@@ -450,15 +458,7 @@ impl ChipLedger {
                 role: CertRole::Device,
             });
         }
-        // Keys are decoded at binding; a ledger restored from JSON decodes on first use.
-        let decoded;
-        let key = match self.keys.get(&key_id) {
-            Some(key) => key,
-            None => {
-                decoded = DevicePublicKey::from_sec1_bytes(&entry.record.public_key)?;
-                &decoded
-            }
-        };
+        let key = entry.key.as_ref().ok_or(Error::PublicKeyInvalid)?;
         let context = HeartbeatContext {
             network_id: self.params.network_id(),
             epoch: slot.epoch,

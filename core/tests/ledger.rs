@@ -377,6 +377,13 @@ fn slots_follow_the_wallet_that_held_the_chip() {
     assert_eq!(proven[hex::encode(b"bob")], 1);
     let restored: ChipLedger = serde_json::from_value(state.clone()).unwrap();
     assert_eq!(restored, ledger);
+    // A restored ledger decodes and checks every key up front: a key that is not the
+    // chip's is refused, not discovered at its next heartbeat.
+    let other = DeviceKey::from_seed(b"another chip").unwrap();
+    let mut swapped = state.clone();
+    swapped["chips"][key.key_id().to_string()]["record"]["public_key"] =
+        hex::encode(other.public_key().sec1_bytes()).into();
+    assert!(serde_json::from_value::<ChipLedger>(swapped).is_err());
     let slots = state["proven"]["8"][key.key_id().to_string()].clone();
     state["proven"]["8"][hex::encode([7u8; 32])] = slots;
     assert!(serde_json::from_value::<ChipLedger>(state).is_err());

@@ -540,12 +540,15 @@ impl Simulation<'_> {
             .step_by(997)
             .take(5)
             .collect();
-        let mut sale_binding = Vec::new();
+        // (chip, seller, buyer, new counter) and the buyer's binding, applied as one batch.
+        let mut sales = Vec::with_capacity(sold.len());
+        let mut bindings = Vec::with_capacity(sold.len());
         for index in sold {
             let Some(state) = self.states.get(index) else {
                 continue;
             };
-            let (Some(seller), counter) = (state.wallet, state.binding_counter) else {
+            let (Some(seller), counter) = (state.wallet, state.binding_counter.saturating_add(1))
+            else {
                 continue;
             };
             let buyer = seller
@@ -563,20 +566,20 @@ impl Simulation<'_> {
                 &self.identity(index)?,
                 chip.certificates.clone(),
                 self.wallet(buyer),
-                counter.saturating_add(1),
+                counter,
             )?;
-            let buyer_wallet = self.wallet(buyer).to_vec();
-            let result = self
-                .apply_bindings(&[(der.clone(), buyer_wallet)], at, challenge)
-                .pop()
-                .unwrap_or(Err(poci::Error::UnknownChip));
+            sales.push((index, seller, buyer, counter));
+            bindings.push((der, self.wallet(buyer).to_vec()));
+        }
+        let results = self.apply_bindings(&bindings, at, challenge);
+        for ((index, seller, buyer, counter), result) in sales.into_iter().zip(results) {
             match result {
                 Ok(BindingOutcome::Rebound { previous_wallet })
                     if previous_wallet == self.wallet(seller) =>
                 {
                     if let Some(state) = self.states.get_mut(index) {
                         state.wallet = Some(buyer);
-                        state.binding_counter = counter.saturating_add(1);
+                        state.binding_counter = counter;
                     }
                 }
                 other => self.faults.push(format!(
@@ -584,8 +587,8 @@ impl Simulation<'_> {
                     verdict(&other)
                 )),
             }
-            sale_binding = der;
         }
+        let sale_binding = bindings.pop().map(|(der, _)| der).unwrap_or_default();
         Ok(Sale {
             binding: sale_binding,
         })
