@@ -26,19 +26,37 @@ fn unknown() -> Error {
     }
 }
 
-fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
-    Ok(serde_json::to_value(value)?)
+/// Why a case could not be judged: the implementation's verdict, or a fault of the vectors
+/// or the runner itself (which must fail the run, never pass as an expected error).
+#[derive(Debug)]
+pub enum ExecError {
+    /// POCI refused the input: its code is the case's verdict.
+    Case(Error),
+    /// The case cannot be run as written: an unknown operation, trust store or ledger step,
+    /// or a ledger setup step that failed.
+    Harness(String),
+}
+
+impl From<Error> for ExecError {
+    fn from(error: Error) -> Self {
+        Self::Case(error)
+    }
+}
+
+fn to_value<T: serde::Serialize, E: From<Error>>(value: &T) -> Result<Value, E> {
+    serde_json::to_value(value).map_err(|error| E::from(Error::from(error)))
 }
 
 /// Runs `operation` on `input`; `trust_stores` are the file's named trust stores.
 ///
 /// # Errors
-/// The POCI error the operation ends with (its code is the expected `error`).
+/// [`ExecError::Case`] with the POCI error the operation ends with (its code is the expected
+/// `error`); [`ExecError::Harness`] when the case cannot be run as written.
 pub fn execute(
     operation: &str,
     input: &Value,
     trust_stores: &BTreeMap<String, Value>,
-) -> Result<Value, Error> {
+) -> Result<Value, ExecError> {
     match operation {
         "network_params" => {
             let params = NetworkParams::new(
@@ -79,14 +97,14 @@ pub fn execute(
             let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
             Ok(json!({ "key_id": key.key_id().to_string() }))
         }
-        "decode_message" => decode_message(text(input, "kind")?, &bytes(input, "der")?),
+        "decode_message" => Ok(decode_message(text(input, "kind")?, &bytes(input, "der")?)?),
         "message_from_json" => {
             let json = text(input, "json")?;
             let der = match text(input, "kind")? {
                 "heartbeat" => Heartbeat::from_json(json)?.to_der()?,
                 "chip_binding" => ChipBinding::from_json(json)?.to_der()?,
                 "lease_acceptance" => LeaseAcceptance::from_json(json)?.to_der()?,
-                _ => return Err(unknown()),
+                _ => return Err(unknown().into()),
             };
             Ok(json!({ "der": hex::encode(der) }))
         }
@@ -203,7 +221,7 @@ pub fn execute(
             Ok(json!({ "producer": producer.map(|key| key.to_string()) }))
         }
         "ledger" => run_ledger(input, trust_stores),
-        _ => Err(unknown()),
+        other => Err(ExecError::Harness(format!("unknown operation `{other}`"))),
     }
 }
 
@@ -211,15 +229,24 @@ fn decode_message(kind: &str, der: &[u8]) -> Result<Value, Error> {
     let (message, proof_id) = match kind {
         "heartbeat" => {
             let parsed = HeartbeatRef::from_der(der)?;
-            (to_value(&parsed.to_owned_message())?, parsed.proof_id())
+            (
+                to_value::<_, Error>(&parsed.to_owned_message())?,
+                parsed.proof_id(),
+            )
         }
         "chip_binding" => {
             let parsed = ChipBindingRef::from_der(der)?;
-            (to_value(&parsed.to_owned_message())?, parsed.proof_id())
+            (
+                to_value::<_, Error>(&parsed.to_owned_message())?,
+                parsed.proof_id(),
+            )
         }
         "lease_acceptance" => {
             let parsed = LeaseAcceptanceRef::from_der(der)?;
-            (to_value(&parsed.to_owned_message())?, parsed.proof_id())
+            (
+                to_value::<_, Error>(&parsed.to_owned_message())?,
+                parsed.proof_id(),
+            )
         }
         _ => return Err(unknown()),
     };
@@ -283,15 +310,22 @@ pub(crate) fn build_store(spec: &Value) -> Result<TrustStore, Error> {
     Ok(store)
 }
 
-fn named_store(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<TrustStore, Error> {
-    build_store(
-        trust_stores
-            .get(text(input, "trust_store")?)
-            .ok_or_else(unknown)?,
-    )
+fn named_store(
+    input: &Value,
+    trust_stores: &BTreeMap<String, Value>,
+) -> Result<TrustStore, ExecError> {
+    let name = text(input, "trust_store")?;
+    let store = trust_stores
+        .get(name)
+        .ok_or_else(|| ExecError::Harness(format!("no trust store named `{name}`")))?;
+    Ok(build_store(store)?)
 }
 
-fn ledger_step(ledger: &mut ChipLedger, verifier: &Verifier, step: &Value) -> Result<Value, Error> {
+fn ledger_step(
+    ledger: &mut ChipLedger,
+    verifier: &Verifier,
+    step: &Value,
+) -> Result<Value, ExecError> {
     let slot = || -> Result<SlotId, Error> {
         Ok(SlotId {
             epoch: dec64(step, "epoch")?,
@@ -307,7 +341,7 @@ fn ledger_step(ledger: &mut ChipLedger, verifier: &Verifier, step: &Value) -> Re
                 &bytes32(step, "challenge")?,
                 &bytes(step, "wallet")?,
             )?;
-            to_value(&outcome)
+            Ok(to_value::<_, Error>(&outcome)?)
         }
         "heartbeat" => {
             ledger.apply_heartbeat(
@@ -318,17 +352,30 @@ fn ledger_step(ledger: &mut ChipLedger, verifier: &Verifier, step: &Value) -> Re
             )?;
             Ok(json!({ "recorded": true }))
         }
-        "close" => to_value(&ledger.close_epoch(dec64(step, "epoch")?, None)?),
-        _ => Err(unknown()),
+        "close" => Ok(to_value::<_, Error>(
+            &ledger.close_epoch(dec64(step, "epoch")?, None)?,
+        )?),
+        other => Err(ExecError::Harness(format!("unknown ledger step `{other}`"))),
     }
 }
 
-fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<Value, Error> {
+fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<Value, ExecError> {
     let verifier = Verifier::with_trust_store(named_store(input, trust_stores)?);
     let mut ledger = ChipLedger::new(typed(input, "params")?);
-    for step in field(input, "setup")?.as_array().ok_or_else(unknown)? {
-        // Setup steps must succeed; a failing one fails the case with its code.
-        ledger_step(&mut ledger, &verifier, step)?;
+    for (index, step) in field(input, "setup")?
+        .as_array()
+        .ok_or_else(unknown)?
+        .iter()
+        .enumerate()
+    {
+        // Setup steps must succeed: a refused one would otherwise pass a case expecting
+        // that code without ever running the step under test.
+        ledger_step(&mut ledger, &verifier, step).map_err(|error| match error {
+            ExecError::Case(error) => {
+                ExecError::Harness(format!("setup step {index} refused: {}", error.code()))
+            }
+            harness => harness,
+        })?;
     }
     ledger_step(&mut ledger, &verifier, field(input, "step")?)
 }

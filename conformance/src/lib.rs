@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use execute::execute;
+pub use execute::{ExecError, execute};
 
 /// The schema version of vector files.
 pub const SCHEMA: u32 = 1;
@@ -63,11 +63,14 @@ pub struct Case {
 }
 
 /// The expected value of an operation's outcome.
-#[must_use]
-pub fn expected_of(outcome: &Result<Value, poci::Error>) -> Value {
+///
+/// # Errors
+/// The reason, when the case could not be run as written (a fault of the vectors or runner).
+pub fn expected_of(outcome: &Result<Value, ExecError>) -> Result<Value, String> {
     match outcome {
-        Ok(value) => serde_json::json!({ "ok": value }),
-        Err(error) => serde_json::json!({ "error": error.code() }),
+        Ok(value) => Ok(serde_json::json!({ "ok": value })),
+        Err(ExecError::Case(error)) => Ok(serde_json::json!({ "error": error.code() })),
+        Err(ExecError::Harness(why)) => Err(why.clone()),
     }
 }
 
@@ -122,15 +125,18 @@ pub fn run_dir(dir: &Path) -> Result<RunSummary, String> {
                 if let Some(code) = case.expected.get("error").and_then(Value::as_str) {
                     summary.codes.insert(code.to_owned());
                 }
-                let actual =
-                    expected_of(&execute(&group.operation, &case.input, &file.trust_stores));
-                if actual == case.expected {
-                    summary.passed = summary.passed.saturating_add(1);
-                } else {
-                    summary.failures.push(format!(
+                match expected_of(&execute(&group.operation, &case.input, &file.trust_stores)) {
+                    Ok(actual) if actual == case.expected => {
+                        summary.passed = summary.passed.saturating_add(1);
+                    }
+                    Ok(actual) => summary.failures.push(format!(
                         "{}: expected {} got {}",
                         case.id, case.expected, actual
-                    ));
+                    )),
+                    // Never a pass: the case was not run as written.
+                    Err(why) => summary
+                        .failures
+                        .push(format!("{}: cannot run: {why}", case.id)),
                 }
             }
         }

@@ -185,9 +185,7 @@ fn code_chain_too_long() {
         .unwrap()
         .to_der()
         .unwrap();
-    let parsed = poci::ChipBindingRef::from_der(&four).unwrap();
-    let tbs_fields_end = parsed.tbs_der();
-    assert!(tbs_fields_end.len() < four.len());
+    poci::ChipBindingRef::from_der(&four).unwrap();
     let five_der = {
         let certificates = vec![seq(&[octets(b"not a real certificate")]); 5];
         let fields = vec![

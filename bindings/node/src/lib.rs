@@ -444,6 +444,12 @@ impl RegistrySchedule {
         epochs: Vec<BigInt>,
         registries: Vec<&ChipModelRegistry>,
     ) -> napi::Result<Self, String> {
+        // zip would drop the extra entries of the longer list and rate from the wrong version.
+        if epochs.len() != registries.len() {
+            return Err(invalid_argument(
+                "one activation epoch per registry version",
+            ));
+        }
         let mut versions = Vec::with_capacity(epochs.len());
         for (epoch, registry) in epochs.iter().zip(registries) {
             versions.push((
@@ -527,7 +533,11 @@ impl TrustStore {
             let crls = pems_in(&dir.join("crls"))?;
             let roots: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
             let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
-            store.add_roots(vendor, kind, &roots, &crls).or_throw()
+            store.add_roots(vendor, kind, &roots, &crls).or_throw()?;
+            // Published intermediates let the store check their CRLs once, up front.
+            let intermediates = pems_in(&dir.join("intermediates"))?;
+            let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
+            store.add_intermediates(vendor, &intermediates).or_throw()
         };
         for vendor in registry.0.vendors() {
             add(

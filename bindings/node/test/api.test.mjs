@@ -123,3 +123,12 @@ test('registry and trust store from the vendor-roots folder', () => {
   const store = poci.TrustStore.fromFolder(root, { allowTestVendors: true }, true);
   assert.equal(store.rootCount, poci.TrustStore.embeddedTestnet().rootCount);
 });
+
+test('a registry schedule needs one activation epoch per registry', () => {
+  const registry = poci.ChipModelRegistry.embedded();
+  assert.equal(new poci.RegistrySchedule([0n], [registry]).lookup('nvidia-t4', 3n).ratingMilliCu, 65000n);
+  assert.throws(
+    () => new poci.RegistrySchedule([0n, 5n], [registry]),
+    (error) => error.code === 'INVALID_ARGUMENT',
+  );
+});

@@ -312,6 +312,12 @@ impl RegistrySchedule {
     /// Versions as (activation epoch, registry), epochs strictly increasing.
     #[uniffi::constructor]
     pub fn new(epochs: Vec<u64>, registries: Vec<Arc<ChipModelRegistry>>) -> Result<Arc<Self>> {
+        // zip would drop the extra entries of the longer list and rate from the wrong version.
+        if epochs.len() != registries.len() {
+            return Err(invalid_argument(
+                "one activation epoch per registry version",
+            ));
+        }
         let versions = epochs
             .into_iter()
             .zip(registries.iter().map(|r| r.0.clone()))

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::{Case, Group, SCHEMA, VectorFile, execute, expected_of};
+use crate::{Case, ExecError, Group, SCHEMA, VectorFile, execute, expected_of};
 
 pub use files::all_files;
 
@@ -64,7 +64,7 @@ impl FileBuilder {
         let outcome = execute(&group.operation, &input, &self.file.trust_stores);
         match (&intent, &outcome) {
             (Intent::Ok, Ok(_)) => {}
-            (Intent::Error(code), Err(error)) if error.code() == *code => {}
+            (Intent::Error(code), Err(ExecError::Case(error))) if error.code() == *code => {}
             _ => panic!(
                 "case `{description}` of {}/{} ended with {:?}, not as intended",
                 self.file.name, group.name, outcome
@@ -80,7 +80,7 @@ impl FileBuilder {
             id,
             description: description.to_owned(),
             input,
-            expected: expected_of(&outcome),
+            expected: expected_of(&outcome).expect("checked against the intent above"),
         });
     }
 
