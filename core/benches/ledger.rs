@@ -57,6 +57,7 @@ fn bound_ledger() -> (Verifier, ChipLedger, Vec<Vec<u8>>, [u8; 32], DeviceKey) {
     assert!(
         ledger
             .apply_bindings(&verifier, &submissions)
+            .unwrap()
             .iter()
             .all(Result::is_ok)
     );
@@ -117,7 +118,7 @@ fn bench_ledger(c: &mut Criterion) {
                 || ledger.clone(),
                 |mut fresh| {
                     pool.install(|| {
-                        let results = fresh.apply_heartbeats(&verifier, &submissions);
+                        let results = fresh.apply_heartbeats(&verifier, &submissions).unwrap();
                         assert!(results.iter().all(Result::is_ok));
                     });
                     fresh
@@ -130,6 +131,7 @@ fn bench_ledger(c: &mut Criterion) {
     assert!(
         proven
             .apply_heartbeats(&verifier, &submissions)
+            .unwrap()
             .iter()
             .all(Result::is_ok)
     );

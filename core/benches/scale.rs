@@ -133,7 +133,7 @@ fn main() {
             })
             .collect();
         let started = Instant::now();
-        let results = ledger.apply_bindings(&verifier, &submissions);
+        let results = ledger.apply_bindings(&verifier, &submissions).unwrap();
         bind_time += started.elapsed();
         assert!(results.iter().all(Result::is_ok));
         eprint!("\rbound {end} of {chips} chips");
@@ -179,7 +179,7 @@ fn main() {
             })
             .collect();
         let started = Instant::now();
-        let results = ledger.apply_heartbeats(&verifier, &submissions);
+        let results = ledger.apply_heartbeats(&verifier, &submissions).unwrap();
         apply_time += started.elapsed();
         assert!(results.iter().all(Result::is_ok));
         eprint!("\rapplied {end} of {chips} heartbeats");

@@ -114,6 +114,21 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// A batch call with more items than `MAX_BATCH_LEN`: nothing was checked or applied.
+    #[error("batch of {len} items exceeds the limit of {max}")]
+    BatchTooLarge {
+        /// Items in the batch.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Chain validation needed more than `MAX_CHAIN_SIGNATURE_CHECKS` signature checks:
+    /// certificates built to make path building expensive.
+    #[error("certificate chain needs more than {max} signature checks")]
+    ChainTooComplex {
+        /// The limit.
+        max: u32,
+    },
     /// No vendor root of the trust store anchors the certificate chain.
     #[error("no trusted vendor root anchors the certificate chain")]
     UnknownIssuer,
@@ -326,6 +341,8 @@ impl Error {
             Self::InvalidIdentifier { .. } => "INVALID_IDENTIFIER",
             Self::InvalidEpochRange { .. } => "INVALID_EPOCH_RANGE",
             Self::ChainTooLong { .. } => "CHAIN_TOO_LONG",
+            Self::BatchTooLarge { .. } => "BATCH_TOO_LARGE",
+            Self::ChainTooComplex { .. } => "CHAIN_TOO_COMPLEX",
             Self::UnknownIssuer => "UNKNOWN_ISSUER",
             Self::CertExpired { .. } => "CERT_EXPIRED",
             Self::CertNotYetValid { .. } => "CERT_NOT_YET_VALID",
@@ -390,6 +407,7 @@ impl Error {
             | Self::InvalidIdentifier { .. }
             | Self::InvalidEpochRange { .. }
             | Self::ChainTooLong { .. }
+            | Self::BatchTooLarge { .. }
             | Self::JsonInvalid { .. } => ErrorFamily::Parse,
             Self::SignatureMalformed
             | Self::SignatureHighS
@@ -406,6 +424,7 @@ impl Error {
             | Self::WrongKeyUsage
             | Self::MissingChipIdentity
             | Self::BadCertificate { .. }
+            | Self::ChainTooComplex { .. }
             | Self::BadCrl => ErrorFamily::Certificate,
             Self::ModelUnknown
             | Self::ModelNotAllowedForVendor
@@ -452,6 +471,7 @@ impl Error {
         "INVALID_IDENTIFIER",
         "INVALID_EPOCH_RANGE",
         "CHAIN_TOO_LONG",
+        "BATCH_TOO_LARGE",
         "UNKNOWN_ISSUER",
         "CERT_EXPIRED",
         "CERT_NOT_YET_VALID",
@@ -469,6 +489,7 @@ impl Error {
         "VENDOR_REVOKED",
         "BAD_CERTIFICATE",
         "BAD_CRL",
+        "CHAIN_TOO_COMPLEX",
         "MANIFEST_INVALID",
         "REGISTRY_SCHEDULE_INVALID",
         "INVALID_SCHEDULE",
@@ -542,6 +563,8 @@ pub enum MessageKind {
     Heartbeat,
     /// A chip's acceptance of a rent ([`crate::LeaseAcceptance`]).
     LeaseAcceptance,
+    /// A vendor's certificate revocation list (trust material).
+    Crl,
 }
 
 impl fmt::Display for MessageKind {
@@ -550,6 +573,7 @@ impl fmt::Display for MessageKind {
             Self::ChipBinding => "ChipBinding",
             Self::Heartbeat => "Heartbeat",
             Self::LeaseAcceptance => "LeaseAcceptance",
+            Self::Crl => "CRL",
         })
     }
 }
@@ -684,6 +708,12 @@ pub enum CertProblem {
     PathLength,
     /// An unknown critical extension.
     UnsupportedCriticalExtension,
+    /// A name outside an issuer's name constraints (directoryName constraints refuse all).
+    NameConstraints,
+    /// A serial number that is not positive or is longer than 20 octets.
+    Serial,
+    /// More extensions than `MAX_CERTIFICATE_EXTENSIONS`.
+    TooManyExtensions,
     /// Anything else the chain validator refused.
     Other,
 }
@@ -699,6 +729,9 @@ impl fmt::Display for CertProblem {
             Self::BasicConstraints => "basic constraints",
             Self::PathLength => "path length",
             Self::UnsupportedCriticalExtension => "unsupported critical extension",
+            Self::NameConstraints => "name constraints",
+            Self::Serial => "serial number",
+            Self::TooManyExtensions => "too many extensions",
             Self::Other => "other",
         })
     }

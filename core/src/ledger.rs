@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertRole, Error, Result};
 use crate::json::{dec_u64, hex_32, hex_bytes};
+use crate::limits::check_batch_len;
 use crate::proof::{HeartbeatContext, HeartbeatRef, ProofId};
 use crate::registry::RegistrySchedule;
 use crate::rewards::allocation::AllocationInput;
@@ -299,12 +300,15 @@ impl ChipLedger {
     /// [`ChipLedger::apply_binding`] would give applied one after another in that order.
     /// The certificate chains and signatures are checked across threads when the
     /// `parallel` feature is on; claims, re-binds and equivocations are then decided in order.
-    #[must_use]
+    ///
+    /// # Errors
+    /// `BATCH_TOO_LARGE` for more than `MAX_BATCH_LEN` items: nothing is checked or applied.
     pub fn apply_bindings(
         &mut self,
         verifier: &Verifier,
         submissions: &[BindingSubmission<'_>],
-    ) -> Vec<Result<BindingOutcome>> {
+    ) -> Result<Vec<Result<BindingOutcome>>> {
+        check_batch_len(submissions.len())?;
         let check = |submission: &BindingSubmission<'_>| self.check_binding(verifier, submission);
         #[cfg(feature = "parallel")]
         let checked: Vec<Result<CheckedBinding>> = {
@@ -313,13 +317,13 @@ impl ChipLedger {
         };
         #[cfg(not(feature = "parallel"))]
         let checked: Vec<Result<CheckedBinding>> = submissions.iter().map(check).collect();
-        submissions
+        Ok(submissions
             .iter()
             .zip(checked)
             .map(|(submission, result)| {
                 result.and_then(|binding| self.record_binding(submission.der, binding))
             })
-            .collect()
+            .collect())
     }
 
     /// The checks of a binding that do not depend on the ledger's chips: the message, its
@@ -409,12 +413,15 @@ impl ChipLedger {
     /// [`ChipLedger::apply_heartbeat`] would give applied one after another in that order.
     /// The stateless checks (parsing, context, signature) run across threads when the
     /// `parallel` feature is on; counters and proven slots are then recorded in order.
-    #[must_use]
+    ///
+    /// # Errors
+    /// `BATCH_TOO_LARGE` for more than `MAX_BATCH_LEN` items: nothing is checked or applied.
     pub fn apply_heartbeats(
         &mut self,
         verifier: &Verifier,
         submissions: &[HeartbeatSubmission<'_>],
-    ) -> Vec<Result<()>> {
+    ) -> Result<Vec<Result<()>>> {
+        check_batch_len(submissions.len())?;
         let check = |submission: &HeartbeatSubmission<'_>| {
             self.check_heartbeat(
                 verifier,
@@ -430,10 +437,10 @@ impl ChipLedger {
         };
         #[cfg(not(feature = "parallel"))]
         let checked: Vec<Result<CheckedHeartbeat>> = submissions.iter().map(check).collect();
-        checked
+        Ok(checked
             .into_iter()
             .map(|result| result.and_then(|heartbeat| self.record_heartbeat(heartbeat)))
-            .collect()
+            .collect())
     }
 
     /// The checks of a heartbeat that read the ledger but do not depend on earlier

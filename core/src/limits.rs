@@ -45,3 +45,31 @@ pub const SECRET_KEY_LEN: usize = 32;
 pub const MAX_VENDOR_ID_LEN: usize = 64;
 /// Most intermediate verdicts a [`crate::Verifier`] caches.
 pub const MAX_INTERMEDIATE_CACHE_ENTRIES: usize = 4096;
+/// Most extensions in one certificate: the profile (SPEC.md 10) uses at most six, and
+/// duplicate detection is quadratic in the count.
+pub const MAX_CERTIFICATE_EXTENSIONS: usize = 16;
+/// Longest DER CRL a trust store accepts (about 25,000 revoked serials).
+pub const MAX_CRL_LEN: usize = 1_048_576;
+/// Most items in one batch call (`verify_heartbeats`, `apply_heartbeats`,
+/// `apply_bindings`): a caller splits larger sets, so one call's memory is bounded.
+pub const MAX_BATCH_LEN: usize = 65_536;
+/// Most certificate and CRL signature checks one chain validation may run. An honest
+/// chain of [`MAX_CHAIN_CERTIFICATES`] needs at most eight (four certificates, four CRLs);
+/// the rest is room for path building to try a wrong issuer of the same name.
+pub const MAX_CHAIN_SIGNATURE_CHECKS: u32 = 16;
+
+/// Refuses a batch of more than [`MAX_BATCH_LEN`] items (bindings call it before copying
+/// a batch out of their host language).
+///
+/// # Errors
+/// `BATCH_TOO_LARGE`.
+pub const fn check_batch_len(len: usize) -> crate::error::Result<()> {
+    if len > MAX_BATCH_LEN {
+        Err(crate::error::Error::BatchTooLarge {
+            len,
+            max: MAX_BATCH_LEN,
+        })
+    } else {
+        Ok(())
+    }
+}

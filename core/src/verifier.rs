@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::json::{dec_u64, hex_32, hex_bytes};
-use crate::limits::MAX_INTERMEDIATE_CACHE_ENTRIES;
+use crate::limits::{MAX_INTERMEDIATE_CACHE_ENTRIES, check_batch_len};
 use crate::manifest::VendorStatus;
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::proof::{
@@ -215,18 +215,24 @@ impl Verifier {
 
     /// Verifies many heartbeats, one result per item in input order; across threads when
     /// the `parallel` feature is on. Each result is what [`Verifier::verify_heartbeat`] gives.
-    #[must_use]
-    pub fn verify_heartbeats(&self, items: &[HeartbeatItem<'_>]) -> Vec<Result<VerifiedHeartbeat>> {
+    ///
+    /// # Errors
+    /// `BATCH_TOO_LARGE` for more than `MAX_BATCH_LEN` items, before any is checked.
+    pub fn verify_heartbeats(
+        &self,
+        items: &[HeartbeatItem<'_>],
+    ) -> Result<Vec<Result<VerifiedHeartbeat>>> {
+        check_batch_len(items.len())?;
         let one =
             |item: &HeartbeatItem<'_>| self.verify_heartbeat(item.der, item.key, &item.context);
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            items.par_iter().map(one).collect()
+            Ok(items.par_iter().map(one).collect())
         }
         #[cfg(not(feature = "parallel"))]
         {
-            items.iter().map(one).collect()
+            Ok(items.iter().map(one).collect())
         }
     }
 

@@ -359,6 +359,7 @@ fn every_code_has_a_test_and_a_spec_entry() {
         include_str!("registry.rs"),
         include_str!("rewards.rs"),
         include_str!("ledger.rs"),
+        include_str!("bounded_cost.rs"),
     ]
     .concat();
     let spec = include_str!("../../conformance/SPEC.md");

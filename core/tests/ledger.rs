@@ -461,7 +461,7 @@ proptest! {
             .iter()
             .map(|(der, slot, challenge)| HeartbeatSubmission { der, slot: *slot, challenge })
             .collect();
-        let together = batched.apply_heartbeats(&verifier, &batch);
+        let together = batched.apply_heartbeats(&verifier, &batch).unwrap();
         prop_assert_eq!(together, one_by_one);
         prop_assert_eq!(&batched, &sequential);
     }
@@ -494,7 +494,7 @@ proptest! {
             .iter()
             .map(|(der, challenge, wallet)| BindingSubmission { der, slot: BIND_AT, challenge, wallet })
             .collect();
-        prop_assert_eq!(batched.apply_bindings(&verifier, &batch), one_by_one);
+        prop_assert_eq!(batched.apply_bindings(&verifier, &batch).unwrap(), one_by_one);
         prop_assert_eq!(&batched, &sequential);
     }
 }

@@ -128,7 +128,7 @@ fn main() -> Outcome {
             challenge,
         })
         .collect();
-    let results = ledger.apply_heartbeats(&verifier, &batch);
+    let results = ledger.apply_heartbeats(&verifier, &batch)?;
     check(results.len() == items.len(), "one result per submission")?;
     let mut tally = RejectionTally::default();
     for (result, (slot, _, _, expected)) in results.iter().zip(&items) {

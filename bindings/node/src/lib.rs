@@ -676,7 +676,7 @@ pub struct VerifyBatch {
 }
 
 impl Task for VerifyBatch {
-    type Output = Vec<poci::Result<poci::VerifiedHeartbeat>>;
+    type Output = poci::Result<Vec<poci::Result<poci::VerifiedHeartbeat>>>;
     type JsValue = Vec<HeartbeatBatchResult>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
@@ -686,6 +686,8 @@ impl Task for VerifyBatch {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        // The size was checked before the task was queued; a refusal here is still reported.
+        let output = output.map_err(|error| napi::Error::from_reason(error.to_string()))?;
         Ok(output
             .iter()
             .map(|result| match result {
@@ -763,6 +765,7 @@ impl Verifier {
         &self,
         items: Vec<HeartbeatBatchItem>,
     ) -> napi::Result<AsyncTask<VerifyBatch>, String> {
+        poci::limits::check_batch_len(items.len()).or_throw()?;
         let mut owned = Vec::with_capacity(items.len());
         for item in &items {
             let key = poci::DevicePublicKey::from_sec1_bytes(&item.public_key).or_throw()?;

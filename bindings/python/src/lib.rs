@@ -579,6 +579,7 @@ impl Verifier {
             Vec<u8>,
         )>,
     ) -> PyResult<Vec<Py<PyAny>>> {
+        poci::limits::check_batch_len(items.len()).map_err(PociErr)?;
         let mut owned = Vec::with_capacity(items.len());
         for (der, key, network_id, epoch, slot, challenge, wallet) in items {
             owned.push((
@@ -592,25 +593,27 @@ impl Verifier {
             ));
         }
         let verifier = &self.0;
-        let results = py.detach(|| {
-            let batch: Vec<poci::HeartbeatItem<'_>> = owned
-                .iter()
-                .map(
-                    |(der, key, network_id, epoch, slot, challenge, wallet)| poci::HeartbeatItem {
-                        der,
-                        key,
-                        context: poci::HeartbeatContext {
-                            network_id,
-                            epoch: *epoch,
-                            slot: *slot,
-                            challenge,
-                            wallet,
-                        },
-                    },
-                )
-                .collect();
-            verifier.verify_heartbeats(&batch)
-        });
+        let results = py
+            .detach(|| {
+                let batch: Vec<poci::HeartbeatItem<'_>> = owned
+                    .iter()
+                    .map(|(der, key, network_id, epoch, slot, challenge, wallet)| {
+                        poci::HeartbeatItem {
+                            der,
+                            key,
+                            context: poci::HeartbeatContext {
+                                network_id,
+                                epoch: *epoch,
+                                slot: *slot,
+                                challenge,
+                                wallet,
+                            },
+                        }
+                    })
+                    .collect();
+                verifier.verify_heartbeats(&batch)
+            })
+            .map_err(PociErr)?;
         results
             .into_iter()
             .map(|result| match result {

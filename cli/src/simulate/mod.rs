@@ -453,7 +453,15 @@ impl Simulation<'_> {
             })
             .collect();
         let started = Instant::now();
-        let results = self.ledger.apply_bindings(self.verifier, &submissions);
+        // Batches larger than the core's limit go in chunks; each chunk is within it, so a
+        // refused chunk cannot happen, and would refuse each of its items if it did.
+        let mut results = Vec::with_capacity(submissions.len());
+        for chunk in submissions.chunks(poci::limits::MAX_BATCH_LEN) {
+            match self.ledger.apply_bindings(self.verifier, chunk) {
+                Ok(chunk_results) => results.extend(chunk_results),
+                Err(error) => results.extend(chunk.iter().map(|_| Err(error.clone()))),
+            }
+        }
         self.bind_time = self.bind_time.saturating_add(started.elapsed());
         self.bindings_checked = self
             .bindings_checked
@@ -721,7 +729,13 @@ impl Simulation<'_> {
             })
             .collect();
         let started = Instant::now();
-        let results = self.ledger.apply_heartbeats(self.verifier, &submissions);
+        let mut results = Vec::with_capacity(submissions.len());
+        for chunk in submissions.chunks(poci::limits::MAX_BATCH_LEN) {
+            match self.ledger.apply_heartbeats(self.verifier, chunk) {
+                Ok(chunk_results) => results.extend(chunk_results),
+                Err(error) => results.extend(chunk.iter().map(|_| Err(error.clone()))),
+            }
+        }
         self.verify_time = self.verify_time.saturating_add(started.elapsed());
         self.heartbeats_checked = self
             .heartbeats_checked

@@ -6,7 +6,8 @@
 
 use der::{Reader as _, SliceReader};
 
-use crate::error::{CertProblem, Error, Field, Result};
+use crate::error::{CertProblem, Error, Field, MessageKind, Result};
+use crate::limits::{MAX_CERTIFICATE_EXTENSIONS, MAX_CRL_LEN};
 use crate::oid::CHIP_IDENTITY_EXTENSION_DER;
 use crate::proof::codec::{
     read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, tag,
@@ -35,6 +36,9 @@ pub(crate) const KU_DIGITAL_SIGNATURE: u8 = 0x80;
 pub(crate) const KU_KEY_CERT_SIGN: u8 = 0x04;
 /// keyUsage bit cRLSign (bit 6).
 pub(crate) const KU_CRL_SIGN: u8 = 0x02;
+
+/// Longest serial number RFC 5280 4.1.2.2 allows, in octets (without a sign octet).
+const MAX_SERIAL_OCTETS: usize = 20;
 
 const EXPLICIT_0: u8 = 0xa0;
 const EXPLICIT_3: u8 = 0xa3;
@@ -99,7 +103,16 @@ impl<'a> ParsedCertificate<'a> {
         if version != [0x02, 0x01, 0x02] {
             return Err(bad(CertProblem::Encoding));
         }
-        let serial = read_integer_content(tbs, Field::Certificate)?;
+        // Positive and at most 20 octets (RFC 5280 4.1.2.2): webpki checks this too, but only
+        // on the certificates it reaches, and POCI reads every carried one first.
+        let serial = read_integer_content(tbs, Field::Certificate).map_err(|err| match err {
+            Error::IntegerOutOfRange { .. } => bad(CertProblem::Serial),
+            other => other,
+        })?;
+        let magnitude = serial.strip_prefix(&[0]).unwrap_or(serial);
+        if magnitude.is_empty() || magnitude.len() > MAX_SERIAL_OCTETS {
+            return Err(bad(CertProblem::Serial));
+        }
         let (algorithm, _) = read_tlv(tbs, tag::SEQUENCE)?;
         if algorithm != ECDSA_WITH_SHA256_ALG {
             return Err(bad(CertProblem::Algorithm));
@@ -152,6 +165,9 @@ impl<'a> ParsedCertificate<'a> {
         seen: &mut Vec<&'a [u8]>,
     ) -> Result<()> {
         let (_, oid) = read_tlv(extension, tag::OID)?;
+        if seen.len() >= MAX_CERTIFICATE_EXTENSIONS {
+            return Err(bad(CertProblem::TooManyExtensions));
+        }
         if seen.contains(&oid) {
             return Err(bad(CertProblem::Extension));
         }
@@ -228,8 +244,16 @@ impl<'a> ParsedCrl<'a> {
     /// Reads a CRL.
     ///
     /// # Errors
-    /// `BAD_CRL` if the CRL does not have the v2 structure with a nextUpdate.
+    /// `MESSAGE_TOO_LARGE` beyond `MAX_CRL_LEN`; `BAD_CRL` if the CRL does not have the v2
+    /// structure with a nextUpdate.
     pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
+        if der.len() > MAX_CRL_LEN {
+            return Err(Error::MessageTooLarge {
+                kind: MessageKind::Crl,
+                len: der.len(),
+                max: MAX_CRL_LEN,
+            });
+        }
         read_all(der, |reader| {
             read_sequence(reader, |list| {
                 let (tbs, content) = read_tlv(list, tag::SEQUENCE)?;

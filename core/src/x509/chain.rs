@@ -5,7 +5,7 @@
 //! POCI's own backends through [`PociEcdsaP256`], so a pure-Rust build needs no C.
 //! webpki types stay inside this module.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use core::time::Duration;
 use std::collections::BTreeMap;
 
@@ -22,16 +22,38 @@ use webpki::{
 use sha2::{Digest, Sha256};
 
 use crate::error::{CertProblem, CertRole, Error, Result};
-use crate::limits::MAX_CHAIN_CERTIFICATES;
+use crate::limits::{MAX_CHAIN_CERTIFICATES, MAX_CHAIN_SIGNATURE_CHECKS};
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::signature::{Backend, verify_x509_signature};
 
-/// ECDSA P-256 with SHA-256, verified by a POCI backend, counting its checks.
+/// ECDSA P-256 with SHA-256, verified by a POCI backend, counting its checks. One value
+/// serves one chain validation, whose checks it caps at `MAX_CHAIN_SIGNATURE_CHECKS`.
 #[derive(Debug)]
 struct PociEcdsaP256<'c> {
     backend: Backend,
     checks: &'c AtomicU64,
     verified: &'c VerifiedSignatures,
+    /// Checks run in this validation.
+    spent: AtomicU32,
+    /// A check was refused because the budget was spent: the verdict is `CHAIN_TOO_COMPLEX`,
+    /// whatever path building reports.
+    exhausted: AtomicBool,
+}
+
+impl<'c> PociEcdsaP256<'c> {
+    const fn new(
+        backend: Backend,
+        checks: &'c AtomicU64,
+        verified: &'c VerifiedSignatures,
+    ) -> Self {
+        Self {
+            backend,
+            checks,
+            verified,
+            spent: AtomicU32::new(0),
+            exhausted: AtomicBool::new(false),
+        }
+    }
 }
 
 /// Signatures verified once already, by signature: the SHA-256 of the signer's key and the
@@ -64,6 +86,11 @@ impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
             .is_some_and(|bound| *bound == signed_by(public_key, message))
         {
             return Ok(());
+        }
+        // Refused without computing: a crafted chain cannot buy more than the budget.
+        if self.spent.fetch_add(1, Ordering::Relaxed) >= MAX_CHAIN_SIGNATURE_CHECKS {
+            self.exhausted.store(true, Ordering::Relaxed);
+            return Err(InvalidSignature);
         }
         self.checks.fetch_add(1, Ordering::Relaxed);
         verify_x509_signature(self.backend, public_key, message, signature)
@@ -193,11 +220,7 @@ pub(crate) fn validate_chain(
     intermediates: &[&[u8]],
     time: u64,
 ) -> Result<ChainVerdict> {
-    let algorithm = PociEcdsaP256 {
-        backend,
-        checks,
-        verified: &anchors.verified,
-    };
+    let algorithm = PociEcdsaP256::new(backend, checks, &anchors.verified);
     let anchor = run_webpki(
         &algorithm,
         &anchors.anchors,
@@ -245,11 +268,7 @@ pub(crate) fn validate_under_issuer(
     device: &[u8],
     time: u64,
 ) -> Result<()> {
-    let algorithm = PociEcdsaP256 {
-        backend,
-        checks,
-        verified: &anchors.verified,
-    };
+    let algorithm = PociEcdsaP256::new(backend, checks, &anchors.verified);
     run_webpki(
         &algorithm,
         core::slice::from_ref(&issuer.0),
@@ -296,17 +315,21 @@ fn run_webpki<'t>(
     };
     let no_crl_to_consult =
         revocation_options.is_none() && revocation == UnknownRevocationPolicy::Deny;
-    let path = end_entity
-        .verify_for_usage(
-            &algorithms,
-            trust_anchors,
-            &intermediates,
-            UnixTime::since_unix_epoch(Duration::from_secs(time)),
-            DeviceAttestationEku,
-            revocation_options,
-            None,
-        )
-        .map_err(map_error)?;
+    let verdict = end_entity.verify_for_usage(
+        &algorithms,
+        trust_anchors,
+        &intermediates,
+        UnixTime::since_unix_epoch(Duration::from_secs(time)),
+        DeviceAttestationEku,
+        revocation_options,
+        None,
+    );
+    if algorithm.exhausted.load(Ordering::Relaxed) && verdict.is_err() {
+        return Err(Error::ChainTooComplex {
+            max: MAX_CHAIN_SIGNATURE_CHECKS,
+        });
+    }
+    let path = verdict.map_err(map_error)?;
     if no_crl_to_consult {
         return Err(Error::RevocationStatusUnknown);
     }
@@ -348,6 +371,15 @@ fn map_error(err: webpki::Error) -> Error {
             max: MAX_CHAIN_CERTIFICATES,
         },
         W::UnsupportedCriticalExtension => bad(CertProblem::UnsupportedCriticalExtension),
+        W::NameConstraintViolation | W::MalformedNameConstraint => {
+            bad(CertProblem::NameConstraints)
+        }
+        W::InvalidSerialNumber => bad(CertProblem::Serial),
+        W::MaximumSignatureChecksExceeded
+        | W::MaximumPathBuildCallsExceeded
+        | W::MaximumNameConstraintComparisonsExceeded => Error::ChainTooComplex {
+            max: MAX_CHAIN_SIGNATURE_CHECKS,
+        },
         W::InvalidCertValidity | W::BadDerTime => bad(CertProblem::Validity),
         W::UnsupportedSignatureAlgorithm
         | W::UnsupportedSignatureAlgorithmContext(_)
@@ -358,7 +390,6 @@ fn map_error(err: webpki::Error) -> Error {
         | W::TrailingData(_)
         | W::MalformedExtensions
         | W::ExtensionValueInvalid
-        | W::InvalidSerialNumber
         | W::UnsupportedCertVersion => bad(CertProblem::Encoding),
         W::IssuerNotCrlSigner
         | W::InvalidCrlNumber
