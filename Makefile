@@ -3,13 +3,13 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test fmt-check clippy rust-test rust-examples python-test swift-check node-test bench bench-rust bench-python bench-node vendor-roots vectors tools
+.PHONY: demo test fmt-check clippy rust-test rust-examples fuzz-build python-test swift-check node-test bench bench-rust bench-python bench-node vendor-roots vectors tools fuzz
 
 # The main job: a simulated network of 10,000 chips (report in poci-report/).
 demo:
 	$(CARGO) run --release --quiet -p poci-cli -- simulate --out poci-report
 
-test: tools fmt-check clippy rust-test rust-examples python-test swift-check node-test
+test: tools fmt-check clippy rust-test rust-examples fuzz-build python-test swift-check node-test
 
 # Tests drive the openssl command (an independent X.509 implementation).
 tools:
@@ -33,6 +33,23 @@ rust-examples:
 	$(CARGO) run --quiet -p poci-examples --bin miner
 	$(CARGO) run --quiet -p poci-examples --bin node
 	$(CARGO) run --quiet -p poci-examples --bin wallet
+
+# The fuzz targets link as libFuzzer binaries on the stable toolchain (no instrumentation),
+# so they never rot; `rust-test` already ran each over its seeds and kept inputs.
+fuzz-build:
+	$(CARGO) build --quiet -p poci-fuzz --bins
+
+# A short campaign: seeds from the vectors, then each target for FUZZ_SECONDS under
+# AddressSanitizer. cargo-fuzz needs a nightly toolchain (FUZZ_TOOLCHAIN).
+FUZZ_SECONDS ?= 60
+FUZZ_TOOLCHAIN ?= +nightly
+FUZZ_TARGETS = decode_heartbeat decode_binding decode_lease certificate crl manifest json_forms signature verify_heartbeat verify_binding ledger_apply
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
+	$(CARGO) run --quiet -p poci-fuzz --bin seed_corpus
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+		$(CARGO) $(FUZZ_TOOLCHAIN) fuzz run -O $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 # A fresh virtual environment; pip builds the wheel (maturin comes in as a build requirement).
 python-test:

@@ -722,3 +722,28 @@ fn testnet_chip_of_a_real_model_is_rated_by_the_registry() {
     ));
     assert_eq!(code(verify_with(&production, &der)), "UNKNOWN_ISSUER");
 }
+
+/// A verdict cached for an intermediate does not outlive its revocation: new trust material
+/// empties the cache, and the next binding under that intermediate is checked in full.
+#[test]
+fn new_trust_material_that_revokes_a_cached_intermediate_is_obeyed() {
+    let v = vendor(0);
+    let mut verifier = Verifier::with_trust_store(store(allow_tests()));
+    let (_, first) = valid_binding(b"chip-1", b"SN-1");
+    let (_, second) = valid_binding(b"chip-2", b"SN-2");
+    verify_with(&verifier, &first).unwrap();
+    assert_eq!(verifier.cached_intermediates(), 1);
+    let revoking = mint_crl(v.root(), TEST_NOT_BEFORE, TEST_DEVICE_NOT_AFTER, 2, &[2]).unwrap();
+    let mut trust = TrustStore::new(test_registry(), allow_tests());
+    trust
+        .add_roots(
+            &v.vendor_id,
+            RootKind::Vendor,
+            &[&v.root_der],
+            &[&revoking, &v.intermediate_crl_der],
+        )
+        .unwrap();
+    verifier.set_trust_store(trust);
+    assert_eq!(verifier.cached_intermediates(), 0);
+    assert_eq!(code(verify_with(&verifier, &second)), "CERT_REVOKED");
+}

@@ -498,3 +498,36 @@ proptest! {
         prop_assert_eq!(&batched, &sequential);
     }
 }
+
+/// With a registry schedule, a closed epoch rates each chip by the version in force at that
+/// epoch, not by the record made at binding: a model the version lacks rates 0.
+#[test]
+fn closing_with_a_registry_schedule_rates_by_the_version_in_force() {
+    let verifier = verifier();
+    let (chip, der) = binding(b"chip-s", b"SN-S", 1, b"alice");
+    let both = test_registry();
+    let only_b = registry_of(&[&manifest(1)]).unwrap();
+    let rating = both.get("poci-test-accel-a1").unwrap().rating_milli_cu;
+    let close_under = |versions: Vec<(u64, poci::ChipModelRegistry)>| {
+        let mut ledger = ChipLedger::new(params());
+        apply_binding(&mut ledger, &verifier, &der, b"alice").unwrap();
+        let slot = at(8, 0);
+        ledger
+            .apply_heartbeat(
+                &verifier,
+                &heartbeat(&chip, slot, 1, b"alice"),
+                slot,
+                &slot_challenge(slot),
+            )
+            .unwrap();
+        let schedule = poci::RegistrySchedule::new(versions).unwrap();
+        let closed = ledger.close_epoch(8, Some(&schedule)).unwrap();
+        assert_eq!(closed.availability.len(), 1);
+        closed.availability[0].rating_milli_cu
+    };
+    assert_eq!(
+        close_under(vec![(0, both.clone()), (9, only_b.clone())]),
+        rating
+    );
+    assert_eq!(close_under(vec![(0, both), (8, only_b)]), 0);
+}

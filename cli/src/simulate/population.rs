@@ -294,7 +294,8 @@ impl Population {
                     .mint_chip(
                         format!("{}/chip/{index}", shape.seed).as_bytes(),
                         &identity,
-                        u64::try_from(index).unwrap_or(u64::MAX),
+                        // Certificate serials are positive (RFC 5280).
+                        u64::try_from(index).map_or(u64::MAX, |n| n.saturating_add(1)),
                     )
                     .map_err(setup("minting a chip"))?;
                 Ok(Chip {

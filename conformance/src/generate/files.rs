@@ -1219,7 +1219,439 @@ fn bindings() -> Result<VectorFile> {
         )),
         "MANIFEST_INVALID",
     );
+    adversarial_bindings(&mut f, &vendor, &valid, &context)?;
     Ok(f.finish())
+}
+
+/// The content octets of a DER TLV (definite length).
+fn content_of(der: &[u8]) -> &[u8] {
+    let first = der[1];
+    if first < 0x80 {
+        &der[2..2 + usize::from(first)]
+    } else {
+        let count = usize::from(first & 0x7f);
+        let len = der[2..2 + count]
+            .iter()
+            .fold(0usize, |len, byte| (len << 8) | usize::from(*byte));
+        &der[2 + count..2 + count + len]
+    }
+}
+
+/// The TLVs of a SEQUENCE's content, each whole.
+fn elements(mut content: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while !content.is_empty() {
+        let inner = content_of(content).len();
+        let header = if content[1] < 0x80 {
+            2
+        } else {
+            2 + usize::from(content[1] & 0x7f)
+        };
+        out.push(content[..header + inner].to_vec());
+        content = &content[header + inner..];
+    }
+    out
+}
+
+/// `certificate` with its TBSCertificate's elements edited, signed again by `issuer_key`.
+fn resign(
+    certificate: &[u8],
+    issuer_key: &DeviceKey,
+    edit: impl FnOnce(&mut Vec<Vec<u8>>),
+) -> Result<Vec<u8>> {
+    let outer = elements(content_of(certificate));
+    let mut tbs = elements(content_of(&outer[0]));
+    edit(&mut tbs);
+    let tbs = seq(&tbs);
+    let mut bits = vec![0u8];
+    bits.extend(issuer_key.sign(&tbs)?);
+    Ok(seq(&[tbs, outer[1].clone(), tlv(0x03, &bits)]))
+}
+
+/// A private OID arc nobody defines (1.3.6.1.4.1.99999.n).
+fn private_oid(n: u8) -> Vec<u8> {
+    vec![0x2b, 0x06, 0x01, 0x04, 0x01, 0x86, 0x8d, 0x1f, n]
+}
+
+/// Vendor A's intermediate issued again by its root (same name and key, so its CRLs still
+/// speak), with other extensions.
+fn reissued_intermediate(vendor: &TestVendor, extensions: Vec<X509Extension>) -> Result<Vec<u8>> {
+    issue_certificate(
+        &CertificateTemplate {
+            serial: 12,
+            subject: vendor.intermediate_name.clone(),
+            not_before: TEST_NOT_BEFORE,
+            not_after: TEST_DEVICE_NOT_AFTER,
+            extensions,
+        },
+        vendor.intermediate_key.public_key(),
+        vendor.root(),
+    )
+}
+
+/// Certificates, CRLs and bindings built to fool the verifier (SECURITY.md): each must be
+/// refused with its code.
+fn adversarial_bindings(
+    f: &mut FileBuilder,
+    vendor: &TestVendor,
+    valid: &[u8],
+    context: &Value,
+) -> Result<()> {
+    let input = |store: &str, der: &[u8]| json!({ "trust_store": store, "der": h(der), "context": context });
+    let chip = DeviceKey::from_seed(b"vector adversarial chip")?;
+    let bind = |certificates: Vec<Vec<u8>>, key: &DeviceKey| -> Result<Vec<u8>> {
+        Signed::sign(
+            binding_tbs(b"SN-1", "poci-test-accel-a1", certificates)?,
+            key,
+        )?
+        .to_der()
+    };
+    let under_intermediate = |template: &CertificateTemplate| -> Result<Vec<u8>> {
+        let certificate = issue_certificate(template, chip.public_key(), vendor.intermediate())?;
+        bind(vec![certificate, vendor.intermediate_der.clone()], &chip)
+    };
+    let base = template(vendor, b"SN-1", "poci-test-accel-a1")?;
+    let base_certificate = issue_certificate(&base, chip.public_key(), vendor.intermediate())?;
+    let resigned = |edit: &dyn Fn(&mut Vec<Vec<u8>>)| -> Result<Vec<u8>> {
+        let certificate = resign(&base_certificate, &vendor.intermediate_key, |tbs| edit(tbs))?;
+        bind(vec![certificate, vendor.intermediate_der.clone()], &chip)
+    };
+    f.group("adversarial", "verify_binding");
+
+    // The certificate profile (SPEC.md 10).
+    let mut twice = base.clone();
+    twice.extensions.push(X509Extension::key_usage_device()?);
+    f.err(
+        "device certificate with keyUsage twice",
+        input("testnet", &under_intermediate(&twice)?),
+        "BAD_CERTIFICATE",
+    );
+    let mut critical_unknown = base.clone();
+    critical_unknown.extensions.push(X509Extension {
+        oid: private_oid(1),
+        critical: true,
+        value: vec![0x05, 0x00],
+    });
+    f.err(
+        "device certificate with an unknown critical extension",
+        input("testnet", &under_intermediate(&critical_unknown)?),
+        "BAD_CERTIFICATE",
+    );
+    let mut critical_identity = base.clone();
+    critical_identity.extensions[2].critical = true;
+    f.err(
+        "chip identity extension marked critical",
+        input("testnet", &under_intermediate(&critical_identity)?),
+        "BAD_CERTIFICATE",
+    );
+    let mut crowded = base.clone();
+    let room = poci::limits::MAX_CERTIFICATE_EXTENSIONS - crowded.extensions.len();
+    for n in 0..=room {
+        crowded.extensions.push(X509Extension {
+            oid: private_oid(10 + n as u8),
+            critical: false,
+            value: vec![0x05, 0x00],
+        });
+    }
+    f.err(
+        "one extension more than MAX_CERTIFICATE_EXTENSIONS",
+        input("testnet", &under_intermediate(&crowded)?),
+        "BAD_CERTIFICATE",
+    );
+    f.err(
+        "negative serial number",
+        input("testnet", &resigned(&|tbs| tbs[1] = tlv(0x02, &[0x9c]))?),
+        "BAD_CERTIFICATE",
+    );
+    f.err(
+        "serial number of 21 octets",
+        input(
+            "testnet",
+            &resigned(&|tbs| tbs[1] = tlv(0x02, &[0x01; 21]))?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+    f.err(
+        "serial number zero",
+        input("testnet", &resigned(&|tbs| tbs[1] = tlv(0x02, &[0x00]))?),
+        "BAD_CERTIFICATE",
+    );
+    f.err(
+        "issuer unique identifier",
+        input(
+            "testnet",
+            &resigned(&|tbs| tbs.insert(7, tlv(0x81, &[0x00, 0x01])))?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+    f.err(
+        "notAfter before notBefore",
+        input(
+            "testnet",
+            &resigned(&|tbs| {
+                let times = elements(content_of(&tbs[4]));
+                tbs[4] = seq(&[times[1].clone(), times[0].clone()]);
+            })?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+    // ecdsa-with-SHA384 in the signed part.
+    let sha384 = seq(&[oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03])]);
+    f.err(
+        "signature algorithm other than ecdsa-with-SHA256",
+        input("testnet", &resigned(&|tbs| tbs[2] = sha384.clone())?),
+        "BAD_CERTIFICATE",
+    );
+    // Built by hand: the library will not encode it.
+    let oversized = tlv(0x30, &vec![0u8; poci::limits::MAX_CERTIFICATE_LEN]);
+    let with_oversized = sign_raw(
+        &chip,
+        &seq(&[
+            uint(1),
+            oid(&poci::oid::CHIP_BINDING_DOMAIN_DER),
+            utf8(NETWORK),
+            octets(b"SN-1"),
+            utf8("poci-test-accel-a1"),
+            octets(WALLET),
+            uint(1),
+            uint(u128::from(EPOCH)),
+            uint(u128::from(SLOT)),
+            octets(&challenge()?),
+            seq(&[oversized]),
+        ]),
+    )?;
+    f.err(
+        "a carried certificate longer than MAX_CERTIFICATE_LEN",
+        input("testnet", &with_oversized),
+        "FIELD_TOO_LONG",
+    );
+
+    // The chain: path validation (SPEC.md 6.4 step 6).
+    let ca_extensions = |issuer: &DeviceKey| -> Result<Vec<X509Extension>> {
+        Ok(vec![
+            X509Extension::ca(Some(0))?,
+            X509Extension::key_usage_ca()?,
+            X509Extension::subject_key_identifier(vendor.intermediate_key.public_key())?,
+            X509Extension::authority_key_identifier(issuer.public_key())?,
+        ])
+    };
+    let dns_constrained = {
+        let mut extensions = ca_extensions(&vendor.root_key)?;
+        // permittedSubtrees: dNSName chips.poci-test-a.example
+        let subtree = seq(&[tlv(0x82, b"chips.poci-test-a.example")]);
+        extensions.push(X509Extension {
+            oid: vec![0x55, 0x1d, 0x1e],
+            critical: true,
+            value: seq(&[tlv(0xa0, &subtree)]),
+        });
+        reissued_intermediate(vendor, extensions)?
+    };
+    let mut named = base.clone();
+    named.extensions.push(X509Extension {
+        oid: vec![0x55, 0x1d, 0x11],
+        critical: false,
+        value: seq(&[tlv(0x82, b"chip.elsewhere.example")]),
+    });
+    let named_certificate = issue_certificate(&named, chip.public_key(), vendor.intermediate())?;
+    f.err(
+        "device name outside the intermediate's DNS name constraints",
+        input(
+            "testnet",
+            &bind(vec![named_certificate, dns_constrained], &chip)?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+    let directory_constrained = {
+        let mut extensions = ca_extensions(&vendor.root_key)?;
+        let subtree = seq(&[tlv(0xa4, &vendor.intermediate_name.to_der()?)]);
+        extensions.push(X509Extension {
+            oid: vec![0x55, 0x1d, 0x1e],
+            critical: true,
+            value: seq(&[tlv(0xa0, &subtree)]),
+        });
+        reissued_intermediate(vendor, extensions)?
+    };
+    f.err(
+        "directoryName name constraints (not evaluated: refused whole)",
+        input(
+            "testnet",
+            &bind(vec![base_certificate.clone(), directory_constrained], &chip)?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+    let sub_key = DeviceKey::from_seed(b"vector sub CA")?;
+    let sub_name = DistinguishedName {
+        organization: "POCI Test Vendor A".into(),
+        common_name: "Rogue Sub CA".into(),
+    };
+    let sub_ca = issue_certificate(
+        &CertificateTemplate {
+            serial: 13,
+            subject: sub_name.clone(),
+            not_before: TEST_NOT_BEFORE,
+            not_after: TEST_DEVICE_NOT_AFTER,
+            extensions: vec![
+                X509Extension::ca(None)?,
+                X509Extension::key_usage_ca()?,
+                X509Extension::subject_key_identifier(sub_key.public_key())?,
+                X509Extension::authority_key_identifier(vendor.intermediate_key.public_key())?,
+            ],
+        },
+        sub_key.public_key(),
+        vendor.intermediate(),
+    )?;
+    let mut below = base.clone();
+    below.extensions = device_extensions(
+        sub_key.public_key(),
+        &identity("poci-test-accel-a1", b"SN-1"),
+    )?;
+    let below_sub = issue_certificate(
+        &below,
+        chip.public_key(),
+        Issuer {
+            name: &sub_name,
+            key: &sub_key,
+        },
+    )?;
+    f.err(
+        "a CA below the pathLen 0 intermediate",
+        input(
+            "no-crls-allowed",
+            &bind(
+                vec![below_sub, sub_ca, vendor.intermediate_der.clone()],
+                &chip,
+            )?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+    let not_a_ca = reissued_intermediate(
+        vendor,
+        vec![
+            X509Extension::key_usage_ca()?,
+            X509Extension::subject_key_identifier(vendor.intermediate_key.public_key())?,
+            X509Extension::authority_key_identifier(vendor.root_key.public_key())?,
+        ],
+    )?;
+    f.err(
+        "intermediate without CA basic constraints",
+        input(
+            "testnet",
+            &bind(vec![base_certificate.clone(), not_a_ca], &chip)?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+    let server_only = {
+        let mut extensions = ca_extensions(&vendor.root_key)?;
+        extensions.push(X509Extension::ext_key_usage(&[&[
+            0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01,
+        ]])?);
+        reissued_intermediate(vendor, extensions)?
+    };
+    f.err(
+        "intermediate whose EKU lacks device attestation",
+        input(
+            "testnet",
+            &bind(vec![base_certificate.clone(), server_only], &chip)?,
+        ),
+        "WRONG_KEY_USAGE",
+    );
+    f.err(
+        "the vendor root carried as the device certificate",
+        input(
+            "testnet",
+            &bind(vec![vendor.root_der.clone()], &vendor.root_key)?,
+        ),
+        "BAD_CERTIFICATE",
+    );
+
+    // Revocation material that lies.
+    let root_revokes_intermediate = mint_crl(
+        vendor.root(),
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+        2,
+        &[2],
+    )?;
+    f.trust_store(
+        "intermediate-revoked",
+        store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(
+                vendor,
+                &[
+                    root_revokes_intermediate,
+                    vendor.intermediate_crl_der.clone(),
+                ],
+            )?],
+        ),
+    );
+    f.err(
+        "the intermediate is on its root's CRL",
+        input("intermediate-revoked", valid),
+        "CERT_REVOKED",
+    );
+    let forger = DeviceKey::from_seed(b"vector CRL forger")?;
+    let forged_crl = mint_crl(
+        Issuer {
+            name: &vendor.intermediate_name,
+            key: &forger,
+        },
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+        2,
+        &[],
+    )?;
+    f.trust_store(
+        "forged-crl",
+        store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(
+                vendor,
+                &[vendor.root_crl_der.clone(), forged_crl],
+            )?],
+        ),
+    );
+    f.err(
+        "the intermediate's CRL is signed by another key",
+        input("forged-crl", valid),
+        "CERT_SIGNATURE_INVALID",
+    );
+
+    // The binding itself.
+    let parsed = poci::ChipBinding::from_der(valid)?;
+    let mut twin = parsed.clone();
+    twin.signature = EcdsaSignature::from_der(&parsed.signature)?.twin().to_der();
+    f.err(
+        "the high-S twin of a valid binding",
+        input("testnet", &twin.to_der()?),
+        "SIGNATURE_HIGH_S",
+    );
+    let mut other = context.clone();
+    other["params"]["network_id"] = json!("poci-othernet");
+    f.err(
+        "a binding for another network",
+        json!({ "trust_store": "testnet", "der": h(valid), "context": other }),
+        "WRONG_NETWORK",
+    );
+    let mut later = context.clone();
+    later["slot"] = json!(SLOT + 1);
+    f.err(
+        "a binding replayed in a later slot",
+        json!({ "trust_store": "testnet", "der": h(valid), "context": later }),
+        "WRONG_SLOT",
+    );
+    let mut fresh = context.clone();
+    fresh["challenge"] = json!(h(&challenge_at(EPOCH, SLOT + 1)?));
+    f.err(
+        "a binding that answers another challenge",
+        json!({ "trust_store": "testnet", "der": h(valid), "context": fresh }),
+        "CHALLENGE_MISMATCH",
+    );
+    Ok(())
 }
 
 // ---- registry -----------------------------------------------------------------------
@@ -1770,6 +2202,27 @@ fn ledger() -> Result<VectorFile> {
             beat(&chip, 52_608, 0, 1, b"alice")?,
         )?,
         "CERT_EXPIRED",
+    );
+    f.group("races", "ledger");
+    f.ok(
+        "two sales at one counter: the first to land keeps the chip, the second is evidence",
+        case(
+            vec![bind(1, b"alice")?, bind(2, b"bob")?],
+            bind(2, b"carol")?,
+        )?,
+    );
+    f.err(
+        "sales landing out of order: the older one after the newer",
+        case(
+            vec![bind(1, b"alice")?, bind(3, b"carol")?],
+            bind(2, b"bob")?,
+        )?,
+        "COUNTER_REPLAY",
+    );
+    f.err(
+        "the buyer's heartbeat before the re-bind lands",
+        case(vec![bind(1, b"alice")?], beat(&chip, 8, 0, 1, b"bob")?)?,
+        "WALLET_MISMATCH",
     );
     f.group("close", "ledger");
     let mut setup = vec![bind(1, b"alice")?];

@@ -26,7 +26,7 @@ pub fn bound_chip(
         security_version: 1,
     };
     let (key, certificate) = vendor
-        .mint_chip(&chip_seed(bench, index), &identity, index as u64)
+        .mint_chip(&chip_seed(bench, index), &identity, index as u64 + 1)
         .unwrap();
     let binding = Signed::sign(
         ChipBindingTbs {

@@ -229,12 +229,18 @@ fn sign_wrapped(tbs: &[u8], key: &DeviceKey) -> Result<Vec<u8>> {
 /// Issues an X.509 v3 certificate for `subject_key` signed by `issuer`.
 ///
 /// # Errors
-/// A time after 9999 or a field out of range.
+/// `BAD_CERTIFICATE` for serial 0 (RFC 5280 wants it positive, and verifiers refuse it);
+/// a time after 9999 or a field out of range.
 pub fn issue_certificate(
     template: &CertificateTemplate,
     subject_key: &DevicePublicKey,
     issuer: Issuer<'_>,
 ) -> Result<Vec<u8>> {
+    if template.serial == 0 {
+        return Err(crate::error::Error::BadCertificate {
+            problem: crate::error::CertProblem::Serial,
+        });
+    }
     let extensions = template
         .extensions
         .iter()

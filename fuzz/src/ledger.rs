@@ -1,0 +1,272 @@
+//! The ledger driven by a fuzzer-chosen sequence of bindings, heartbeats, batches, epoch
+//! closes and restores, over three real chips, three wallets and three epochs.
+//!
+//! Oracles: a refused input changes nothing; a batch equals its items applied one by one;
+//! a closed epoch never credits more slots than it has; the persisted form restores to an
+//! equal ledger.
+
+use std::sync::OnceLock;
+
+use arbitrary::{Arbitrary, Unstructured};
+
+use poci::{
+    Backend, BindingSubmission, ChipLedger, DeviceKey, HeartbeatSubmission, HeartbeatTbs, Signed,
+    SlotId,
+};
+
+use crate::fixtures::{BIND_EPOCH, BIND_SLOT, MODEL, NETWORK, SLOTS, fixtures, identity};
+
+const CHIPS: u8 = 3;
+const WALLETS: [&[u8]; 3] = [b"alice", b"bob", b"carol"];
+/// Binding counters 0..=3.
+const COUNTERS: u8 = 4;
+/// Most operations taken from one input.
+const MAX_OPS: usize = 24;
+/// Most items in one fuzzed batch.
+const MAX_BATCH: usize = 8;
+
+/// The chips, and every binding of each (counter, wallet), signed once per process.
+struct LedgerFixtures {
+    chips: Vec<DeviceKey>,
+    /// Indexed by `(chip * COUNTERS + counter) * 3 + wallet`.
+    bindings: Vec<Vec<u8>>,
+}
+
+fn ledger_fixtures() -> &'static LedgerFixtures {
+    static FIXTURES: OnceLock<LedgerFixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let fixtures = fixtures();
+        let [vendor_a, _] = &fixtures.vendors;
+        let mut chips = Vec::new();
+        let mut bindings = Vec::new();
+        for chip in 0..CHIPS {
+            let serial = [b'S', b'N', b'-', b'L', b'0' + chip];
+            let (key, certificate) = vendor_a
+                .mint_chip(
+                    &[b'l', chip],
+                    &identity(MODEL, &serial),
+                    500 + u64::from(chip),
+                )
+                .expect("ledger chip");
+            for counter in 0..COUNTERS {
+                for wallet in WALLETS {
+                    let mut tbs = fixtures.binding_tbs(
+                        &serial,
+                        MODEL,
+                        vec![certificate.clone(), vendor_a.intermediate_der.clone()],
+                    );
+                    tbs.binding_counter = u64::from(counter);
+                    tbs.wallet = wallet.to_vec();
+                    bindings.push(
+                        Signed::sign(tbs, &key)
+                            .and_then(|binding| binding.to_der())
+                            .expect("ledger binding"),
+                    );
+                }
+            }
+            chips.push(key);
+        }
+        LedgerFixtures { chips, bindings }
+    })
+}
+
+/// A binding chosen by indices (each wraps).
+#[derive(Debug, Clone, Copy, Arbitrary)]
+struct BindingChoice {
+    chip: u8,
+    counter: u8,
+    wallet: u8,
+}
+
+/// A heartbeat chosen by its fields (each wraps; slot may fall outside the epoch).
+#[derive(Debug, Clone, Copy, Arbitrary)]
+struct HeartbeatChoice {
+    chip: u8,
+    epoch: u8,
+    slot: u8,
+    counter: u8,
+    wallet: u8,
+    right_challenge: bool,
+}
+
+#[derive(Debug, Arbitrary)]
+enum Operation {
+    Bind(BindingChoice),
+    BindBatch(Vec<BindingChoice>),
+    Heartbeat(HeartbeatChoice),
+    HeartbeatBatch(Vec<HeartbeatChoice>),
+    Close(u8),
+    Restore,
+}
+
+fn wallet(index: u8) -> &'static [u8] {
+    WALLETS
+        .get(usize::from(index) % WALLETS.len())
+        .copied()
+        .unwrap_or(b"alice")
+}
+
+fn binding_der(choice: BindingChoice) -> &'static [u8] {
+    let chip = usize::from(choice.chip % CHIPS);
+    let counter = usize::from(choice.counter % COUNTERS);
+    let wallet = usize::from(choice.wallet) % WALLETS.len();
+    let index = (chip * usize::from(COUNTERS) + counter) * WALLETS.len() + wallet;
+    ledger_fixtures()
+        .bindings
+        .get(index)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// A signed heartbeat, the slot it is submitted for, and that slot's challenge as submitted.
+fn heartbeat(choice: HeartbeatChoice) -> Option<(Vec<u8>, SlotId, [u8; 32])> {
+    let fixtures = fixtures();
+    let key = ledger_fixtures()
+        .chips
+        .get(usize::from(choice.chip % CHIPS))?;
+    let at = SlotId {
+        epoch: u64::from(choice.epoch % 3),
+        slot: u32::from(choice.slot) % (SLOTS + 1),
+    };
+    let mut challenge = if at.slot < SLOTS {
+        fixtures.challenge(at.epoch, at.slot)
+    } else {
+        [0; 32]
+    };
+    if !choice.right_challenge {
+        challenge[0] ^= 1;
+    }
+    let tbs = HeartbeatTbs {
+        network_id: NETWORK.into(),
+        chip_key_id: *key.key_id(),
+        wallet: wallet(choice.wallet).to_vec(),
+        epoch: at.epoch,
+        slot: at.slot,
+        challenge,
+        counter: u64::from(choice.counter % 8),
+        measurement: None,
+    };
+    let der = Signed::sign(tbs, key).ok()?.to_der().ok()?;
+    Some((der, at, challenge))
+}
+
+/// Applies one operation, checking the oracles.
+fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operation) {
+    let bind_challenge = fixtures().challenge(BIND_EPOCH, BIND_SLOT);
+    let bind_at = SlotId {
+        epoch: BIND_EPOCH,
+        slot: BIND_SLOT,
+    };
+    let before = ledger.clone();
+    match operation {
+        Operation::Bind(choice) => {
+            let result = ledger.apply_binding(
+                verifier,
+                binding_der(*choice),
+                bind_at,
+                &bind_challenge,
+                wallet(choice.wallet),
+            );
+            if result.is_err() {
+                assert_eq!(*ledger, before, "a refused binding changed the ledger");
+            }
+        }
+        Operation::BindBatch(choices) => {
+            let submissions: Vec<BindingSubmission<'_>> = choices
+                .iter()
+                .take(MAX_BATCH)
+                .map(|choice| BindingSubmission {
+                    der: binding_der(*choice),
+                    slot: bind_at,
+                    challenge: &bind_challenge,
+                    wallet: wallet(choice.wallet),
+                })
+                .collect();
+            let mut sequential = before.clone();
+            let one_by_one: Vec<_> = submissions
+                .iter()
+                .map(|s| sequential.apply_binding(verifier, s.der, s.slot, s.challenge, s.wallet))
+                .collect();
+            let together = ledger
+                .apply_bindings(verifier, &submissions)
+                .expect("a small batch is within the limit");
+            assert_eq!(
+                together, one_by_one,
+                "binding batch differs from one by one"
+            );
+            assert_eq!(*ledger, sequential, "binding batch left another state");
+        }
+        Operation::Heartbeat(choice) => {
+            if let Some((der, at, challenge)) = heartbeat(*choice) {
+                if ledger
+                    .apply_heartbeat(verifier, &der, at, &challenge)
+                    .is_err()
+                {
+                    assert_eq!(*ledger, before, "a refused heartbeat changed the ledger");
+                }
+            }
+        }
+        Operation::HeartbeatBatch(choices) => {
+            let items: Vec<_> = choices
+                .iter()
+                .take(MAX_BATCH)
+                .filter_map(|choice| heartbeat(*choice))
+                .collect();
+            let submissions: Vec<HeartbeatSubmission<'_>> = items
+                .iter()
+                .map(|(der, slot, challenge)| HeartbeatSubmission {
+                    der,
+                    slot: *slot,
+                    challenge,
+                })
+                .collect();
+            let mut sequential = before.clone();
+            let one_by_one: Vec<_> = submissions
+                .iter()
+                .map(|s| sequential.apply_heartbeat(verifier, s.der, s.slot, s.challenge))
+                .collect();
+            let together = ledger
+                .apply_heartbeats(verifier, &submissions)
+                .expect("a small batch is within the limit");
+            assert_eq!(
+                together, one_by_one,
+                "heartbeat batch differs from one by one"
+            );
+            assert_eq!(*ledger, sequential, "heartbeat batch left another state");
+        }
+        Operation::Close(epoch) => match ledger.close_epoch(u64::from(epoch % 3), None) {
+            Ok(closed) => {
+                for entry in &closed.availability {
+                    assert!(entry.proven_slots <= SLOTS, "more slots than the epoch has");
+                    assert!(entry.proven_slots > 0, "an entry with no proven slot");
+                }
+                assert!(ledger.is_closed(closed.epoch));
+            }
+            Err(_) => assert_eq!(*ledger, before, "a refused close changed the ledger"),
+        },
+        Operation::Restore => {
+            let json = serde_json::to_string(&*ledger).expect("the ledger serialises");
+            let restored: ChipLedger =
+                serde_json::from_str(&json).expect("the persisted ledger restores");
+            assert_eq!(restored, *ledger, "restore changed the ledger");
+            *ledger = restored;
+        }
+    }
+}
+
+/// The ledger under a sequence of operations.
+pub fn ledger_apply(data: &[u8]) {
+    let verifier = fixtures().verifier(Backend::Ring);
+    let mut ledger = ChipLedger::new(fixtures().params.clone());
+    // One operation after another until the bytes run out: every input drives the ledger.
+    let mut choices = Unstructured::new(data);
+    for _ in 0..MAX_OPS {
+        let Ok(operation) = Operation::arbitrary(&mut choices) else {
+            break;
+        };
+        apply(&mut ledger, &verifier, &operation);
+        if choices.is_empty() {
+            break;
+        }
+    }
+    assert!(ledger.chip_count() <= usize::from(CHIPS));
+}
