@@ -11,9 +11,9 @@ use poci::rewards::pools::PoolSplit;
 use poci::rewards::producer::select_producer;
 use poci::{
     BindingContext, ChipBinding, ChipBindingRef, ChipLedger, ChipModelRegistry, DeviceKey,
-    DevicePublicKey, Error, Heartbeat, HeartbeatContext, HeartbeatRef, JsonProblem, KeyId,
-    LeaseAcceptance, LeaseAcceptanceRef, ManifestSource, NetworkParams, RegistrySchedule, RootKind,
-    SlotId, TrustPolicy, TrustStore, UnknownRevocationPolicy, Verifier, derive_challenge,
+    DevicePublicKey, Error, Heartbeat, HeartbeatContext, HeartbeatItem, HeartbeatRef, JsonProblem,
+    KeyId, LeaseAcceptance, LeaseAcceptanceRef, ManifestSource, NetworkParams, RegistrySchedule,
+    RootKind, SlotId, TrustPolicy, TrustStore, UnknownRevocationPolicy, Verifier, derive_challenge,
 };
 
 use crate::input::{bytes, bytes32, dec64, dec128, field, num32, text, typed};
@@ -125,6 +125,31 @@ pub fn execute(
                 &key,
                 &context,
             )?)
+        }
+        "verify_heartbeat_batch" => {
+            let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
+            let context = field(input, "context")?;
+            let challenge = bytes32(context, "challenge")?;
+            let wallet = bytes(context, "wallet")?;
+            let der = bytes(input, "der")?;
+            let item = HeartbeatItem {
+                der: &der,
+                key: &key,
+                context: HeartbeatContext {
+                    network_id: text(context, "network_id")?,
+                    epoch: dec64(context, "epoch")?,
+                    slot: num32(context, "slot")?,
+                    challenge: &challenge,
+                    wallet: &wallet,
+                },
+            };
+            let copies = usize::try_from(dec64(input, "copies")?).map_err(|_| unknown())?;
+            let results = Verifier::default().verify_heartbeats(&vec![item; copies])?;
+            let verified = results.iter().filter(|result| result.is_ok()).count();
+            Ok(json!({
+                "verified": verified,
+                "refused": results.len().saturating_sub(verified),
+            }))
         }
         "verify_lease_acceptance" => {
             let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;

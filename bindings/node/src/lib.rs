@@ -760,6 +760,7 @@ impl Verifier {
         Ok(VerifiedHeartbeat::from(&verified))
     }
     /// Verifies many heartbeats off the main thread; resolves to one result per item.
+    /// Throws `BATCH_TOO_LARGE` beyond `MAX_BATCH_LEN` (65,536) items, before checking any.
     #[napi(ts_return_type = "Promise<Array<HeartbeatBatchResult>>")]
     pub fn verify_heartbeats(
         &self,

@@ -93,6 +93,22 @@ def _verify_heartbeat(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
     return json.loads(result.to_json())
 
 
+def _verify_heartbeat_batch(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
+    context = inp["context"]
+    item = (
+        bytes.fromhex(inp["der"]),
+        bytes.fromhex(inp["public_key"]),
+        context["network_id"],
+        int(context["epoch"]),
+        context["slot"],
+        bytes.fromhex(context["challenge"]),
+        bytes.fromhex(context["wallet"]),
+    )
+    results = poci.Verifier().verify_heartbeats([item] * int(inp["copies"]))
+    verified = sum(1 for result in results if isinstance(result, poci.VerifiedHeartbeat))
+    return {"verified": verified, "refused": len(results) - verified}
+
+
 def _verify_binding(inp: Dict[str, Any], stores: Dict[str, Any]) -> Any:
     context = inp["context"]
     verifier = poci.Verifier(_store(stores[inp["trust_store"]]))
@@ -194,6 +210,7 @@ OPERATIONS: Dict[str, Callable[[Dict[str, Any], Dict[str, Any]], Any]] = {
     "decode_message": _decode,
     "message_from_json": lambda i, _: {"der": MESSAGES[i["kind"]].from_json(i["json"]).to_der().hex()},
     "verify_heartbeat": _verify_heartbeat,
+    "verify_heartbeat_batch": _verify_heartbeat_batch,
     "verify_lease_acceptance": lambda i, _: json.loads(
         poci.Verifier()
         .verify_lease_acceptance(bytes.fromhex(i["der"]), bytes.fromhex(i["public_key"]), i["network_id"])

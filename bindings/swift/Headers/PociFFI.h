@@ -581,6 +581,11 @@ RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_binding(uint64_t ptr, RustB
 RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_heartbeat(uint64_t ptr, RustBuffer der, uint64_t public_key, RustBuffer context, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_HEARTBEATS
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_HEARTBEATS
+RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_heartbeats(uint64_t ptr, RustBuffer items, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_LEASE_ACCEPTANCE
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_LEASE_ACCEPTANCE
 RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_lease_acceptance(uint64_t ptr, RustBuffer der, uint64_t public_key, RustBuffer network_id, RustCallStatus *_Nonnull out_status
@@ -1123,6 +1128,12 @@ uint16_t uniffi_poci_ffi_checksum_method_verifier_verify_binding(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_HEARTBEAT
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_HEARTBEAT
 uint16_t uniffi_poci_ffi_checksum_method_verifier_verify_heartbeat(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_HEARTBEATS
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_HEARTBEATS
+uint16_t uniffi_poci_ffi_checksum_method_verifier_verify_heartbeats(void
     
 );
 #endif

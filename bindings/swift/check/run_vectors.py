@@ -153,6 +153,17 @@ OPERATIONS = {
     "verify_heartbeat": lambda i, _: json_form(
         poci.Verifier(None).verify_heartbeat(hx(i["der"]), poci.PublicKey(hx(i["public_key"])), heartbeat_context(i["context"]))
     ),
+    "verify_heartbeat_batch": lambda i, _: (
+        lambda results: {
+            "verified": sum(1 for r in results if r.verified is not None),
+            "refused": sum(1 for r in results if r.verified is None),
+        }
+    )(
+        poci.Verifier(None).verify_heartbeats(
+            [poci.HeartbeatBatchItem(der=hx(i["der"]), public_key=poci.PublicKey(hx(i["public_key"])), context=heartbeat_context(i["context"]))]
+            * int(i["copies"])
+        )
+    ),
     "verify_lease_acceptance": lambda i, _: json_form(
         poci.Verifier(None).verify_lease_acceptance(hx(i["der"]), poci.PublicKey(hx(i["public_key"])), i["network_id"])
     ),

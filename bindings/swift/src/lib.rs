@@ -423,6 +423,38 @@ impl Verifier {
             &context,
         )?))
     }
+    /// Verifies many heartbeats across threads: one result per item, in order.
+    pub fn verify_heartbeats(
+        &self,
+        items: Vec<HeartbeatBatchItem>,
+    ) -> Result<Vec<HeartbeatBatchResult>> {
+        poci::limits::check_batch_len(items.len())?;
+        let challenges = items
+            .iter()
+            .map(|item| bytes32(&item.context.challenge, "challenge must be 32 bytes"))
+            .collect::<Result<Vec<_>>>()?;
+        let batch: Vec<poci::HeartbeatItem<'_>> = items
+            .iter()
+            .zip(&challenges)
+            .map(|(item, challenge)| poci::HeartbeatItem {
+                der: &item.der,
+                key: &item.public_key.0,
+                context: poci::HeartbeatContext {
+                    network_id: &item.context.network_id,
+                    epoch: item.context.epoch,
+                    slot: item.context.slot,
+                    challenge,
+                    wallet: &item.context.wallet,
+                },
+            })
+            .collect();
+        Ok(self
+            .0
+            .verify_heartbeats(&batch)?
+            .iter()
+            .map(HeartbeatBatchResult::from)
+            .collect())
+    }
     /// Verifies a chip binding submitted by `context.wallet`.
     pub fn verify_binding(
         &self,

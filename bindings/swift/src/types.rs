@@ -404,3 +404,36 @@ impl From<&poci::ChipModel> for ChipModel {
         }
     }
 }
+
+/// One heartbeat of a batch: its DER, the chip's registered key and the context.
+#[derive(uniffi::Record)]
+pub struct HeartbeatBatchItem {
+    pub der: Vec<u8>,
+    pub public_key: std::sync::Arc<crate::PublicKey>,
+    pub context: HeartbeatContext,
+}
+
+/// One result of a batch: the verified heartbeat, or the error's code and message.
+#[derive(uniffi::Record)]
+pub struct HeartbeatBatchResult {
+    pub verified: Option<VerifiedHeartbeat>,
+    pub error: Option<String>,
+    pub message: Option<String>,
+}
+
+impl From<&poci::Result<poci::VerifiedHeartbeat>> for HeartbeatBatchResult {
+    fn from(result: &poci::Result<poci::VerifiedHeartbeat>) -> Self {
+        match result {
+            Ok(verified) => Self {
+                verified: Some(VerifiedHeartbeat::from(verified)),
+                error: None,
+                message: None,
+            },
+            Err(error) => Self {
+                verified: None,
+                error: Some(error.code().to_owned()),
+                message: Some(error.to_string()),
+            },
+        }
+    }
+}

@@ -608,6 +608,18 @@ fn heartbeats() -> Result<VectorFile> {
         lease_input(&h(other.public_key().sec1_bytes()), NETWORK),
         "CHIP_KEY_MISMATCH",
     );
+    f.group("batch", "verify_heartbeat_batch");
+    let batch = |copies: usize| {
+        let mut item = input(&der, &public, &good);
+        item["copies"] = json!(copies.to_string());
+        item
+    };
+    f.ok("three copies: one result each", batch(3));
+    f.err(
+        "one item more than MAX_BATCH_LEN: refused whole",
+        batch(poci::limits::MAX_BATCH_LEN + 1),
+        "BATCH_TOO_LARGE",
+    );
     Ok(f.finish())
 }
 
@@ -1619,6 +1631,75 @@ fn adversarial_bindings(
         "the intermediate's CRL is signed by another key",
         input("forged-crl", valid),
         "CERT_SIGNATURE_INVALID",
+    );
+
+    // Eight roots and three intermediates sharing one name: path building could try every
+    // root under every ordering of the intermediates; the signature budget stops it.
+    let maze = DistinguishedName {
+        organization: "POCI Test Vendor A".into(),
+        common_name: "Maze".into(),
+    };
+    let ca = |key: &DeviceKey, issuer: &DeviceKey, serial: u64| -> Result<Vec<u8>> {
+        issue_certificate(
+            &CertificateTemplate {
+                serial,
+                subject: maze.clone(),
+                not_before: TEST_NOT_BEFORE,
+                not_after: TEST_DEVICE_NOT_AFTER,
+                extensions: vec![
+                    X509Extension::ca(None)?,
+                    X509Extension::key_usage_ca()?,
+                    X509Extension::subject_key_identifier(key.public_key())?,
+                    X509Extension::authority_key_identifier(issuer.public_key())?,
+                ],
+            },
+            key.public_key(),
+            Issuer {
+                name: &maze,
+                key: issuer,
+            },
+        )
+    };
+    let mut maze_roots = Vec::new();
+    for n in 0..8u8 {
+        let key = DeviceKey::from_seed(&[b'm', b'r', n])?;
+        maze_roots.push(pem_certificate(&ca(&key, &key, 100 + u64::from(n))?)?);
+    }
+    f.trust_store(
+        "maze",
+        store_spec(
+            true,
+            "allow",
+            vendor_a_manifest(),
+            vec![roots_entry("poci-test-a", "vendor", &maze_roots, &[])],
+        ),
+    );
+    let stranger = DeviceKey::from_seed(b"maze stranger")?;
+    let mut maze_chain = vec![];
+    let mut maze_device = base.clone();
+    maze_device.extensions = device_extensions(
+        stranger.public_key(),
+        &identity("poci-test-accel-a1", b"SN-1"),
+    )?;
+    maze_chain.push(issue_certificate(
+        &maze_device,
+        chip.public_key(),
+        Issuer {
+            name: &maze,
+            key: &stranger,
+        },
+    )?);
+    for n in 0..3u8 {
+        maze_chain.push(ca(
+            &DeviceKey::from_seed(&[b'm', b'i', n])?,
+            &stranger,
+            200 + u64::from(n),
+        )?);
+    }
+    f.err(
+        "a chain built to make path building expensive",
+        input("maze", &bind(maze_chain, &chip)?),
+        "CHAIN_TOO_COMPLEX",
     );
 
     // The binding itself.

@@ -2317,6 +2317,11 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func verifyHeartbeat(der: Data, publicKey: PublicKey, context: HeartbeatContext) throws  -> VerifiedHeartbeat
     
     /**
+     * Verifies many heartbeats across threads: one result per item, in order.
+     */
+    func verifyHeartbeats(items: [HeartbeatBatchItem]) throws  -> [HeartbeatBatchResult]
+    
+    /**
      * Verifies a lease acceptance signed by the rented chip.
      */
     func verifyLeaseAcceptance(der: Data, publicKey: PublicKey, networkId: String) throws  -> VerifiedLeaseAcceptance
@@ -2416,6 +2421,19 @@ open func verifyHeartbeat(der: Data, publicKey: PublicKey, context: HeartbeatCon
         FfiConverterData.lower(der),
         FfiConverterTypePublicKey_lower(publicKey),
         FfiConverterTypeHeartbeatContext_lower(context),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies many heartbeats across threads: one result per item, in order.
+     */
+open func verifyHeartbeats(items: [HeartbeatBatchItem])throws  -> [HeartbeatBatchResult]  {
+    return try  FfiConverterSequenceTypeHeartbeatBatchResult.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_verifier_verify_heartbeats(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeHeartbeatBatchItem.lower(items),uniffiCallStatus
     )
 })
 }
@@ -3097,6 +3115,128 @@ public func FfiConverterTypeDecodedMessage_lift(_ buf: RustBuffer) throws -> Dec
 #endif
 public func FfiConverterTypeDecodedMessage_lower(_ value: DecodedMessage) -> RustBuffer {
     return FfiConverterTypeDecodedMessage.lower(value)
+}
+
+
+/**
+ * One heartbeat of a batch: its DER, the chip's registered key and the context.
+ */
+public struct HeartbeatBatchItem {
+    public var der: Data
+    public var publicKey: PublicKey
+    public var context: HeartbeatContext
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(der: Data, publicKey: PublicKey, context: HeartbeatContext) {
+        self.der = der
+        self.publicKey = publicKey
+        self.context = context
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HeartbeatBatchItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeartbeatBatchItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeartbeatBatchItem {
+        return
+            try HeartbeatBatchItem(
+                der: FfiConverterData.read(from: &buf), 
+                publicKey: FfiConverterTypePublicKey.read(from: &buf), 
+                context: FfiConverterTypeHeartbeatContext.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HeartbeatBatchItem, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.der, into: &buf)
+        FfiConverterTypePublicKey.write(value.publicKey, into: &buf)
+        FfiConverterTypeHeartbeatContext.write(value.context, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeartbeatBatchItem_lift(_ buf: RustBuffer) throws -> HeartbeatBatchItem {
+    return try FfiConverterTypeHeartbeatBatchItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeartbeatBatchItem_lower(_ value: HeartbeatBatchItem) -> RustBuffer {
+    return FfiConverterTypeHeartbeatBatchItem.lower(value)
+}
+
+
+/**
+ * One result of a batch: the verified heartbeat, or the error's code and message.
+ */
+public struct HeartbeatBatchResult: Equatable, Hashable {
+    public var verified: VerifiedHeartbeat?
+    public var error: String?
+    public var message: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(verified: VerifiedHeartbeat?, error: String?, message: String?) {
+        self.verified = verified
+        self.error = error
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HeartbeatBatchResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeartbeatBatchResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeartbeatBatchResult {
+        return
+            try HeartbeatBatchResult(
+                verified: FfiConverterOptionTypeVerifiedHeartbeat.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HeartbeatBatchResult, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeVerifiedHeartbeat.write(value.verified, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeartbeatBatchResult_lift(_ buf: RustBuffer) throws -> HeartbeatBatchResult {
+    return try FfiConverterTypeHeartbeatBatchResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeartbeatBatchResult_lower(_ value: HeartbeatBatchResult) -> RustBuffer {
+    return FfiConverterTypeHeartbeatBatchResult.lower(value)
 }
 
 
@@ -4498,6 +4638,30 @@ public func FfiConverterTypePociError_lower(_ value: PociError) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
+    typealias SwiftType = String?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
     typealias SwiftType = Data?
 
@@ -4562,6 +4726,30 @@ fileprivate struct FfiConverterOptionTypeChipModel: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeChipModel.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeVerifiedHeartbeat: FfiConverterRustBuffer {
+    typealias SwiftType = VerifiedHeartbeat?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVerifiedHeartbeat.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVerifiedHeartbeat.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -4762,6 +4950,56 @@ fileprivate struct FfiConverterSequenceTypeChipShare: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeChipShare.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHeartbeatBatchItem: FfiConverterRustBuffer {
+    typealias SwiftType = [HeartbeatBatchItem]
+
+    public static func write(_ value: [HeartbeatBatchItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHeartbeatBatchItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HeartbeatBatchItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HeartbeatBatchItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHeartbeatBatchItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHeartbeatBatchResult: FfiConverterRustBuffer {
+    typealias SwiftType = [HeartbeatBatchResult]
+
+    public static func write(_ value: [HeartbeatBatchResult], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHeartbeatBatchResult.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HeartbeatBatchResult] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HeartbeatBatchResult]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHeartbeatBatchResult.read(from: &buf))
         }
         return seq
     }
@@ -5112,6 +5350,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_verifier_verify_heartbeat() != 56440) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_verifier_verify_heartbeats() != 25215) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_verifier_verify_lease_acceptance() != 4850) {

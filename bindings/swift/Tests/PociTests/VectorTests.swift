@@ -114,6 +114,15 @@ final class VectorTests: XCTestCase {
                                            challenge: hex(c["challenge"]), wallet: hex(c["wallet"]))
             return heartbeatForm(try Verifier(trustStore: nil).verifyHeartbeat(
                 der: hex(i["der"]), publicKey: try PublicKey(sec1: hex(i["public_key"])), context: context))
+        case "verify_heartbeat_batch":
+            let c = i["context"] as! [String: Any]
+            let context = HeartbeatContext(networkId: c["network_id"] as! String, epoch: u64(c["epoch"]), slot: u32(c["slot"]),
+                                           challenge: hex(c["challenge"]), wallet: hex(c["wallet"]))
+            let item = HeartbeatBatchItem(der: hex(i["der"]), publicKey: try PublicKey(sec1: hex(i["public_key"])), context: context)
+            let results = try Verifier(trustStore: nil).verifyHeartbeats(
+                items: Array(repeating: item, count: Int(u64(i["copies"]))))
+            let verified = results.filter { $0.verified != nil }.count
+            return ["verified": verified, "refused": results.count - verified]
         case "verify_lease_acceptance":
             return leaseForm(try Verifier(trustStore: nil).verifyLeaseAcceptance(
                 der: hex(i["der"]), publicKey: try PublicKey(sec1: hex(i["public_key"])), networkId: i["network_id"] as! String))
