@@ -310,3 +310,57 @@ fn code_batch_too_large() {
     let error = verifier.verify_heartbeats(&items).unwrap_err();
     assert_eq!(error.code(), "BATCH_TOO_LARGE");
 }
+
+/// The cheap checks come first: a binding for the wrong wallet, or signed by the wrong key,
+/// is refused before any certificate signature is checked, and a heartbeat with the wrong
+/// context is refused before its signature.
+#[test]
+fn the_cheap_checks_come_first() {
+    let v = vendor(0);
+    let (_, certificate) = chip_a(b"cheap chip", b"SN-1");
+    let thief = DeviceKey::from_seed(b"cheap thief").unwrap();
+    let stolen = binding(&thief, vec![certificate, v.intermediate_der.clone()]);
+    let (result, checks) = checks_of(store(allow_tests()), &stolen);
+    assert_eq!(result.unwrap_err().code(), "SIGNATURE_INVALID");
+    assert_eq!(checks, 0, "no certificate signature before the binding's own");
+
+    let (_, honest) = valid_binding(b"cheap chip 2", b"SN-1");
+    let verifier = Verifier::with_trust_store(store(allow_tests()));
+    let params = params();
+    let challenge = challenge();
+    let context = poci::BindingContext {
+        params: &params,
+        epoch: EPOCH,
+        slot: SLOT,
+        challenge: &challenge,
+        wallet: b"front-runner",
+    };
+    let refused = verifier.verify_binding(&honest, &context).unwrap_err();
+    assert_eq!(refused.code(), "WALLET_MISMATCH");
+    assert_eq!(verifier.certificate_signature_checks(), 0);
+
+    // Signed by another key and for another network: the network is what is reported.
+    let chip = DeviceKey::from_seed(b"cheap heartbeat chip").unwrap();
+    let tbs = poci::HeartbeatTbs {
+        network_id: "poci-othernet".into(),
+        chip_key_id: *chip.key_id(),
+        wallet: WALLET.to_vec(),
+        epoch: EPOCH,
+        slot: SLOT,
+        challenge,
+        counter: 1,
+        measurement: None,
+    };
+    let der = poci::Signed::sign(tbs, &thief).unwrap().to_der().unwrap();
+    let context = HeartbeatContext {
+        network_id: "poci-testnet",
+        epoch: EPOCH,
+        slot: SLOT,
+        challenge: &challenge,
+        wallet: WALLET,
+    };
+    let refused = verifier
+        .verify_heartbeat(&der, chip.public_key(), &context)
+        .unwrap_err();
+    assert_eq!(refused.code(), "WRONG_NETWORK");
+}
