@@ -43,8 +43,9 @@ pub const PUBLIC_KEY_LEN: usize = 65;
 pub const SECRET_KEY_LEN: usize = 32;
 /// Longest vendor id, in bytes.
 pub const MAX_VENDOR_ID_LEN: usize = 64;
-/// Most intermediate verdicts a [`crate::Verifier`] caches.
-pub const MAX_INTERMEDIATE_CACHE_ENTRIES: usize = 4096;
+/// Most certificate and CRL signatures a [`crate::Verifier`] remembers as valid (vendor
+/// intermediates and CRLs: a few per vendor).
+pub const MAX_REMEMBERED_SIGNATURES: usize = 4096;
 /// Most extensions in one certificate: the profile (SPEC.md 10) uses at most six, and
 /// duplicate detection is quadratic in the count.
 pub const MAX_CERTIFICATE_EXTENSIONS: usize = 16;

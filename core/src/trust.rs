@@ -50,8 +50,6 @@ pub struct TrustStore {
     anchors: ChainAnchors,
     /// Roots in the order of `anchors`.
     roots: Vec<VendorRoot>,
-    /// Earliest nextUpdate of all CRLs: no cached chain verdict outlives it.
-    crls_valid_until: Option<u64>,
     /// Known CA certificates (roots, vendors' published intermediates) as (subject Name TLV,
     /// SEC1 key): the possible signers of CRLs.
     crl_signers: Vec<(Vec<u8>, Vec<u8>)>,
@@ -179,20 +177,16 @@ impl TrustStore {
                 not_after: parsed.not_after,
             });
         }
-        let mut crls_valid_until = self.crls_valid_until;
         for crl in crls {
             let mut owned = Vec::new();
             let der = der_of(crl, &mut owned, "X509 CRL", vendor_id)?;
-            let next_update = ParsedCrl::from_der(der)?.next_update;
+            ParsedCrl::from_der(der)?;
             anchors.add_crl(der)?;
             all_crls.push(der.to_vec());
-            crls_valid_until =
-                Some(crls_valid_until.map_or(next_update, |until| until.min(next_update)));
         }
         verify_crls(&mut anchors, &signers, &all_crls);
         self.anchors = anchors;
         self.roots.extend(new_roots);
-        self.crls_valid_until = crls_valid_until;
         self.crl_signers = signers;
         self.crls = all_crls;
         Ok(())
@@ -271,9 +265,5 @@ impl TrustStore {
 
     pub(crate) fn root(&self, index: usize) -> Option<&VendorRoot> {
         self.roots.get(index)
-    }
-
-    pub(crate) const fn crls_valid_until(&self) -> Option<u64> {
-        self.crls_valid_until
     }
 }

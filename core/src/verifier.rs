@@ -1,16 +1,13 @@
 //! `Verifier`: the entry point a node uses to check proofs.
 
-use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::json::{dec_u64, hex_32, hex_bytes};
-use crate::limits::{MAX_INTERMEDIATE_CACHE_ENTRIES, check_batch_len};
+use crate::limits::check_batch_len;
 use crate::manifest::VendorStatus;
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::proof::{
@@ -21,7 +18,7 @@ use crate::signature::Backend;
 use crate::time::NetworkParams;
 use crate::trust::{RootKind, TrustStore};
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
-use crate::x509::chain::{IssuerAnchor, validate_chain, validate_under_issuer};
+use crate::x509::chain::{ChainCheck, SignatureMemo, validate_chain};
 
 /// One heartbeat of a batch: its bytes, the chip's registered key and the context.
 #[derive(Debug, Clone, Copy)]
@@ -98,33 +95,18 @@ pub struct VerifiedBinding {
     pub record: ChipRecord,
 }
 
-/// A validated intermediate: valid as an anchor for devices from `valid_from` to `valid_until`.
-#[derive(Debug, Clone)]
-struct CachedIssuer {
-    anchor: IssuerAnchor,
-    root: usize,
-    valid_from: u64,
-    valid_until: u64,
-    inserted: u64,
-}
-
-#[derive(Debug, Default)]
-struct IssuerCache {
-    entries: BTreeMap<[u8; 32], CachedIssuer>,
-    insertions: u64,
-}
-
 /// Verifies POCI proofs with one signature backend and one trust store.
 ///
-/// It caches successful intermediate verdicts (never failures), bounded by
-/// `MAX_INTERMEDIATE_CACHE_ENTRIES`; a verdict is served only inside the validity of
-/// every certificate above the device and of every CRL. CRLs change only with a new
-/// trust store, and [`Verifier::set_trust_store`] empties the cache.
+/// It remembers the vendor certificate and CRL signatures it found valid (at most
+/// `MAX_REMEMBERED_SIGNATURES`), for the exact same key, signed bytes and signature only.
+/// Every binding still gets the full chain check (path, validity, constraints, CRLs), so
+/// its verdict is what a verifier that remembers nothing would give; only the repeated
+/// signature arithmetic is saved.
 #[derive(Debug, Default)]
 pub struct Verifier {
     backend: Backend,
     trust: TrustStore,
-    cache: Mutex<IssuerCache>,
+    memo: SignatureMemo,
     certificate_signature_checks: AtomicU64,
 }
 
@@ -166,13 +148,11 @@ impl Verifier {
         &self.trust
     }
 
-    /// Replaces the trust store (new CRLs, vendors) and empties the intermediate cache.
+    /// Replaces the trust store (new CRLs, vendors). Remembered signatures stay: a
+    /// signature's validity does not depend on the trust material, and every chain is
+    /// checked against the new material in full.
     pub fn set_trust_store(&mut self, trust: TrustStore) {
         self.trust = trust;
-        *self
-            .cache
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = IssuerCache::default();
     }
 
     /// Certificate and CRL signatures checked so far (an operator metric; shows the cache at work).
@@ -181,17 +161,10 @@ impl Verifier {
         self.certificate_signature_checks.load(Ordering::Relaxed)
     }
 
-    /// Number of cached intermediate verdicts.
+    /// Number of vendor certificate and CRL signatures remembered as valid.
     #[must_use]
-    pub fn cached_intermediates(&self) -> usize {
-        self.lock_cache().entries.len()
-    }
-
-    fn lock_cache(&self) -> std::sync::MutexGuard<'_, IssuerCache> {
-        // The cache only saves work: a panic elsewhere cannot leave it wrong, only stale-free.
-        self.cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    pub fn remembered_signatures(&self) -> usize {
+        self.memo.len()
     }
 
     /// Parses and verifies a heartbeat against an already registered device key.
@@ -348,8 +321,21 @@ impl Verifier {
         }
 
         // 5. The chain, then the anchoring vendor.
-        let root_index =
-            self.validate_chain_cached(device_der, intermediates, &parsed_intermediates, time)?;
+        let check = ChainCheck {
+            backend: self.backend,
+            checks: &self.certificate_signature_checks,
+            memo: &self.memo,
+        };
+        let root_index = validate_chain(
+            check,
+            self.trust.anchors(),
+            self.trust.policy().unknown_revocation,
+            device_der,
+            device.tbs,
+            intermediates,
+            time,
+        )?
+        .anchor;
         let root = self.trust.root(root_index).ok_or(Error::UnknownIssuer)?;
         check_validity(root.not_before, root.not_after, time, CertRole::Root)?;
         let vendor = self
@@ -383,88 +369,6 @@ impl Verifier {
                 certificate_not_after: device.not_after,
             },
         })
-    }
-
-    /// Full chain validation, or, when the device's issuer was validated before and its
-    /// verdict still stands at `time`, validation of the device under that issuer only.
-    fn validate_chain_cached(
-        &self,
-        device_der: &[u8],
-        intermediates: &[&[u8]],
-        parsed_intermediates: &[ParsedCertificate<'_>],
-        time: u64,
-    ) -> Result<usize> {
-        let policy = self.trust.policy().unknown_revocation;
-        let full_chain = || {
-            validate_chain(
-                self.backend,
-                &self.certificate_signature_checks,
-                self.trust.anchors(),
-                policy,
-                device_der,
-                intermediates,
-                time,
-            )
-        };
-        let Some(issuer_der) = intermediates.first().copied() else {
-            return Ok(full_chain()?.anchor);
-        };
-        let issuer_digest: [u8; 32] = Sha256::digest(issuer_der).into();
-        let cached = self.lock_cache().entries.get(&issuer_digest).cloned();
-        if let Some(entry) =
-            cached.filter(|entry| entry.valid_from <= time && time <= entry.valid_until)
-        {
-            validate_under_issuer(
-                self.backend,
-                &self.certificate_signature_checks,
-                &entry.anchor,
-                self.trust.anchors(),
-                policy,
-                device_der,
-                time,
-            )?;
-            return Ok(entry.root);
-        }
-        let verdict = full_chain()?;
-        let root = self
-            .trust
-            .root(verdict.anchor)
-            .ok_or(Error::UnknownIssuer)?;
-        let intermediates_from = parsed_intermediates
-            .iter()
-            .map(|c| c.not_before)
-            .max()
-            .unwrap_or(0);
-        let intermediates_until = parsed_intermediates
-            .iter()
-            .map(|c| c.not_after)
-            .min()
-            .unwrap_or(u64::MAX);
-        let anchor = IssuerAnchor::from_der(issuer_der)?;
-        let valid_until = intermediates_until
-            .min(root.not_after)
-            .min(self.trust.crls_valid_until().unwrap_or(u64::MAX));
-        let mut cache = self.lock_cache();
-        if cache.entries.len() >= MAX_INTERMEDIATE_CACHE_ENTRIES {
-            let oldest = cache
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.inserted)
-                .map(|(k, _)| *k);
-            if let Some(key) = oldest {
-                cache.entries.remove(&key);
-            }
-        }
-        cache.insertions = cache.insertions.saturating_add(1);
-        let entry = CachedIssuer {
-            anchor,
-            root: verdict.anchor,
-            valid_from: intermediates_from.max(root.not_before),
-            valid_until,
-            inserted: cache.insertions,
-        };
-        cache.entries.insert(issuer_digest, entry);
-        Ok(verdict.anchor)
     }
 }
 

@@ -1,4 +1,4 @@
-//! Chip bindings against vendor trust: valid chains, the intermediate cache, the committed
+//! Chip bindings against vendor trust: valid chains, remembered signatures, the committed
 //! test vendors, and one test per certificate and policy error code.
 #![allow(
     clippy::unwrap_used,
@@ -88,11 +88,12 @@ fn cold_and_warm_checks(trust: TrustStore) -> (u64, u64) {
     let verifier = Verifier::with_trust_store(trust);
     let (_, first) = valid_binding(b"chip-1", b"SN-1");
     let (_, second) = valid_binding(b"chip-2", b"SN-2");
-    assert_eq!(verifier.cached_intermediates(), 0);
+    assert_eq!(verifier.remembered_signatures(), 0);
     let before = verifier.certificate_signature_checks();
     verify_with(&verifier, &first).unwrap();
     let cold = verifier.certificate_signature_checks() - before;
-    assert_eq!(verifier.cached_intermediates(), 1);
+    // The device certificate's own signature is never remembered: it serves one chip.
+    assert_eq!(verifier.remembered_signatures() as u64, cold - 1);
     let before = verifier.certificate_signature_checks();
     verify_with(&verifier, &second).unwrap();
     let warm = verifier.certificate_signature_checks() - before;
@@ -100,17 +101,54 @@ fn cold_and_warm_checks(trust: TrustStore) -> (u64, u64) {
 }
 
 #[test]
-fn second_chip_under_the_same_intermediate_skips_its_verification() {
+fn second_chip_under_the_same_intermediate_checks_only_its_own_certificate() {
     // The store checked the root's CRL when it was added.
-    // Cold: device cert, intermediate cert, intermediate's CRL. Warm: device cert, the
-    // intermediate's CRL.
-    assert_eq!(cold_and_warm_checks(store(allow_tests())), (3, 2));
-    // Told the vendor's intermediate, the store checked its CRL too.
+    // Cold: device cert, intermediate cert, intermediate's CRL. Warm: the device cert; the
+    // other two signatures are remembered (the whole chain is still validated).
+    assert_eq!(cold_and_warm_checks(store(allow_tests())), (3, 1));
+    // Told the vendor's intermediate, the store checked its CRL when it was added.
     let mut trust = store(allow_tests());
     trust
         .add_intermediates("poci-test-a", &[&vendor(0).intermediate_der])
         .unwrap();
     assert_eq!(cold_and_warm_checks(trust), (2, 1));
+}
+
+/// Remembering signatures never changes a verdict. A device certificate issued by the root
+/// itself, carried with the vendor's intermediate it does not need, is valid; a verifier
+/// that has seen that intermediate before judges it exactly as a fresh one does. (A
+/// verifier that cached the intermediate as an anchor refused it: found by the
+/// `verify_binding` fuzz target, `fuzz/regressions/verify_binding/`.) And an intermediate
+/// carried but never used on the path is never remembered.
+#[test]
+fn a_warm_verifier_judges_every_chain_as_a_cold_one() {
+    let v = vendor(0);
+    let device = DeviceKey::from_seed(b"root-issued chip").unwrap();
+    let mut root_issued = template(b"SN-1", "poci-test-accel-a1");
+    root_issued.extensions = device_extensions(
+        v.root_key.public_key(),
+        &identity("poci-test-accel-a1", b"SN-1"),
+    )
+    .unwrap();
+    let certificate = issue_certificate(&root_issued, device.public_key(), v.root()).unwrap();
+    let der = signed(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![certificate, v.intermediate_der.clone()],
+        ),
+        &device,
+    );
+    let cold = Verifier::with_trust_store(store(allow_tests()));
+    let cold_verdict = verify_with(&cold, &der);
+    assert!(cold_verdict.is_ok(), "{cold_verdict:?}");
+    // The path was device -> root: the carried intermediate was never checked.
+    assert_eq!(cold.remembered_signatures(), 0);
+    let warm = Verifier::with_trust_store(store(allow_tests()));
+    let (_, honest) = valid_binding(b"chip-1", b"SN-1");
+    verify_with(&warm, &honest).unwrap();
+    assert!(warm.remembered_signatures() > 0);
+    assert_eq!(verify_with(&warm, &der), cold_verdict);
 }
 
 #[test]
@@ -165,7 +203,7 @@ fn failures_are_never_cached() {
         &key,
     );
     assert_eq!(code(verify_with(&verifier, &der)), "UNKNOWN_ISSUER");
-    assert_eq!(verifier.cached_intermediates(), 0);
+    assert_eq!(verifier.remembered_signatures(), 0);
 }
 
 #[test]
@@ -723,16 +761,16 @@ fn testnet_chip_of_a_real_model_is_rated_by_the_registry() {
     assert_eq!(code(verify_with(&production, &der)), "UNKNOWN_ISSUER");
 }
 
-/// A verdict cached for an intermediate does not outlive its revocation: new trust material
-/// empties the cache, and the next binding under that intermediate is checked in full.
+/// Remembered signatures do not outlive a revocation: new trust material that revokes the
+/// intermediate is obeyed at once, because every chain is checked against it in full.
 #[test]
-fn new_trust_material_that_revokes_a_cached_intermediate_is_obeyed() {
+fn new_trust_material_that_revokes_a_remembered_intermediate_is_obeyed() {
     let v = vendor(0);
     let mut verifier = Verifier::with_trust_store(store(allow_tests()));
     let (_, first) = valid_binding(b"chip-1", b"SN-1");
     let (_, second) = valid_binding(b"chip-2", b"SN-2");
     verify_with(&verifier, &first).unwrap();
-    assert_eq!(verifier.cached_intermediates(), 1);
+    assert!(verifier.remembered_signatures() > 0);
     let revoking = mint_crl(v.root(), TEST_NOT_BEFORE, TEST_DEVICE_NOT_AFTER, 2, &[2]).unwrap();
     let mut trust = TrustStore::new(test_registry(), allow_tests());
     trust
@@ -744,6 +782,88 @@ fn new_trust_material_that_revokes_a_cached_intermediate_is_obeyed() {
         )
         .unwrap();
     verifier.set_trust_store(trust);
-    assert_eq!(verifier.cached_intermediates(), 0);
     assert_eq!(code(verify_with(&verifier, &second)), "CERT_REVOKED");
+}
+
+/// The attack the old intermediate cache allowed: a genuine chip's chain that also carries
+/// a CA of the attacker's, unused by the path, must not make that CA an anchor for the
+/// chips the attacker then mints under it. (The old cache accepted the minted chip when the
+/// policy allowed unknown revocation status, and refused it only for want of a CRL when it
+/// did not.)
+#[test]
+fn a_carried_ca_off_the_path_never_becomes_an_anchor() {
+    for policy in [
+        allow_tests(),
+        TrustPolicy {
+            unknown_revocation: poci::UnknownRevocationPolicy::Allow,
+            ..allow_tests()
+        },
+    ] {
+        forged_ca_attempt(policy);
+    }
+}
+
+fn forged_ca_attempt(policy: TrustPolicy) {
+    let v = vendor(0);
+    let forger = DeviceKey::from_seed(b"forger CA").unwrap();
+    let forged_name = DistinguishedName {
+        organization: "POCI Test Vendor A".into(),
+        common_name: "Forged CA".into(),
+    };
+    let forged_ca = issue_certificate(
+        &CertificateTemplate {
+            serial: 66,
+            subject: forged_name.clone(),
+            not_before: TEST_NOT_BEFORE,
+            not_after: TEST_DEVICE_NOT_AFTER,
+            extensions: vec![
+                X509Extension::ca(Some(0)).unwrap(),
+                X509Extension::key_usage_ca().unwrap(),
+            ],
+        },
+        forger.public_key(),
+        Issuer {
+            name: &forged_name,
+            key: &forger,
+        },
+    )
+    .unwrap();
+    let verifier = Verifier::with_trust_store(store(policy));
+    // A genuine chip, its chain carrying the forged CA first (webpki skips it).
+    let (genuine, certificate) = chip_a(b"genuine chip", b"SN-1");
+    let decoy = signed(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![certificate, forged_ca.clone(), v.intermediate_der.clone()],
+        ),
+        &genuine,
+    );
+    verify_with(&verifier, &decoy).unwrap();
+    // Then a chip minted by the forger.
+    let minted = DeviceKey::from_seed(b"minted chip").unwrap();
+    let mut fake = template(b"SN-2", "poci-test-accel-a1");
+    fake.extensions = device_extensions(
+        forger.public_key(),
+        &identity("poci-test-accel-a1", b"SN-2"),
+    )
+    .unwrap();
+    let fake_certificate = issue_certificate(
+        &fake,
+        minted.public_key(),
+        Issuer {
+            name: &forged_name,
+            key: &forger,
+        },
+    )
+    .unwrap();
+    let forged = signed(
+        binding_tbs(
+            b"SN-2",
+            "poci-test-accel-a1",
+            vec![fake_certificate, forged_ca],
+        ),
+        &minted,
+    );
+    assert_eq!(code(verify_with(&verifier, &forged)), "UNKNOWN_ISSUER");
 }

@@ -322,7 +322,10 @@ fn the_cheap_checks_come_first() {
     let stolen = binding(&thief, vec![certificate, v.intermediate_der.clone()]);
     let (result, checks) = checks_of(store(allow_tests()), &stolen);
     assert_eq!(result.unwrap_err().code(), "SIGNATURE_INVALID");
-    assert_eq!(checks, 0, "no certificate signature before the binding's own");
+    assert_eq!(
+        checks, 0,
+        "no certificate signature before the binding's own"
+    );
 
     let (_, honest) = valid_binding(b"cheap chip 2", b"SN-1");
     let verifier = Verifier::with_trust_store(store(allow_tests()));

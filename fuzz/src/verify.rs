@@ -335,6 +335,9 @@ pub fn verify_binding(data: &[u8]) {
         return;
     };
     let fixtures = fixtures();
+    if std::env::var_os("POCI_FUZZ_DEBUG").is_some() {
+        eprintln!("{case:#?}");
+    }
     let [vendor_a, vendor_b] = &fixtures.vendors;
     let device = if case.chip == 0 {
         fixtures.chip.clone()

@@ -2305,6 +2305,78 @@ fn ledger() -> Result<VectorFile> {
         case(vec![bind(1, b"alice")?], beat(&chip, 8, 0, 1, b"bob")?)?,
         "WALLET_MISMATCH",
     );
+    // A chain may carry certificates its path does not use. A verifier that remembered the
+    // first carried CA as an anchor would accept chips its owner then mints under it.
+    f.trust_store(
+        "testnet-unknown-revocation-allowed",
+        store_spec(true, "allow", all_manifests(), testnet_roots()),
+    );
+    let forger = DeviceKey::from_seed(b"ledger forger CA")?;
+    let forged_name = DistinguishedName {
+        organization: "POCI Test Vendor A".into(),
+        common_name: "Forged CA".into(),
+    };
+    let forged_issuer = Issuer {
+        name: &forged_name,
+        key: &forger,
+    };
+    let forged_ca = issue_certificate(
+        &CertificateTemplate {
+            serial: 66,
+            subject: forged_name.clone(),
+            not_before: TEST_NOT_BEFORE,
+            not_after: TEST_DEVICE_NOT_AFTER,
+            extensions: vec![X509Extension::ca(Some(0))?, X509Extension::key_usage_ca()?],
+        },
+        forger.public_key(),
+        forged_issuer,
+    )?;
+    let (decoy_chip, decoy_certificate) = vendor.mint_chip(
+        b"ledger decoy chip",
+        &identity("poci-test-accel-a1", b"SN-D"),
+        101,
+    )?;
+    let decoy = Signed::sign(
+        binding_tbs(
+            b"SN-D",
+            "poci-test-accel-a1",
+            vec![
+                decoy_certificate,
+                forged_ca.clone(),
+                vendor.intermediate_der.clone(),
+            ],
+        )?,
+        &decoy_chip,
+    )?
+    .to_der()?;
+    let minted = DeviceKey::from_seed(b"ledger minted chip")?;
+    let minted_certificate = mint_device_certificate(
+        forged_issuer,
+        minted.public_key(),
+        &identity("poci-test-accel-a1", b"SN-M"),
+        7,
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
+    )?;
+    let minted_binding = Signed::sign(
+        binding_tbs(
+            b"SN-M",
+            "poci-test-accel-a1",
+            vec![minted_certificate, forged_ca],
+        )?,
+        &minted,
+    )?
+    .to_der()?;
+    let raw_bind = |der: &[u8]| -> Result<Value> {
+        Ok(
+            json!({ "op": "bind", "der": h(der), "epoch": "7", "slot": SLOT, "challenge": h(&challenge()?), "wallet": h(WALLET) }),
+        )
+    };
+    f.err(
+        "a CA carried off the path of a genuine chain does not become an anchor",
+        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [raw_bind(&decoy)?], "step": raw_bind(&minted_binding)? }),
+        "UNKNOWN_ISSUER",
+    );
     f.group("close", "ledger");
     let mut setup = vec![bind(1, b"alice")?];
     for slot in 0..4u32 {

@@ -48,6 +48,8 @@ const BIT_STRING: u8 = 0x03;
 /// The fields of a certificate POCI reads, borrowed from its DER.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ParsedCertificate<'a> {
+    /// The TBSCertificate TLV: the signed bytes.
+    pub(crate) tbs: &'a [u8],
     /// Serial number content octets.
     pub(crate) serial: &'a [u8],
     /// Issuer Name TLV.
@@ -83,7 +85,9 @@ impl<'a> ParsedCertificate<'a> {
     pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
         read_all(der, |reader| {
             read_sequence(reader, |certificate| {
-                let tbs = read_sequence(certificate, Self::read_tbs)?;
+                let (signed, fields) = read_tlv(certificate, tag::SEQUENCE)?;
+                let mut tbs = read_all(fields, Self::read_tbs)?;
+                tbs.tbs = signed;
                 let (algorithm, _) = read_tlv(certificate, tag::SEQUENCE)?;
                 if algorithm != ECDSA_WITH_SHA256_ALG {
                     return Err(bad(CertProblem::Algorithm));
@@ -129,6 +133,7 @@ impl<'a> ParsedCertificate<'a> {
         let (subject, _) = read_tlv(tbs, tag::SEQUENCE)?;
         let (spki, _) = read_tlv(tbs, tag::SEQUENCE)?;
         let mut parsed = Self {
+            tbs: &[],
             serial,
             issuer,
             subject,

@@ -8,6 +8,7 @@
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use core::time::Duration;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use rustls_pki_types::{
     AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
@@ -22,7 +23,9 @@ use webpki::{
 use sha2::{Digest, Sha256};
 
 use crate::error::{CertProblem, CertRole, Error, Result};
-use crate::limits::{MAX_CHAIN_CERTIFICATES, MAX_CHAIN_SIGNATURE_CHECKS};
+use crate::limits::{
+    MAX_CHAIN_CERTIFICATES, MAX_CHAIN_SIGNATURE_CHECKS, MAX_REMEMBERED_SIGNATURES,
+};
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::signature::{Backend, verify_x509_signature};
 
@@ -33,6 +36,9 @@ struct PociEcdsaP256<'c> {
     backend: Backend,
     checks: &'c AtomicU64,
     verified: &'c VerifiedSignatures,
+    memo: &'c SignatureMemo,
+    /// The device certificate's signed bytes: its signature is never remembered (one use).
+    device_tbs: &'c [u8],
     /// Checks run in this validation.
     spent: AtomicU32,
     /// A check was refused because the budget was spent: the verdict is `CHAIN_TOO_COMPLEX`,
@@ -45,14 +51,71 @@ impl<'c> PociEcdsaP256<'c> {
         backend: Backend,
         checks: &'c AtomicU64,
         verified: &'c VerifiedSignatures,
+        memo: &'c SignatureMemo,
+        device_tbs: &'c [u8],
     ) -> Self {
         Self {
             backend,
             checks,
             verified,
+            memo,
+            device_tbs,
             spent: AtomicU32::new(0),
             exhausted: AtomicBool::new(false),
         }
+    }
+}
+
+/// Certificate and CRL signatures a verifier found valid, remembered for the exact same
+/// (key, signed bytes, signature) only: a remembered signature is exactly what checking it
+/// again would say, so it changes no verdict (SPEC.md 6.4), whatever the time, CRLs or
+/// trust store. Only validity is remembered, never a failure or any other part of a chain's
+/// verdict. Bounded by `MAX_REMEMBERED_SIGNATURES`, oldest forgotten first.
+#[derive(Debug, Default)]
+pub(crate) struct SignatureMemo(Mutex<MemoEntries>);
+
+#[derive(Debug, Default)]
+struct MemoEntries {
+    /// By signature: what it signed ([`signed_by`]) and when it was remembered.
+    entries: BTreeMap<Vec<u8>, ([u8; 32], u64)>,
+    insertions: u64,
+}
+
+impl SignatureMemo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, MemoEntries> {
+        // Only saves work: whatever a panic elsewhere left, every entry is a valid signature.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn holds(&self, signature: &[u8], bound: &[u8; 32]) -> bool {
+        self.lock()
+            .entries
+            .get(signature)
+            .is_some_and(|(held, _)| held == bound)
+    }
+
+    fn remember(&self, signature: &[u8], bound: [u8; 32]) {
+        let mut memo = self.lock();
+        if memo.entries.len() >= MAX_REMEMBERED_SIGNATURES {
+            let oldest = memo
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, inserted))| *inserted)
+                .map(|(key, _)| key.clone());
+            if let Some(key) = oldest {
+                memo.entries.remove(&key);
+            }
+        }
+        memo.insertions = memo.insertions.saturating_add(1);
+        let inserted = memo.insertions;
+        memo.entries.insert(signature.to_vec(), (bound, inserted));
+    }
+
+    /// Signatures remembered.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().entries.len()
     }
 }
 
@@ -80,11 +143,8 @@ impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
         message: &[u8],
         signature: &[u8],
     ) -> core::result::Result<(), InvalidSignature> {
-        if self
-            .verified
-            .get(signature)
-            .is_some_and(|bound| *bound == signed_by(public_key, message))
-        {
+        let bound = signed_by(public_key, message);
+        if self.verified.get(signature) == Some(&bound) || self.memo.holds(signature, &bound) {
             return Ok(());
         }
         // Refused without computing: a crafted chain cannot buy more than the budget.
@@ -94,7 +154,11 @@ impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
         }
         self.checks.fetch_add(1, Ordering::Relaxed);
         verify_x509_signature(self.backend, public_key, message, signature)
-            .map_err(|_| InvalidSignature)
+            .map_err(|_| InvalidSignature)?;
+        if message != self.device_tbs {
+            self.memo.remember(signature, bound);
+        }
+        Ok(())
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -209,18 +273,32 @@ pub(crate) struct ChainVerdict {
     pub(crate) anchor: usize,
 }
 
-/// Validates `device` -> `intermediates` -> one of `anchors` at `time` (unix seconds),
-/// with CRLs checked along the whole chain.
+/// How a chain is checked: the backend, the verifier's signature counter and memo.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChainCheck<'c> {
+    pub(crate) backend: Backend,
+    pub(crate) checks: &'c AtomicU64,
+    pub(crate) memo: &'c SignatureMemo,
+}
+
+/// Validates `device` (whose signed part is `device_tbs`) -> `intermediates` -> one of
+/// `anchors` at `time` (unix seconds), with CRLs checked along the whole chain.
 pub(crate) fn validate_chain(
-    backend: Backend,
-    checks: &AtomicU64,
+    check: ChainCheck<'_>,
     anchors: &ChainAnchors,
     revocation: UnknownRevocationPolicy,
     device: &[u8],
+    device_tbs: &[u8],
     intermediates: &[&[u8]],
     time: u64,
 ) -> Result<ChainVerdict> {
-    let algorithm = PociEcdsaP256::new(backend, checks, &anchors.verified);
+    let algorithm = PociEcdsaP256::new(
+        check.backend,
+        check.checks,
+        &anchors.verified,
+        check.memo,
+        device_tbs,
+    );
     let anchor = run_webpki(
         &algorithm,
         &anchors.anchors,
@@ -239,46 +317,6 @@ pub(crate) fn validate_chain(
         })
         .ok_or(Error::UnknownIssuer)?;
     Ok(ChainVerdict { anchor: index })
-}
-
-/// An intermediate whose own chain was validated, kept as a trust anchor so that the
-/// next device under it costs one certificate signature check.
-#[derive(Debug, Clone)]
-pub(crate) struct IssuerAnchor(TrustAnchor<'static>);
-
-impl IssuerAnchor {
-    /// Wraps an intermediate that already validated.
-    pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
-        let certificate = CertificateDer::from(der);
-        Ok(Self(
-            webpki::anchor_from_trusted_cert(&certificate)
-                .map_err(map_error)?
-                .to_owned(),
-        ))
-    }
-}
-
-/// Validates `device` directly under an already validated intermediate, with its CRLs.
-pub(crate) fn validate_under_issuer(
-    backend: Backend,
-    checks: &AtomicU64,
-    issuer: &IssuerAnchor,
-    anchors: &ChainAnchors,
-    revocation: UnknownRevocationPolicy,
-    device: &[u8],
-    time: u64,
-) -> Result<()> {
-    let algorithm = PociEcdsaP256::new(backend, checks, &anchors.verified);
-    run_webpki(
-        &algorithm,
-        core::slice::from_ref(&issuer.0),
-        &anchors.crls,
-        revocation,
-        device,
-        &[],
-        time,
-    )
-    .map(drop)
 }
 
 fn run_webpki<'t>(
