@@ -84,6 +84,24 @@ impl DevicePublicKey {
         })
     }
 
+    /// A key checked by [`Self::from_sec1_bytes`] before, rebuilt from its point and key id
+    /// without hashing or checking again (the ledger keeps only those). The pure-Rust
+    /// backend decodes the point for its own verifying key.
+    ///
+    /// # Errors
+    /// `PUBLIC_KEY_INVALID` only if the point was never valid (pure-Rust builds).
+    pub(crate) fn from_checked_parts(sec1: [u8; PUBLIC_KEY_LEN], key_id: KeyId) -> Result<Self> {
+        #[cfg(feature = "pure-rust")]
+        let verifying =
+            VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| Error::PublicKeyInvalid)?;
+        Ok(Self {
+            sec1,
+            key_id,
+            #[cfg(feature = "pure-rust")]
+            verifying,
+        })
+    }
+
     /// Parses the DER `SubjectPublicKeyInfo` of a P-256 key with an uncompressed point.
     ///
     /// # Errors

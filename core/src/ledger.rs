@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertRole, Error, Result};
 use crate::json::{dec_u64, hex_32, hex_bytes};
-use crate::limits::check_batch_len;
+use crate::limits::{PUBLIC_KEY_LEN, check_batch_len};
 use crate::proof::{HeartbeatContext, HeartbeatRef, ProofId};
 use crate::registry::RegistrySchedule;
 use crate::rewards::allocation::AllocationInput;
@@ -21,43 +21,219 @@ use crate::verifier::{BindingContext, ChipRecord, Verifier};
 #[serde(transparent)]
 struct WalletKey(#[serde(with = "hex_bytes")] Vec<u8>);
 
-// Looked up by slice, so a heartbeat does not copy its wallet (same order as `Vec<u8>`).
-impl core::borrow::Borrow<[u8]> for WalletKey {
-    fn borrow(&self) -> &[u8] {
-        &self.0
+/// Values many chips share (wallets, model classes), stored once and named by index.
+/// Append-only: an index never changes meaning while the ledger lives.
+#[derive(Debug, Clone)]
+struct Interned<T: Ord> {
+    values: Vec<T>,
+    ids: BTreeMap<T, u32>,
+}
+
+impl<T: Ord> Default for Interned<T> {
+    fn default() -> Self {
+        Self {
+            values: Vec::new(),
+            ids: BTreeMap::new(),
+        }
     }
 }
 
-/// A registered chip.
+impl<T: Ord + Clone> Interned<T> {
+    /// The index of `value`, added if new.
+    fn intern(&mut self, value: T) -> Result<u32> {
+        if let Some(id) = self.ids.get(&value) {
+            return Ok(*id);
+        }
+        let id = u32::try_from(self.values.len()).map_err(|_| Error::AmountOverflow)?;
+        self.values.push(value.clone());
+        self.ids.insert(value, id);
+        Ok(id)
+    }
+
+    fn get(&self, id: u32) -> Result<&T> {
+        usize::try_from(id)
+            .ok()
+            .and_then(|index| self.values.get(index))
+            .ok_or(Error::UnknownChip)
+    }
+}
+
+/// What chips of one model share: the certified model, its vendor, the rating at binding
+/// and the firmware security version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ChipClass {
+    model_id: String,
+    vendor_id: String,
+    rating_milli_cu: u64,
+    security_version: u32,
+}
+
+/// Slots a chip proved under one wallet (interned) in one open epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Proven {
+    epoch: u64,
+    wallet: u32,
+    slots: u32,
+}
+
+/// `ChipSlot::flags`: a heartbeat counter is recorded.
+const HAS_COUNTER: u8 = 1;
+/// `ChipSlot::flags`: a slot was proven.
+const HAS_PROVEN_SLOT: u8 = 2;
+/// `ChipSlot::flags`: `ChipSlot::proven` holds an entry.
+const HAS_PROVEN_ENTRY: u8 = 4;
+
+/// A registered chip, densely (176 bytes): its key, its binding's proof id, the indices of
+/// what it shares with other chips, and its heartbeat state with presence flags instead of
+/// `Option`s. The binding's bytes are not kept (SPEC.md 14: evidence names the binding in
+/// force by proof id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChipSlot {
+    /// Uncompressed SEC1 point, checked on the curve at binding.
+    public_key: [u8; PUBLIC_KEY_LEN],
+    flags: u8,
+    serial_len: u8,
+    binding_proof_id: ProofId,
+    class: u32,
+    wallet: u32,
+    /// Where the serial sits in the ledger's serial arena.
+    serial_at: u32,
+    last_proven_slot: u32,
+    binding_counter: u64,
+    certificate_not_after: u64,
+    last_heartbeat_counter: u64,
+    last_proven_epoch: u64,
+    /// Slots proven in open epochs: usually one (epoch, wallet), kept inline; any more boxed
+    /// behind one thin pointer (rare: several wallets or open epochs).
+    proven: Proven,
+    #[allow(clippy::box_collection)]
+    more_proven: Option<Box<Vec<Proven>>>,
+}
+
+impl ChipSlot {
+    const fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    fn last_heartbeat_counter(&self) -> Option<u64> {
+        self.has(HAS_COUNTER).then_some(self.last_heartbeat_counter)
+    }
+
+    fn last_proven(&self) -> Option<SlotId> {
+        self.has(HAS_PROVEN_SLOT).then_some(SlotId {
+            epoch: self.last_proven_epoch,
+            slot: self.last_proven_slot,
+        })
+    }
+
+    fn set_heartbeat_state(&mut self, counter: Option<u64>, proven: Option<SlotId>) {
+        self.flags &= !(HAS_COUNTER | HAS_PROVEN_SLOT);
+        if let Some(counter) = counter {
+            self.flags |= HAS_COUNTER;
+            self.last_heartbeat_counter = counter;
+        }
+        if let Some(slot) = proven {
+            self.flags |= HAS_PROVEN_SLOT;
+            self.last_proven_epoch = slot.epoch;
+            self.last_proven_slot = slot.slot;
+        }
+    }
+
+    fn proven(&self) -> impl Iterator<Item = &Proven> {
+        self.has(HAS_PROVEN_ENTRY)
+            .then_some(&self.proven)
+            .into_iter()
+            .chain(self.more_proven.iter().flat_map(|more| more.iter()))
+    }
+
+    fn proven_mut(&mut self) -> impl Iterator<Item = &mut Proven> {
+        let first = self.flags & HAS_PROVEN_ENTRY != 0;
+        first
+            .then_some(&mut self.proven)
+            .into_iter()
+            .chain(self.more_proven.iter_mut().flat_map(|more| more.iter_mut()))
+    }
+
+    fn set_proven(&mut self, list: Vec<Proven>) {
+        let mut entries = list.into_iter();
+        match entries.next() {
+            Some(first) => {
+                self.flags |= HAS_PROVEN_ENTRY;
+                self.proven = first;
+            }
+            None => {
+                self.flags &= !HAS_PROVEN_ENTRY;
+                self.proven = Proven::default();
+            }
+        }
+        let rest: Vec<Proven> = entries.collect();
+        self.more_proven = (!rest.is_empty()).then(|| Box::new(rest));
+    }
+}
+
+/// Key id to chip position: a sorted array, plus the chips added since it was last merged
+/// (36 bytes per chip instead of a B-tree's 55 or so).
+#[derive(Debug, Clone, Default)]
+struct ChipIndex {
+    sorted: Vec<(KeyId, u32)>,
+    recent: BTreeMap<KeyId, u32>,
+}
+
+impl ChipIndex {
+    fn get(&self, key_id: &KeyId) -> Option<u32> {
+        if let Some(at) = self.recent.get(key_id) {
+            return Some(*at);
+        }
+        let found = self
+            .sorted
+            .binary_search_by(|(key, _)| key.cmp(key_id))
+            .ok()?;
+        self.sorted.get(found).map(|(_, at)| *at)
+    }
+
+    fn len(&self) -> usize {
+        self.sorted.len().saturating_add(self.recent.len())
+    }
+
+    /// Adds a chip not yet indexed. Merging when the recent chips reach an eighth of the
+    /// sorted ones keeps the cost of merging at a few moves per chip.
+    fn insert(&mut self, key_id: KeyId, at: u32) {
+        self.recent.insert(key_id, at);
+        if self.recent.len() > (self.sorted.len() / 8).max(1024) {
+            self.merge();
+        }
+    }
+
+    fn merge(&mut self) {
+        let mut merged = Vec::with_capacity(self.len());
+        merged.extend(self.iter());
+        self.sorted = merged;
+        self.recent.clear();
+    }
+
+    /// Every chip in key id order.
+    fn iter(&self) -> impl Iterator<Item = (KeyId, u32)> + '_ {
+        let mut sorted = self.sorted.iter().copied().peekable();
+        let mut recent = self.recent.iter().map(|(key, at)| (*key, *at)).peekable();
+        core::iter::from_fn(move || match (sorted.peek(), recent.peek()) {
+            (Some(a), Some(b)) if b.0 < a.0 => recent.next(),
+            (Some(_), _) => sorted.next(),
+            (None, _) => recent.next(),
+        })
+    }
+}
+
+/// The persisted form of one chip (its binding's bytes live on the chain).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ChipEntry {
+struct ChipState {
     record: ChipRecord,
     #[serde(with = "hex_32")]
     binding_proof_id: ProofId,
-    /// The binding in force, kept whole: it is half of any equivocation evidence.
-    #[serde(with = "hex_bytes")]
-    binding: Vec<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_heartbeat_counter: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_proven: Option<SlotId>,
-    /// The decoded device key: set at binding and when a ledger is restored, so a heartbeat
-    /// never decodes it (always `Some`; not persisted, the record holds its bytes).
-    #[serde(skip)]
-    key: Option<DevicePublicKey>,
-    /// Slots proven in open epochs, by (epoch, wallet) ascending. Kept with the chip, so a
-    /// heartbeat touches one entry; persisted per epoch (see `LedgerState`).
-    #[serde(skip)]
-    proven: Vec<ProvenSlots>,
-}
-
-/// Slots a chip proved under one wallet in one open epoch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ProvenSlots {
-    epoch: u64,
-    wallet: Vec<u8>,
-    slots: u32,
 }
 
 /// One heartbeat submitted to [`ChipLedger::apply_heartbeats`]: its bytes and the slot
@@ -86,22 +262,29 @@ pub struct BindingSubmission<'a> {
     pub wallet: &'a [u8],
 }
 
-/// A binding that passed verification, with its device key decoded, waiting to be recorded.
+/// A binding that passed verification, waiting to be recorded.
 #[derive(Debug, Clone)]
 struct CheckedBinding {
     verified: crate::verifier::VerifiedBinding,
-    key: DevicePublicKey,
+    public_key: [u8; PUBLIC_KEY_LEN],
 }
 
 /// A heartbeat that passed the stateless checks, waiting to be recorded.
 #[derive(Debug, Clone, Copy)]
 struct CheckedHeartbeat {
-    key_id: KeyId,
+    /// The chip's place in the ledger.
+    at: u32,
     counter: u64,
     slot: SlotId,
 }
 
-/// Two different bindings of one chip with the same counter, both signed by the chip.
+/// Two different bindings of one chip with the same counter, both signed by the chip: the
+/// binding in force, named by its proof id (its bytes are on the chain that applied it),
+/// and the conflicting one whole.
+///
+/// ```text
+/// JSON form (SPEC.md 14): { key_id, binding_counter, first_proof_id, second }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EquivocationEvidence {
@@ -110,9 +293,9 @@ pub struct EquivocationEvidence {
     /// The counter both bindings carry.
     #[serde(with = "dec_u64")]
     pub binding_counter: u64,
-    /// The binding in force (DER).
-    #[serde(with = "hex_bytes")]
-    pub first: Vec<u8>,
+    /// The proof id (SHA-256 of the DER) of the binding in force.
+    #[serde(with = "hex_32")]
+    pub first_proof_id: ProofId,
     /// The conflicting binding (DER).
     #[serde(with = "hex_bytes")]
     pub second: Vec<u8>,
@@ -149,11 +332,19 @@ pub struct ClosedEpoch {
 }
 
 /// Registered chips and the slots they proved in open epochs.
+///
+/// Stored densely for millions of chips: an ordered index from key id to a fixed-size
+/// record, with wallets, model classes and serials shared or packed (BENCHMARKS.md).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(into = "LedgerState", try_from = "LedgerState")]
 pub struct ChipLedger {
     params: NetworkParams,
-    chips: BTreeMap<KeyId, ChipEntry>,
+    index: ChipIndex,
+    chips: Vec<ChipSlot>,
+    wallets: Interned<Vec<u8>>,
+    classes: Interned<ChipClass>,
+    /// Every serial, back to back (a re-bind with a new serial appends).
+    serials: Vec<u8>,
     closed: BTreeSet<u64>,
 }
 
@@ -162,24 +353,39 @@ pub struct ChipLedger {
 #[serde(deny_unknown_fields)]
 struct LedgerState {
     params: NetworkParams,
-    chips: BTreeMap<KeyId, ChipEntry>,
+    chips: BTreeMap<KeyId, ChipState>,
     proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>>,
     closed: BTreeSet<u64>,
 }
 
 impl From<ChipLedger> for LedgerState {
     fn from(ledger: ChipLedger) -> Self {
+        let mut chips = BTreeMap::new();
         let mut proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>> = BTreeMap::new();
-        let mut chips = ledger.chips;
-        for (key_id, entry) in &mut chips {
-            for slots in core::mem::take(&mut entry.proven) {
-                proven
-                    .entry(slots.epoch)
-                    .or_default()
-                    .entry(*key_id)
-                    .or_default()
-                    .insert(WalletKey(slots.wallet), slots.slots);
+        for (key_id, slot) in ledger.slots() {
+            // Every index in a ledger is valid: a failed lookup cannot happen.
+            let Ok(record) = ledger.record_of(&key_id, slot) else {
+                continue;
+            };
+            for held in slot.proven() {
+                if let Ok(wallet) = ledger.wallets.get(held.wallet) {
+                    proven
+                        .entry(held.epoch)
+                        .or_default()
+                        .entry(key_id)
+                        .or_default()
+                        .insert(WalletKey(wallet.clone()), held.slots);
+                }
             }
+            chips.insert(
+                key_id,
+                ChipState {
+                    record,
+                    binding_proof_id: slot.binding_proof_id,
+                    last_heartbeat_counter: slot.last_heartbeat_counter(),
+                    last_proven: slot.last_proven(),
+                },
+            );
         }
         Self {
             params: ledger.params,
@@ -194,41 +400,60 @@ impl TryFrom<LedgerState> for ChipLedger {
     type Error = &'static str;
 
     fn try_from(state: LedgerState) -> core::result::Result<Self, Self::Error> {
-        let mut chips = state.chips;
-        for entry in chips.values_mut() {
-            let key = DevicePublicKey::from_sec1_bytes(&entry.record.public_key)
+        let mut ledger = Self::new(state.params);
+        ledger.closed = state.closed;
+        for (key_id, chip) in state.chips {
+            let key = DevicePublicKey::from_sec1_bytes(&chip.record.public_key)
                 .map_err(|_| "a chip's public key is not a P-256 point")?;
-            if *key.key_id() != entry.record.key_id {
+            if *key.key_id() != key_id || chip.record.key_id != key_id {
                 return Err("a chip's public key does not match its key id");
             }
-            entry.key = Some(key);
+            let mut slot = ledger
+                .slot_for(&chip.record, chip.binding_proof_id, *key.sec1_bytes(), None)
+                .map_err(|_| "a chip record beyond the ledger's limits")?;
+            slot.set_heartbeat_state(chip.last_heartbeat_counter, chip.last_proven);
+            ledger
+                .insert(key_id, slot)
+                .map_err(|_| "more chips than the ledger can index")?;
         }
-        // Epochs, then chips, then wallets ascending: each chip's list comes out sorted.
+        // Epochs, then chips, then wallets ascending.
         for (epoch, per_chip) in state.proven {
             for (key_id, wallets) in per_chip {
-                let entry = chips
-                    .get_mut(&key_id)
+                let at = ledger
+                    .index
+                    .get(&key_id)
                     .ok_or("proven slots of a chip the ledger does not hold")?;
                 for (wallet, slots) in wallets {
-                    entry.proven.push(ProvenSlots {
+                    let wallet = ledger
+                        .wallets
+                        .intern(wallet.0)
+                        .map_err(|_| "more wallets than the ledger can index")?;
+                    let slot = ledger
+                        .slot_mut(at)
+                        .map_err(|_| "a chip index out of range")?;
+                    let mut list: Vec<Proven> = slot.proven().copied().collect();
+                    list.push(Proven {
                         epoch,
-                        wallet: wallet.0,
+                        wallet,
                         slots,
                     });
+                    slot.set_proven(list);
                 }
             }
         }
-        Ok(Self {
-            params: state.params,
-            chips,
-            closed: state.closed,
-        })
+        Ok(ledger)
     }
 }
 
+/// Two ledgers are equal when they hold the same chips, proofs and closed epochs, however
+/// their shared values happen to be numbered.
 impl PartialEq for ChipLedger {
     fn eq(&self, other: &Self) -> bool {
-        self.params == other.params && self.chips == other.chips && self.closed == other.closed
+        self.params == other.params
+            && self.closed == other.closed
+            && self.index.len() == other.index.len()
+            && LedgerState::from(self.clone()).chips == LedgerState::from(other.clone()).chips
+            && LedgerState::from(self.clone()).proven == LedgerState::from(other.clone()).proven
     }
 }
 
@@ -240,7 +465,11 @@ impl ChipLedger {
     pub fn new(params: NetworkParams) -> Self {
         Self {
             params,
-            chips: BTreeMap::new(),
+            index: ChipIndex::default(),
+            chips: Vec::new(),
+            wallets: Interned::default(),
+            classes: Interned::default(),
+            serials: Vec::new(),
             closed: BTreeSet::new(),
         }
     }
@@ -253,20 +482,128 @@ impl ChipLedger {
 
     /// The record of a registered chip.
     #[must_use]
-    pub fn chip(&self, key_id: &KeyId) -> Option<&ChipRecord> {
-        self.chips.get(key_id).map(|entry| &entry.record)
+    pub fn chip(&self, key_id: &KeyId) -> Option<ChipRecord> {
+        let at = self.index.get(key_id)?;
+        let slot = self.slot(at).ok()?;
+        self.record_of(key_id, slot).ok()
     }
 
     /// Number of registered chips.
     #[must_use]
     pub fn chip_count(&self) -> usize {
-        self.chips.len()
+        self.index.len()
     }
 
     /// Whether `epoch` is closed.
     #[must_use]
     pub fn is_closed(&self, epoch: u64) -> bool {
         self.closed.contains(&epoch)
+    }
+
+    /// Chips in key id order.
+    fn slots(&self) -> impl Iterator<Item = (KeyId, &ChipSlot)> {
+        self.index.iter().filter_map(|(key_id, at)| {
+            usize::try_from(at)
+                .ok()
+                .and_then(|index| self.chips.get(index))
+                .map(|slot| (key_id, slot))
+        })
+    }
+
+    fn slot(&self, at: u32) -> Result<&ChipSlot> {
+        usize::try_from(at)
+            .ok()
+            .and_then(|index| self.chips.get(index))
+            .ok_or(Error::UnknownChip)
+    }
+
+    fn slot_mut(&mut self, at: u32) -> Result<&mut ChipSlot> {
+        usize::try_from(at)
+            .ok()
+            .and_then(|index| self.chips.get_mut(index))
+            .ok_or(Error::UnknownChip)
+    }
+
+    /// A chip's record, rebuilt from its slot and the shared tables.
+    fn record_of(&self, key_id: &KeyId, slot: &ChipSlot) -> Result<ChipRecord> {
+        let class = self.classes.get(slot.class)?;
+        let from = usize::try_from(slot.serial_at).map_err(|_| Error::UnknownChip)?;
+        let until = from
+            .checked_add(usize::from(slot.serial_len))
+            .ok_or(Error::UnknownChip)?;
+        let serial = self.serials.get(from..until).ok_or(Error::UnknownChip)?;
+        Ok(ChipRecord {
+            key_id: *key_id,
+            public_key: slot.public_key.to_vec(),
+            serial: serial.to_vec(),
+            model_id: class.model_id.clone(),
+            vendor_id: class.vendor_id.clone(),
+            rating_milli_cu: class.rating_milli_cu,
+            security_version: class.security_version,
+            wallet: self.wallets.get(slot.wallet)?.clone(),
+            binding_counter: slot.binding_counter,
+            certificate_not_after: slot.certificate_not_after,
+        })
+    }
+
+    /// A fresh slot for `record`, its shared values interned (no proofs yet). A re-bind
+    /// that keeps the serial of the slot it replaces (`previous`) keeps its bytes too.
+    fn slot_for(
+        &mut self,
+        record: &ChipRecord,
+        binding_proof_id: ProofId,
+        public_key: [u8; PUBLIC_KEY_LEN],
+        previous: Option<(u32, u8)>,
+    ) -> Result<ChipSlot> {
+        let class = self.classes.intern(ChipClass {
+            model_id: record.model_id.clone(),
+            vendor_id: record.vendor_id.clone(),
+            rating_milli_cu: record.rating_milli_cu,
+            security_version: record.security_version,
+        })?;
+        let wallet = self.wallets.intern(record.wallet.clone())?;
+        let serial_len = u8::try_from(record.serial.len()).map_err(|_| Error::FieldTooLong {
+            field: crate::error::Field::ChipSerial,
+            len: record.serial.len(),
+            max: crate::limits::MAX_SERIAL_LEN,
+        })?;
+        let same = previous.filter(|(at, len)| {
+            let from = usize::try_from(*at).unwrap_or(usize::MAX);
+            from.checked_add(usize::from(*len))
+                .and_then(|until| self.serials.get(from..until))
+                == Some(record.serial.as_slice())
+        });
+        let serial_at = match same {
+            Some((at, _)) => at,
+            None => {
+                let at = u32::try_from(self.serials.len()).map_err(|_| Error::AmountOverflow)?;
+                self.serials.extend_from_slice(&record.serial);
+                at
+            }
+        };
+        Ok(ChipSlot {
+            public_key,
+            binding_proof_id,
+            class,
+            wallet,
+            serial_at,
+            serial_len,
+            binding_counter: record.binding_counter,
+            certificate_not_after: record.certificate_not_after,
+            flags: 0,
+            last_proven_slot: 0,
+            last_heartbeat_counter: 0,
+            last_proven_epoch: 0,
+            proven: Proven::default(),
+            more_proven: None,
+        })
+    }
+
+    fn insert(&mut self, key_id: KeyId, slot: ChipSlot) -> Result<()> {
+        let at = u32::try_from(self.chips.len()).map_err(|_| Error::AmountOverflow)?;
+        self.chips.push(slot);
+        self.index.insert(key_id, at);
+        Ok(())
     }
 
     /// Verifies a chip binding submitted by `wallet` for `slot` of `epoch` (whose
@@ -341,49 +678,55 @@ impl ChipLedger {
             wallet: submission.wallet,
         };
         let verified = verifier.verify_binding(submission.der, &context)?;
-        // Decoded once here, so heartbeats never decode the key again.
-        let key = DevicePublicKey::from_sec1_bytes(&verified.record.public_key)?;
-        Ok(CheckedBinding { verified, key })
+        let public_key = <[u8; PUBLIC_KEY_LEN]>::try_from(verified.record.public_key.as_slice())
+            .map_err(|_| Error::PublicKeyInvalid)?;
+        Ok(CheckedBinding {
+            verified,
+            public_key,
+        })
     }
 
     /// Claim, re-bind, replay or equivocation, against the chip's current binding.
     fn record_binding(&mut self, der: &[u8], checked: CheckedBinding) -> Result<BindingOutcome> {
-        let CheckedBinding { verified, key } = checked;
+        let CheckedBinding {
+            verified,
+            public_key,
+        } = checked;
         let key_id = verified.record.key_id;
-        let Some(entry) = self.chips.get_mut(&key_id) else {
-            self.chips.insert(
-                key_id,
-                ChipEntry {
-                    record: verified.record,
-                    binding_proof_id: verified.proof_id,
-                    binding: der.to_vec(),
-                    last_heartbeat_counter: None,
-                    last_proven: None,
-                    key: Some(key),
-                    proven: Vec::new(),
-                },
-            );
+        let Some(at) = self.index.get(&key_id) else {
+            let slot = self.slot_for(&verified.record, verified.proof_id, public_key, None)?;
+            self.insert(key_id, slot)?;
             return Ok(BindingOutcome::Claimed);
         };
-        let current = entry.record.binding_counter;
+        let current = self.slot(at)?;
         let counter = verified.record.binding_counter;
-        if counter < current {
+        if counter < current.binding_counter {
             return Err(Error::CounterReplay);
         }
-        if counter == current {
-            if verified.proof_id == entry.binding_proof_id {
+        if counter == current.binding_counter {
+            if verified.proof_id == current.binding_proof_id {
                 return Ok(BindingOutcome::AlreadyApplied);
             }
             return Ok(BindingOutcome::Equivocation(EquivocationEvidence {
                 key_id,
                 binding_counter: counter,
-                first: entry.binding.clone(),
+                first_proof_id: current.binding_proof_id,
                 second: der.to_vec(),
             }));
         }
-        let previous_wallet = core::mem::replace(&mut entry.record, verified.record).wallet;
-        entry.binding_proof_id = verified.proof_id;
-        entry.binding = der.to_vec();
+        let previous_wallet = self.wallets.get(current.wallet)?.clone();
+        let previous_serial = (current.serial_at, current.serial_len);
+        let mut slot = self.slot_for(
+            &verified.record,
+            verified.proof_id,
+            public_key,
+            Some(previous_serial),
+        )?;
+        // A sale moves the chip, not its history: counters and proven slots stay.
+        let current = self.slot_mut(at)?;
+        slot.set_heartbeat_state(current.last_heartbeat_counter(), current.last_proven());
+        slot.set_proven(current.proven().copied().collect());
+        *current = slot;
         Ok(BindingOutcome::Rebound { previous_wallet })
     }
 
@@ -458,24 +801,25 @@ impl ChipLedger {
         }
         let heartbeat = HeartbeatRef::from_der(der)?;
         let key_id = KeyId(*heartbeat.tbs().chip_key_id);
-        let entry = self.chips.get(&key_id).ok_or(Error::UnknownChip)?;
-        if self.params.slot_start_unix(slot.epoch, slot.slot)? > entry.record.certificate_not_after
-        {
+        let at = self.index.get(&key_id).ok_or(Error::UnknownChip)?;
+        let chip = self.slot(at)?;
+        if self.params.slot_start_unix(slot.epoch, slot.slot)? > chip.certificate_not_after {
             return Err(Error::CertExpired {
                 role: CertRole::Device,
             });
         }
-        let key = entry.key.as_ref().ok_or(Error::PublicKeyInvalid)?;
+        // Checked on the curve at binding: rebuilt without hashing or checking again.
+        let key = DevicePublicKey::from_checked_parts(chip.public_key, key_id)?;
         let context = HeartbeatContext {
             network_id: self.params.network_id(),
             epoch: slot.epoch,
             slot: slot.slot,
             challenge,
-            wallet: &entry.record.wallet,
+            wallet: self.wallets.get(chip.wallet)?,
         };
-        heartbeat.verify(verifier.backend(), key, &context)?;
+        heartbeat.verify(verifier.backend(), &key, &context)?;
         Ok(CheckedHeartbeat {
-            key_id,
+            at,
             counter: heartbeat.tbs().counter,
             slot,
         })
@@ -483,42 +827,35 @@ impl ChipLedger {
 
     /// The checks against the chip's earlier heartbeats, then the state change.
     fn record_heartbeat(&mut self, heartbeat: CheckedHeartbeat) -> Result<()> {
-        let CheckedHeartbeat {
-            key_id,
-            counter,
-            slot,
-        } = heartbeat;
-        let entry = self.chips.get_mut(&key_id).ok_or(Error::UnknownChip)?;
-        if entry
-            .last_heartbeat_counter
+        let CheckedHeartbeat { at, counter, slot } = heartbeat;
+        let chip = self.slot_mut(at)?;
+        if chip
+            .last_heartbeat_counter()
             .is_some_and(|last| counter <= last)
         {
             return Err(Error::CounterReplay);
         }
-        if entry.last_proven.is_some_and(|last| slot <= last) {
+        if chip.last_proven().is_some_and(|last| slot <= last) {
             return Err(Error::SlotAlreadyProven);
         }
-        let ChipEntry { record, proven, .. } = entry;
-        let wallet = record.wallet.as_slice();
-        match proven.binary_search_by(|held| {
-            (held.epoch, held.wallet.as_slice()).cmp(&(slot.epoch, wallet))
-        }) {
-            Ok(index) => {
-                let held = proven.get_mut(index).ok_or(Error::AmountOverflow)?;
-                held.slots = held.slots.checked_add(1).ok_or(Error::AmountOverflow)?;
-            }
-            // The chip's first proven slot for this wallet in the epoch: the one allocation.
-            Err(index) => proven.insert(
-                index,
-                ProvenSlots {
+        let wallet = chip.wallet;
+        let held = chip
+            .proven_mut()
+            .find(|held| held.epoch == slot.epoch && held.wallet == wallet);
+        match held {
+            Some(held) => held.slots = held.slots.checked_add(1).ok_or(Error::AmountOverflow)?,
+            // The chip's first proven slot for this wallet in the epoch.
+            None => {
+                let mut list: Vec<Proven> = chip.proven().copied().collect();
+                list.push(Proven {
                     epoch: slot.epoch,
-                    wallet: wallet.to_vec(),
+                    wallet,
                     slots: 1,
-                },
-            ),
+                });
+                chip.set_proven(list);
+            }
         }
-        entry.last_heartbeat_counter = Some(counter);
-        entry.last_proven = Some(slot);
+        chip.set_heartbeat_state(Some(counter), Some(slot));
         Ok(())
     }
 
@@ -537,33 +874,122 @@ impl ChipLedger {
             return Err(Error::EpochClosed { epoch });
         }
         let mut availability = Vec::new();
+        // Everything is read first and written after, so nothing changes on an error.
+        let mut still_open: Vec<(u32, Vec<Proven>)> = Vec::new();
         // Chips in key id order, each chip's slots in wallet order: the order of SPEC.md 14.
-        for (key_id, entry) in &mut self.chips {
-            if !entry.proven.iter().any(|held| held.epoch == epoch) {
+        for (key_id, at) in self.index.iter() {
+            let chip = self.slot(at)?;
+            if !chip.proven().any(|held| held.epoch == epoch) {
                 continue;
             }
+            let class = self.classes.get(chip.class)?;
             let rating = match registry {
                 Some(schedule) => schedule
-                    .lookup(&entry.record.model_id, epoch)
+                    .lookup(&class.model_id, epoch)
                     .map_or(0, |model| model.rating_milli_cu),
-                None => entry.record.rating_milli_cu,
+                None => class.rating_milli_cu,
             };
-            let (closing, open): (Vec<ProvenSlots>, Vec<ProvenSlots>) =
-                core::mem::take(&mut entry.proven)
-                    .into_iter()
-                    .partition(|held| held.epoch == epoch);
-            entry.proven = open;
-            availability.extend(closing.into_iter().map(|held| AllocationInput {
-                key_id: *key_id,
-                wallet: held.wallet,
-                rating_milli_cu: rating,
-                proven_slots: held.slots,
-            }));
+            let (closing, open): (Vec<Proven>, Vec<Proven>) =
+                chip.proven().partition(|held| held.epoch == epoch);
+            let mut entries = closing
+                .into_iter()
+                .map(|held| {
+                    Ok(AllocationInput {
+                        key_id,
+                        wallet: self.wallets.get(held.wallet)?.clone(),
+                        rating_milli_cu: rating,
+                        proven_slots: held.slots,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            entries.sort_by(|a, b| a.wallet.cmp(&b.wallet));
+            availability.extend(entries);
+            still_open.push((at, open));
+        }
+        for (at, open) in still_open {
+            self.slot_mut(at)?.set_proven(open);
         }
         self.closed.insert(epoch);
         Ok(ClosedEpoch {
             epoch,
             availability,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use sha2::{Digest, Sha256};
+
+    use super::{ChipIndex, ChipSlot, KeyId, Proven};
+
+    fn key(n: u32) -> KeyId {
+        KeyId(Sha256::digest(n.to_be_bytes()).into())
+    }
+
+    #[test]
+    fn the_index_finds_every_chip_and_walks_them_in_key_order() {
+        let mut index = ChipIndex::default();
+        for n in 0..20_000u32 {
+            index.insert(key(n), n);
+            // Lookups work between merges too.
+            assert_eq!(index.get(&key(n / 2)), Some(n / 2));
+        }
+        assert!(index.sorted.len() > index.recent.len(), "merges happened");
+        assert_eq!(index.len(), 20_000);
+        for n in 0..20_000u32 {
+            assert_eq!(index.get(&key(n)), Some(n));
+        }
+        assert_eq!(index.get(&key(20_000)), None);
+        let walked: Vec<KeyId> = index.iter().map(|(key_id, _)| key_id).collect();
+        let mut expected: Vec<KeyId> = (0..20_000).map(key).collect();
+        expected.sort();
+        assert_eq!(walked, expected);
+    }
+
+    #[test]
+    fn a_chip_slot_stays_compact() {
+        assert!(core::mem::size_of::<ChipSlot>() <= 176);
+    }
+
+    #[test]
+    fn proven_lists_keep_their_entries() {
+        let mut slot = ChipSlot {
+            public_key: [4; 65],
+            flags: 0,
+            serial_len: 0,
+            binding_proof_id: [0; 32],
+            class: 0,
+            wallet: 0,
+            serial_at: 0,
+            last_proven_slot: 0,
+            binding_counter: 0,
+            certificate_not_after: 0,
+            last_heartbeat_counter: 0,
+            last_proven_epoch: 0,
+            proven: Proven::default(),
+            more_proven: None,
+        };
+        assert_eq!(slot.proven().count(), 0);
+        let list: Vec<Proven> = (0..3)
+            .map(|n| Proven {
+                epoch: n,
+                wallet: 7,
+                slots: 1,
+            })
+            .collect();
+        slot.set_proven(list.clone());
+        assert_eq!(slot.proven().copied().collect::<Vec<_>>(), list);
+        slot.set_proven(list[..1].to_vec());
+        assert_eq!(slot.proven().count(), 1);
+        assert!(slot.more_proven.is_none());
+        slot.set_proven(Vec::new());
+        assert_eq!(slot.proven().count(), 0);
+        assert_eq!(slot.last_heartbeat_counter(), None);
+        slot.set_heartbeat_state(Some(0), None);
+        assert_eq!(slot.last_heartbeat_counter(), Some(0));
+        assert_eq!(slot.last_proven(), None);
     }
 }

@@ -19,6 +19,7 @@ use poci::{
     HeartbeatTbs, Signed, SlotId, Verifier, derive_challenge,
 };
 use proptest::prelude::*;
+use sha2::Digest as _;
 
 const BIND_AT: SlotId = SlotId {
     epoch: EPOCH,
@@ -110,9 +111,15 @@ fn claim_rebind_replay_and_equivocation() {
     else {
         panic!("expected equivocation evidence");
     };
+    // The binding in force is named by its proof id: SHA-256 of its DER, on the chain.
+    let sold_id: [u8; 32] = sha2::Sha256::digest(&sold).into();
     assert_eq!(
-        (evidence.first, evidence.second, evidence.binding_counter),
-        (sold, twin, 2)
+        (
+            evidence.first_proof_id,
+            evidence.second,
+            evidence.binding_counter
+        ),
+        (sold_id, twin, 2)
     );
     assert_eq!(serde_json::to_string(&ledger).unwrap(), before);
 }

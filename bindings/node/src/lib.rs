@@ -906,7 +906,7 @@ impl ChipLedger {
     #[napi]
     pub fn chip(&self, key_id: Buffer) -> napi::Result<Option<ChipRecord>, String> {
         let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
-        Ok(self.0.chip(&key_id).map(ChipRecord::from))
+        Ok(self.0.chip(&key_id).as_ref().map(ChipRecord::from))
     }
 }
 

@@ -305,14 +305,14 @@ impl From<&poci::ClosedEpoch> for ClosedEpoch {
 }
 
 /// What applying a binding did: `outcome` is `claimed`, `rebound`, `already_applied` or
-/// `equivocation` (with both signed bindings as evidence).
+/// `equivocation` (evidence: the proof id of the binding in force, and the conflicting binding).
 #[napi(object)]
 pub struct BindingOutcome {
     pub outcome: String,
     pub previous_wallet: Option<Buffer>,
     pub key_id: Option<Buffer>,
     pub binding_counter: Option<BigInt>,
-    pub first: Option<Buffer>,
+    pub first_proof_id: Option<Buffer>,
     pub second: Option<Buffer>,
 }
 
@@ -323,7 +323,7 @@ impl From<&poci::BindingOutcome> for BindingOutcome {
             previous_wallet: None,
             key_id: None,
             binding_counter: None,
-            first: None,
+            first_proof_id: None,
             second: None,
         };
         match o {
@@ -337,7 +337,7 @@ impl From<&poci::BindingOutcome> for BindingOutcome {
                 "equivocation".clone_into(&mut out.outcome);
                 out.key_id = Some(buf(e.key_id.as_bytes()));
                 out.binding_counter = Some(BigInt::from(e.binding_counter));
-                out.first = Some(buf(&e.first));
+                out.first_proof_id = Some(buf(&e.first_proof_id));
                 out.second = Some(buf(&e.second));
             }
             _ => "unknown".clone_into(&mut out.outcome),

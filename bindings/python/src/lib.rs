@@ -747,7 +747,7 @@ impl ChipLedger {
     }
     /// A registered chip's record, or None.
     fn chip(&self, key_id: [u8; 32]) -> Option<ChipRecord> {
-        self.0.chip(&poci::KeyId(key_id)).cloned().map(ChipRecord)
+        self.0.chip(&poci::KeyId(key_id)).map(ChipRecord)
     }
     /// Number of registered chips.
     fn __len__(&self) -> usize {

@@ -447,12 +447,13 @@ impl BindingOutcome {
             _ => None,
         }
     }
-    /// Both signed bindings (first, second) of an equivocation.
+    /// The evidence of an equivocation: the proof id of the binding in force (its bytes are
+    /// on the chain) and the conflicting binding's DER.
     #[getter]
     fn evidence(&self) -> Option<(&[u8], &[u8])> {
         match &self.0 {
             poci::BindingOutcome::Equivocation(evidence) => {
-                Some((&evidence.first, &evidence.second))
+                Some((&evidence.first_proof_id, &evidence.second))
             }
             _ => None,
         }

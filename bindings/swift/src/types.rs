@@ -351,11 +351,12 @@ pub enum BindingOutcome {
     Rebound { previous_wallet: Vec<u8> },
     /// The binding in force was applied again.
     AlreadyApplied,
-    /// Two different bindings with one counter: both, signed by the chip.
+    /// Two different bindings with one counter: the proof id of the binding in force (its
+    /// bytes are on the chain) and the conflicting binding, signed by the chip.
     Equivocation {
         key_id: Vec<u8>,
         binding_counter: u64,
-        first: Vec<u8>,
+        first_proof_id: Vec<u8>,
         second: Vec<u8>,
     },
     /// An outcome this binding does not know yet.
@@ -373,7 +374,7 @@ impl From<&poci::BindingOutcome> for BindingOutcome {
             poci::BindingOutcome::Equivocation(e) => Self::Equivocation {
                 key_id: e.key_id.as_bytes().to_vec(),
                 binding_counter: e.binding_counter,
-                first: e.first.clone(),
+                first_proof_id: e.first_proof_id.to_vec(),
                 second: e.second.clone(),
             },
             _ => Self::Unknown,

@@ -262,6 +262,7 @@ class BindingOutcome:
     kind: str
     previous_wallet: Optional[bytes]
     evidence: Optional[Tuple[bytes, bytes]]
+    """For an equivocation: (proof id of the binding in force, the conflicting binding's DER)."""
     def to_json(self) -> str: ...
 
 class Availability:

@@ -4284,9 +4284,10 @@ public enum BindingOutcome: Equatable, Hashable {
      */
     case alreadyApplied
     /**
-     * Two different bindings with one counter: both, signed by the chip.
+     * Two different bindings with one counter: the proof id of the binding in force (its
+     * bytes are on the chain) and the conflicting binding, signed by the chip.
      */
-    case equivocation(keyId: Data, bindingCounter: UInt64, first: Data, second: Data
+    case equivocation(keyId: Data, bindingCounter: UInt64, firstProofId: Data, second: Data
     )
     /**
      * An outcome this binding does not know yet.
@@ -4320,7 +4321,7 @@ public struct FfiConverterTypeBindingOutcome: FfiConverterRustBuffer {
         
         case 3: return .alreadyApplied
         
-        case 4: return .equivocation(keyId: try FfiConverterData.read(from: &buf), bindingCounter: try FfiConverterUInt64.read(from: &buf), first: try FfiConverterData.read(from: &buf), second: try FfiConverterData.read(from: &buf)
+        case 4: return .equivocation(keyId: try FfiConverterData.read(from: &buf), bindingCounter: try FfiConverterUInt64.read(from: &buf), firstProofId: try FfiConverterData.read(from: &buf), second: try FfiConverterData.read(from: &buf)
         )
         
         case 5: return .unknown
@@ -4346,11 +4347,11 @@ public struct FfiConverterTypeBindingOutcome: FfiConverterRustBuffer {
             writeInt(&buf, Int32(3))
         
         
-        case let .equivocation(keyId,bindingCounter,first,second):
+        case let .equivocation(keyId,bindingCounter,firstProofId,second):
             writeInt(&buf, Int32(4))
             FfiConverterData.write(keyId, into: &buf)
             FfiConverterUInt64.write(bindingCounter, into: &buf)
-            FfiConverterData.write(first, into: &buf)
+            FfiConverterData.write(firstProofId, into: &buf)
             FfiConverterData.write(second, into: &buf)
             
         

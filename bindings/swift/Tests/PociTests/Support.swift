@@ -115,10 +115,10 @@ func outcomeForm(_ o: BindingOutcome) -> [String: Any] {
     case .claimed: return ["outcome": "claimed"]
     case .alreadyApplied: return ["outcome": "already_applied"]
     case let .rebound(previousWallet): return ["outcome": "rebound", "previous_wallet": previousWallet.hex]
-    case let .equivocation(keyId, bindingCounter, first, second):
+    case let .equivocation(keyId, bindingCounter, firstProofId, second):
         return [
             "outcome": "equivocation", "key_id": keyId.hex, "binding_counter": dec(bindingCounter),
-            "first": first.hex, "second": second.hex,
+            "first_proof_id": firstProofId.hex, "second": second.hex,
         ]
     case .unknown: return ["outcome": "unknown"]
     }
