@@ -875,20 +875,37 @@ impl ChipLedger {
         }
         let mut availability = Vec::new();
         // Everything is read first and written after, so nothing changes on an error.
+        let mut closing_first: Vec<u32> = Vec::new();
         let mut still_open: Vec<(u32, Vec<Proven>)> = Vec::new();
         // Chips in key id order, each chip's slots in wallet order: the order of SPEC.md 14.
         for (key_id, at) in self.index.iter() {
             let chip = self.slot(at)?;
+            let rating = |class: u32| -> Result<u64> {
+                let class = self.classes.get(class)?;
+                Ok(match registry {
+                    Some(schedule) => schedule
+                        .lookup(&class.model_id, epoch)
+                        .map_or(0, |model| model.rating_milli_cu),
+                    None => class.rating_milli_cu,
+                })
+            };
+            if chip.more_proven.is_none() {
+                // The common case: at most one open (epoch, wallet), inline; no allocation.
+                if chip.has(HAS_PROVEN_ENTRY) && chip.proven.epoch == epoch {
+                    availability.push(AllocationInput {
+                        key_id,
+                        wallet: self.wallets.get(chip.proven.wallet)?.clone(),
+                        rating_milli_cu: rating(chip.class)?,
+                        proven_slots: chip.proven.slots,
+                    });
+                    closing_first.push(at);
+                }
+                continue;
+            }
             if !chip.proven().any(|held| held.epoch == epoch) {
                 continue;
             }
-            let class = self.classes.get(chip.class)?;
-            let rating = match registry {
-                Some(schedule) => schedule
-                    .lookup(&class.model_id, epoch)
-                    .map_or(0, |model| model.rating_milli_cu),
-                None => class.rating_milli_cu,
-            };
+            let rating = rating(chip.class)?;
             let (closing, open): (Vec<Proven>, Vec<Proven>) =
                 chip.proven().partition(|held| held.epoch == epoch);
             let mut entries = closing
@@ -905,6 +922,9 @@ impl ChipLedger {
             entries.sort_by(|a, b| a.wallet.cmp(&b.wallet));
             availability.extend(entries);
             still_open.push((at, open));
+        }
+        for at in closing_first {
+            self.slot_mut(at)?.set_proven(Vec::new());
         }
         for (at, open) in still_open {
             self.slot_mut(at)?.set_proven(open);

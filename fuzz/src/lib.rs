@@ -9,7 +9,7 @@
 //!   accepted must re-encode to the same bytes or the same value.
 //! - Verification, on structure-aware inputs (`arbitrary`): heartbeats and bindings built
 //!   from chosen fields, signers, chains and byte edits, checked against both signature
-//!   backends and, for bindings, a verifier whose intermediate cache is warm; the ledger,
+//!   backends and, for bindings, a verifier that has verified other chains before; the ledger,
 //!   driven by sequences of bindings, heartbeats, batches, closes and restores.
 //!
 //! Any panic is a finding: an oracle that failed or a crash inside POCI.

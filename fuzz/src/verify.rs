@@ -3,7 +3,7 @@
 //! so the search goes past the signature check.
 //!
 //! Oracles: both signature backends give the same verdict; a binding gets the same verdict
-//! from a cold verifier and from one whose intermediate cache is warm; an input built
+//! from a fresh verifier and from one that has verified other chains; an input built
 //! honestly is accepted; an accepted input says what was signed.
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -414,7 +414,7 @@ pub fn verify_binding(data: &[u8]) {
     assert!(warmed.is_ok(), "the honest binding failed: {warmed:?}");
     let first = fixtures.verify_binding(&warm, &der);
     let second = fixtures.verify_binding(&warm, &der);
-    assert_eq!(first, ring, "a warm cache changed the verdict");
+    assert_eq!(first, ring, "a warm verifier changed the verdict");
     assert_eq!(second, ring, "a second look changed the verdict");
 
     if case.is_honest() && der == clean {

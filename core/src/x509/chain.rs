@@ -89,11 +89,9 @@ impl SignatureMemo {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn holds(&self, signature: &[u8], bound: &[u8; 32]) -> bool {
-        self.lock()
-            .entries
-            .get(signature)
-            .is_some_and(|(held, _)| held == bound)
+    /// What `signature` was remembered to sign, if it was.
+    fn get(&self, signature: &[u8]) -> Option<[u8; 32]> {
+        self.lock().entries.get(signature).map(|(bound, _)| *bound)
     }
 
     fn remember(&self, signature: &[u8], bound: [u8; 32]) {
@@ -143,8 +141,14 @@ impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
         message: &[u8],
         signature: &[u8],
     ) -> core::result::Result<(), InvalidSignature> {
-        let bound = signed_by(public_key, message);
-        if self.verified.get(signature) == Some(&bound) || self.memo.holds(signature, &bound) {
+        // The binding is hashed only when a remembered signature is found: the device
+        // certificate's signature, checked once per chip, never pays for it.
+        let remembered = self
+            .verified
+            .get(signature)
+            .copied()
+            .or_else(|| self.memo.get(signature));
+        if remembered.is_some_and(|bound| bound == signed_by(public_key, message)) {
             return Ok(());
         }
         // Refused without computing: a crafted chain cannot buy more than the budget.
@@ -156,7 +160,8 @@ impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
         verify_x509_signature(self.backend, public_key, message, signature)
             .map_err(|_| InvalidSignature)?;
         if message != self.device_tbs {
-            self.memo.remember(signature, bound);
+            self.memo
+                .remember(signature, signed_by(public_key, message));
         }
         Ok(())
     }
