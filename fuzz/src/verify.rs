@@ -38,11 +38,20 @@ fn edit(bytes: &mut Vec<u8>, edits: &[(u16, u8)], truncate: Option<u16>) {
     }
 }
 
-/// Replaces a DER signature by its high-S twin.
-fn high_s_twin(signature: &[u8]) -> Vec<u8> {
-    EcdsaSignature::from_der(signature)
-        .map(|parsed| parsed.twin().to_der())
-        .unwrap_or_else(|_| signature.to_vec())
+/// `bytes` with `edits` and `truncate` applied.
+fn edited(bytes: &[u8], edits: &[(u16, u8)], truncate: Option<u16>) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    edit(&mut out, edits, truncate);
+    out
+}
+
+/// Replaces a DER signature by its high-S twin when `high_s`.
+fn twin_if(signature: &mut Vec<u8>, high_s: bool) {
+    if high_s {
+        if let Ok(parsed) = EcdsaSignature::from_der(signature) {
+            *signature = parsed.twin().to_der();
+        }
+    }
 }
 
 /// A heartbeat as the fuzzer chooses it; `None` and `false` mean "as the context expects".
@@ -117,14 +126,11 @@ pub fn verify_heartbeat(data: &[u8]) {
     let Ok(mut message) = Signed::sign(tbs, signer) else {
         return;
     };
-    if case.high_s {
-        message.signature = high_s_twin(&message.signature);
-    }
+    twin_if(&mut message.signature, case.high_s);
     let Ok(clean) = message.to_der() else {
         return;
     };
-    let mut der = clean.clone();
-    edit(&mut der, &case.edits, case.truncate);
+    let der = edited(&clean, &case.edits, case.truncate);
 
     let key = fixtures.chip.public_key();
     let ring = Verifier::new(Backend::Ring).verify_heartbeat(&der, key, &context);
@@ -397,14 +403,11 @@ pub fn verify_binding(data: &[u8]) {
     let Ok(mut message) = Signed::sign(tbs, signer) else {
         return;
     };
-    if case.high_s {
-        message.signature = high_s_twin(&message.signature);
-    }
+    twin_if(&mut message.signature, case.high_s);
     let Ok(clean) = message.to_der() else {
         return;
     };
-    let mut der = clean.clone();
-    edit(&mut der, &case.edits, None);
+    let der = edited(&clean, &case.edits, None);
 
     let ring = fixtures.verify_binding(&fixtures.verifier(Backend::Ring), &der);
     let pure = fixtures.verify_binding(&fixtures.verifier(Backend::PureRust), &der);

@@ -1010,22 +1010,7 @@ fn bindings() -> Result<VectorFile> {
         "TEST_VENDOR_REFUSED",
     );
     let junk = seq(&[octets(b"certificate")]);
-    let too_long = sign_raw(
-        &key,
-        &seq(&[
-            uint(1),
-            oid(&poci::oid::CHIP_BINDING_DOMAIN_DER),
-            utf8(NETWORK),
-            octets(b"SN-1"),
-            utf8("poci-test-accel-a1"),
-            octets(WALLET),
-            uint(1),
-            uint(u128::from(EPOCH)),
-            uint(u128::from(SLOT)),
-            octets(&challenge()?),
-            seq(&vec![junk; 5]),
-        ]),
-    )?;
+    let too_long = hand_built_binding(&key, seq(&vec![junk; 5]))?;
     f.err(
         "five certificates",
         input("testnet", &too_long),
@@ -1235,6 +1220,27 @@ fn bindings() -> Result<VectorFile> {
     Ok(f.finish())
 }
 
+/// A binding of serial `SN-1` (model a1, the vectors' slot and wallet) built by hand around
+/// `certificates` (a SEQUENCE TLV), for chains the library refuses to encode.
+fn hand_built_binding(key: &DeviceKey, certificates: Vec<u8>) -> Result<Vec<u8>> {
+    sign_raw(
+        key,
+        &seq(&[
+            uint(1),
+            oid(&poci::oid::CHIP_BINDING_DOMAIN_DER),
+            utf8(NETWORK),
+            octets(b"SN-1"),
+            utf8("poci-test-accel-a1"),
+            octets(WALLET),
+            uint(1),
+            uint(u128::from(EPOCH)),
+            uint(u128::from(SLOT)),
+            octets(&challenge()?),
+            certificates,
+        ]),
+    )
+}
+
 /// The content octets of a DER TLV (definite length).
 fn content_of(der: &[u8]) -> &[u8] {
     let first = der[1];
@@ -1416,22 +1422,7 @@ fn adversarial_bindings(
     );
     // Built by hand: the library will not encode it.
     let oversized = tlv(0x30, &vec![0u8; poci::limits::MAX_CERTIFICATE_LEN]);
-    let with_oversized = sign_raw(
-        &chip,
-        &seq(&[
-            uint(1),
-            oid(&poci::oid::CHIP_BINDING_DOMAIN_DER),
-            utf8(NETWORK),
-            octets(b"SN-1"),
-            utf8("poci-test-accel-a1"),
-            octets(WALLET),
-            uint(1),
-            uint(u128::from(EPOCH)),
-            uint(u128::from(SLOT)),
-            octets(&challenge()?),
-            seq(&[oversized]),
-        ]),
-    )?;
+    let with_oversized = hand_built_binding(&chip, seq(&[oversized]))?;
     f.err(
         "a carried certificate longer than MAX_CERTIFICATE_LEN",
         input("testnet", &with_oversized),
