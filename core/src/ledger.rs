@@ -147,11 +147,22 @@ impl ChipSlot {
     }
 
     fn proven_mut(&mut self) -> impl Iterator<Item = &mut Proven> {
-        let first = self.flags & HAS_PROVEN_ENTRY != 0;
-        first
+        self.has(HAS_PROVEN_ENTRY)
             .then_some(&mut self.proven)
             .into_iter()
             .chain(self.more_proven.iter_mut().flat_map(|more| more.iter_mut()))
+    }
+
+    /// Adds an (epoch, wallet) entry the chip does not have yet: inline if it is the first.
+    fn add_proven(&mut self, entry: Proven) {
+        if !self.has(HAS_PROVEN_ENTRY) {
+            self.flags |= HAS_PROVEN_ENTRY;
+            self.proven = entry;
+            return;
+        }
+        self.more_proven
+            .get_or_insert_with(|| Box::new(Vec::new()))
+            .push(entry);
     }
 
     fn set_proven(&mut self, list: Vec<Proven>) {
@@ -349,7 +360,7 @@ pub struct ChipLedger {
 }
 
 /// The persisted form of a ledger: open epochs' proven slots per epoch, per chip, per wallet.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LedgerState {
     params: NetworkParams,
@@ -360,6 +371,13 @@ struct LedgerState {
 
 impl From<ChipLedger> for LedgerState {
     fn from(ledger: ChipLedger) -> Self {
+        Self::of(&ledger)
+    }
+}
+
+impl LedgerState {
+    /// The persisted form of `ledger`.
+    fn of(ledger: &ChipLedger) -> Self {
         let mut chips = BTreeMap::new();
         let mut proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>> = BTreeMap::new();
         for (key_id, slot) in ledger.slots() {
@@ -388,10 +406,10 @@ impl From<ChipLedger> for LedgerState {
             );
         }
         Self {
-            params: ledger.params,
+            params: ledger.params.clone(),
             chips,
             proven,
-            closed: ledger.closed,
+            closed: ledger.closed.clone(),
         }
     }
 }
@@ -428,16 +446,14 @@ impl TryFrom<LedgerState> for ChipLedger {
                         .wallets
                         .intern(wallet.0)
                         .map_err(|_| "more wallets than the ledger can index")?;
-                    let slot = ledger
+                    ledger
                         .slot_mut(at)
-                        .map_err(|_| "a chip index out of range")?;
-                    let mut list: Vec<Proven> = slot.proven().copied().collect();
-                    list.push(Proven {
-                        epoch,
-                        wallet,
-                        slots,
-                    });
-                    slot.set_proven(list);
+                        .map_err(|_| "a chip index out of range")?
+                        .add_proven(Proven {
+                            epoch,
+                            wallet,
+                            slots,
+                        });
                 }
             }
         }
@@ -449,11 +465,7 @@ impl TryFrom<LedgerState> for ChipLedger {
 /// their shared values happen to be numbered.
 impl PartialEq for ChipLedger {
     fn eq(&self, other: &Self) -> bool {
-        self.params == other.params
-            && self.closed == other.closed
-            && self.index.len() == other.index.len()
-            && LedgerState::from(self.clone()).chips == LedgerState::from(other.clone()).chips
-            && LedgerState::from(self.clone()).proven == LedgerState::from(other.clone()).proven
+        self.index.len() == other.index.len() && LedgerState::of(self) == LedgerState::of(other)
     }
 }
 
@@ -555,6 +567,11 @@ impl ChipLedger {
         public_key: [u8; PUBLIC_KEY_LEN],
         previous: Option<(u32, u8)>,
     ) -> Result<ChipSlot> {
+        let serial_len = u8::try_from(record.serial.len()).map_err(|_| Error::FieldTooLong {
+            field: crate::error::Field::ChipSerial,
+            len: record.serial.len(),
+            max: crate::limits::MAX_SERIAL_LEN,
+        })?;
         let class = self.classes.intern(ChipClass {
             model_id: record.model_id.clone(),
             vendor_id: record.vendor_id.clone(),
@@ -562,11 +579,6 @@ impl ChipLedger {
             security_version: record.security_version,
         })?;
         let wallet = self.wallets.intern(record.wallet.clone())?;
-        let serial_len = u8::try_from(record.serial.len()).map_err(|_| Error::FieldTooLong {
-            field: crate::error::Field::ChipSerial,
-            len: record.serial.len(),
-            max: crate::limits::MAX_SERIAL_LEN,
-        })?;
         let same = previous.filter(|(at, len)| {
             let from = usize::try_from(*at).unwrap_or(usize::MAX);
             from.checked_add(usize::from(*len))
@@ -716,7 +728,7 @@ impl ChipLedger {
         }
         let previous_wallet = self.wallets.get(current.wallet)?.clone();
         let previous_serial = (current.serial_at, current.serial_len);
-        let mut slot = self.slot_for(
+        let bound = self.slot_for(
             &verified.record,
             verified.proof_id,
             public_key,
@@ -724,9 +736,15 @@ impl ChipLedger {
         )?;
         // A sale moves the chip, not its history: counters and proven slots stay.
         let current = self.slot_mut(at)?;
-        slot.set_heartbeat_state(current.last_heartbeat_counter(), current.last_proven());
-        slot.set_proven(current.proven().copied().collect());
-        *current = slot;
+        *current = ChipSlot {
+            flags: current.flags,
+            last_heartbeat_counter: current.last_heartbeat_counter,
+            last_proven_epoch: current.last_proven_epoch,
+            last_proven_slot: current.last_proven_slot,
+            proven: current.proven,
+            more_proven: current.more_proven.take(),
+            ..bound
+        };
         Ok(BindingOutcome::Rebound { previous_wallet })
     }
 
@@ -845,15 +863,11 @@ impl ChipLedger {
         match held {
             Some(held) => held.slots = held.slots.checked_add(1).ok_or(Error::AmountOverflow)?,
             // The chip's first proven slot for this wallet in the epoch.
-            None => {
-                let mut list: Vec<Proven> = chip.proven().copied().collect();
-                list.push(Proven {
-                    epoch: slot.epoch,
-                    wallet,
-                    slots: 1,
-                });
-                chip.set_proven(list);
-            }
+            None => chip.add_proven(Proven {
+                epoch: slot.epoch,
+                wallet,
+                slots: 1,
+            }),
         }
         chip.set_heartbeat_state(Some(counter), Some(slot));
         Ok(())
@@ -873,61 +887,46 @@ impl ChipLedger {
         if self.closed.contains(&epoch) {
             return Err(Error::EpochClosed { epoch });
         }
-        let mut availability = Vec::new();
+        let mut availability: Vec<AllocationInput> = Vec::new();
         // Everything is read first and written after, so nothing changes on an error.
-        let mut closing_first: Vec<u32> = Vec::new();
-        let mut still_open: Vec<(u32, Vec<Proven>)> = Vec::new();
+        let mut closing: Vec<u32> = Vec::new();
         // Chips in key id order, each chip's slots in wallet order: the order of SPEC.md 14.
         for (key_id, at) in self.index.iter() {
             let chip = self.slot(at)?;
-            let rating = |class: u32| -> Result<u64> {
-                let class = self.classes.get(class)?;
-                Ok(match registry {
-                    Some(schedule) => schedule
-                        .lookup(&class.model_id, epoch)
-                        .map_or(0, |model| model.rating_milli_cu),
-                    None => class.rating_milli_cu,
-                })
+            let mut held = chip.proven().filter(|held| held.epoch == epoch).peekable();
+            if held.peek().is_none() {
+                continue;
+            }
+            let class = self.classes.get(chip.class)?;
+            let rating = match registry {
+                Some(schedule) => schedule
+                    .lookup(&class.model_id, epoch)
+                    .map_or(0, |model| model.rating_milli_cu),
+                None => class.rating_milli_cu,
             };
-            if chip.more_proven.is_none() {
-                // The common case: at most one open (epoch, wallet), inline; no allocation.
-                if chip.has(HAS_PROVEN_ENTRY) && chip.proven.epoch == epoch {
-                    availability.push(AllocationInput {
-                        key_id,
-                        wallet: self.wallets.get(chip.proven.wallet)?.clone(),
-                        rating_milli_cu: rating(chip.class)?,
-                        proven_slots: chip.proven.slots,
-                    });
-                    closing_first.push(at);
-                }
-                continue;
+            let first = availability.len();
+            for held in held {
+                availability.push(AllocationInput {
+                    key_id,
+                    wallet: self.wallets.get(held.wallet)?.clone(),
+                    rating_milli_cu: rating,
+                    proven_slots: held.slots,
+                });
             }
-            if !chip.proven().any(|held| held.epoch == epoch) {
-                continue;
+            if let Some(entries) = availability.get_mut(first..) {
+                entries.sort_by(|a, b| a.wallet.cmp(&b.wallet));
             }
-            let rating = rating(chip.class)?;
-            let (closing, open): (Vec<Proven>, Vec<Proven>) =
-                chip.proven().partition(|held| held.epoch == epoch);
-            let mut entries = closing
-                .into_iter()
-                .map(|held| {
-                    Ok(AllocationInput {
-                        key_id,
-                        wallet: self.wallets.get(held.wallet)?.clone(),
-                        rating_milli_cu: rating,
-                        proven_slots: held.slots,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            entries.sort_by(|a, b| a.wallet.cmp(&b.wallet));
-            availability.extend(entries);
-            still_open.push((at, open));
+            closing.push(at);
         }
-        for at in closing_first {
-            self.slot_mut(at)?.set_proven(Vec::new());
-        }
-        for (at, open) in still_open {
-            self.slot_mut(at)?.set_proven(open);
+        for at in closing {
+            let chip = self.slot_mut(at)?;
+            // Usually nothing stays open: collecting nothing allocates nothing.
+            let open: Vec<Proven> = chip
+                .proven()
+                .filter(|held| held.epoch != epoch)
+                .copied()
+                .collect();
+            chip.set_proven(open);
         }
         self.closed.insert(epoch);
         Ok(ClosedEpoch {

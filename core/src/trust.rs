@@ -180,6 +180,7 @@ impl TrustStore {
         for crl in crls {
             let mut owned = Vec::new();
             let der = der_of(crl, &mut owned, "X509 CRL", vendor_id)?;
+            // POCI's own reader first: it bounds the size before webpki reads the list.
             ParsedCrl::from_der(der)?;
             anchors.add_crl(der)?;
             all_crls.push(der.to_vec());

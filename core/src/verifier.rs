@@ -334,8 +334,7 @@ impl Verifier {
             device.tbs,
             intermediates,
             time,
-        )?
-        .anchor;
+        )?;
         let root = self.trust.root(root_index).ok_or(Error::UnknownIssuer)?;
         check_validity(root.not_before, root.not_after, time, CertRole::Root)?;
         let vendor = self

@@ -13,6 +13,7 @@ use common::vendors::*;
 use poci::x509::mint::{
     CertificateTemplate, DistinguishedName, Issuer, TEST_DEVICE_NOT_AFTER, TEST_NOT_BEFORE,
     TestVendor, X509Extension, device_extensions, issue_certificate, mint_crl,
+    mint_device_certificate,
 };
 use poci::{
     Backend, CertRole, ChipModelRegistry, DeviceKey, Error, RootKind, TrustPolicy, TrustStore,
@@ -124,13 +125,15 @@ fn second_chip_under_the_same_intermediate_checks_only_its_own_certificate() {
 fn a_warm_verifier_judges_every_chain_as_a_cold_one() {
     let v = vendor(0);
     let device = DeviceKey::from_seed(b"root-issued chip").unwrap();
-    let mut root_issued = template(b"SN-1", "poci-test-accel-a1");
-    root_issued.extensions = device_extensions(
-        v.root_key.public_key(),
+    let certificate = mint_device_certificate(
+        v.root(),
+        device.public_key(),
         &identity("poci-test-accel-a1", b"SN-1"),
+        77,
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
     )
     .unwrap();
-    let certificate = issue_certificate(&root_issued, device.public_key(), v.root()).unwrap();
     let der = signed(
         binding_tbs(
             b"SN-1",
@@ -842,19 +845,16 @@ fn forged_ca_attempt(policy: TrustPolicy) {
     verify_with(&verifier, &decoy).unwrap();
     // Then a chip minted by the forger.
     let minted = DeviceKey::from_seed(b"minted chip").unwrap();
-    let mut fake = template(b"SN-2", "poci-test-accel-a1");
-    fake.extensions = device_extensions(
-        forger.public_key(),
-        &identity("poci-test-accel-a1", b"SN-2"),
-    )
-    .unwrap();
-    let fake_certificate = issue_certificate(
-        &fake,
-        minted.public_key(),
+    let fake_certificate = mint_device_certificate(
         Issuer {
             name: &forged_name,
             key: &forger,
         },
+        minted.public_key(),
+        &identity("poci-test-accel-a1", b"SN-2"),
+        77,
+        TEST_NOT_BEFORE,
+        TEST_DEVICE_NOT_AFTER,
     )
     .unwrap();
     let forged = signed(

@@ -182,7 +182,6 @@ fn the_longest_valid_chain_fits_the_signature_budget() {
     // Four certificate signatures and the three intermediates' CRLs; the root's CRL was
     // checked when the store was built.
     assert_eq!(checks, 7);
-    assert!(checks <= u64::from(MAX_CHAIN_SIGNATURE_CHECKS));
 }
 
 #[test]
@@ -247,7 +246,9 @@ fn a_crl_past_the_limit_is_refused_and_one_near_it_serves() {
     let (_, der) = valid_binding(b"crl chip", b"SN-1");
     let (result, checks) = checks_of(store, &der);
     result.unwrap();
-    assert!(checks <= u64::from(MAX_CHAIN_SIGNATURE_CHECKS));
+    // A 47,000-entry CRL costs no more than a small one: the device, the intermediate and
+    // this CRL's signature.
+    assert_eq!(checks, 3);
 }
 
 #[test]

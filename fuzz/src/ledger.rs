@@ -253,20 +253,23 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
     }
 }
 
-/// The ledger under a sequence of operations.
-pub fn ledger_apply(data: &[u8]) {
+/// The ledger under a sequence of operations; whether any was applied.
+pub fn ledger_apply(data: &[u8]) -> bool {
     let verifier = fixtures().verifier(Backend::Ring);
     let mut ledger = ChipLedger::new(fixtures().params.clone());
     // One operation after another until the bytes run out: every input drives the ledger.
     let mut choices = Unstructured::new(data);
+    let mut applied = false;
     for _ in 0..MAX_OPS {
         let Ok(operation) = Operation::arbitrary(&mut choices) else {
             break;
         };
         apply(&mut ledger, &verifier, &operation);
+        applied = true;
         if choices.is_empty() {
             break;
         }
     }
     assert!(ledger.chip_count() <= usize::from(CHIPS));
+    applied
 }

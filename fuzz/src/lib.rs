@@ -44,7 +44,16 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("manifest", manifest),
     ("json_forms", json_forms),
     ("signature", signature),
-    ("verify_heartbeat", verify_heartbeat),
-    ("verify_binding", verify_binding),
-    ("ledger_apply", ledger_apply),
+    ("verify_heartbeat", |data| {
+        verify_heartbeat(data);
+    }),
+    ("verify_binding", |data| {
+        verify_binding(data);
+    }),
+    ("ledger_apply", |data| {
+        ledger_apply(data);
+    }),
 ];
+
+/// The structure-aware targets: they read their input as choices, so any seed serves.
+pub const STRUCTURED: [&str; 3] = ["verify_heartbeat", "verify_binding", "ledger_apply"];

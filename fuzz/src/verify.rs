@@ -71,10 +71,11 @@ struct HeartbeatCase {
     truncate: Option<u16>,
 }
 
-/// Heartbeat verification against the chip's registered key, in epoch 2, slot 3.
-pub fn verify_heartbeat(data: &[u8]) {
+/// Heartbeat verification against the chip's registered key, in epoch 2, slot 3; whether
+/// the input reached the verdict and its oracles.
+pub fn verify_heartbeat(data: &[u8]) -> bool {
     let Ok(case) = HeartbeatCase::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
+        return false;
     };
     let fixtures = fixtures();
     let (epoch, slot) = (2, 3);
@@ -124,11 +125,11 @@ pub fn verify_heartbeat(data: &[u8]) {
         &fixtures.chip
     };
     let Ok(mut message) = Signed::sign(tbs, signer) else {
-        return;
+        return false;
     };
     twin_if(&mut message.signature, case.high_s);
     let Ok(clean) = message.to_der() else {
-        return;
+        return false;
     };
     let der = edited(&clean, &case.edits, case.truncate);
 
@@ -167,6 +168,7 @@ pub fn verify_heartbeat(data: &[u8]) {
         assert_eq!(verified.heartbeat.wallet, WALLET);
         assert!(!case.signer_other, "accepted under the wrong key");
     }
+    true
 }
 
 /// Who signs the device certificate.
@@ -335,10 +337,11 @@ impl BindingCase {
     }
 }
 
-/// Binding verification against the two test vendors.
-pub fn verify_binding(data: &[u8]) {
+/// Binding verification against the two test vendors; whether the input reached the
+/// verdict and its oracles.
+pub fn verify_binding(data: &[u8]) -> bool {
     let Ok(case) = BindingCase::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
+        return false;
     };
     let fixtures = fixtures();
     if std::env::var_os("POCI_FUZZ_DEBUG").is_some() {
@@ -349,12 +352,12 @@ pub fn verify_binding(data: &[u8]) {
         fixtures.chip.clone()
     } else {
         let Ok(key) = DeviceKey::from_seed(&[b'k', case.chip]) else {
-            return;
+            return false;
         };
         key
     };
     let Some(certificate) = case.device_certificate(&device) else {
-        return;
+        return false;
     };
     let mut chain: Vec<Vec<u8>> = case
         .chain
@@ -401,11 +404,11 @@ pub fn verify_binding(data: &[u8]) {
     let expected_serial = tbs.chip_serial.clone();
     let expected_model = tbs.model_id.clone();
     let Ok(mut message) = Signed::sign(tbs, signer) else {
-        return;
+        return false;
     };
     twin_if(&mut message.signature, case.high_s);
     let Ok(clean) = message.to_der() else {
-        return;
+        return false;
     };
     let der = edited(&clean, &case.edits, None);
 
@@ -430,4 +433,5 @@ pub fn verify_binding(data: &[u8]) {
         assert_eq!(verified.record.key_id, *device.key_id());
         assert!(!case.signer_other && !case.high_s);
     }
+    true
 }

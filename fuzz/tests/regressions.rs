@@ -13,10 +13,9 @@ const STRUCTURED_SEEDS: usize = 48;
 #[test]
 fn every_target_passes_its_seeds() {
     let seeds = seeds::from_vectors();
-    let structured = ["verify_heartbeat", "verify_binding", "ledger_apply"];
     let all: Vec<&[u8]> = seeds.all().map(|(_, seed)| seed).collect();
     for (name, target) in TARGETS {
-        let list: Vec<&[u8]> = if structured.contains(name) {
+        let list: Vec<&[u8]> = if poci_fuzz::STRUCTURED.contains(name) {
             // A spread of every kind of seed, as choices.
             let step = (all.len() / STRUCTURED_SEEDS).max(1);
             all.iter().step_by(step).copied().collect()
@@ -51,13 +50,30 @@ fn each_parser_has_seeds_from_the_vectors() {
     }
 }
 
-/// Each kept input runs through its target; a folder name that is no target is a mistake.
+/// The empty input is the honest case of each structure-aware target (every choice at its
+/// default): it must get past decoding and signing to the verdict, whose oracles then
+/// require it to be accepted. A target that returned early would pass every seed silently.
+#[test]
+fn the_honest_case_reaches_each_verdict() {
+    assert!(poci_fuzz::verify_heartbeat(&[]));
+    assert!(poci_fuzz::verify_binding(&[]));
+    assert!(poci_fuzz::ledger_apply(&[]));
+}
+
+/// Each kept input runs through its target; a folder name that is no target, or a stray
+/// file, is a mistake.
 #[test]
 fn every_kept_input_passes() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("regressions");
+    let mut ran = 0usize;
     for entry in std::fs::read_dir(&root).expect("fuzz/regressions") {
         let folder = entry.expect("regression folder").path();
         if !folder.is_dir() {
+            assert!(
+                folder.ends_with("README.md"),
+                "stray file {}",
+                folder.display()
+            );
             continue;
         }
         let name = folder
@@ -71,6 +87,8 @@ fn every_kept_input_passes() {
         for input in std::fs::read_dir(&folder).expect("regression inputs") {
             let path = input.expect("regression input").path();
             target(&std::fs::read(&path).expect("regression input"));
+            ran += 1;
         }
     }
+    assert!(ran > 0, "no kept input ran");
 }

@@ -686,8 +686,10 @@ impl Task for VerifyBatch {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        // The size was checked before the task was queued; a refusal here is still reported.
-        let output = output.map_err(|error| napi::Error::from_reason(error.to_string()))?;
+        // The size was checked before the task was queued, so this cannot refuse; if it did,
+        // the message keeps the code (a rejected promise carries no `.code` here).
+        let output = output
+            .map_err(|error| napi::Error::from_reason(format!("{}: {error}", error.code())))?;
         Ok(output
             .iter()
             .map(|result| match result {

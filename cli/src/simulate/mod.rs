@@ -326,6 +326,19 @@ fn outage_window(total_slots: u64) -> std::ops::Range<u64> {
 }
 
 /// The (epoch, slot) of a global slot index.
+/// Applies `items` in batches of at most `MAX_BATCH_LEN`, one result per item in order. A
+/// refused batch (it cannot be, each is within the limit) ends the run with its error.
+fn in_batches<T, R>(
+    items: &[T],
+    mut apply: impl FnMut(&[T]) -> poci::Result<Vec<R>>,
+) -> Result<Vec<R>, CliError> {
+    let mut results = Vec::with_capacity(items.len());
+    for chunk in items.chunks(poci::limits::MAX_BATCH_LEN) {
+        results.extend(apply(chunk).map_err(setup("applying a batch"))?);
+    }
+    Ok(results)
+}
+
 fn slot_of(params: &NetworkParams, global: u64) -> Result<SlotId, CliError> {
     let per_epoch = u64::from(params.slots_per_epoch());
     let epoch = global.checked_div(per_epoch).unwrap_or(0);
@@ -442,7 +455,7 @@ impl Simulation<'_> {
         bindings: &[(Vec<u8>, Vec<u8>)],
         at: SlotId,
         challenge: &[u8; 32],
-    ) -> Vec<Result<BindingOutcome, poci::Error>> {
+    ) -> Result<Vec<Result<BindingOutcome, poci::Error>>, CliError> {
         let submissions: Vec<BindingSubmission<'_>> = bindings
             .iter()
             .map(|(der, wallet)| BindingSubmission {
@@ -453,15 +466,9 @@ impl Simulation<'_> {
             })
             .collect();
         let started = Instant::now();
-        // Batches larger than the core's limit go in chunks; each chunk is within it, so a
-        // refused chunk cannot happen, and would refuse each of its items if it did.
-        let mut results = Vec::with_capacity(submissions.len());
-        for chunk in submissions.chunks(poci::limits::MAX_BATCH_LEN) {
-            match self.ledger.apply_bindings(self.verifier, chunk) {
-                Ok(chunk_results) => results.extend(chunk_results),
-                Err(error) => results.extend(chunk.iter().map(|_| Err(error.clone()))),
-            }
-        }
+        let results = in_batches(&submissions, |chunk| {
+            self.ledger.apply_bindings(self.verifier, chunk)
+        })?;
         self.bind_time = self.bind_time.saturating_add(started.elapsed());
         self.bindings_checked = self
             .bindings_checked
@@ -476,7 +483,7 @@ impl Simulation<'_> {
                 Err(error) => self.refuse(error),
             }
         }
-        results
+        Ok(results)
     }
 
     /// The chips that join in `at`'s epoch sign bindings (in parallel) and the node applies them.
@@ -516,7 +523,7 @@ impl Simulation<'_> {
                 (der, self.wallet(wallet).to_vec())
             })
             .collect();
-        let results = self.apply_bindings(&bindings, at, challenge);
+        let results = self.apply_bindings(&bindings, at, challenge)?;
         for ((index, (der, _)), result) in joining.into_iter().zip(bindings).zip(results) {
             match result {
                 Ok(BindingOutcome::Claimed) => {
@@ -579,7 +586,7 @@ impl Simulation<'_> {
             sales.push((index, seller, buyer, counter));
             bindings.push((der, self.wallet(buyer).to_vec()));
         }
-        let results = self.apply_bindings(&bindings, at, challenge);
+        let results = self.apply_bindings(&bindings, at, challenge)?;
         for ((index, seller, buyer, counter), result) in sales.into_iter().zip(results) {
             match result {
                 Ok(BindingOutcome::Rebound { previous_wallet })
@@ -729,13 +736,9 @@ impl Simulation<'_> {
             })
             .collect();
         let started = Instant::now();
-        let mut results = Vec::with_capacity(submissions.len());
-        for chunk in submissions.chunks(poci::limits::MAX_BATCH_LEN) {
-            match self.ledger.apply_heartbeats(self.verifier, chunk) {
-                Ok(chunk_results) => results.extend(chunk_results),
-                Err(error) => results.extend(chunk.iter().map(|_| Err(error.clone()))),
-            }
-        }
+        let results = in_batches(&submissions, |chunk| {
+            self.ledger.apply_heartbeats(self.verifier, chunk)
+        })?;
         self.verify_time = self.verify_time.saturating_add(started.elapsed());
         self.heartbeats_checked = self
             .heartbeats_checked
@@ -791,7 +794,7 @@ impl Simulation<'_> {
             .iter()
             .map(|attack| (attack.der.clone(), attack.submitter.clone()))
             .collect();
-        let results = self.apply_bindings(&submitted, at, challenge);
+        let results = self.apply_bindings(&submitted, at, challenge)?;
         for (attack, result) in binding_attacks.into_iter().zip(results) {
             let got = match &result {
                 Ok(BindingOutcome::Equivocation(evidence)) if evidence.second == attack.der => {

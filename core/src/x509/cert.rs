@@ -86,8 +86,7 @@ impl<'a> ParsedCertificate<'a> {
         read_all(der, |reader| {
             read_sequence(reader, |certificate| {
                 let (signed, fields) = read_tlv(certificate, tag::SEQUENCE)?;
-                let mut tbs = read_all(fields, Self::read_tbs)?;
-                tbs.tbs = signed;
+                let tbs = read_all(fields, |reader| Self::read_tbs(reader, signed))?;
                 let (algorithm, _) = read_tlv(certificate, tag::SEQUENCE)?;
                 if algorithm != ECDSA_WITH_SHA256_ALG {
                     return Err(bad(CertProblem::Algorithm));
@@ -102,7 +101,7 @@ impl<'a> ParsedCertificate<'a> {
         })
     }
 
-    fn read_tbs(tbs: &mut SliceReader<'a>) -> Result<Self> {
+    fn read_tbs(tbs: &mut SliceReader<'a>, signed: &'a [u8]) -> Result<Self> {
         let (_, version) = read_tlv(tbs, EXPLICIT_0)?;
         if version != [0x02, 0x01, 0x02] {
             return Err(bad(CertProblem::Encoding));
@@ -133,7 +132,7 @@ impl<'a> ParsedCertificate<'a> {
         let (subject, _) = read_tlv(tbs, tag::SEQUENCE)?;
         let (spki, _) = read_tlv(tbs, tag::SEQUENCE)?;
         let mut parsed = Self {
-            tbs: &[],
+            tbs: signed,
             serial,
             issuer,
             subject,
@@ -239,8 +238,6 @@ pub(crate) struct ParsedCrl<'a> {
     pub(crate) tbs: &'a [u8],
     /// Issuer Name TLV.
     pub(crate) issuer: &'a [u8],
-    /// `nextUpdate`, unix seconds: how long a verdict that relied on the CRL may stand.
-    pub(crate) next_update: u64,
     /// The signature (the BIT STRING's bits).
     pub(crate) signature: &'a [u8],
 }
@@ -262,19 +259,20 @@ impl<'a> ParsedCrl<'a> {
         read_all(der, |reader| {
             read_sequence(reader, |list| {
                 let (tbs, content) = read_tlv(list, tag::SEQUENCE)?;
-                let (issuer, next_update) = read_all(content, |fields| {
+                let issuer = read_all(content, |fields| {
                     if fields.peek_byte() == Some(tag::INTEGER) {
                         read_integer_content(fields, Field::Version)?;
                     }
                     read_tlv(fields, tag::SEQUENCE)?;
                     let (issuer, _) = read_tlv(fields, tag::SEQUENCE)?;
                     read_any(fields)?;
+                    // nextUpdate must be there and be a time: webpki enforces it at `t`.
                     let (next_tag, _, next) = read_any(fields)?;
-                    let next_update = parse_time(next_tag, next)?;
+                    parse_time(next_tag, next)?;
                     while !fields.is_finished() {
                         read_any(fields)?;
                     }
-                    Ok((issuer, next_update))
+                    Ok(issuer)
                 })?;
                 read_tlv(list, tag::SEQUENCE)?;
                 let (_, bits) = read_tlv(list, BIT_STRING)?;
@@ -286,7 +284,6 @@ impl<'a> ParsedCrl<'a> {
                 Ok(Self {
                     tbs,
                     issuer,
-                    next_update,
                     signature,
                 })
             })

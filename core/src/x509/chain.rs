@@ -271,13 +271,6 @@ impl ChainAnchors {
     }
 }
 
-/// The anchor a chain was validated to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ChainVerdict {
-    /// Index of the anchoring root in insertion order.
-    pub(crate) anchor: usize,
-}
-
 /// How a chain is checked: the backend, the verifier's signature counter and memo.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ChainCheck<'c> {
@@ -287,7 +280,8 @@ pub(crate) struct ChainCheck<'c> {
 }
 
 /// Validates `device` (whose signed part is `device_tbs`) -> `intermediates` -> one of
-/// `anchors` at `time` (unix seconds), with CRLs checked along the whole chain.
+/// `anchors` at `time` (unix seconds), with CRLs checked along the whole chain; returns
+/// the index of the anchoring root in insertion order.
 pub(crate) fn validate_chain(
     check: ChainCheck<'_>,
     anchors: &ChainAnchors,
@@ -296,7 +290,7 @@ pub(crate) fn validate_chain(
     device_tbs: &[u8],
     intermediates: &[&[u8]],
     time: u64,
-) -> Result<ChainVerdict> {
+) -> Result<usize> {
     let algorithm = PociEcdsaP256::new(
         check.backend,
         check.checks,
@@ -304,43 +298,14 @@ pub(crate) fn validate_chain(
         check.memo,
         device_tbs,
     );
-    let anchor = run_webpki(
-        &algorithm,
-        &anchors.anchors,
-        &anchors.crls,
-        revocation,
-        device,
-        intermediates,
-        time,
-    )?;
-    let index = anchors
-        .anchors
-        .iter()
-        .position(|candidate| {
-            candidate.subject == anchor.subject
-                && candidate.subject_public_key_info == anchor.subject_public_key_info
-        })
-        .ok_or(Error::UnknownIssuer)?;
-    Ok(ChainVerdict { anchor: index })
-}
-
-fn run_webpki<'t>(
-    algorithm: &PociEcdsaP256<'_>,
-    trust_anchors: &'t [TrustAnchor<'static>],
-    crls: &[CertRevocationList<'static>],
-    revocation: UnknownRevocationPolicy,
-    device: &[u8],
-    intermediates: &[&[u8]],
-    time: u64,
-) -> Result<&'t TrustAnchor<'static>> {
-    let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [algorithm];
+    let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [&algorithm];
     let device = CertificateDer::from(device);
     let end_entity = EndEntityCert::try_from(&device).map_err(map_error)?;
     let intermediates: Vec<CertificateDer<'_>> = intermediates
         .iter()
         .map(|der| CertificateDer::from(*der))
         .collect();
-    let crls: Vec<&CertRevocationList<'_>> = crls.iter().collect();
+    let crls: Vec<&CertRevocationList<'_>> = anchors.crls.iter().collect();
     let status = match revocation {
         UnknownRevocationPolicy::Deny => UnknownStatusPolicy::Deny,
         UnknownRevocationPolicy::Allow => UnknownStatusPolicy::Allow,
@@ -360,7 +325,7 @@ fn run_webpki<'t>(
         revocation_options.is_none() && revocation == UnknownRevocationPolicy::Deny;
     let verdict = end_entity.verify_for_usage(
         &algorithms,
-        trust_anchors,
+        &anchors.anchors,
         &intermediates,
         UnixTime::since_unix_epoch(Duration::from_secs(time)),
         DeviceAttestationEku,
@@ -377,9 +342,10 @@ fn run_webpki<'t>(
         return Err(Error::RevocationStatusUnknown);
     }
     let anchor = path.anchor();
-    trust_anchors
+    anchors
+        .anchors
         .iter()
-        .find(|candidate| {
+        .position(|candidate| {
             candidate.subject == anchor.subject
                 && candidate.subject_public_key_info == anchor.subject_public_key_info
         })

@@ -9,12 +9,11 @@ use sha2::{Digest, Sha256};
 fn main() -> std::io::Result<()> {
     let seeds = poci_fuzz::seeds::from_vectors();
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let structured = ["verify_heartbeat", "verify_binding", "ledger_apply"];
     let mut written = 0usize;
     for (target, _) in poci_fuzz::TARGETS {
         let dir = corpus.join(target);
         std::fs::create_dir_all(&dir)?;
-        let list: Vec<&[u8]> = if structured.contains(target) {
+        let list: Vec<&[u8]> = if poci_fuzz::STRUCTURED.contains(target) {
             seeds.all().map(|(_, seed)| seed).collect()
         } else {
             seeds.of(target).iter().map(Vec::as_slice).collect()
