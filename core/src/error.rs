@@ -132,6 +132,10 @@ pub enum Error {
     /// No vendor root of the trust store anchors the certificate chain.
     #[error("no trusted vendor root anchors the certificate chain")]
     UnknownIssuer,
+    /// The carried certificates are not exactly one path: a certificate's issuer is not the
+    /// next one's subject, two share a subject, or one is named like a trust-store root.
+    #[error("the carried certificates are not exactly the path to a root")]
+    ChainNotAPath,
     /// A certificate of the chain (or the vendor root) has expired at the slot's start time.
     #[error("{role} certificate expired at the slot's start time")]
     CertExpired {
@@ -232,6 +236,10 @@ pub enum Error {
     /// A heartbeat for a slot the chip already proved, or an earlier one.
     #[error("chip already proved this or a later slot")]
     SlotAlreadyProven,
+    /// A heartbeat for a slot before the slot of the chip's binding in force, or a binding
+    /// for a slot before it (or before the chip's last proven slot).
+    #[error("slot before the chip's binding in force")]
+    SlotBeforeBinding,
     /// A heartbeat for a closed epoch, or a second close of an epoch.
     #[error("epoch {epoch} is closed")]
     EpochClosed {
@@ -344,6 +352,7 @@ impl Error {
             Self::BatchTooLarge { .. } => "BATCH_TOO_LARGE",
             Self::ChainTooComplex { .. } => "CHAIN_TOO_COMPLEX",
             Self::UnknownIssuer => "UNKNOWN_ISSUER",
+            Self::ChainNotAPath => "CHAIN_NOT_A_PATH",
             Self::CertExpired { .. } => "CERT_EXPIRED",
             Self::CertNotYetValid { .. } => "CERT_NOT_YET_VALID",
             Self::CertRevoked => "CERT_REVOKED",
@@ -371,6 +380,7 @@ impl Error {
             Self::CounterReplay => "COUNTER_REPLAY",
             Self::UnknownChip => "UNKNOWN_CHIP",
             Self::SlotAlreadyProven => "SLOT_ALREADY_PROVEN",
+            Self::SlotBeforeBinding => "SLOT_BEFORE_BINDING",
             Self::EpochClosed { .. } => "EPOCH_CLOSED",
             Self::JsonInvalid { .. } => "JSON_INVALID",
             Self::SignatureMalformed => "SIGNATURE_MALFORMED",
@@ -415,6 +425,7 @@ impl Error {
             | Self::PublicKeyInvalid
             | Self::DeviceKeyInvalid => ErrorFamily::Signature,
             Self::UnknownIssuer
+            | Self::ChainNotAPath
             | Self::CertExpired { .. }
             | Self::CertNotYetValid { .. }
             | Self::CertRevoked
@@ -446,6 +457,7 @@ impl Error {
             Self::CounterReplay
             | Self::UnknownChip
             | Self::SlotAlreadyProven
+            | Self::SlotBeforeBinding
             | Self::EpochClosed { .. } => ErrorFamily::Ledger,
             Self::InvalidSchedule { .. }
             | Self::InvalidPools
@@ -473,6 +485,7 @@ impl Error {
         "CHAIN_TOO_LONG",
         "BATCH_TOO_LARGE",
         "UNKNOWN_ISSUER",
+        "CHAIN_NOT_A_PATH",
         "CERT_EXPIRED",
         "CERT_NOT_YET_VALID",
         "CERT_REVOKED",
@@ -501,6 +514,7 @@ impl Error {
         "COUNTER_REPLAY",
         "UNKNOWN_CHIP",
         "SLOT_ALREADY_PROVEN",
+        "SLOT_BEFORE_BINDING",
         "EPOCH_CLOSED",
         "JSON_INVALID",
         "SIGNATURE_MALFORMED",
@@ -797,6 +811,8 @@ pub enum ManifestProblem {
     Roots,
     /// A PEM block that does not decode.
     Pem,
+    /// A root named like a root of another vendor, of another kind or with another key.
+    AmbiguousRoot,
 }
 
 impl fmt::Display for ManifestProblem {
@@ -818,6 +834,7 @@ impl fmt::Display for ManifestProblem {
             Self::UnknownVendor => "vendor not in the registry",
             Self::Roots => "no roots, or a root that is not a self-issued CA",
             Self::Pem => "bad PEM",
+            Self::AmbiguousRoot => "a root with the subject of another vendor's or another key's root",
         })
     }
 }

@@ -4,14 +4,13 @@
 //! hand their contents over as bytes.
 
 use crate::device_key::DevicePublicKey;
-use crate::error::{Error, ManifestLocation, ManifestProblem, Result};
+use crate::error::{CertProblem, Error, ManifestLocation, ManifestProblem, Result};
 use crate::limits::MAX_CERTIFICATE_LEN;
 use crate::manifest::VendorManifest;
 use crate::registry::ChipModelRegistry;
-use crate::signature::{Backend, verify_x509_signature};
 use crate::x509::UnknownRevocationPolicy;
-use crate::x509::cert::{ParsedCertificate, ParsedCrl};
-use crate::x509::chain::ChainAnchors;
+use crate::x509::cert::ParsedCertificate;
+use crate::x509::chain::{AnchorRoot, StoredCrl};
 
 /// How strict a trust store is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -33,28 +32,20 @@ pub enum RootKind {
     Test,
 }
 
-/// A vendor root as the trust store keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VendorRoot {
-    pub(crate) vendor_id: String,
-    pub(crate) kind: RootKind,
-    pub(crate) not_before: u64,
-    pub(crate) not_after: u64,
-}
-
 /// The chip-model registry, vendor roots and CRLs a verifier judges chains against.
+///
+/// Whatever order material is added in, the same material gives the same store and the
+/// same verdicts (SPEC.md 11): a root's subject names one key of one vendor, and a CRL
+/// speaks only for chains of the vendor whose material it is.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     policy: TrustPolicy,
     registry: ChipModelRegistry,
-    anchors: ChainAnchors,
-    /// Roots in the order of `anchors`.
-    roots: Vec<VendorRoot>,
-    /// Known CA certificates (roots, vendors' published intermediates) as (subject Name TLV,
-    /// SEC1 key): the possible signers of CRLs.
-    crl_signers: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Every CRL added (DER), to check against signers added later.
-    crls: Vec<Vec<u8>>,
+    roots: Vec<AnchorRoot>,
+    /// CA certificates vendors publish, as (vendor, subject Name TLV, SEC1 key): they serve
+    /// to check the signatures of the CRLs they issue once, when material is added.
+    published: Vec<(String, Vec<u8>, Vec<u8>)>,
+    crls: Vec<StoredCrl>,
 }
 
 fn trust_error(problem: ManifestProblem, vendor_id: &str, field: &str) -> Error {
@@ -92,27 +83,30 @@ fn der_of<'a>(
     Ok(owned.as_slice())
 }
 
-/// A CA's subject and P-256 key, if it has one.
-fn crl_signer(certificate: &ParsedCertificate<'_>) -> Option<(Vec<u8>, Vec<u8>)> {
-    let key = DevicePublicKey::from_spki_der(certificate.spki).ok()?;
-    Some((certificate.subject.to_vec(), key.sec1_bytes().to_vec()))
-}
-
-/// Checks each CRL's signature under every known CA named as its issuer and records the
-/// valid ones. A CRL that no known key verifies is left to the chain check, which refuses it.
-fn verify_crls(anchors: &mut ChainAnchors, signers: &[(Vec<u8>, Vec<u8>)], crls: &[Vec<u8>]) {
-    for der in crls {
-        let Ok(crl) = ParsedCrl::from_der(der) else {
-            continue;
-        };
-        if anchors.is_verified(crl.signature) {
-            continue;
-        }
-        for (subject, key) in signers {
-            if subject.as_slice() == crl.issuer
-                && verify_x509_signature(Backend::default(), key, crl.tbs, crl.signature).is_ok()
-            {
-                anchors.add_verified_signature(key, crl.tbs, crl.signature);
+/// Checks each CRL's signature under the known CAs of its own vendor that carry its
+/// issuer's name (roots and published intermediates), recording the keys that verify it.
+fn check_crl_signers(
+    crls: &mut [StoredCrl],
+    roots: &[AnchorRoot],
+    published: &[(String, Vec<u8>, Vec<u8>)],
+) {
+    let signers = roots
+        .iter()
+        .map(|root| {
+            (
+                root.vendor_id.as_str(),
+                root.subject.as_slice(),
+                root.key.as_slice(),
+            )
+        })
+        .chain(published.iter().map(|(vendor, subject, key)| {
+            (vendor.as_str(), subject.as_slice(), key.as_slice())
+        }));
+    let signers: Vec<(&str, &[u8], &[u8])> = signers.collect();
+    for crl in crls {
+        for (vendor, subject, key) in &signers {
+            if *vendor == crl.vendor_id && *subject == crl.issuer.as_slice() {
+                crl.check_signer(key);
             }
         }
     }
@@ -129,20 +123,7 @@ impl TrustStore {
         }
     }
 
-    /// Adds root certificates of a registry vendor and the CRLs of its CAs (each DER or
-    /// one PEM block). All or nothing: on error the store is unchanged.
-    ///
-    /// # Errors
-    /// `MANIFEST_INVALID` for a vendor not in the registry, no roots, a root that is not a
-    /// self-issued CA or bad PEM; `BAD_CERTIFICATE` for a root that does not parse;
-    /// `BAD_CRL` for a CRL that does not parse.
-    pub fn add_roots(
-        &mut self,
-        vendor_id: &str,
-        kind: RootKind,
-        roots: &[&[u8]],
-        crls: &[&[u8]],
-    ) -> Result<()> {
+    fn known_vendor(&self, vendor_id: &str) -> Result<()> {
         if self.registry.vendor(vendor_id).is_none() {
             return Err(trust_error(
                 ManifestProblem::UnknownVendor,
@@ -150,14 +131,33 @@ impl TrustStore {
                 "vendor_id",
             ));
         }
+        Ok(())
+    }
+
+    /// Adds root certificates of a registry vendor and the CRLs of its CAs (each DER or
+    /// one PEM block). All or nothing: on error the store is unchanged.
+    ///
+    /// A root whose subject is already a root's must have the same key, vendor and kind
+    /// (a renewal); the same certificate twice is kept once.
+    ///
+    /// # Errors
+    /// `MANIFEST_INVALID` for a vendor not in the registry, no roots, a root that is not a
+    /// self-issued CA, bad PEM, or a root named like another vendor's or another key's;
+    /// `BAD_CERTIFICATE` for a root that does not parse or has no P-256 key; `BAD_CRL` or
+    /// `MESSAGE_TOO_LARGE` for a CRL outside the profile.
+    pub fn add_roots(
+        &mut self,
+        vendor_id: &str,
+        kind: RootKind,
+        roots: &[&[u8]],
+        crls: &[&[u8]],
+    ) -> Result<()> {
+        self.known_vendor(vendor_id)?;
         if roots.is_empty() {
             return Err(trust_error(ManifestProblem::Roots, vendor_id, "roots"));
         }
         // Build into copies, then commit: no partial state change on error.
-        let mut anchors = self.anchors.clone();
-        let mut signers = self.crl_signers.clone();
-        let mut all_crls = self.crls.clone();
-        let mut new_roots = Vec::new();
+        let mut all_roots = self.roots.clone();
         for root in roots {
             let mut owned = Vec::new();
             let der = der_of(root, &mut owned, "CERTIFICATE", vendor_id)?;
@@ -168,27 +168,29 @@ impl TrustStore {
             if !parsed.is_ca || parsed.issuer != parsed.subject {
                 return Err(trust_error(ManifestProblem::Roots, vendor_id, "roots"));
             }
-            anchors.add_root(der)?;
-            signers.extend(crl_signer(&parsed));
-            new_roots.push(VendorRoot {
-                vendor_id: vendor_id.to_owned(),
-                kind,
-                not_before: parsed.not_before,
-                not_after: parsed.not_after,
-            });
+            let anchor = AnchorRoot::new(vendor_id, kind, der, &parsed)?;
+            let mut duplicate = false;
+            for known in all_roots.iter().filter(|known| known.subject == anchor.subject) {
+                if known.key != anchor.key
+                    || known.vendor_id != anchor.vendor_id
+                    || known.kind != kind
+                {
+                    return Err(trust_error(ManifestProblem::AmbiguousRoot, vendor_id, "roots"));
+                }
+                duplicate |= known.der == anchor.der;
+            }
+            if !duplicate {
+                all_roots.push(anchor);
+            }
         }
+        let mut all_crls = self.crls.clone();
         for crl in crls {
             let mut owned = Vec::new();
             let der = der_of(crl, &mut owned, "X509 CRL", vendor_id)?;
-            // POCI's own reader first: it bounds the size before webpki reads the list.
-            ParsedCrl::from_der(der)?;
-            anchors.add_crl(der)?;
-            all_crls.push(der.to_vec());
+            all_crls.push(StoredCrl::new(vendor_id, der)?);
         }
-        verify_crls(&mut anchors, &signers, &all_crls);
-        self.anchors = anchors;
-        self.roots.extend(new_roots);
-        self.crl_signers = signers;
+        check_crl_signers(&mut all_crls, &all_roots, &self.published);
+        self.roots = all_roots;
         self.crls = all_crls;
         Ok(())
     }
@@ -199,16 +201,11 @@ impl TrustStore {
     ///
     /// # Errors
     /// `MANIFEST_INVALID` for a vendor not in the registry, bad PEM or a certificate that is
-    /// not a CA; `BAD_CERTIFICATE` for one that does not parse. On error the store is unchanged.
+    /// not a CA; `BAD_CERTIFICATE` for one that does not parse or has no P-256 key. On
+    /// error the store is unchanged.
     pub fn add_intermediates(&mut self, vendor_id: &str, intermediates: &[&[u8]]) -> Result<()> {
-        if self.registry.vendor(vendor_id).is_none() {
-            return Err(trust_error(
-                ManifestProblem::UnknownVendor,
-                vendor_id,
-                "vendor_id",
-            ));
-        }
-        let mut signers = self.crl_signers.clone();
+        self.known_vendor(vendor_id)?;
+        let mut published = self.published.clone();
         for intermediate in intermediates {
             let mut owned = Vec::new();
             let der = der_of(intermediate, &mut owned, "CERTIFICATE", vendor_id)?;
@@ -227,12 +224,20 @@ impl TrustStore {
                     "intermediates",
                 ));
             }
-            signers.extend(crl_signer(&parsed));
+            let key =
+                DevicePublicKey::from_spki_der(parsed.spki).map_err(|_| Error::BadCertificate {
+                    problem: CertProblem::Algorithm,
+                })?;
+            published.push((
+                vendor_id.to_owned(),
+                parsed.subject.to_vec(),
+                key.sec1_bytes().to_vec(),
+            ));
         }
-        let mut anchors = self.anchors.clone();
-        verify_crls(&mut anchors, &signers, &self.crls);
-        self.anchors = anchors;
-        self.crl_signers = signers;
+        let mut crls = self.crls.clone();
+        check_crl_signers(&mut crls, &self.roots, &published);
+        self.crls = crls;
+        self.published = published;
         Ok(())
     }
 
@@ -260,11 +265,17 @@ impl TrustStore {
         self.roots.len()
     }
 
-    pub(crate) const fn anchors(&self) -> &ChainAnchors {
-        &self.anchors
+    /// The roots, as chain validation reads them.
+    pub(crate) fn roots(&self) -> &[AnchorRoot] {
+        &self.roots
     }
 
-    pub(crate) fn root(&self, index: usize) -> Option<&VendorRoot> {
+    /// The CRLs.
+    pub(crate) fn crls(&self) -> &[StoredCrl] {
+        &self.crls
+    }
+
+    pub(crate) fn root(&self, index: usize) -> Option<&AnchorRoot> {
         self.roots.get(index)
     }
 }

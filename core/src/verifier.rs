@@ -18,7 +18,7 @@ use crate::signature::Backend;
 use crate::time::NetworkParams;
 use crate::trust::{RootKind, TrustStore};
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
-use crate::x509::chain::{ChainCheck, SignatureMemo, validate_chain};
+use crate::x509::chain::{CarriedChain, ChainCheck, SignatureMemo, validate_chain};
 
 /// One heartbeat of a batch: its bytes, the chip's registered key and the context.
 #[derive(Debug, Clone, Copy)]
@@ -266,15 +266,22 @@ impl Verifier {
         let time = context.params.slot_start_unix(tbs.epoch, tbs.slot)?;
 
         // 2. The device certificate's profile and identity.
-        let (device_der, intermediates) =
-            tbs.certificates.split_first().ok_or(Error::FieldEmpty {
-                field: crate::error::Field::Certificates,
-            })?;
-        let device = ParsedCertificate::from_der(device_der)?;
-        let parsed_intermediates = intermediates
+        let parsed = tbs
+            .certificates
             .iter()
             .map(|der| ParsedCertificate::from_der(der))
             .collect::<Result<Vec<_>>>()?;
+        let (device, parsed_intermediates) = parsed.split_first().ok_or(Error::FieldEmpty {
+            field: crate::error::Field::Certificates,
+        })?;
+        // Every carried key is a P-256 point: a certificate is judged whole at this step.
+        for certificate in &parsed {
+            DevicePublicKey::from_spki_der(certificate.spki).map_err(|_| {
+                Error::BadCertificate {
+                    problem: CertProblem::Algorithm,
+                }
+            })?;
+        }
         if device.is_ca {
             return Err(Error::BadCertificate {
                 problem: CertProblem::BasicConstraints,
@@ -315,28 +322,30 @@ impl Verifier {
 
         // 4. Validity of every carried certificate at the slot's start time.
         check_validity(device.not_before, device.not_after, time, CertRole::Device)?;
-        for intermediate in &parsed_intermediates {
+        for intermediate in parsed_intermediates {
             let (from, until) = (intermediate.not_before, intermediate.not_after);
             check_validity(from, until, time, CertRole::Intermediate)?;
         }
 
-        // 5. The chain, then the anchoring vendor.
+        // 5. The chain (its root chosen and judged at `time`), then the anchoring vendor.
         let check = ChainCheck {
             backend: self.backend,
             checks: &self.certificate_signature_checks,
             memo: &self.memo,
         };
+        let chain = CarriedChain {
+            ders: &tbs.certificates,
+            parsed: &parsed,
+        };
         let root_index = validate_chain(
             check,
-            self.trust.anchors(),
+            self.trust.roots(),
+            self.trust.crls(),
             self.trust.policy().unknown_revocation,
-            device_der,
-            device.tbs,
-            intermediates,
+            chain,
             time,
         )?;
         let root = self.trust.root(root_index).ok_or(Error::UnknownIssuer)?;
-        check_validity(root.not_before, root.not_after, time, CertRole::Root)?;
         let vendor = self
             .trust
             .vendor(&root.vendor_id)

@@ -115,12 +115,12 @@ fn second_chip_under_the_same_intermediate_checks_only_its_own_certificate() {
     assert_eq!(cold_and_warm_checks(trust), (2, 1));
 }
 
-/// Remembering signatures never changes a verdict. A device certificate issued by the root
-/// itself, carried with the vendor's intermediate it does not need, is valid; a verifier
-/// that has seen that intermediate before judges it exactly as a fresh one does. (A
-/// verifier that cached the intermediate as an anchor refused it: found by the
-/// `verify_binding` fuzz target, `fuzz/regressions/verify_binding/`.) And an intermediate
-/// carried but never used on the path is never remembered.
+/// Remembering signatures never changes a verdict, and a binding carries exactly its path.
+/// A device certificate issued by the root itself, carried with the vendor's intermediate it
+/// does not need, is not a path: refused the same by a fresh verifier and by one that has
+/// checked that intermediate before. (A verifier that cached the intermediate as an anchor
+/// once judged it differently: found by the `verify_binding` fuzz target,
+/// `fuzz/regressions/verify_binding/`.)
 #[test]
 fn a_warm_verifier_judges_every_chain_as_a_cold_one() {
     let v = vendor(0);
@@ -138,20 +138,55 @@ fn a_warm_verifier_judges_every_chain_as_a_cold_one() {
         binding_tbs(
             b"SN-1",
             "poci-test-accel-a1",
-            vec![certificate, v.intermediate_der.clone()],
+            vec![certificate.clone(), v.intermediate_der.clone()],
         ),
         &device,
     );
     let cold = Verifier::with_trust_store(store(allow_tests()));
     let cold_verdict = verify_with(&cold, &der);
-    assert!(cold_verdict.is_ok(), "{cold_verdict:?}");
-    // The path was device -> root: the carried intermediate was never checked.
-    assert_eq!(cold.remembered_signatures(), 0);
+    assert_eq!(code(cold_verdict.clone()), "CHAIN_NOT_A_PATH");
+    assert_eq!(cold.certificate_signature_checks(), 0);
     let warm = Verifier::with_trust_store(store(allow_tests()));
     let (_, honest) = valid_binding(b"chip-1", b"SN-1");
     verify_with(&warm, &honest).unwrap();
     assert!(warm.remembered_signatures() > 0);
     assert_eq!(verify_with(&warm, &der), cold_verdict);
+    // Carried as its path (device alone), the same certificate is valid.
+    let alone = signed(
+        binding_tbs(b"SN-1", "poci-test-accel-a1", vec![certificate]),
+        &device,
+    );
+    verify_with(&cold, &alone).unwrap();
+    verify_with(&warm, &alone).unwrap();
+}
+
+/// A binding carries exactly its path: each certificate's issuer is the next one's subject.
+#[test]
+fn code_chain_not_a_path() {
+    let (key, certificate) = chip_a(b"chip-1", b"SN-1");
+    let carried_wrong = signed(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![certificate.clone(), vendor(1).intermediate_der.clone()],
+        ),
+        &key,
+    );
+    assert_eq!(code(verify(&carried_wrong)), "CHAIN_NOT_A_PATH");
+    // The right intermediate carried twice: two certificates share a subject.
+    let twice = signed(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![
+                certificate,
+                vendor(0).intermediate_der.clone(),
+                vendor(0).intermediate_der.clone(),
+            ],
+        ),
+        &key,
+    );
+    assert_eq!(code(verify(&twice)), "CHAIN_NOT_A_PATH");
 }
 
 #[test]
@@ -832,7 +867,7 @@ fn forged_ca_attempt(policy: TrustPolicy) {
     )
     .unwrap();
     let verifier = Verifier::with_trust_store(store(policy));
-    // A genuine chip, its chain carrying the forged CA first (webpki skips it).
+    // A genuine chip, its chain carrying the forged CA first: not a path, refused.
     let (genuine, certificate) = chip_a(b"genuine chip", b"SN-1");
     let decoy = signed(
         binding_tbs(
@@ -842,7 +877,7 @@ fn forged_ca_attempt(policy: TrustPolicy) {
         ),
         &genuine,
     );
-    verify_with(&verifier, &decoy).unwrap();
+    assert_eq!(code(verify_with(&verifier, &decoy)), "CHAIN_NOT_A_PATH");
     // Then a chip minted by the forger.
     let minted = DeviceKey::from_seed(b"minted chip").unwrap();
     let fake_certificate = mint_device_certificate(

@@ -96,46 +96,82 @@ fn checks_of(store: TrustStore, der: &[u8]) -> (Result<poci::VerifiedBinding, Er
     (result, verifier.certificate_signature_checks())
 }
 
-/// The worst chain within the limits: every carried certificate and every root shares one
-/// name, so path building could try each root under each ordering of the intermediates
-/// (16 paths per root). The budget stops it.
+/// Roots that share a name but not a key are ambiguous trust material: refused when
+/// loaded, whatever their order, so path building never has to try one after another.
 #[test]
-fn code_chain_too_complex() {
+fn same_name_roots_with_other_keys_are_refused_at_load() {
     let maze = name("Maze");
-    let root_keys: Vec<DeviceKey> = (0..8u8)
-        .map(|i| DeviceKey::from_seed(&[b'r', i]).unwrap())
-        .collect();
-    let roots: Vec<Vec<u8>> = root_keys
-        .iter()
-        .enumerate()
-        .map(|(i, key)| {
-            let issuer = Issuer { name: &maze, key };
-            ca_certificate(&maze, key.public_key(), issuer, 100 + i as u64)
+    let roots: Vec<Vec<u8>> = (0..2u8)
+        .map(|i| {
+            let key = DeviceKey::from_seed(&[b'r', i]).unwrap();
+            let issuer = Issuer {
+                name: &maze,
+                key: &key,
+            };
+            ca_certificate(&maze, key.public_key(), issuer, 100 + u64::from(i))
         })
         .collect();
-    let stranger = DeviceKey::from_seed(b"maze stranger").unwrap();
-    let issuer = Issuer {
-        name: &maze,
-        key: &stranger,
-    };
-    let intermediates: Vec<Vec<u8>> = (0..MAX_CHAIN_CERTIFICATES - 1)
+    for order in [[0, 1], [1, 0]] {
+        let mut store = TrustStore::new(registry_of(&[&manifest(0)]).unwrap(), allow_tests());
+        let refs: Vec<&[u8]> = order.iter().map(|i| roots[*i].as_slice()).collect();
+        let refused = store
+            .add_roots(&vendor(0).vendor_id, RootKind::Vendor, &refs, &[])
+            .unwrap_err();
+        assert_eq!(refused.code(), "MANIFEST_INVALID");
+        assert_eq!(store.root_count(), 0);
+    }
+}
+
+/// The worst chain within the limits: every carried certificate shares one name with the
+/// genuine intermediate (P1 of the Step 12 review: a fresh verifier called it
+/// `CHAIN_TOO_COMPLEX` and a warm one accepted it). Not a path: refused before any
+/// signature check, the same on a fresh verifier and on one that has verified the genuine
+/// chain before.
+#[test]
+fn a_maze_of_same_name_certificates_is_refused_before_any_signature_check() {
+    let v = vendor(0);
+    let genuine_name = v.intermediate_name.clone();
+    let decoys: Vec<Vec<u8>> = (0..MAX_CHAIN_CERTIFICATES - 2)
         .map(|i| {
             let key = DeviceKey::from_seed(&[b'i', i as u8]).unwrap();
-            ca_certificate(&maze, key.public_key(), issuer, 200 + i as u64)
+            ca_certificate(&genuine_name, key.public_key(), v.root(), 200 + i as u64)
         })
         .collect();
     let device = DeviceKey::from_seed(b"maze chip").unwrap();
-    let mut certificates = vec![device_certificate(&device, issuer, 0)];
-    certificates.extend(intermediates);
+    let mut certificates = vec![device_certificate(&device, v.intermediate(), 0)];
+    certificates.extend(decoys);
+    certificates.push(v.intermediate_der.clone());
+    assert_eq!(certificates.len(), MAX_CHAIN_CERTIFICATES);
     let der = binding(&device, certificates);
-    let root_refs: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
-    let policy = TrustPolicy {
-        unknown_revocation: poci::UnknownRevocationPolicy::Allow,
-        ..allow_tests()
-    };
-    let (result, checks) = checks_of(vendor_a_store(&root_refs, &[], policy), &der);
-    assert_eq!(result.unwrap_err().code(), "CHAIN_TOO_COMPLEX");
-    assert_eq!(checks, u64::from(MAX_CHAIN_SIGNATURE_CHECKS));
+    let (cold, checks) = checks_of(store(allow_tests()), &der);
+    assert_eq!(cold.clone().unwrap_err().code(), "CHAIN_NOT_A_PATH");
+    assert_eq!(checks, 0);
+    let warm = Verifier::with_trust_store(store(allow_tests()));
+    let honest = binding(
+        &device,
+        vec![
+            device_certificate(&device, v.intermediate(), 0),
+            v.intermediate_der.clone(),
+        ],
+    );
+    verify_with(&warm, &honest).unwrap();
+    assert!(warm.remembered_signatures() > 0);
+    assert_eq!(verify_with(&warm, &der), cold);
+    assert_eq!(verify_with(&warm, &der), cold);
+}
+
+/// `CHAIN_TOO_COMPLEX` is reserved: a path of at most `MAX_CHAIN_CERTIFICATES` costs at
+/// most twice that many checks (a certificate and a CRL each), within the budget.
+#[test]
+fn code_chain_too_complex() {
+    assert!(2 * MAX_CHAIN_CERTIFICATES as u32 <= MAX_CHAIN_SIGNATURE_CHECKS);
+    assert_eq!(
+        Error::ChainTooComplex {
+            max: MAX_CHAIN_SIGNATURE_CHECKS
+        }
+        .code(),
+        "CHAIN_TOO_COMPLEX"
+    );
 }
 
 /// The longest honest chain (device and three intermediates, each CA with a CRL that the

@@ -10,7 +10,8 @@ use crate::error::{CertProblem, Error, Field, MessageKind, Result};
 use crate::limits::{MAX_CERTIFICATE_EXTENSIONS, MAX_CRL_LEN};
 use crate::oid::CHIP_IDENTITY_EXTENSION_DER;
 use crate::proof::codec::{
-    read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, tag,
+    read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, read_u64,
+    tag,
 };
 use crate::x509::identity::ChipIdentity;
 use crate::x509::time::parse_time;
@@ -29,6 +30,24 @@ pub(crate) const EXT_KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x25];
 pub(crate) const SUBJECT_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x0e];
 /// `id-ce-authorityKeyIdentifier` content octets.
 pub(crate) const AUTHORITY_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x23];
+
+/// `id-ce-subjectAltName` content octets.
+const SUBJECT_ALT_NAME_OID: [u8; 3] = [0x55, 0x1d, 0x11];
+/// `id-ce-nameConstraints` content octets.
+const NAME_CONSTRAINTS_OID: [u8; 3] = [0x55, 0x1d, 0x1e];
+/// `id-ce-cRLDistributionPoints` content octets.
+const CRL_DISTRIBUTION_POINTS_OID: [u8; 3] = [0x55, 0x1d, 0x1f];
+
+/// Extensions that may be critical (SPEC.md 10): the ones chain validation acts on.
+/// Any other critical extension is refused when the certificate is read.
+const UNDERSTOOD_CRITICAL: [&[u8]; 6] = [
+    &BASIC_CONSTRAINTS_OID,
+    &KEY_USAGE_OID,
+    &EXT_KEY_USAGE_OID,
+    &SUBJECT_ALT_NAME_OID,
+    &NAME_CONSTRAINTS_OID,
+    &CRL_DISTRIBUTION_POINTS_OID,
+];
 
 /// keyUsage bit digitalSignature (bit 0), as the first content octet's mask.
 pub(crate) const KU_DIGITAL_SIGNATURE: u8 = 0x80;
@@ -64,16 +83,57 @@ pub(crate) struct ParsedCertificate<'a> {
     pub(crate) spki: &'a [u8],
     /// basicConstraints cA.
     pub(crate) is_ca: bool,
+    /// basicConstraints pathLenConstraint, if present.
+    pub(crate) path_len: Option<u64>,
     /// First octet of the keyUsage bits, if the extension is present.
     pub(crate) key_usage: Option<u8>,
     /// EKU OIDs (content octets), if the extension is present.
     pub(crate) ext_key_usage: Option<Vec<&'a [u8]>>,
     /// The chip identity extension, if present.
     pub(crate) chip_identity: Option<ChipIdentity>,
+    /// The issuer's signature: the DER `Ecdsa-Sig-Value` in the signature BIT STRING.
+    pub(crate) signature: &'a [u8],
 }
 
 fn bad(problem: CertProblem) -> Error {
     Error::BadCertificate { problem }
+}
+
+/// Tag of `SET` / `SET OF`.
+const SET: u8 = 0x31;
+
+/// Reads a `Name` (RFC 5280 4.1.2.4) strictly as DER: a SEQUENCE OF non-empty SETs of
+/// `SEQUENCE { type OBJECT IDENTIFIER, value ANY }`, each SET's elements in ascending order
+/// of their encodings (X.690 11.6). Returns the whole TLV: names are compared as bytes.
+pub(crate) fn read_name<'a>(reader: &mut SliceReader<'a>) -> Result<&'a [u8]> {
+    let (name, rdns) = read_tlv(reader, tag::SEQUENCE)?;
+    read_all(rdns, |list| {
+        while !list.is_finished() {
+            let (_, attributes) = read_tlv(list, SET)?;
+            read_all(attributes, |set| {
+                let mut previous: Option<&[u8]> = None;
+                loop {
+                    let (attribute, _) = read_tlv(set, tag::SEQUENCE)?;
+                    read_all(attribute, |reader| {
+                        read_sequence(reader, |pair| {
+                            read_tlv(pair, tag::OID)?;
+                            read_any(pair)?;
+                            Ok(())
+                        })
+                    })?;
+                    if previous.is_some_and(|earlier| earlier > attribute) {
+                        return Err(bad(CertProblem::Encoding));
+                    }
+                    previous = Some(attribute);
+                    if set.is_finished() {
+                        return Ok(());
+                    }
+                }
+            })?;
+        }
+        Ok(())
+    })?;
+    Ok(name)
 }
 
 impl<'a> ParsedCertificate<'a> {
@@ -86,12 +146,25 @@ impl<'a> ParsedCertificate<'a> {
         read_all(der, |reader| {
             read_sequence(reader, |certificate| {
                 let (signed, fields) = read_tlv(certificate, tag::SEQUENCE)?;
-                let tbs = read_all(fields, |reader| Self::read_tbs(reader, signed))?;
+                let mut tbs = read_all(fields, |reader| Self::read_tbs(reader, signed))?;
                 let (algorithm, _) = read_tlv(certificate, tag::SEQUENCE)?;
                 if algorithm != ECDSA_WITH_SHA256_ALG {
                     return Err(bad(CertProblem::Algorithm));
                 }
-                read_tlv(certificate, BIT_STRING)?;
+                let (_, bits) = read_tlv(certificate, BIT_STRING)?;
+                // Whole octets holding one DER Ecdsa-Sig-Value: what a signature check reads.
+                let value = match bits.split_first() {
+                    Some((0, value)) => value,
+                    _ => return Err(bad(CertProblem::Encoding)),
+                };
+                read_all(value, |reader| {
+                    read_sequence(reader, |pair| {
+                        read_integer_content(pair, Field::Signature)?;
+                        read_integer_content(pair, Field::Signature)?;
+                        Ok(())
+                    })
+                })?;
+                tbs.signature = value;
                 Ok(tbs)
             })
         })
@@ -120,7 +193,7 @@ impl<'a> ParsedCertificate<'a> {
         if algorithm != ECDSA_WITH_SHA256_ALG {
             return Err(bad(CertProblem::Algorithm));
         }
-        let (issuer, _) = read_tlv(tbs, tag::SEQUENCE)?;
+        let issuer = read_name(tbs)?;
         let (not_before, not_after) = read_sequence(tbs, |validity| {
             let (start_tag, _, start) = read_any(validity)?;
             let (end_tag, _, end) = read_any(validity)?;
@@ -129,7 +202,7 @@ impl<'a> ParsedCertificate<'a> {
         if not_after < not_before {
             return Err(bad(CertProblem::Validity));
         }
-        let (subject, _) = read_tlv(tbs, tag::SEQUENCE)?;
+        let subject = read_name(tbs)?;
         let (spki, _) = read_tlv(tbs, tag::SEQUENCE)?;
         let mut parsed = Self {
             tbs: signed,
@@ -140,9 +213,11 @@ impl<'a> ParsedCertificate<'a> {
             not_after,
             spki,
             is_ca: false,
+            path_len: None,
             key_usage: None,
             ext_key_usage: None,
             chip_identity: None,
+            signature: &[],
         };
         if tbs.is_finished() {
             return Ok(parsed);
@@ -152,6 +227,10 @@ impl<'a> ParsedCertificate<'a> {
         let mut seen: Vec<&[u8]> = Vec::new();
         read_all(extensions, |reader| {
             read_sequence(reader, |list| {
+                // Extensions ::= SEQUENCE SIZE (1..MAX): an empty list is not the profile.
+                if list.is_finished() {
+                    return Err(bad(CertProblem::Encoding));
+                }
                 while !list.is_finished() {
                     read_sequence(list, |extension| {
                         parsed.read_extension(extension, &mut seen)
@@ -189,17 +268,23 @@ impl<'a> ParsedCertificate<'a> {
         let value = read_octets(extension)?;
         let extension_error = |_| bad(CertProblem::Extension);
         if oid == BASIC_CONSTRAINTS_OID {
-            self.is_ca = read_all(value, |reader| {
+            (self.is_ca, self.path_len) = read_all(value, |reader| {
                 read_sequence(reader, |constraints| {
                     let is_ca = if constraints.peek_byte() == Some(BOOLEAN) {
-                        read_tlv(constraints, BOOLEAN)?.1 == [0xff]
+                        // DER: the DEFAULT FALSE is never encoded.
+                        if read_tlv(constraints, BOOLEAN)?.1 != [0xff] {
+                            return Err(bad(CertProblem::Extension));
+                        }
+                        true
                     } else {
                         false
                     };
-                    if !constraints.is_finished() {
-                        read_integer_content(constraints, Field::Certificate)?;
-                    }
-                    Ok(is_ca)
+                    let path_len = if constraints.is_finished() {
+                        None
+                    } else {
+                        Some(read_u64(constraints, Field::Certificate)?)
+                    };
+                    Ok((is_ca, path_len))
                 })
             })
             .map_err(extension_error)?;
@@ -226,10 +311,15 @@ impl<'a> ParsedCertificate<'a> {
                 return Err(bad(CertProblem::Extension));
             }
             self.chip_identity = Some(ChipIdentity::from_der(value)?);
+        } else if critical && !UNDERSTOOD_CRITICAL.contains(&oid) {
+            return Err(bad(CertProblem::UnsupportedCriticalExtension));
         }
         Ok(())
     }
 }
+
+/// `id-ce-cRLNumber` content octets.
+const CRL_NUMBER_OID: [u8; 3] = [0x55, 0x1d, 0x14];
 
 /// The fields of a CRL POCI reads, borrowed from its DER.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +328,12 @@ pub(crate) struct ParsedCrl<'a> {
     pub(crate) tbs: &'a [u8],
     /// Issuer Name TLV.
     pub(crate) issuer: &'a [u8],
+    /// thisUpdate, unix seconds.
+    pub(crate) this_update: u64,
+    /// nextUpdate, unix seconds.
+    pub(crate) next_update: u64,
+    /// The cRLNumber extension's INTEGER content octets, if present.
+    pub(crate) crl_number: Option<&'a [u8]>,
     /// The signature (the BIT STRING's bits).
     pub(crate) signature: &'a [u8],
 }
@@ -246,8 +342,9 @@ impl<'a> ParsedCrl<'a> {
     /// Reads a CRL.
     ///
     /// # Errors
-    /// `MESSAGE_TOO_LARGE` beyond `MAX_CRL_LEN`; `BAD_CRL` if the CRL does not have the v2
-    /// structure with a nextUpdate.
+    /// `MESSAGE_TOO_LARGE` beyond `MAX_CRL_LEN`; `BAD_CRL` if the CRL is not a DER v2 CRL
+    /// with a nextUpdate signed with ecdsa-with-SHA256, or carries an extension other than
+    /// the non-critical cRLNumber and authorityKeyIdentifier (SPEC.md 10).
     pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
         if der.len() > MAX_CRL_LEN {
             return Err(Error::MessageTooLarge {
@@ -259,22 +356,11 @@ impl<'a> ParsedCrl<'a> {
         read_all(der, |reader| {
             read_sequence(reader, |list| {
                 let (tbs, content) = read_tlv(list, tag::SEQUENCE)?;
-                let issuer = read_all(content, |fields| {
-                    if fields.peek_byte() == Some(tag::INTEGER) {
-                        read_integer_content(fields, Field::Version)?;
-                    }
-                    read_tlv(fields, tag::SEQUENCE)?;
-                    let (issuer, _) = read_tlv(fields, tag::SEQUENCE)?;
-                    read_any(fields)?;
-                    // nextUpdate must be there and be a time: webpki enforces it at `t`.
-                    let (next_tag, _, next) = read_any(fields)?;
-                    parse_time(next_tag, next)?;
-                    while !fields.is_finished() {
-                        read_any(fields)?;
-                    }
-                    Ok(issuer)
-                })?;
-                read_tlv(list, tag::SEQUENCE)?;
+                let fields = read_all(content, read_tbs_cert_list)?;
+                let (algorithm, _) = read_tlv(list, tag::SEQUENCE)?;
+                if algorithm != ECDSA_WITH_SHA256_ALG {
+                    return Err(Error::BadCrl);
+                }
                 let (_, bits) = read_tlv(list, BIT_STRING)?;
                 // No unused bits: a DER signature is whole bytes.
                 let signature = match bits.split_first() {
@@ -283,11 +369,85 @@ impl<'a> ParsedCrl<'a> {
                 };
                 Ok(Self {
                     tbs,
-                    issuer,
+                    issuer: fields.issuer,
+                    this_update: fields.this_update,
+                    next_update: fields.next_update,
+                    crl_number: fields.crl_number,
                     signature,
                 })
             })
         })
         .map_err(|_| Error::BadCrl)
     }
+}
+
+/// What `TBSCertList` holds for POCI (the revoked entries are read by the chain module).
+struct CrlFields<'a> {
+    issuer: &'a [u8],
+    this_update: u64,
+    next_update: u64,
+    crl_number: Option<&'a [u8]>,
+}
+
+fn read_tbs_cert_list<'a>(fields: &mut SliceReader<'a>) -> Result<CrlFields<'a>> {
+    // version v2 (1): required, since POCI CRLs carry extensions and a nextUpdate.
+    if read_integer_content(fields, Field::Version)? != [0x01] {
+        return Err(Error::BadCrl);
+    }
+    let (algorithm, _) = read_tlv(fields, tag::SEQUENCE)?;
+    if algorithm != ECDSA_WITH_SHA256_ALG {
+        return Err(Error::BadCrl);
+    }
+    let issuer = read_name(fields)?;
+    let (this_tag, _, this) = read_any(fields)?;
+    let this_update = parse_time(this_tag, this)?;
+    let (next_tag, _, next) = read_any(fields)?;
+    let next_update = parse_time(next_tag, next)?;
+    if fields.peek_byte() == Some(tag::SEQUENCE) {
+        // revokedCertificates: present only when non-empty.
+        let (_, revoked) = read_tlv(fields, tag::SEQUENCE)?;
+        if revoked.is_empty() {
+            return Err(Error::BadCrl);
+        }
+    }
+    let mut crl_number = None;
+    if !fields.is_finished() {
+        let (_, extensions) = read_tlv(fields, EXPLICIT_0)?;
+        let mut seen: Vec<&[u8]> = Vec::new();
+        read_all(extensions, |reader| {
+            read_sequence(reader, |list| {
+                if list.is_finished() {
+                    return Err(Error::BadCrl);
+                }
+                while !list.is_finished() {
+                    read_sequence(list, |extension| {
+                        let (_, oid) = read_tlv(extension, tag::OID)?;
+                        if seen.contains(&oid) || seen.len() >= MAX_CERTIFICATE_EXTENSIONS {
+                            return Err(Error::BadCrl);
+                        }
+                        seen.push(oid);
+                        // Only non-critical extensions are in the profile; DEFAULT FALSE is
+                        // never encoded, so no BOOLEAN may appear.
+                        let value = read_octets(extension)?;
+                        if oid == CRL_NUMBER_OID {
+                            crl_number = Some(read_all(value, |number| {
+                                read_integer_content(number, Field::Version)
+                            })?);
+                        } else if oid != AUTHORITY_KEY_ID_OID {
+                            // issuingDistributionPoint, deltaCRLIndicator, anything else.
+                            return Err(Error::BadCrl);
+                        }
+                        Ok(())
+                    })?;
+                }
+                Ok(())
+            })
+        })?;
+    }
+    Ok(CrlFields {
+        issuer,
+        this_update,
+        next_update,
+        crl_number,
+    })
 }

@@ -1,70 +1,39 @@
-//! Certificate chain validation: the one module that calls rustls-webpki.
+//! Certificate chain validation (SPEC.md 6.4 step 6): the path a binding carries, its
+//! anchor, signatures and CA constraints, revocation; the one module that calls
+//! rustls-webpki.
 //!
-//! webpki builds and checks the path (signatures, validity, basic constraints, path
-//! length, name constraints, critical extensions, CRLs). Its signature checks run on
-//! POCI's own backends through [`PociEcdsaP256`], so a pure-Rust build needs no C.
-//! webpki types stay inside this module.
+//! A binding carries exactly its path, so no search is needed and none is done: every
+//! verdict follows from the input and the trust material alone, in the order SPEC.md
+//! gives. POCI checks the path's structure, anchor, CA constraints, signatures and
+//! revocation itself; webpki then validates the same single path (name constraints, and
+//! everything else again) with the signatures POCI just checked. webpki types stay inside
+//! this module.
 
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use core::time::Duration;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rustls_pki_types::{
     AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm,
     TrustAnchor, UnixTime, alg_id,
 };
 use webpki::{
-    CertRevocationList, EndEntityCert, ExpirationPolicy, ExtendedKeyUsageValidator, KeyPurposeId,
-    KeyPurposeIdIter, OwnedCertRevocationList, RevocationCheckDepth, RevocationOptionsBuilder,
-    UnknownStatusPolicy,
+    CertRevocationList, EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeIdIter,
+    OwnedCertRevocationList,
 };
 
 use sha2::{Digest, Sha256};
 
+use crate::device_key::DevicePublicKey;
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::limits::{
     MAX_CHAIN_CERTIFICATES, MAX_CHAIN_SIGNATURE_CHECKS, MAX_REMEMBERED_SIGNATURES,
 };
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::signature::{Backend, verify_x509_signature};
-
-/// ECDSA P-256 with SHA-256, verified by a POCI backend, counting its checks. One value
-/// serves one chain validation, whose checks it caps at `MAX_CHAIN_SIGNATURE_CHECKS`.
-#[derive(Debug)]
-struct PociEcdsaP256<'c> {
-    backend: Backend,
-    checks: &'c AtomicU64,
-    verified: &'c VerifiedSignatures,
-    memo: &'c SignatureMemo,
-    /// The device certificate's signed bytes: its signature is never remembered (one use).
-    device_tbs: &'c [u8],
-    /// Checks run in this validation.
-    spent: AtomicU32,
-    /// A check was refused because the budget was spent: the verdict is `CHAIN_TOO_COMPLEX`,
-    /// whatever path building reports.
-    exhausted: AtomicBool,
-}
-
-impl<'c> PociEcdsaP256<'c> {
-    const fn new(
-        backend: Backend,
-        checks: &'c AtomicU64,
-        verified: &'c VerifiedSignatures,
-        memo: &'c SignatureMemo,
-        device_tbs: &'c [u8],
-    ) -> Self {
-        Self {
-            backend,
-            checks,
-            verified,
-            memo,
-            device_tbs,
-            spent: AtomicU32::new(0),
-            exhausted: AtomicBool::new(false),
-        }
-    }
-}
+use crate::trust::RootKind;
+use crate::x509::cert::{KU_CRL_SIGN, ParsedCertificate, ParsedCrl};
 
 /// Certificate and CRL signatures a verifier found valid, remembered for the exact same
 /// (key, signed bytes, signature) only: a remembered signature is exactly what checking it
@@ -117,53 +86,94 @@ impl SignatureMemo {
     }
 }
 
-/// Signatures verified once already, by signature: the SHA-256 of the signer's key and the
-/// signed bytes. webpki re-verifies every CRL on every chain; the trust store verifies each
-/// CRL once when it is added, and a chain then reuses that verdict for the exact same
-/// (key, message, signature) only.
-pub(crate) type VerifiedSignatures = BTreeMap<Vec<u8>, [u8; 32]>;
-
-/// What a verified signature is bound to: the key and the message, length-prefixed.
-pub(crate) fn signed_by(public_key: &[u8], message: &[u8]) -> [u8; 32] {
+/// What a verified signature is bound to: the key and the SHA-256 of the message,
+/// length-prefixed. A CRL's digest is computed once when it is loaded, so remembering its
+/// signature never costs a pass over its bytes again.
+fn signed_by(public_key: &[u8], message_digest: &[u8; 32]) -> [u8; 32] {
     let len = u32::try_from(public_key.len()).unwrap_or(u32::MAX);
     Sha256::new()
         .chain_update(len.to_be_bytes())
         .chain_update(public_key)
-        .chain_update(message)
+        .chain_update(message_digest)
         .finalize()
         .into()
 }
 
-impl SignatureVerificationAlgorithm for PociEcdsaP256<'_> {
+/// The signature checks of one chain validation: every check counts against
+/// `MAX_CHAIN_SIGNATURE_CHECKS`, remembered or not, so the verdict never depends on what
+/// the verifier saw before (SPEC.md 6.4).
+struct SignatureChecks<'c> {
+    check: ChainCheck<'c>,
+    spent: u32,
+}
+
+impl SignatureChecks<'_> {
+    /// Checks `signature` by `public_key` (SEC1) over a message whose SHA-256 is
+    /// `message_digest`; `remember` says whether a valid one may be remembered.
+    fn verify(
+        &mut self,
+        public_key: &[u8],
+        message: &[u8],
+        message_digest: &[u8; 32],
+        signature: &[u8],
+        remember: bool,
+    ) -> Result<()> {
+        if self.spent >= MAX_CHAIN_SIGNATURE_CHECKS {
+            return Err(Error::ChainTooComplex {
+                max: MAX_CHAIN_SIGNATURE_CHECKS,
+            });
+        }
+        self.spent = self.spent.saturating_add(1);
+        let bound = self.check.memo.get(signature);
+        if bound.is_some_and(|bound| bound == signed_by(public_key, message_digest)) {
+            return Ok(());
+        }
+        self.check.checks.fetch_add(1, Ordering::Relaxed);
+        verify_x509_signature(self.check.backend, public_key, message, signature)
+            .map_err(|_| Error::CertSignatureInvalid)?;
+        if remember {
+            self.check
+                .memo
+                .remember(signature, signed_by(public_key, message_digest));
+        }
+        Ok(())
+    }
+}
+
+/// ECDSA P-256 with SHA-256 for webpki's pass over the path: it accepts exactly the
+/// signatures POCI checked in this validation, and checks anything else itself.
+#[derive(Debug)]
+struct CheckedSignatures<'c> {
+    backend: Backend,
+    checks: &'c AtomicU64,
+    /// (signature, [`signed_by`]) of each certificate signature of the path.
+    valid: Vec<(&'c [u8], [u8; 32])>,
+    extra: AtomicU32,
+}
+
+impl SignatureVerificationAlgorithm for CheckedSignatures<'_> {
     fn verify_signature(
         &self,
         public_key: &[u8],
         message: &[u8],
         signature: &[u8],
     ) -> core::result::Result<(), InvalidSignature> {
-        // The binding is hashed only when a remembered signature is found: the device
-        // certificate's signature, checked once per chip, never pays for it.
-        let remembered = self
-            .verified
-            .get(signature)
-            .copied()
-            .or_else(|| self.memo.get(signature));
-        if remembered.is_some_and(|bound| bound == signed_by(public_key, message)) {
+        let digest: [u8; 32] = Sha256::digest(message).into();
+        let bound = signed_by(public_key, &digest);
+        if self
+            .valid
+            .iter()
+            .any(|(valid, valid_bound)| *valid == signature && *valid_bound == bound)
+        {
             return Ok(());
         }
-        // Refused without computing: a crafted chain cannot buy more than the budget.
-        if self.spent.fetch_add(1, Ordering::Relaxed) >= MAX_CHAIN_SIGNATURE_CHECKS {
-            self.exhausted.store(true, Ordering::Relaxed);
+        // Unreachable for a path POCI checked; bounded all the same.
+        if self.extra.fetch_add(1, Ordering::Relaxed) >= MAX_CHAIN_SIGNATURE_CHECKS {
             return Err(InvalidSignature);
         }
         self.checks.fetch_add(1, Ordering::Relaxed);
         verify_x509_signature(self.backend, public_key, message, signature)
-            .map_err(|_| InvalidSignature)?;
-        if message != self.device_tbs {
-            self.memo
-                .remember(signature, signed_by(public_key, message));
-        }
-        Ok(())
+            .map_err(|_| InvalidSignature)
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {
@@ -209,66 +219,133 @@ pub enum UnknownRevocationPolicy {
     Allow,
 }
 
-/// Parsed trust anchors and CRLs, in the form the chain validator needs.
-#[derive(Debug, Default)]
-pub(crate) struct ChainAnchors {
-    anchors: Vec<TrustAnchor<'static>>,
-    crls: Vec<CertRevocationList<'static>>,
-    verified: VerifiedSignatures,
+/// A root of the trust store, as chain validation reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct AnchorRoot {
+    /// The root certificate's DER (ties between renewals are broken on it).
+    pub(crate) der: Vec<u8>,
+    /// Subject Name TLV.
+    pub(crate) subject: Vec<u8>,
+    /// SEC1 P-256 key.
+    pub(crate) key: Vec<u8>,
+    pub(crate) not_before: u64,
+    pub(crate) not_after: u64,
+    /// First keyUsage octet, if the root has the extension.
+    pub(crate) key_usage: Option<u8>,
+    /// The vendor it belongs to.
+    pub(crate) vendor_id: String,
+    /// A vendor's own root or a test network's stand-in.
+    pub(crate) kind: RootKind,
+    anchor: TrustAnchor<'static>,
 }
 
-impl Clone for ChainAnchors {
-    fn clone(&self) -> Self {
-        Self {
-            anchors: self.anchors.clone(),
-            crls: self
-                .crls
-                .iter()
-                .filter_map(|crl| match crl {
-                    CertRevocationList::Owned(owned) => {
-                        Some(CertRevocationList::Owned(owned.clone()))
-                    }
-                    CertRevocationList::Borrowed(_) => None,
-                })
-                .collect(),
-            verified: self.verified.clone(),
-        }
-    }
-}
-
-impl ChainAnchors {
-    /// Adds a root; returns its index.
-    pub(crate) fn add_root(&mut self, der: &[u8]) -> Result<usize> {
+impl AnchorRoot {
+    /// A root of `vendor_id` from its DER, read by POCI's reader first.
+    pub(crate) fn new(
+        vendor_id: &str,
+        kind: RootKind,
+        der: &[u8],
+        parsed: &ParsedCertificate<'_>,
+    ) -> Result<Self> {
+        let key =
+            DevicePublicKey::from_spki_der(parsed.spki).map_err(|_| Error::BadCertificate {
+                problem: CertProblem::Algorithm,
+            })?;
         let certificate = CertificateDer::from(der);
         let anchor = webpki::anchor_from_trusted_cert(&certificate)
             .map_err(map_error)?
             .to_owned();
-        self.anchors.push(anchor);
-        Ok(self.anchors.len().saturating_sub(1))
+        Ok(Self {
+            der: der.to_vec(),
+            subject: parsed.subject.to_vec(),
+            key: key.sec1_bytes().to_vec(),
+            not_before: parsed.not_before,
+            not_after: parsed.not_after,
+            key_usage: parsed.key_usage,
+            vendor_id: vendor_id.to_owned(),
+            kind,
+            anchor,
+        })
+    }
+}
+
+/// A CRL of the trust material, parsed once when it is loaded.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredCrl {
+    /// The vendor whose material it is: it speaks only for that vendor's chains.
+    pub(crate) vendor_id: String,
+    /// Issuer Name TLV.
+    pub(crate) issuer: Vec<u8>,
+    this_update: u64,
+    next_update: u64,
+    crl_number: Option<Vec<u8>>,
+    der: Vec<u8>,
+    tbs_digest: [u8; 32],
+    /// The DER `Ecdsa-Sig-Value`.
+    signature: Vec<u8>,
+    /// Keys (SEC1) of the vendor's CAs it was found signed by when loaded.
+    verified_under: Vec<Vec<u8>>,
+    /// The revoked serials, as webpki reads them.
+    list: Arc<CertRevocationList<'static>>,
+}
+
+impl StoredCrl {
+    /// Reads a CRL of `vendor_id`'s material.
+    ///
+    /// # Errors
+    /// `MESSAGE_TOO_LARGE` beyond `MAX_CRL_LEN`; `BAD_CRL` outside SPEC.md 10's profile.
+    pub(crate) fn new(vendor_id: &str, der: &[u8]) -> Result<Self> {
+        let parsed = ParsedCrl::from_der(der)?;
+        let list = OwnedCertRevocationList::from_der(der).map_err(|_| Error::BadCrl)?;
+        Ok(Self {
+            vendor_id: vendor_id.to_owned(),
+            issuer: parsed.issuer.to_vec(),
+            this_update: parsed.this_update,
+            next_update: parsed.next_update,
+            crl_number: parsed.crl_number.map(<[u8]>::to_vec),
+            der: der.to_vec(),
+            tbs_digest: Sha256::digest(parsed.tbs).into(),
+            signature: parsed.signature.to_vec(),
+            verified_under: Vec::new(),
+            list: Arc::new(CertRevocationList::Owned(list)),
+        })
     }
 
-    /// Adds a CRL.
-    pub(crate) fn add_crl(&mut self, der: &[u8]) -> Result<()> {
-        let crl = OwnedCertRevocationList::from_der(der).map_err(|_| Error::BadCrl)?;
-        self.crls.push(CertRevocationList::Owned(crl));
-        Ok(())
+    /// Checks the signature under `key` (SEC1) of a CA of the same vendor and name, once,
+    /// when trust material is loaded; records the key if it verifies.
+    pub(crate) fn check_signer(&mut self, key: &[u8]) {
+        if self.verified_under.iter().any(|known| known == key) {
+            return;
+        }
+        let Ok(parsed) = ParsedCrl::from_der(&self.der) else {
+            return;
+        };
+        if verify_x509_signature(Backend::default(), key, parsed.tbs, parsed.signature).is_ok() {
+            self.verified_under.push(key.to_vec());
+        }
     }
 
-    /// Whether a signature was recorded as verified.
-    pub(crate) fn is_verified(&self, signature: &[u8]) -> bool {
-        self.verified.contains_key(signature)
+    /// The order in which CRLs of one issuer are preferred: the latest thisUpdate, then
+    /// the greatest cRLNumber (absent below any), then the smallest DER.
+    fn preference(&self) -> (u64, usize, &[u8], core::cmp::Reverse<&[u8]>) {
+        let number = self.crl_number.as_deref().unwrap_or(&[]);
+        // Minimal positive INTEGERs: longer is greater, then bytewise.
+        (
+            self.this_update,
+            number.len(),
+            number,
+            core::cmp::Reverse(self.der.as_slice()),
+        )
     }
+}
 
-    /// Records a signature that was just verified, so chains reuse the verdict.
-    pub(crate) fn add_verified_signature(
-        &mut self,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) {
-        self.verified
-            .insert(signature.to_vec(), signed_by(public_key, message));
-    }
+/// The certificate chain of a binding, read by POCI's reader (device first).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CarriedChain<'c, 'a> {
+    /// Each carried certificate's DER.
+    pub(crate) ders: &'c [&'a [u8]],
+    /// The same certificates, read.
+    pub(crate) parsed: &'c [ParsedCertificate<'a>],
 }
 
 /// How a chain is checked: the backend, the verifier's signature counter and memo.
@@ -279,77 +356,230 @@ pub(crate) struct ChainCheck<'c> {
     pub(crate) memo: &'c SignatureMemo,
 }
 
-/// Validates `device` (whose signed part is `device_tbs`) -> `intermediates` -> one of
-/// `anchors` at `time` (unix seconds), with CRLs checked along the whole chain; returns
-/// the index of the anchoring root in insertion order.
+/// Validates the carried chain against `roots` and `crls` at `time` (unix seconds), in
+/// the order of SPEC.md 6.4 step 6; returns the index of the anchoring root.
 pub(crate) fn validate_chain(
     check: ChainCheck<'_>,
-    anchors: &ChainAnchors,
+    roots: &[AnchorRoot],
+    crls: &[StoredCrl],
     revocation: UnknownRevocationPolicy,
-    device: &[u8],
-    device_tbs: &[u8],
-    intermediates: &[&[u8]],
+    chain: CarriedChain<'_, '_>,
     time: u64,
 ) -> Result<usize> {
-    let algorithm = PociEcdsaP256::new(
-        check.backend,
-        check.checks,
-        &anchors.verified,
-        check.memo,
-        device_tbs,
-    );
+    let path = chain.parsed;
+    let (last, _) = path.split_last().ok_or(Error::UnknownIssuer)?;
+    // 6a. The carried certificates are exactly the path, and name one root.
+    for (index, certificate) in path.iter().enumerate() {
+        if let Some(next) = path.get(index.saturating_add(1)) {
+            if certificate.issuer != next.subject {
+                return Err(Error::ChainNotAPath);
+            }
+        }
+        let named_again = path
+            .iter()
+            .skip(index.saturating_add(1))
+            .any(|other| other.subject == certificate.subject);
+        let named_like_a_root = roots.iter().any(|root| root.subject == certificate.subject);
+        if named_again || named_like_a_root {
+            return Err(Error::ChainNotAPath);
+        }
+    }
+    let root_index = choose_root(roots, last.issuer, time)?;
+    let root = roots.get(root_index).ok_or(Error::UnknownIssuer)?;
+
+    // 6b. Each carried CA: basic constraints, path length, EKU.
+    for (below, ca) in path.iter().skip(1).enumerate() {
+        if !ca.is_ca {
+            return Err(Error::BadCertificate {
+                problem: CertProblem::BasicConstraints,
+            });
+        }
+        // `below` CA certificates lie between this one and the device.
+        if ca
+            .path_len
+            .is_some_and(|limit| u64::try_from(below).unwrap_or(u64::MAX) > limit)
+        {
+            return Err(Error::BadCertificate {
+                problem: CertProblem::PathLength,
+            });
+        }
+        if ca
+            .ext_key_usage
+            .as_ref()
+            .is_some_and(|oids| !oids.contains(&DEVICE_ATTESTATION_EKU_DER.as_slice()))
+        {
+            return Err(Error::WrongKeyUsage);
+        }
+    }
+
+    // 6c. Signatures, from the device up to the root.
+    let mut keys: Vec<Vec<u8>> = Vec::with_capacity(path.len());
+    for certificate in path.iter().skip(1) {
+        let key = DevicePublicKey::from_spki_der(certificate.spki).map_err(|_| {
+            Error::BadCertificate {
+                problem: CertProblem::Algorithm,
+            }
+        })?;
+        keys.push(key.sec1_bytes().to_vec());
+    }
+    keys.push(root.key.clone());
+    let mut signatures = SignatureChecks { check, spent: 0 };
+    let mut valid = Vec::with_capacity(path.len());
+    for (index, (certificate, issuer_key)) in path.iter().zip(&keys).enumerate() {
+        let digest: [u8; 32] = Sha256::digest(certificate.tbs).into();
+        // The device certificate's signature is checked once per chip: never remembered.
+        signatures.verify(
+            issuer_key,
+            certificate.tbs,
+            &digest,
+            certificate.signature,
+            index != 0,
+        )?;
+        valid.push((certificate.signature, signed_by(issuer_key, &digest)));
+    }
+
+    // 6d. webpki over the same single path: name constraints and its own checks.
+    let algorithm = CheckedSignatures {
+        backend: check.backend,
+        checks: check.checks,
+        valid,
+        extra: AtomicU32::new(0),
+    };
     let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [&algorithm];
-    let device = CertificateDer::from(device);
+    let (device_der, intermediate_ders) = chain.ders.split_first().ok_or(Error::UnknownIssuer)?;
+    let device = CertificateDer::from(*device_der);
     let end_entity = EndEntityCert::try_from(&device).map_err(map_error)?;
-    let intermediates: Vec<CertificateDer<'_>> = intermediates
+    let intermediates: Vec<CertificateDer<'_>> = intermediate_ders
         .iter()
         .map(|der| CertificateDer::from(*der))
         .collect();
-    let crls: Vec<&CertRevocationList<'_>> = anchors.crls.iter().collect();
-    let status = match revocation {
-        UnknownRevocationPolicy::Deny => UnknownStatusPolicy::Deny,
-        UnknownRevocationPolicy::Allow => UnknownStatusPolicy::Allow,
-    };
-    let revocation_options = match RevocationOptionsBuilder::new(&crls) {
-        Ok(builder) => Some(
-            builder
-                .with_depth(RevocationCheckDepth::Chain)
-                .with_status_policy(status)
-                .with_expiration_policy(ExpirationPolicy::Enforce)
-                .build(),
-        ),
-        // No CRL at all: every status is unknown, decided once the path is known to exist.
-        Err(_) => None,
-    };
-    let no_crl_to_consult =
-        revocation_options.is_none() && revocation == UnknownRevocationPolicy::Deny;
-    let verdict = end_entity.verify_for_usage(
-        &algorithms,
-        &anchors.anchors,
-        &intermediates,
-        UnixTime::since_unix_epoch(Duration::from_secs(time)),
-        DeviceAttestationEku,
-        revocation_options,
-        None,
-    );
-    if algorithm.exhausted.load(Ordering::Relaxed) && verdict.is_err() {
-        return Err(Error::ChainTooComplex {
-            max: MAX_CHAIN_SIGNATURE_CHECKS,
-        });
+    end_entity
+        .verify_for_usage(
+            &algorithms,
+            core::slice::from_ref(&root.anchor),
+            &intermediates,
+            UnixTime::since_unix_epoch(Duration::from_secs(time)),
+            DeviceAttestationEku,
+            None,
+            None,
+        )
+        .map_err(map_error)?;
+
+    // 6e. Revocation of each carried certificate by its issuer's CRL, device first.
+    for (index, (certificate, issuer_key)) in path.iter().zip(&keys).enumerate() {
+        let issuer_key_usage = match path.get(index.saturating_add(1)) {
+            Some(issuer) => issuer.key_usage,
+            None => root.key_usage,
+        };
+        check_revocation(
+            &mut signatures,
+            crls,
+            &root.vendor_id,
+            certificate,
+            issuer_key,
+            issuer_key_usage,
+            revocation,
+            time,
+        )?;
     }
-    let path = verdict.map_err(map_error)?;
-    if no_crl_to_consult {
-        return Err(Error::RevocationStatusUnknown);
-    }
-    let anchor = path.anchor();
-    anchors
-        .anchors
+    Ok(root_index)
+}
+
+/// The root named `issuer`: of the trust store's roots with that subject (one key, one
+/// vendor: SPEC.md 11), those valid at `time`, the latest notBefore first, then the latest
+/// notAfter, then the smallest DER.
+fn choose_root(roots: &[AnchorRoot], issuer: &[u8], time: u64) -> Result<usize> {
+    let mut named = roots
         .iter()
-        .position(|candidate| {
-            candidate.subject == anchor.subject
-                && candidate.subject_public_key_info == anchor.subject_public_key_info
+        .enumerate()
+        .filter(|(_, root)| root.subject == issuer)
+        .peekable();
+    if named.peek().is_none() {
+        return Err(Error::UnknownIssuer);
+    }
+    let mut expired = false;
+    let mut best: Option<(usize, &AnchorRoot)> = None;
+    for (index, root) in named {
+        if time > root.not_after {
+            expired = true;
+            continue;
+        }
+        if time < root.not_before {
+            continue;
+        }
+        let better = best.is_none_or(|(_, chosen)| {
+            (root.not_before, root.not_after, core::cmp::Reverse(&root.der))
+                > (
+                    chosen.not_before,
+                    chosen.not_after,
+                    core::cmp::Reverse(&chosen.der),
+                )
+        });
+        if better {
+            best = Some((index, root));
+        }
+    }
+    match best {
+        Some((index, _)) => Ok(index),
+        None if expired => Err(Error::CertExpired {
+            role: CertRole::Root,
+        }),
+        None => Err(Error::CertNotYetValid {
+            role: CertRole::Root,
+        }),
+    }
+}
+
+/// The CRL that speaks for `certificate` (SPEC.md 6.4 step 6e): of the anchoring vendor's
+/// CRLs naming its issuer, with thisUpdate at or before `time`, the preferred one. It must
+/// be signed by the issuer's key, by a CA allowed to sign CRLs, and current at `time`.
+#[allow(clippy::too_many_arguments)]
+fn check_revocation(
+    signatures: &mut SignatureChecks<'_>,
+    crls: &[StoredCrl],
+    vendor_id: &str,
+    certificate: &ParsedCertificate<'_>,
+    issuer_key: &[u8],
+    issuer_key_usage: Option<u8>,
+    policy: UnknownRevocationPolicy,
+    time: u64,
+) -> Result<()> {
+    let chosen = crls
+        .iter()
+        .filter(|crl| {
+            crl.vendor_id == vendor_id && crl.issuer == certificate.issuer && crl.this_update <= time
         })
-        .ok_or(Error::UnknownIssuer)
+        .max_by(|a, b| a.preference().cmp(&b.preference()));
+    let Some(crl) = chosen else {
+        return match policy {
+            UnknownRevocationPolicy::Deny => Err(Error::RevocationStatusUnknown),
+            UnknownRevocationPolicy::Allow => Ok(()),
+        };
+    };
+    if issuer_key_usage.is_some_and(|bits| bits & KU_CRL_SIGN == 0) {
+        return Err(Error::BadCrl);
+    }
+    if crl.verified_under.iter().any(|key| key == issuer_key) {
+        // Checked when the trust material was loaded: counted, not computed again.
+        signatures.spent = signatures.spent.saturating_add(1);
+    } else {
+        let parsed = ParsedCrl::from_der(&crl.der)?;
+        signatures.verify(
+            issuer_key,
+            parsed.tbs,
+            &crl.tbs_digest,
+            &crl.signature,
+            true,
+        )?;
+    }
+    if time >= crl.next_update {
+        return Err(Error::CrlExpired);
+    }
+    match crl.list.find_serial(certificate.serial) {
+        Ok(None) => Ok(()),
+        Ok(Some(_)) => Err(Error::CertRevoked),
+        Err(_) => Err(Error::BadCrl),
+    }
 }
 
 fn map_error(err: webpki::Error) -> Error {
