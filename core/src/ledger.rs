@@ -8,18 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertRole, Error, Result};
-use crate::json::{dec_u64, hex_32, hex_bytes};
-use crate::limits::{PUBLIC_KEY_LEN, check_batch_len};
+use crate::error::Field;
+use crate::identifier::validate_identifier;
+use crate::json::{dec_u64, hex_32, hex_bytes, opt_dec_u64};
+use crate::limits::{
+    MAX_MODEL_ID_LEN, MAX_SERIAL_LEN, MAX_VENDOR_ID_LEN, MAX_WALLET_LEN, PUBLIC_KEY_LEN,
+    check_batch_len,
+};
+use crate::rewards::allocation::MAX_RATING_MILLI_CU;
 use crate::proof::{HeartbeatContext, HeartbeatRef, ProofId};
 use crate::registry::RegistrySchedule;
 use crate::rewards::allocation::AllocationInput;
 use crate::time::{NetworkParams, SlotId};
 use crate::verifier::{BindingContext, ChipRecord, Verifier};
-
-/// A wallet as a map key (lowercase hex in JSON).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-struct WalletKey(#[serde(with = "hex_bytes")] Vec<u8>);
 
 /// Values many chips share (wallets, model classes), stored once and named by index.
 /// Append-only: an index never changes meaning while the ledger lives.
@@ -98,11 +99,14 @@ struct ChipSlot {
     wallet: u32,
     /// Where the serial sits in the ledger's serial arena.
     serial_at: u32,
-    last_proven_slot: u32,
     binding_counter: u64,
     certificate_not_after: u64,
     last_heartbeat_counter: u64,
-    last_proven_epoch: u64,
+    /// The slot of the binding in force, as an absolute slot number
+    /// (`epoch * slots_per_epoch + slot`): nothing before it counts for the chip.
+    binding_slot: u64,
+    /// The last proven slot, absolute.
+    last_proven: u64,
     /// Slots proven in open epochs: usually one (epoch, wallet), kept inline; any more boxed
     /// behind one thin pointer (rare: several wallets or open epochs).
     proven: Proven,
@@ -119,14 +123,12 @@ impl ChipSlot {
         self.has(HAS_COUNTER).then_some(self.last_heartbeat_counter)
     }
 
-    fn last_proven(&self) -> Option<SlotId> {
-        self.has(HAS_PROVEN_SLOT).then_some(SlotId {
-            epoch: self.last_proven_epoch,
-            slot: self.last_proven_slot,
-        })
+    /// The last proven slot, absolute.
+    fn last_proven(&self) -> Option<u64> {
+        self.has(HAS_PROVEN_SLOT).then_some(self.last_proven)
     }
 
-    fn set_heartbeat_state(&mut self, counter: Option<u64>, proven: Option<SlotId>) {
+    fn set_heartbeat_state(&mut self, counter: Option<u64>, proven: Option<u64>) {
         self.flags &= !(HAS_COUNTER | HAS_PROVEN_SLOT);
         if let Some(counter) = counter {
             self.flags |= HAS_COUNTER;
@@ -134,8 +136,7 @@ impl ChipSlot {
         }
         if let Some(slot) = proven {
             self.flags |= HAS_PROVEN_SLOT;
-            self.last_proven_epoch = slot.epoch;
-            self.last_proven_slot = slot.slot;
+            self.last_proven = slot;
         }
     }
 
@@ -241,11 +242,29 @@ struct ChipState {
     record: ChipRecord,
     #[serde(with = "hex_32")]
     binding_proof_id: ProofId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The slot of the binding in force.
+    binding_slot: SlotId,
+    #[serde(with = "opt_dec_u64")]
     last_heartbeat_counter: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     last_proven: Option<SlotId>,
 }
+
+/// The persisted form of the slots one chip proved under one wallet in one open epoch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvenState {
+    #[serde(with = "dec_u64")]
+    epoch: u64,
+    key_id: KeyId,
+    #[serde(with = "hex_bytes")]
+    wallet: Vec<u8>,
+    slots: u32,
+}
+
+/// A closed epoch, persisted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+struct ClosedState(#[serde(with = "dec_u64")] u64);
 
 /// One heartbeat submitted to [`ChipLedger::apply_heartbeats`]: its bytes and the slot
 /// (with that slot's challenge) it is submitted for.
@@ -278,6 +297,8 @@ pub struct BindingSubmission<'a> {
 struct CheckedBinding {
     verified: crate::verifier::VerifiedBinding,
     public_key: [u8; PUBLIC_KEY_LEN],
+    /// The answered slot, absolute.
+    slot: u64,
 }
 
 /// A heartbeat that passed the stateless checks, waiting to be recorded.
@@ -287,6 +308,8 @@ struct CheckedHeartbeat {
     at: u32,
     counter: u64,
     slot: SlotId,
+    /// The same slot, absolute.
+    index: u64,
 }
 
 /// Two different bindings of one chip with the same counter, both signed by the chip: the
@@ -359,14 +382,16 @@ pub struct ChipLedger {
     closed: BTreeSet<u64>,
 }
 
-/// The persisted form of a ledger: open epochs' proven slots per epoch, per chip, per wallet.
+/// The persisted form of a ledger (SPEC.md 14): chips in key id order, open epochs' proven
+/// slots in (epoch, key id, wallet) order, closed epochs ascending. Lists, not maps, so that
+/// a duplicate or out-of-order entry is refused rather than silently merged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LedgerState {
     params: NetworkParams,
-    chips: BTreeMap<KeyId, ChipState>,
-    proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>>,
-    closed: BTreeSet<u64>,
+    chips: Vec<ChipState>,
+    proven: Vec<ProvenState>,
+    closed: Vec<ClosedState>,
 }
 
 impl From<ChipLedger> for LedgerState {
@@ -378,8 +403,8 @@ impl From<ChipLedger> for LedgerState {
 impl LedgerState {
     /// The persisted form of `ledger`.
     fn of(ledger: &ChipLedger) -> Self {
-        let mut chips = BTreeMap::new();
-        let mut proven: BTreeMap<u64, BTreeMap<KeyId, BTreeMap<WalletKey, u32>>> = BTreeMap::new();
+        let mut chips = Vec::with_capacity(ledger.chip_count());
+        let mut proven: Vec<ProvenState> = Vec::new();
         for (key_id, slot) in ledger.slots() {
             // Every index in a ledger is valid: a failed lookup cannot happen.
             let Ok(record) = ledger.record_of(&key_id, slot) else {
@@ -387,29 +412,30 @@ impl LedgerState {
             };
             for held in slot.proven() {
                 if let Ok(wallet) = ledger.wallets.get(held.wallet) {
-                    proven
-                        .entry(held.epoch)
-                        .or_default()
-                        .entry(key_id)
-                        .or_default()
-                        .insert(WalletKey(wallet.clone()), held.slots);
+                    proven.push(ProvenState {
+                        epoch: held.epoch,
+                        key_id,
+                        wallet: wallet.clone(),
+                        slots: held.slots,
+                    });
                 }
             }
-            chips.insert(
-                key_id,
-                ChipState {
-                    record,
-                    binding_proof_id: slot.binding_proof_id,
-                    last_heartbeat_counter: slot.last_heartbeat_counter(),
-                    last_proven: slot.last_proven(),
-                },
-            );
+            chips.push(ChipState {
+                record,
+                binding_proof_id: slot.binding_proof_id,
+                binding_slot: ledger.params.slot_of_index(slot.binding_slot),
+                last_heartbeat_counter: slot.last_heartbeat_counter(),
+                last_proven: slot.last_proven().map(|at| ledger.params.slot_of_index(at)),
+            });
         }
+        proven.sort_by(|a, b| {
+            (a.epoch, a.key_id, &a.wallet).cmp(&(b.epoch, b.key_id, &b.wallet))
+        });
         Self {
             params: ledger.params.clone(),
             chips,
             proven,
-            closed: ledger.closed.clone(),
+            closed: ledger.closed.iter().copied().map(ClosedState).collect(),
         }
     }
 }
@@ -417,48 +443,134 @@ impl LedgerState {
 impl TryFrom<LedgerState> for ChipLedger {
     type Error = &'static str;
 
+    /// Restores a persisted ledger, refusing every state that no history of bindings,
+    /// heartbeats and closes can reach (SPEC.md 14, "Persisted state").
     fn try_from(state: LedgerState) -> core::result::Result<Self, Self::Error> {
-        let mut ledger = Self::new(state.params);
-        ledger.closed = state.closed;
-        for (key_id, chip) in state.chips {
+        let params = state.params;
+        let slots_per_epoch = params.slots_per_epoch();
+        let mut ledger = Self::new(params);
+        if !state.closed.windows(2).all(|pair| matches!(pair, [a, b] if a < b)) {
+            return Err("closed epochs not strictly ascending");
+        }
+        ledger.closed = state.closed.iter().map(|closed| closed.0).collect();
+        if !state
+            .chips
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if a.record.key_id < b.record.key_id))
+        {
+            return Err("chips not in strictly ascending key id order");
+        }
+        for chip in state.chips {
+            let key_id = chip.record.key_id;
+            check_record(&chip.record)?;
             let key = DevicePublicKey::from_sec1_bytes(&chip.record.public_key)
                 .map_err(|_| "a chip's public key is not a P-256 point")?;
-            if *key.key_id() != key_id || chip.record.key_id != key_id {
+            if *key.key_id() != key_id {
                 return Err("a chip's public key does not match its key id");
             }
+            let binding_slot = ledger
+                .params
+                .slot_index(chip.binding_slot)
+                .map_err(|_| "a binding slot outside the network's time")?;
+            let last_proven = chip
+                .last_proven
+                .map(|slot| ledger.params.slot_index(slot))
+                .transpose()
+                .map_err(|_| "a last proven slot outside the network's time")?;
+            // A heartbeat records its counter and its slot together.
+            if last_proven.is_some() != chip.last_heartbeat_counter.is_some() {
+                return Err("a last proven slot without a heartbeat counter, or the reverse");
+            }
             let mut slot = ledger
-                .slot_for(&chip.record, chip.binding_proof_id, *key.sec1_bytes(), None)
+                .slot_for(
+                    &chip.record,
+                    chip.binding_proof_id,
+                    *key.sec1_bytes(),
+                    binding_slot,
+                    None,
+                )
                 .map_err(|_| "a chip record beyond the ledger's limits")?;
-            slot.set_heartbeat_state(chip.last_heartbeat_counter, chip.last_proven);
+            slot.set_heartbeat_state(chip.last_heartbeat_counter, last_proven);
             ledger
                 .insert(key_id, slot)
                 .map_err(|_| "more chips than the ledger can index")?;
         }
-        // Epochs, then chips, then wallets ascending.
-        for (epoch, per_chip) in state.proven {
-            for (key_id, wallets) in per_chip {
-                let at = ledger
-                    .index
-                    .get(&key_id)
-                    .ok_or("proven slots of a chip the ledger does not hold")?;
-                for (wallet, slots) in wallets {
-                    let wallet = ledger
-                        .wallets
-                        .intern(wallet.0)
-                        .map_err(|_| "more wallets than the ledger can index")?;
-                    ledger
-                        .slot_mut(at)
-                        .map_err(|_| "a chip index out of range")?
-                        .add_proven(Proven {
-                            epoch,
-                            wallet,
-                            slots,
-                        });
-                }
+        if !state.proven.windows(2).all(|pair| {
+            matches!(pair, [a, b] if (a.epoch, a.key_id, &a.wallet) < (b.epoch, b.key_id, &b.wallet))
+        }) {
+            return Err("proven slots not in strictly ascending (epoch, key id, wallet) order");
+        }
+        // Slots proven per (chip, epoch), over all wallets.
+        let mut per_epoch: BTreeMap<(KeyId, u64), u32> = BTreeMap::new();
+        for entry in state.proven {
+            if ledger.closed.contains(&entry.epoch) {
+                return Err("proven slots in a closed epoch");
             }
+            if entry.slots == 0 {
+                return Err("an entry of zero proven slots");
+            }
+            check_wallet(&entry.wallet)?;
+            let at = ledger
+                .index
+                .get(&entry.key_id)
+                .ok_or("proven slots of a chip the ledger does not hold")?;
+            let chip = ledger.slot(at).map_err(|_| "a chip index out of range")?;
+            // Every proven slot is at or before the chip's last one.
+            let last = chip
+                .last_proven()
+                .map(|at| ledger.params.slot_of_index(at))
+                .ok_or("proven slots of a chip that never proved one")?;
+            let total = per_epoch.entry((entry.key_id, entry.epoch)).or_insert(0);
+            *total = total
+                .checked_add(entry.slots)
+                .ok_or("more proven slots than the epoch has")?;
+            let room = match entry.epoch.cmp(&last.epoch) {
+                core::cmp::Ordering::Less => slots_per_epoch,
+                core::cmp::Ordering::Equal => last.slot.saturating_add(1),
+                core::cmp::Ordering::Greater => 0,
+            };
+            if *total > room {
+                return Err("more proven slots than the epoch has up to the last proven slot");
+            }
+            let wallet = ledger
+                .wallets
+                .intern(entry.wallet)
+                .map_err(|_| "more wallets than the ledger can index")?;
+            ledger
+                .slot_mut(at)
+                .map_err(|_| "a chip index out of range")?
+                .add_proven(Proven {
+                    epoch: entry.epoch,
+                    wallet,
+                    slots: entry.slots,
+                });
         }
         Ok(ledger)
     }
+}
+
+/// A wallet as a binding can name it: 1..`MAX_WALLET_LEN` bytes.
+fn check_wallet(wallet: &[u8]) -> core::result::Result<(), &'static str> {
+    if wallet.is_empty() || wallet.len() > MAX_WALLET_LEN {
+        return Err("a wallet outside 1..64 bytes");
+    }
+    Ok(())
+}
+
+/// A chip record as binding verification can produce it.
+fn check_record(record: &ChipRecord) -> core::result::Result<(), &'static str> {
+    check_wallet(&record.wallet)?;
+    if record.serial.is_empty() || record.serial.len() > MAX_SERIAL_LEN {
+        return Err("a serial outside 1..64 bytes");
+    }
+    validate_identifier(&record.model_id, Field::ModelId, MAX_MODEL_ID_LEN)
+        .map_err(|_| "a model id that is not an identifier")?;
+    validate_identifier(&record.vendor_id, Field::ModelId, MAX_VENDOR_ID_LEN)
+        .map_err(|_| "a vendor id that is not an identifier")?;
+    if record.rating_milli_cu > MAX_RATING_MILLI_CU {
+        return Err("a rating above MAX_RATING_MILLI_CU");
+    }
+    Ok(())
 }
 
 /// Two ledgers are equal when they hold the same chips, proofs and closed epochs, however
@@ -565,6 +677,7 @@ impl ChipLedger {
         record: &ChipRecord,
         binding_proof_id: ProofId,
         public_key: [u8; PUBLIC_KEY_LEN],
+        binding_slot: u64,
         previous: Option<(u32, u8)>,
     ) -> Result<ChipSlot> {
         let serial_len = u8::try_from(record.serial.len()).map_err(|_| Error::FieldTooLong {
@@ -603,9 +716,9 @@ impl ChipLedger {
             binding_counter: record.binding_counter,
             certificate_not_after: record.certificate_not_after,
             flags: 0,
-            last_proven_slot: 0,
             last_heartbeat_counter: 0,
-            last_proven_epoch: 0,
+            binding_slot,
+            last_proven: 0,
             proven: Proven::default(),
             more_proven: None,
         })
@@ -692,9 +805,11 @@ impl ChipLedger {
         let verified = verifier.verify_binding(submission.der, &context)?;
         let public_key = <[u8; PUBLIC_KEY_LEN]>::try_from(verified.record.public_key.as_slice())
             .map_err(|_| Error::PublicKeyInvalid)?;
+        let slot = self.params.slot_index(submission.slot)?;
         Ok(CheckedBinding {
             verified,
             public_key,
+            slot,
         })
     }
 
@@ -703,10 +818,17 @@ impl ChipLedger {
         let CheckedBinding {
             verified,
             public_key,
+            slot: binding_slot,
         } = checked;
         let key_id = verified.record.key_id;
         let Some(at) = self.index.get(&key_id) else {
-            let slot = self.slot_for(&verified.record, verified.proof_id, public_key, None)?;
+            let slot = self.slot_for(
+                &verified.record,
+                verified.proof_id,
+                public_key,
+                binding_slot,
+                None,
+            )?;
             self.insert(key_id, slot)?;
             return Ok(BindingOutcome::Claimed);
         };
@@ -726,12 +848,20 @@ impl ChipLedger {
                 second: der.to_vec(),
             }));
         }
+        // A binding never reaches back before the binding in force or a slot already
+        // proven: a seller cannot take a sold chip back with a binding for an earlier slot.
+        if binding_slot < current.binding_slot
+            || current.last_proven().is_some_and(|last| binding_slot < last)
+        {
+            return Err(Error::SlotBeforeBinding);
+        }
         let previous_wallet = self.wallets.get(current.wallet)?.clone();
         let previous_serial = (current.serial_at, current.serial_len);
         let bound = self.slot_for(
             &verified.record,
             verified.proof_id,
             public_key,
+            binding_slot,
             Some(previous_serial),
         )?;
         // A sale moves the chip, not its history: counters and proven slots stay.
@@ -739,8 +869,7 @@ impl ChipLedger {
         *current = ChipSlot {
             flags: current.flags,
             last_heartbeat_counter: current.last_heartbeat_counter,
-            last_proven_epoch: current.last_proven_epoch,
-            last_proven_slot: current.last_proven_slot,
+            last_proven: current.last_proven,
             proven: current.proven,
             more_proven: current.more_proven.take(),
             ..bound
@@ -821,6 +950,11 @@ impl ChipLedger {
         let key_id = KeyId(*heartbeat.tbs().chip_key_id);
         let at = self.index.get(&key_id).ok_or(Error::UnknownChip)?;
         let chip = self.slot(at)?;
+        let index = self.params.slot_index(slot)?;
+        // Nobody is credited for a slot before the binding that names their wallet.
+        if index < chip.binding_slot {
+            return Err(Error::SlotBeforeBinding);
+        }
         if self.params.slot_start_unix(slot.epoch, slot.slot)? > chip.certificate_not_after {
             return Err(Error::CertExpired {
                 role: CertRole::Device,
@@ -840,12 +974,18 @@ impl ChipLedger {
             at,
             counter: heartbeat.tbs().counter,
             slot,
+            index,
         })
     }
 
     /// The checks against the chip's earlier heartbeats, then the state change.
     fn record_heartbeat(&mut self, heartbeat: CheckedHeartbeat) -> Result<()> {
-        let CheckedHeartbeat { at, counter, slot } = heartbeat;
+        let CheckedHeartbeat {
+            at,
+            counter,
+            slot,
+            index,
+        } = heartbeat;
         let chip = self.slot_mut(at)?;
         if chip
             .last_heartbeat_counter()
@@ -853,7 +993,7 @@ impl ChipLedger {
         {
             return Err(Error::CounterReplay);
         }
-        if chip.last_proven().is_some_and(|last| slot <= last) {
+        if chip.last_proven().is_some_and(|last| index <= last) {
             return Err(Error::SlotAlreadyProven);
         }
         let wallet = chip.wallet;
@@ -869,7 +1009,7 @@ impl ChipLedger {
                 slots: 1,
             }),
         }
-        chip.set_heartbeat_state(Some(counter), Some(slot));
+        chip.set_heartbeat_state(Some(counter), Some(index));
         Ok(())
     }
 
@@ -983,11 +1123,11 @@ mod tests {
             class: 0,
             wallet: 0,
             serial_at: 0,
-            last_proven_slot: 0,
             binding_counter: 0,
             certificate_not_after: 0,
             last_heartbeat_counter: 0,
-            last_proven_epoch: 0,
+            binding_slot: 0,
+            last_proven: 0,
             proven: Proven::default(),
             more_proven: None,
         };

@@ -141,6 +141,28 @@ impl NetworkParams {
             .ok_or(Error::TimeOverflow)
     }
 
+    /// A slot's absolute number, `epoch * slots_per_epoch + slot`, for a slot whose start
+    /// time exists (so the number fits a `u64`: `slots_per_epoch <= epoch_seconds`).
+    ///
+    /// # Errors
+    /// `SLOT_OUT_OF_RANGE`, `TIME_OVERFLOW` as [`NetworkParams::slot_start_unix`].
+    pub(crate) fn slot_index(&self, slot: SlotId) -> Result<u64> {
+        self.slot_start_unix(slot.epoch, slot.slot)?;
+        slot.epoch
+            .checked_mul(u64::from(self.slots_per_epoch))
+            .and_then(|start| start.checked_add(u64::from(slot.slot)))
+            .ok_or(Error::TimeOverflow)
+    }
+
+    /// The slot of an absolute slot number (the inverse of `slot_index`).
+    pub(crate) fn slot_of_index(&self, index: u64) -> SlotId {
+        let per_epoch = u64::from(self.slots_per_epoch).max(1);
+        SlotId {
+            epoch: index.checked_div(per_epoch).unwrap_or(0),
+            slot: u32::try_from(index.checked_rem(per_epoch).unwrap_or(0)).unwrap_or(0),
+        }
+    }
+
     /// The slot that contains unix time `unix` (slots are half-open: a slot's start
     /// belongs to it, its end to the next).
     ///

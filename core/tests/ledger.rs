@@ -61,6 +61,54 @@ fn binding(seed: &[u8], serial: &[u8], counter: u64, wallet: &[u8]) -> (DeviceKe
     (key.clone(), signed(tbs, &key))
 }
 
+/// A binding like [`binding`] answering `slot` instead (with that slot's challenge).
+fn binding_at(
+    seed: &[u8],
+    serial: &[u8],
+    counter: u64,
+    wallet: &[u8],
+    slot: SlotId,
+) -> (DeviceKey, Vec<u8>) {
+    let (key, certificate) = chip_a(seed, serial);
+    let mut tbs = binding_tbs(
+        serial,
+        "poci-test-accel-a1",
+        vec![certificate, vendor(0).intermediate_der.clone()],
+    );
+    tbs.binding_counter = counter;
+    tbs.wallet = wallet.to_vec();
+    tbs.epoch = slot.epoch;
+    tbs.slot = slot.slot;
+    tbs.challenge = slot_challenge(slot);
+    (key.clone(), signed(tbs, &key))
+}
+
+fn apply_binding_at(
+    ledger: &mut ChipLedger,
+    verifier: &Verifier,
+    der: &[u8],
+    wallet: &[u8],
+    slot: SlotId,
+) -> Result<BindingOutcome, Error> {
+    ledger.apply_binding(verifier, der, slot, &slot_challenge(slot), wallet)
+}
+
+fn beat(
+    ledger: &mut ChipLedger,
+    verifier: &Verifier,
+    key: &DeviceKey,
+    slot: SlotId,
+    counter: u64,
+    wallet: &[u8],
+) -> Result<(), Error> {
+    ledger.apply_heartbeat(
+        verifier,
+        &heartbeat(key, slot, counter, wallet),
+        slot,
+        &slot_challenge(slot),
+    )
+}
+
 fn apply_binding(
     ledger: &mut ChipLedger,
     verifier: &Verifier,
@@ -367,8 +415,8 @@ fn slots_follow_the_wallet_that_held_the_chip() {
             &slot_challenge(at(8, 0)),
         )
         .unwrap();
-    let (_, sold) = binding(b"chip-1", b"SN-1", 2, b"bob");
-    apply_binding(&mut ledger, &verifier, &sold, b"bob").unwrap();
+    let (_, sold) = binding_at(b"chip-1", b"SN-1", 2, b"bob", at(8, 1));
+    apply_binding_at(&mut ledger, &verifier, &sold, b"bob", at(8, 1)).unwrap();
     ledger
         .apply_heartbeat(
             &verifier,
@@ -377,22 +425,29 @@ fn slots_follow_the_wallet_that_held_the_chip() {
             &slot_challenge(at(8, 1)),
         )
         .unwrap();
-    // Persisted per epoch, per chip, per wallet; a state naming an unknown chip is refused.
+    // Persisted as lists in (epoch, key id, wallet) order; a state naming an unknown chip
+    // is refused.
     let mut state = serde_json::to_value(&ledger).unwrap();
-    let proven = &state["proven"]["8"][key.key_id().to_string()];
-    assert_eq!(proven[hex::encode(b"alice")], 1);
-    assert_eq!(proven[hex::encode(b"bob")], 1);
+    let key_hex = key.key_id().to_string();
+    let proven = state["proven"].as_array().unwrap().clone();
+    assert_eq!(proven.len(), 2);
+    assert_eq!(proven[0]["epoch"], "8");
+    assert_eq!(proven[0]["key_id"], key_hex.as_str());
+    assert_eq!(proven[0]["wallet"], hex::encode(b"alice"));
+    assert_eq!(proven[1]["wallet"], hex::encode(b"bob"));
+    assert_eq!(proven[1]["slots"], 1);
+    assert_eq!(state["chips"][0]["binding_slot"]["slot"], 1);
+    assert_eq!(state["chips"][0]["last_heartbeat_counter"], "2");
     let restored: ChipLedger = serde_json::from_value(state.clone()).unwrap();
     assert_eq!(restored, ledger);
     // A restored ledger decodes and checks every key up front: a key that is not the
     // chip's is refused, not discovered at its next heartbeat.
     let other = DeviceKey::from_seed(b"another chip").unwrap();
     let mut swapped = state.clone();
-    swapped["chips"][key.key_id().to_string()]["record"]["public_key"] =
+    swapped["chips"][0]["record"]["public_key"] =
         hex::encode(other.public_key().sec1_bytes()).into();
     assert!(serde_json::from_value::<ChipLedger>(swapped).is_err());
-    let slots = state["proven"]["8"][key.key_id().to_string()].clone();
-    state["proven"]["8"][hex::encode([7u8; 32])] = slots;
+    state["proven"][1]["key_id"] = hex::encode([0xffu8; 32]).into();
     assert!(serde_json::from_value::<ChipLedger>(state).is_err());
     let closed = ledger.close_epoch(8, None).unwrap();
     let wallets: Vec<(Vec<u8>, u32)> = closed
@@ -537,4 +592,140 @@ fn closing_with_a_registry_schedule_rates_by_the_version_in_force() {
         rating
     );
     assert_eq!(close_under(vec![(0, both), (8, only_b)]), 0);
+}
+
+/// Finding R1 of the Step 12 review: nobody is credited for a slot before the binding that
+/// names their wallet, and no binding for an earlier slot replaces the binding in force.
+#[test]
+fn code_slot_before_binding() {
+    let verifier = verifier();
+    // (a) The seller proves slots 0..=8 of epoch 8, the sale lands in slot 10, then the
+    // chip signs slot 9 for the buyer: refused; the epoch pays the seller 9, the buyer 0.
+    let mut ledger = ChipLedger::new(params());
+    let (key, first) = binding(b"chip-1", b"SN-1", 1, b"seller");
+    apply_binding(&mut ledger, &verifier, &first, b"seller").unwrap();
+    for slot in 0..=8 {
+        beat(&mut ledger, &verifier, &key, at(8, slot), u64::from(slot) + 1, b"seller").unwrap();
+    }
+    let (_, sale) = binding_at(b"chip-1", b"SN-1", 2, b"buyer", at(8, 10));
+    apply_binding_at(&mut ledger, &verifier, &sale, b"buyer", at(8, 10)).unwrap();
+    let before = serde_json::to_string(&ledger).unwrap();
+    assert_eq!(
+        beat(&mut ledger, &verifier, &key, at(8, 9), 20, b"buyer").unwrap_err(),
+        Error::SlotBeforeBinding
+    );
+    assert_eq!(serde_json::to_string(&ledger).unwrap(), before);
+    // (c) A binding with the highest counter for slot 9, signed before the hand-over and
+    // applied after the sale: refused, the buyer keeps the chip.
+    let (_, takeback) = binding_at(b"chip-1", b"SN-1", u64::MAX, b"seller", at(8, 9));
+    assert_eq!(
+        apply_binding_at(&mut ledger, &verifier, &takeback, b"seller", at(8, 9)).unwrap_err(),
+        Error::SlotBeforeBinding
+    );
+    assert_eq!(serde_json::to_string(&ledger).unwrap(), before);
+    beat(&mut ledger, &verifier, &key, at(8, 10), 21, b"buyer").unwrap();
+    let (_, resale) = binding_at(b"chip-1", b"SN-1", 3, b"carol", at(8, 11));
+    apply_binding_at(&mut ledger, &verifier, &resale, b"carol", at(8, 11)).unwrap();
+    let closed = ledger.close_epoch(8, None).unwrap();
+    let paid: Vec<(Vec<u8>, u32)> = closed
+        .availability
+        .iter()
+        .map(|entry| (entry.wallet.clone(), entry.proven_slots))
+        .collect();
+    assert_eq!(paid, vec![(b"buyer".to_vec(), 1), (b"seller".to_vec(), 9)]);
+
+    // (b) A chip claimed in slot 50 is not credited with earlier slots.
+    let mut ledger = ChipLedger::new(params());
+    let (key, late) = binding_at(b"chip-2", b"SN-2", 1, b"alice", at(8, 50));
+    apply_binding_at(&mut ledger, &verifier, &late, b"alice", at(8, 50)).unwrap();
+    for slot in [0, 20, 49] {
+        assert_eq!(
+            beat(&mut ledger, &verifier, &key, at(8, slot), u64::from(slot) + 1, b"alice")
+                .unwrap_err()
+                .code(),
+            "SLOT_BEFORE_BINDING"
+        );
+    }
+    // The binding's own slot and later ones count.
+    beat(&mut ledger, &verifier, &key, at(8, 50), 100, b"alice").unwrap();
+    beat(&mut ledger, &verifier, &key, at(8, 51), 101, b"alice").unwrap();
+    // A re-binding for a slot before the last proven one is refused too.
+    let (_, stale) = binding_at(b"chip-2", b"SN-2", 2, b"bob", at(8, 50));
+    assert_eq!(
+        apply_binding_at(&mut ledger, &verifier, &stale, b"bob", at(8, 50))
+            .unwrap_err()
+            .code(),
+        "SLOT_BEFORE_BINDING"
+    );
+    assert_eq!(ledger.close_epoch(8, None).unwrap().availability[0].proven_slots, 2);
+}
+
+/// A ledger that proved slots 0 and 1 of epoch 8 and closed epoch 7, persisted.
+fn persisted() -> (serde_json::Value, DeviceKey) {
+    let verifier = verifier();
+    let mut ledger = ChipLedger::new(params());
+    let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
+    apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
+    beat(&mut ledger, &verifier, &key, at(8, 0), 1, WALLET).unwrap();
+    beat(&mut ledger, &verifier, &key, at(8, 1), u64::from(u32::MAX) << 20, WALLET).unwrap();
+    ledger.close_epoch(7, None).unwrap();
+    (serde_json::to_value(&ledger).unwrap(), key)
+}
+
+/// Finding R4: restore refuses every state that no history of the ledger reaches.
+#[test]
+fn restore_refuses_states_no_history_reaches() {
+    let (state, _) = persisted();
+    serde_json::from_value::<ChipLedger>(state.clone()).unwrap();
+    let chip = state["chips"][0].clone();
+    let entry = state["proven"][0].clone();
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let unreachable: Vec<(&str, Edit)> = vec![
+        ("more proven slots than the epoch has", Box::new(|s| s["proven"][0]["slots"] = 121.into())),
+        ("more slots than up to the last proven one", Box::new(|s| s["proven"][0]["slots"] = 3.into())),
+        ("zero proven slots", Box::new(|s| s["proven"][0]["slots"] = 0.into())),
+        ("proven slots in a closed epoch", Box::new(|s| s["proven"][0]["epoch"] = "7".into())),
+        ("proven slots after the last proven slot", Box::new(|s| s["proven"][0]["epoch"] = "9".into())),
+        ("a last proven slot past the epoch", Box::new(|s| s["chips"][0]["last_proven"]["slot"] = 120.into())),
+        ("a binding slot past the epoch", Box::new(|s| s["chips"][0]["binding_slot"]["slot"] = 120.into())),
+        ("a last proven slot without a counter", Box::new(|s| s["chips"][0]["last_heartbeat_counter"] = serde_json::Value::Null)),
+        ("an empty wallet", Box::new(|s| s["chips"][0]["record"]["wallet"] = "".into())),
+        ("a 300-byte wallet", Box::new(|s| s["chips"][0]["record"]["wallet"] = "ab".repeat(300).into())),
+        ("a 300-byte proven wallet", Box::new(|s| s["proven"][0]["wallet"] = "ab".repeat(300).into())),
+        ("a rating above the allocation bound", Box::new(|s| s["chips"][0]["record"]["rating_milli_cu"] = ((1u64 << 40) + 1).to_string().into())),
+        ("a 200-byte serial", Box::new(|s| s["chips"][0]["record"]["serial"] = "ab".repeat(200).into())),
+        ("a model id that is no identifier", Box::new(|s| s["chips"][0]["record"]["model_id"] = "Model A".into())),
+        ("the same chip twice", Box::new(move |s| s["chips"].as_array_mut().unwrap().push(chip.clone()))),
+        ("the same proven entry twice", Box::new(move |s| s["proven"].as_array_mut().unwrap().push(entry.clone()))),
+        ("a closed epoch twice", Box::new(|s| s["closed"].as_array_mut().unwrap().push("7".into()))),
+        ("a counter as a JSON number", Box::new(|s| s["chips"][0]["last_heartbeat_counter"] = 2.into())),
+        ("a closed epoch as a JSON number", Box::new(|s| s["closed"][0] = 7.into())),
+    ];
+    for (what, edit) in unreachable {
+        let mut broken = state.clone();
+        edit(&mut broken);
+        assert!(
+            serde_json::from_value::<ChipLedger>(broken).is_err(),
+            "restored a state with {what}"
+        );
+    }
+}
+
+/// Finding R5: counters and closed epochs are decimal strings (SPEC.md 7), so a counter
+/// above 2^53 survives a JavaScript round trip and `u64::MAX` restores.
+#[test]
+fn counters_and_epochs_persist_as_decimal_strings() {
+    let (state, key) = persisted();
+    assert_eq!(
+        state["chips"][0]["last_heartbeat_counter"],
+        (u64::from(u32::MAX) << 20).to_string().as_str()
+    );
+    assert_eq!(state["closed"][0], "7");
+    let verifier = verifier();
+    let mut ledger: ChipLedger = serde_json::from_value(state).unwrap();
+    beat(&mut ledger, &verifier, &key, at(8, 2), u64::MAX, WALLET).unwrap();
+    let text = serde_json::to_string(&ledger).unwrap();
+    assert!(text.contains(&format!("\"{}\"", u64::MAX)));
+    let restored: ChipLedger = serde_json::from_str(&text).unwrap();
+    assert_eq!(restored, ledger);
 }
