@@ -31,9 +31,12 @@ fn every_vector_passes() {
 #[test]
 fn every_error_code_has_a_vector() {
     let summary = poci_conformance::run_dir(&repository_vectors()).unwrap();
+    // Reserved (SPEC.md 9): a path of at most MAX_CHAIN_CERTIFICATES never spends the
+    // signature budget, so no input reaches it.
+    let reserved = ["CHAIN_TOO_COMPLEX"];
     let missing: Vec<&&str> = poci::Error::ALL_CODES
         .iter()
-        .filter(|code| !summary.codes.contains(**code))
+        .filter(|code| !summary.codes.contains(**code) && !reserved.contains(*code))
         .collect();
     assert!(missing.is_empty(), "codes without a vector: {missing:?}");
     for code in &summary.codes {

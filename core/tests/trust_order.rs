@@ -121,7 +121,7 @@ fn a_vendor_s_crls_speak_only_for_its_own_chains() {
     let mut stores = Vec::new();
     for a_first in [true, false] {
         let mut trust = TrustStore::new(test_registry(), allow_tests());
-        let mut add_a = |trust: &mut TrustStore| {
+        let add_a = |trust: &mut TrustStore| {
             trust
                 .add_roots(&a.vendor_id, RootKind::Vendor, &[&a.root_der], &own)
                 .unwrap();

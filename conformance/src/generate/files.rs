@@ -1216,6 +1216,55 @@ fn bindings() -> Result<VectorFile> {
         )),
         "MANIFEST_INVALID",
     );
+    // Ambiguous roots are refused whatever the order (SPEC.md 11).
+    let same_name = |seed: &[u8], serial: u64| -> Result<String> {
+        let key = DeviceKey::from_seed(seed)?;
+        let template = CertificateTemplate {
+            serial,
+            subject: vendor.root_name.clone(),
+            not_before: TEST_NOT_BEFORE,
+            not_after: TEST_DEVICE_NOT_AFTER,
+            extensions: vec![
+                X509Extension::ca(None)?,
+                X509Extension::key_usage_ca()?,
+                X509Extension::subject_key_identifier(key.public_key())?,
+            ],
+        };
+        let issuer = Issuer {
+            name: &vendor.root_name,
+            key: &key,
+        };
+        pem_certificate(&issue_certificate(&template, key.public_key(), issuer)?)
+    };
+    let impostor_root = same_name(b"same-name root", 900)?;
+    f.err(
+        "a second root with the vendor root's name and another key",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![roots_entry(
+                "poci-test-a",
+                "vendor",
+                &[pem_certificate(&vendor.root_der)?, impostor_root],
+                &[],
+            )],
+        )),
+        "MANIFEST_INVALID",
+    );
+    f.err(
+        "one root listed by two vendors",
+        store_input(store_spec(
+            true,
+            "deny",
+            all_manifests(),
+            vec![
+                roots_entry("poci-test-a", "vendor", &[pem_certificate(&vendor.root_der)?], &[]),
+                roots_entry("poci-test-b", "vendor", &[pem_certificate(&vendor.root_der)?], &[]),
+            ],
+        )),
+        "MANIFEST_INVALID",
+    );
     adversarial_bindings(&mut f, &vendor, &valid, &context)?;
     Ok(f.finish())
 }
@@ -1624,8 +1673,9 @@ fn adversarial_bindings(
         "CERT_SIGNATURE_INVALID",
     );
 
-    // Eight roots and three intermediates sharing one name: path building could try every
-    // root under every ordering of the intermediates; the signature budget stops it.
+    // Three intermediates sharing one name, carried with a device of that name's issuer:
+    // path building could try each ordering. A binding carries exactly its path, so this
+    // is refused before any signature check (SPEC.md 6.4 step 6a).
     let maze = DistinguishedName {
         organization: "POCI Test Vendor A".into(),
         common_name: "Maze".into(),
@@ -1651,20 +1701,6 @@ fn adversarial_bindings(
             },
         )
     };
-    let mut maze_roots = Vec::new();
-    for n in 0..8u8 {
-        let key = DeviceKey::from_seed(&[b'm', b'r', n])?;
-        maze_roots.push(pem_certificate(&ca(&key, &key, 100 + u64::from(n))?)?);
-    }
-    f.trust_store(
-        "maze",
-        store_spec(
-            true,
-            "allow",
-            vendor_a_manifest(),
-            vec![roots_entry("poci-test-a", "vendor", &maze_roots, &[])],
-        ),
-    );
     let stranger = DeviceKey::from_seed(b"maze stranger")?;
     let mut maze_chain = vec![];
     let mut maze_device = base.clone();
@@ -1689,8 +1725,8 @@ fn adversarial_bindings(
     }
     f.err(
         "a chain built to make path building expensive",
-        input("maze", &bind(maze_chain, &chip)?),
-        "CHAIN_TOO_COMPLEX",
+        input("testnet", &bind(maze_chain, &chip)?),
+        "CHAIN_NOT_A_PATH",
     );
 
     // The binding itself.
@@ -2151,7 +2187,7 @@ fn ledger() -> Result<VectorFile> {
         &identity("poci-test-accel-a1", b"SN-L"),
         100,
     )?;
-    let bind = |counter: u64, wallet: &[u8]| -> Result<Value> {
+    let bind_at = |counter: u64, wallet: &[u8], epoch: u64, slot: u32| -> Result<Value> {
         let mut tbs = binding_tbs(
             b"SN-L",
             "poci-test-accel-a1",
@@ -2159,11 +2195,15 @@ fn ledger() -> Result<VectorFile> {
         )?;
         tbs.binding_counter = counter;
         tbs.wallet = wallet.to_vec();
+        tbs.epoch = epoch;
+        tbs.slot = slot;
+        tbs.challenge = challenge_at(epoch, slot)?;
         let der = Signed::sign(tbs, &chip)?.to_der()?;
         Ok(
-            json!({ "op": "bind", "der": h(&der), "epoch": "7", "slot": SLOT, "challenge": h(&challenge()?), "wallet": h(wallet) }),
+            json!({ "op": "bind", "der": h(&der), "epoch": epoch.to_string(), "slot": slot, "challenge": h(&challenge_at(epoch, slot)?), "wallet": h(wallet) }),
         )
     };
+    let bind = |counter: u64, wallet: &[u8]| bind_at(counter, wallet, EPOCH, SLOT);
     let beat = |key: &DeviceKey,
                 epoch: u64,
                 slot: u32,
@@ -2364,16 +2404,55 @@ fn ledger() -> Result<VectorFile> {
         )
     };
     f.err(
-        "a CA carried off the path of a genuine chain does not become an anchor",
-        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [raw_bind(&decoy)?], "step": raw_bind(&minted_binding)? }),
+        "a genuine chain carrying a CA off its path is not a path",
+        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [], "step": raw_bind(&decoy)? }),
+        "CHAIN_NOT_A_PATH",
+    );
+    f.err(
+        "a chip minted under that CA has no anchor",
+        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [], "step": raw_bind(&minted_binding)? }),
         "UNKNOWN_ISSUER",
+    );
+    // Nobody is credited for a slot before their binding's slot; no binding for an earlier
+    // slot replaces the binding in force (SPEC.md 14).
+    let mut sold_at_10 = vec![bind(1, b"alice")?];
+    for slot in 0..=8u32 {
+        sold_at_10.push(beat(&chip, 8, slot, u64::from(slot) + 1, b"alice")?);
+    }
+    sold_at_10.push(bind_at(2, b"bob", 8, 10)?);
+    f.err(
+        "the buyer's heartbeat for a slot before the sale",
+        case(sold_at_10.clone(), beat(&chip, 8, 9, 20, b"bob")?)?,
+        "SLOT_BEFORE_BINDING",
+    );
+    f.err(
+        "the seller's take-back: the highest counter for a slot before the sale",
+        case(sold_at_10.clone(), bind_at(u64::MAX, b"alice", 8, 9)?)?,
+        "SLOT_BEFORE_BINDING",
+    );
+    f.ok(
+        "the buyer's heartbeat in the sale's own slot",
+        case(sold_at_10, beat(&chip, 8, 10, 20, b"bob")?)?,
+    );
+    f.err(
+        "a chip claimed in slot 50 proves slot 20",
+        case(vec![bind_at(1, b"alice", 8, 50)?], beat(&chip, 8, 20, 1, b"alice")?)?,
+        "SLOT_BEFORE_BINDING",
+    );
+    f.err(
+        "a re-binding for a slot before the last proven one",
+        case(
+            vec![bind(1, b"alice")?, beat(&chip, 8, 5, 1, b"alice")?],
+            bind_at(2, b"bob", 8, 4)?,
+        )?,
+        "SLOT_BEFORE_BINDING",
     );
     f.group("close", "ledger");
     let mut setup = vec![bind(1, b"alice")?];
     for slot in 0..4u32 {
         setup.push(beat(&chip, 8, slot, u64::from(slot) + 1, b"alice")?);
     }
-    setup.push(bind(2, b"bob")?);
+    setup.push(bind_at(2, b"bob", 8, 4)?);
     for slot in 4..6u32 {
         setup.push(beat(&chip, 8, slot, u64::from(slot) + 1, b"bob")?);
     }
