@@ -126,7 +126,7 @@ pub fn check_sums(params: &RewardParams, report: &EpochReport) -> Result<(), Str
     }
     let supply = params
         .schedule
-        .cumulative(report.epoch.saturating_add(1))
+        .supply_after(report.epoch)
         .map_err(|error| fail(error.code()))?;
     if supply != report.supply_after {
         return Err(fail(&format!(

@@ -216,7 +216,7 @@ pub fn execute(
             Ok(json!({
                 "emission": schedule.emission(epoch)?.to_string(),
                 "supply_before": schedule.cumulative(epoch)?.to_string(),
-                "supply_after": schedule.cumulative(epoch.saturating_add(1))?.to_string(),
+                "supply_after": schedule.supply_after(epoch)?.to_string(),
             }))
         }
         "pools" => {

@@ -834,7 +834,9 @@ impl fmt::Display for ManifestProblem {
             Self::UnknownVendor => "vendor not in the registry",
             Self::Roots => "no roots, or a root that is not a self-issued CA",
             Self::Pem => "bad PEM",
-            Self::AmbiguousRoot => "a root with the subject of another vendor's or another key's root",
+            Self::AmbiguousRoot => {
+                "a root with the subject of another vendor's or another key's root"
+            }
         })
     }
 }

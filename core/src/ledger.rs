@@ -7,18 +7,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::device_key::{DevicePublicKey, KeyId};
-use crate::error::{CertRole, Error, Result};
 use crate::error::Field;
+use crate::error::{CertRole, Error, Result};
 use crate::identifier::validate_identifier;
 use crate::json::{dec_u64, hex_32, hex_bytes, opt_dec_u64};
 use crate::limits::{
     MAX_MODEL_ID_LEN, MAX_SERIAL_LEN, MAX_VENDOR_ID_LEN, MAX_WALLET_LEN, PUBLIC_KEY_LEN,
     check_batch_len,
 };
-use crate::rewards::allocation::MAX_RATING_MILLI_CU;
 use crate::proof::{HeartbeatContext, HeartbeatRef, ProofId};
 use crate::registry::RegistrySchedule;
 use crate::rewards::allocation::AllocationInput;
+use crate::rewards::allocation::MAX_RATING_MILLI_CU;
 use crate::time::{NetworkParams, SlotId};
 use crate::verifier::{BindingContext, ChipRecord, Verifier};
 
@@ -428,9 +428,7 @@ impl LedgerState {
                 last_proven: slot.last_proven().map(|at| ledger.params.slot_of_index(at)),
             });
         }
-        proven.sort_by(|a, b| {
-            (a.epoch, a.key_id, &a.wallet).cmp(&(b.epoch, b.key_id, &b.wallet))
-        });
+        proven.sort_by(|a, b| (a.epoch, a.key_id, &a.wallet).cmp(&(b.epoch, b.key_id, &b.wallet)));
         Self {
             params: ledger.params.clone(),
             chips,
@@ -449,7 +447,11 @@ impl TryFrom<LedgerState> for ChipLedger {
         let params = state.params;
         let slots_per_epoch = params.slots_per_epoch();
         let mut ledger = Self::new(params);
-        if !state.closed.windows(2).all(|pair| matches!(pair, [a, b] if a < b)) {
+        if !state
+            .closed
+            .windows(2)
+            .all(|pair| matches!(pair, [a, b] if a < b))
+        {
             return Err("closed epochs not strictly ascending");
         }
         ledger.closed = state.closed.iter().map(|closed| closed.0).collect();
@@ -851,7 +853,9 @@ impl ChipLedger {
         // A binding never reaches back before the binding in force or a slot already
         // proven: a seller cannot take a sold chip back with a binding for an earlier slot.
         if binding_slot < current.binding_slot
-            || current.last_proven().is_some_and(|last| binding_slot < last)
+            || current
+                .last_proven()
+                .is_some_and(|last| binding_slot < last)
         {
             return Err(Error::SlotBeforeBinding);
         }

@@ -90,18 +90,19 @@ fn check_crl_signers(
     roots: &[AnchorRoot],
     published: &[(String, Vec<u8>, Vec<u8>)],
 ) {
-    let signers = roots
-        .iter()
-        .map(|root| {
-            (
-                root.vendor_id.as_str(),
-                root.subject.as_slice(),
-                root.key.as_slice(),
-            )
-        })
-        .chain(published.iter().map(|(vendor, subject, key)| {
-            (vendor.as_str(), subject.as_slice(), key.as_slice())
-        }));
+    let signers =
+        roots
+            .iter()
+            .map(|root| {
+                (
+                    root.vendor_id.as_str(),
+                    root.subject.as_slice(),
+                    root.key.as_slice(),
+                )
+            })
+            .chain(published.iter().map(|(vendor, subject, key)| {
+                (vendor.as_str(), subject.as_slice(), key.as_slice())
+            }));
     let signers: Vec<(&str, &[u8], &[u8])> = signers.collect();
     for crl in crls {
         for (vendor, subject, key) in &signers {
@@ -170,12 +171,19 @@ impl TrustStore {
             }
             let anchor = AnchorRoot::new(vendor_id, kind, der, &parsed)?;
             let mut duplicate = false;
-            for known in all_roots.iter().filter(|known| known.subject == anchor.subject) {
+            for known in all_roots
+                .iter()
+                .filter(|known| known.subject == anchor.subject)
+            {
                 if known.key != anchor.key
                     || known.vendor_id != anchor.vendor_id
                     || known.kind != kind
                 {
-                    return Err(trust_error(ManifestProblem::AmbiguousRoot, vendor_id, "roots"));
+                    return Err(trust_error(
+                        ManifestProblem::AmbiguousRoot,
+                        vendor_id,
+                        "roots",
+                    ));
                 }
                 duplicate |= known.der == anchor.der;
             }

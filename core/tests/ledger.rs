@@ -605,7 +605,15 @@ fn code_slot_before_binding() {
     let (key, first) = binding(b"chip-1", b"SN-1", 1, b"seller");
     apply_binding(&mut ledger, &verifier, &first, b"seller").unwrap();
     for slot in 0..=8 {
-        beat(&mut ledger, &verifier, &key, at(8, slot), u64::from(slot) + 1, b"seller").unwrap();
+        beat(
+            &mut ledger,
+            &verifier,
+            &key,
+            at(8, slot),
+            u64::from(slot) + 1,
+            b"seller",
+        )
+        .unwrap();
     }
     let (_, sale) = binding_at(b"chip-1", b"SN-1", 2, b"buyer", at(8, 10));
     apply_binding_at(&mut ledger, &verifier, &sale, b"buyer", at(8, 10)).unwrap();
@@ -640,9 +648,16 @@ fn code_slot_before_binding() {
     apply_binding_at(&mut ledger, &verifier, &late, b"alice", at(8, 50)).unwrap();
     for slot in [0, 20, 49] {
         assert_eq!(
-            beat(&mut ledger, &verifier, &key, at(8, slot), u64::from(slot) + 1, b"alice")
-                .unwrap_err()
-                .code(),
+            beat(
+                &mut ledger,
+                &verifier,
+                &key,
+                at(8, slot),
+                u64::from(slot) + 1,
+                b"alice"
+            )
+            .unwrap_err()
+            .code(),
             "SLOT_BEFORE_BINDING"
         );
     }
@@ -657,7 +672,10 @@ fn code_slot_before_binding() {
             .code(),
         "SLOT_BEFORE_BINDING"
     );
-    assert_eq!(ledger.close_epoch(8, None).unwrap().availability[0].proven_slots, 2);
+    assert_eq!(
+        ledger.close_epoch(8, None).unwrap().availability[0].proven_slots,
+        2
+    );
 }
 
 /// A ledger that proved slots 0 and 1 of epoch 8 and closed epoch 7, persisted.
@@ -667,7 +685,15 @@ fn persisted() -> (serde_json::Value, DeviceKey) {
     let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
     apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
     beat(&mut ledger, &verifier, &key, at(8, 0), 1, WALLET).unwrap();
-    beat(&mut ledger, &verifier, &key, at(8, 1), u64::from(u32::MAX) << 20, WALLET).unwrap();
+    beat(
+        &mut ledger,
+        &verifier,
+        &key,
+        at(8, 1),
+        u64::from(u32::MAX) << 20,
+        WALLET,
+    )
+    .unwrap();
     ledger.close_epoch(7, None).unwrap();
     (serde_json::to_value(&ledger).unwrap(), key)
 }
@@ -681,25 +707,84 @@ fn restore_refuses_states_no_history_reaches() {
     let entry = state["proven"][0].clone();
     type Edit = Box<dyn Fn(&mut serde_json::Value)>;
     let unreachable: Vec<(&str, Edit)> = vec![
-        ("more proven slots than the epoch has", Box::new(|s| s["proven"][0]["slots"] = 121.into())),
-        ("more slots than up to the last proven one", Box::new(|s| s["proven"][0]["slots"] = 3.into())),
-        ("zero proven slots", Box::new(|s| s["proven"][0]["slots"] = 0.into())),
-        ("proven slots in a closed epoch", Box::new(|s| s["proven"][0]["epoch"] = "7".into())),
-        ("proven slots after the last proven slot", Box::new(|s| s["proven"][0]["epoch"] = "9".into())),
-        ("a last proven slot past the epoch", Box::new(|s| s["chips"][0]["last_proven"]["slot"] = 120.into())),
-        ("a binding slot past the epoch", Box::new(|s| s["chips"][0]["binding_slot"]["slot"] = 120.into())),
-        ("a last proven slot without a counter", Box::new(|s| s["chips"][0]["last_heartbeat_counter"] = serde_json::Value::Null)),
-        ("an empty wallet", Box::new(|s| s["chips"][0]["record"]["wallet"] = "".into())),
-        ("a 300-byte wallet", Box::new(|s| s["chips"][0]["record"]["wallet"] = "ab".repeat(300).into())),
-        ("a 300-byte proven wallet", Box::new(|s| s["proven"][0]["wallet"] = "ab".repeat(300).into())),
-        ("a rating above the allocation bound", Box::new(|s| s["chips"][0]["record"]["rating_milli_cu"] = ((1u64 << 40) + 1).to_string().into())),
-        ("a 200-byte serial", Box::new(|s| s["chips"][0]["record"]["serial"] = "ab".repeat(200).into())),
-        ("a model id that is no identifier", Box::new(|s| s["chips"][0]["record"]["model_id"] = "Model A".into())),
-        ("the same chip twice", Box::new(move |s| s["chips"].as_array_mut().unwrap().push(chip.clone()))),
-        ("the same proven entry twice", Box::new(move |s| s["proven"].as_array_mut().unwrap().push(entry.clone()))),
-        ("a closed epoch twice", Box::new(|s| s["closed"].as_array_mut().unwrap().push("7".into()))),
-        ("a counter as a JSON number", Box::new(|s| s["chips"][0]["last_heartbeat_counter"] = 2.into())),
-        ("a closed epoch as a JSON number", Box::new(|s| s["closed"][0] = 7.into())),
+        (
+            "more proven slots than the epoch has",
+            Box::new(|s| s["proven"][0]["slots"] = 121.into()),
+        ),
+        (
+            "more slots than up to the last proven one",
+            Box::new(|s| s["proven"][0]["slots"] = 3.into()),
+        ),
+        (
+            "zero proven slots",
+            Box::new(|s| s["proven"][0]["slots"] = 0.into()),
+        ),
+        (
+            "proven slots in a closed epoch",
+            Box::new(|s| s["proven"][0]["epoch"] = "7".into()),
+        ),
+        (
+            "proven slots after the last proven slot",
+            Box::new(|s| s["proven"][0]["epoch"] = "9".into()),
+        ),
+        (
+            "a last proven slot past the epoch",
+            Box::new(|s| s["chips"][0]["last_proven"]["slot"] = 120.into()),
+        ),
+        (
+            "a binding slot past the epoch",
+            Box::new(|s| s["chips"][0]["binding_slot"]["slot"] = 120.into()),
+        ),
+        (
+            "a last proven slot without a counter",
+            Box::new(|s| s["chips"][0]["last_heartbeat_counter"] = serde_json::Value::Null),
+        ),
+        (
+            "an empty wallet",
+            Box::new(|s| s["chips"][0]["record"]["wallet"] = "".into()),
+        ),
+        (
+            "a 300-byte wallet",
+            Box::new(|s| s["chips"][0]["record"]["wallet"] = "ab".repeat(300).into()),
+        ),
+        (
+            "a 300-byte proven wallet",
+            Box::new(|s| s["proven"][0]["wallet"] = "ab".repeat(300).into()),
+        ),
+        (
+            "a rating above the allocation bound",
+            Box::new(|s| {
+                s["chips"][0]["record"]["rating_milli_cu"] = ((1u64 << 40) + 1).to_string().into()
+            }),
+        ),
+        (
+            "a 200-byte serial",
+            Box::new(|s| s["chips"][0]["record"]["serial"] = "ab".repeat(200).into()),
+        ),
+        (
+            "a model id that is no identifier",
+            Box::new(|s| s["chips"][0]["record"]["model_id"] = "Model A".into()),
+        ),
+        (
+            "the same chip twice",
+            Box::new(move |s| s["chips"].as_array_mut().unwrap().push(chip.clone())),
+        ),
+        (
+            "the same proven entry twice",
+            Box::new(move |s| s["proven"].as_array_mut().unwrap().push(entry.clone())),
+        ),
+        (
+            "a closed epoch twice",
+            Box::new(|s| s["closed"].as_array_mut().unwrap().push("7".into())),
+        ),
+        (
+            "a counter as a JSON number",
+            Box::new(|s| s["chips"][0]["last_heartbeat_counter"] = 2.into()),
+        ),
+        (
+            "a closed epoch as a JSON number",
+            Box::new(|s| s["closed"][0] = 7.into()),
+        ),
     ];
     for (what, edit) in unreachable {
         let mut broken = state.clone();

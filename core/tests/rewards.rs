@@ -14,6 +14,7 @@ use poci::rewards::emission::{
 use poci::rewards::lease::settle;
 use poci::rewards::pools::{NamedPool, PoolSplit};
 use poci::rewards::producer::select_producer;
+use poci::rewards::report::{EpochReport, RejectionTally};
 use poci::{Error, KeyId};
 use proptest::prelude::*;
 
@@ -594,4 +595,34 @@ fn producer_frequencies_follow_weights() {
     }
     // Expect 1000 / 3000; allow a generous statistical margin.
     assert!((850..1150).contains(&counts[0]), "{counts:?}");
+}
+
+/// Finding R7 of the Step 12 review: the report of the last epoch gives `C(2^64)`, the
+/// supply once that epoch is paid, so supply before plus emission is supply after.
+#[test]
+fn the_last_epoch_reports_the_supply_after_it() {
+    let schedule = EmissionSchedule::Halving(HalvingSchedule {
+        base_per_epoch: 1_000,
+        epochs_per_era: u64::MAX,
+        cap: u128::MAX,
+    });
+    let last = u64::MAX;
+    let before = schedule.cumulative(last).unwrap();
+    let emission = schedule.emission(last).unwrap();
+    // Epoch 2^64 - 1 opens the second era.
+    assert_eq!(emission, 500);
+    assert_eq!(schedule.supply_after(last).unwrap(), before + emission);
+    let report = EpochReport::compute(
+        last,
+        &schedule,
+        &PoolSplit::default(),
+        &[],
+        &AllocationPolicy {
+            slots_per_epoch: 120,
+            min_availability_bps: 0,
+        },
+        RejectionTally::default(),
+    )
+    .unwrap();
+    assert_eq!(report.supply_after, before + emission);
 }

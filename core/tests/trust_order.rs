@@ -76,7 +76,10 @@ fn the_newest_crl_at_the_slot_decides_whatever_the_load_order() {
     }
     // A CRL issued after the slot's start does not speak for it: the older one does.
     let later = intermediate_crl(slot_time() + 1, 3, &[100]);
-    for crls in [[&a.root_crl_der[..], &old, &later], [&later[..], &old, &a.root_crl_der]] {
+    for crls in [
+        [&a.root_crl_der[..], &old, &later],
+        [&later[..], &old, &a.root_crl_der],
+    ] {
         assert_eq!(verdict(store_with(&crls)), Ok(()));
     }
     // With only the later one, no CRL speaks for the device certificate at the slot.
@@ -159,7 +162,10 @@ fn a_root_listed_by_two_vendors_is_refused_at_load() {
         let refused = trust
             .add_roots(second, RootKind::Vendor, &[&a.root_der], &[])
             .unwrap_err();
-        assert!(matches!(refused, Error::ManifestInvalid { .. }), "{refused:?}");
+        assert!(
+            matches!(refused, Error::ManifestInvalid { .. }),
+            "{refused:?}"
+        );
         assert_eq!(trust.root_count(), 1);
     }
 }

@@ -1259,8 +1259,18 @@ fn bindings() -> Result<VectorFile> {
             "deny",
             all_manifests(),
             vec![
-                roots_entry("poci-test-a", "vendor", &[pem_certificate(&vendor.root_der)?], &[]),
-                roots_entry("poci-test-b", "vendor", &[pem_certificate(&vendor.root_der)?], &[]),
+                roots_entry(
+                    "poci-test-a",
+                    "vendor",
+                    &[pem_certificate(&vendor.root_der)?],
+                    &[],
+                ),
+                roots_entry(
+                    "poci-test-b",
+                    "vendor",
+                    &[pem_certificate(&vendor.root_der)?],
+                    &[],
+                ),
             ],
         )),
         "MANIFEST_INVALID",
@@ -1923,6 +1933,12 @@ fn emission() -> Result<VectorFile> {
         epochs_per_year: 4,
         cap: 1_100_000,
     });
+    // The last epoch: supply_after is C(2^64), one past what u64 holds (SPEC.md 15.6).
+    let last = EmissionSchedule::Halving(HalvingSchedule {
+        base_per_epoch: 1000,
+        epochs_per_era: u64::MAX,
+        cap: u128::MAX,
+    });
     let input = |schedule: &EmissionSchedule, epoch: u64| -> Result<Value> {
         Ok(json!({ "schedule": serde_json::to_value(schedule)?, "epoch": epoch.to_string() }))
     };
@@ -1972,6 +1988,7 @@ fn emission() -> Result<VectorFile> {
             ],
         ),
         ("inflation", &inflation, vec![0, 3, 4, 5, 7, 8, 1 << 32]),
+        ("last_epoch", &last, vec![u64::MAX - 1, u64::MAX]),
     ] {
         f.group(name, "emission");
         for epoch in epochs {
@@ -2436,7 +2453,10 @@ fn ledger() -> Result<VectorFile> {
     );
     f.err(
         "a chip claimed in slot 50 proves slot 20",
-        case(vec![bind_at(1, b"alice", 8, 50)?], beat(&chip, 8, 20, 1, b"alice")?)?,
+        case(
+            vec![bind_at(1, b"alice", 8, 50)?],
+            beat(&chip, 8, 20, 1, b"alice")?,
+        )?,
         "SLOT_BEFORE_BINDING",
     );
     f.err(

@@ -309,6 +309,16 @@ impl EmissionSchedule {
         }
     }
 
+    /// `C(epoch + 1)`: total supply once `epoch` has been paid. Computed in 128 bits, so the
+    /// last epoch (`u64::MAX`) gets `C(2^64)`, not a saturated `C(2^64 - 1)`.
+    ///
+    /// # Errors
+    /// `INVALID_SCHEDULE` for bad parameters.
+    pub fn supply_after(&self, epoch: u64) -> Result<u128> {
+        self.validate()?;
+        self.cumulative_wide(u128::from(epoch).saturating_add(1))
+    }
+
     /// The emission of `epoch`: `C(epoch + 1) - C(epoch)`.
     ///
     /// # Errors

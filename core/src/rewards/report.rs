@@ -70,7 +70,7 @@ impl EpochReport {
         rejected: RejectionTally,
     ) -> Result<Self> {
         let emission = schedule.emission(epoch)?;
-        let supply_after = schedule.cumulative(epoch.saturating_add(1))?;
+        let supply_after = schedule.supply_after(epoch)?;
         let pools = split.split(emission)?;
         let miners = allocate(pools.miners, availability, policy)?;
         Ok(Self {

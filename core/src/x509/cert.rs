@@ -10,8 +10,7 @@ use crate::error::{CertProblem, Error, Field, MessageKind, Result};
 use crate::limits::{MAX_CERTIFICATE_EXTENSIONS, MAX_CRL_LEN};
 use crate::oid::CHIP_IDENTITY_EXTENSION_DER;
 use crate::proof::codec::{
-    read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, read_u64,
-    tag,
+    read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, read_u64, tag,
 };
 use crate::x509::identity::ChipIdentity;
 use crate::x509::time::parse_time;

@@ -508,12 +508,15 @@ fn choose_root(roots: &[AnchorRoot], issuer: &[u8], time: u64) -> Result<usize> 
             continue;
         }
         let better = best.is_none_or(|(_, chosen)| {
-            (root.not_before, root.not_after, core::cmp::Reverse(&root.der))
-                > (
-                    chosen.not_before,
-                    chosen.not_after,
-                    core::cmp::Reverse(&chosen.der),
-                )
+            (
+                root.not_before,
+                root.not_after,
+                core::cmp::Reverse(&root.der),
+            ) > (
+                chosen.not_before,
+                chosen.not_after,
+                core::cmp::Reverse(&chosen.der),
+            )
         });
         if better {
             best = Some((index, root));
@@ -547,7 +550,9 @@ fn check_revocation(
     let chosen = crls
         .iter()
         .filter(|crl| {
-            crl.vendor_id == vendor_id && crl.issuer == certificate.issuer && crl.this_update <= time
+            crl.vendor_id == vendor_id
+                && crl.issuer == certificate.issuer
+                && crl.this_update <= time
         })
         .max_by(|a, b| a.preference().cmp(&b.preference()));
     let Some(crl) = chosen else {
