@@ -1276,6 +1276,7 @@ fn bindings() -> Result<VectorFile> {
         "MANIFEST_INVALID",
     );
     adversarial_bindings(&mut f, &vendor, &valid, &context)?;
+    strict_certificates(&mut f, &vendor, &context)?;
     Ok(f.finish())
 }
 
@@ -1364,6 +1365,143 @@ fn reissued_intermediate(vendor: &TestVendor, extensions: Vec<X509Extension>) ->
         vendor.intermediate_key.public_key(),
         vendor.root(),
     )
+}
+
+/// A TLV with a long-form length (`81 LL`) even where the short form fits: BER, not DER.
+fn long_form(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag, 0x81, u8::try_from(content.len()).unwrap_or(u8::MAX)];
+    out.extend_from_slice(content);
+    out
+}
+
+/// A Name `CN=<common_name>` whose attribute value has a long-form length.
+fn ber_name(common_name: &str) -> Vec<u8> {
+    let value = long_form(0x0c, common_name.as_bytes());
+    seq(&[tlv(0x31, &seq(&[oid(&[0x55, 0x04, 0x03]), value]))])
+}
+
+/// The certificate profile read whole at step 2 (SPEC.md 6.4, 10; findings P2, P3, P4, P8
+/// and ambiguities A7, A8, A10 of the Step 12 review): each defect is `BAD_CERTIFICATE`
+/// before any signature or chain check, however the rest of the binding looks.
+fn strict_certificates(f: &mut FileBuilder, vendor: &TestVendor, context: &Value) -> Result<()> {
+    let input = |der: &[u8]| json!({ "trust_store": "testnet", "der": h(der), "context": context });
+    let chip = DeviceKey::from_seed(b"vector strict chip")?;
+    let bind = |certificates: Vec<Vec<u8>>| -> Result<Vec<u8>> {
+        Signed::sign(
+            binding_tbs(b"SN-1", "poci-test-accel-a1", certificates)?,
+            &chip,
+        )?
+        .to_der()
+    };
+    let base = template(vendor, b"SN-1", "poci-test-accel-a1")?;
+    let device = issue_certificate(&base, chip.public_key(), vendor.intermediate())?;
+    let with_device = |edit: &dyn Fn(&mut Vec<Vec<u8>>)| -> Result<Vec<u8>> {
+        let certificate = resign(&device, &vendor.intermediate_key, |tbs| edit(tbs))?;
+        bind(vec![certificate, vendor.intermediate_der.clone()])
+    };
+    // tbs elements: version, serial, signature, issuer, validity, subject, spki, extensions.
+    f.err(
+        "device subject Name with a long-form length inside it, re-signed",
+        input(&with_device(&|tbs| tbs[5] = ber_name("chip"))?),
+        "BAD_CERTIFICATE",
+    );
+    let issuer_common_name = vendor.intermediate_name.common_name.clone();
+    f.err(
+        "device issuer Name with a long-form length inside it, re-signed",
+        input(&with_device(&|tbs| tbs[3] = ber_name(&issuer_common_name))?),
+        "BAD_CERTIFICATE",
+    );
+    f.err(
+        "an empty extensions SEQUENCE (a3 02 30 00)",
+        input(&with_device(&|tbs| tbs[7] = tlv(0xa3, &seq(&[])))?),
+        "BAD_CERTIFICATE",
+    );
+    let mut serial = vec![0x00, 0x80];
+    serial.extend([0x11; 19]);
+    f.ok(
+        "a serial of 20 value octets after its 00 sign octet",
+        input(&with_device(&|tbs| tbs[1] = tlv(0x02, &serial))?),
+    );
+    let mut explicit_false = base.clone();
+    explicit_false.extensions.push(X509Extension {
+        oid: vec![0x55, 0x1d, 0x13],
+        critical: true,
+        value: seq(&[tlv(0x01, &[0x00])]),
+    });
+    let certificate = issue_certificate(&explicit_false, chip.public_key(), vendor.intermediate())?;
+    f.err(
+        "basicConstraints with cA FALSE encoded (DER omits the DEFAULT)",
+        input(&bind(vec![certificate, vendor.intermediate_der.clone()])?),
+        "BAD_CERTIFICATE",
+    );
+    // A carried CA whose key is not on the curve, re-signed by the root: the device under
+    // it is refused when the certificates are read, not at its signature check.
+    let off_curve = resign(&vendor.intermediate_der, &vendor.root_key, |tbs| {
+        let mut spki = tbs[6].clone();
+        if let Some(last) = spki.last_mut() {
+            *last ^= 0x01;
+        }
+        tbs[6] = spki;
+    })?;
+    f.err(
+        "a carried CA key that is not a P-256 point",
+        input(&bind(vec![device.clone(), off_curve])?),
+        "BAD_CERTIFICATE",
+    );
+    // The intermediate's signature value made a SET instead of a SEQUENCE: the binding signed
+    // over it, then the same mutation after the binding was signed (an unsigned mutation).
+    let mut broken_signature = vendor.intermediate_der.clone();
+    let outer = elements(content_of(&vendor.intermediate_der));
+    let signature_at = broken_signature.len() - outer[2].len() + 3;
+    broken_signature[signature_at] = 0x31;
+    f.err(
+        "a carried certificate whose signature value is not an Ecdsa-Sig-Value",
+        input(&bind(vec![device.clone(), broken_signature.clone()])?),
+        "BAD_CERTIFICATE",
+    );
+    let signed_first = bind(vec![device.clone(), vendor.intermediate_der.clone()])?;
+    let mutated = replace_once(&signed_first, &vendor.intermediate_der, &broken_signature);
+    f.err(
+        "the same mutation made after the binding was signed: step 2 before step 4",
+        input(&mutated),
+        "BAD_CERTIFICATE",
+    );
+    let mut critical_unknown = base.clone();
+    critical_unknown.extensions.push(X509Extension {
+        oid: private_oid(2),
+        critical: true,
+        value: vec![0x05, 0x00],
+    });
+    let certificate =
+        issue_certificate(&critical_unknown, chip.public_key(), vendor.intermediate())?;
+    let stranger = DeviceKey::from_seed(b"vector strict stranger")?;
+    let signed_by_stranger = Signed::sign(
+        binding_tbs(
+            b"SN-1",
+            "poci-test-accel-a1",
+            vec![certificate, vendor.intermediate_der.clone()],
+        )?,
+        &stranger,
+    )?
+    .to_der()?;
+    f.err(
+        "an unknown critical extension is refused at step 2, before the binding's signature",
+        input(&signed_by_stranger),
+        "BAD_CERTIFICATE",
+    );
+    Ok(())
+}
+
+/// `haystack` with the first occurrence of `needle` replaced by `replacement` (same length).
+fn replace_once(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
+    let mut out = haystack.to_vec();
+    if let Some(at) = haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+    {
+        out[at..at + needle.len()].copy_from_slice(replacement);
+    }
+    out
 }
 
 /// Certificates, CRLs and bindings built to fool the verifier (SECURITY.md): each must be
