@@ -423,6 +423,56 @@ fn messages() -> Result<VectorFile> {
         "FIELD_EMPTY",
     );
 
+    // SPEC.md 6.1: every DER defect before any bound, then the bounds in field order
+    // (finding P5 of the Step 12 review: fixed lengths were judged while decoding).
+    f.group("check_order", "decode_message");
+    let with_fields = |edits: &[(usize, Vec<u8>)]| -> Result<Vec<u8>> {
+        let mut fields = heartbeat_fields(&heartbeat_tbs(&key)?);
+        for (index, value) in edits {
+            fields[*index] = value.clone();
+        }
+        sign_raw(&key, &seq(&fields))
+    };
+    f.err(
+        "31-byte chip key id, then an epoch padded with a zero: DER first",
+        decode(
+            "heartbeat",
+            &with_fields(&[(3, octets(&[7; 31])), (5, tlv(0x02, &[0, 7]))])?,
+        ),
+        "DER_NONCANONICAL",
+    );
+    f.err(
+        "31-byte chip key id, then bytes after the last field: DER first",
+        decode("heartbeat", &{
+            let mut fields = heartbeat_fields(&heartbeat_tbs(&key)?);
+            fields[3] = octets(&[7; 31]);
+            fields.push(octets(&[1]));
+            sign_raw(&key, &seq(&fields))?
+        }),
+        "TRAILING_DATA",
+    );
+    f.err(
+        "65-byte wallet and a 31-byte measurement: the earlier field first",
+        decode(
+            "heartbeat",
+            &with_fields(&[(4, octets(&[7; 65])), (9, tlv(0x80, &[0x22; 31]))])?,
+        ),
+        "FIELD_TOO_LONG",
+    );
+    f.err(
+        "a network id outside the alphabet and a 31-byte chip key id: field order",
+        decode(
+            "heartbeat",
+            &with_fields(&[(2, utf8("POCI-testnet")), (3, octets(&[7; 31]))])?,
+        ),
+        "INVALID_IDENTIFIER",
+    );
+    f.err(
+        "a 31-byte measurement alone",
+        decode("heartbeat", &with_fields(&[(9, tlv(0x80, &[0x22; 31]))])?),
+        "FIELD_WRONG_LENGTH",
+    );
+
     f.group("json", "message_from_json");
     let json_text = heartbeat.to_json()?;
     let from_json = |kind: &str, text: &str| json!({ "kind": kind, "json": text });
@@ -465,6 +515,30 @@ fn messages() -> Result<VectorFile> {
             &json_text.replace(&h(WALLET), &"ab".repeat(65)),
         ),
         "FIELD_TOO_LONG",
+    );
+    let key_hex = h(&key.key_id().0);
+    f.err(
+        "a 31-byte chip key id: the bound, as in DER",
+        from_json("heartbeat", &json_text.replace(&key_hex, &key_hex[..62])),
+        "FIELD_WRONG_LENGTH",
+    );
+    f.err(
+        "a 33-byte challenge",
+        from_json(
+            "heartbeat",
+            &json_text.replace(&h(&challenge()?), &format!("{}00", h(&challenge()?))),
+        ),
+        "FIELD_WRONG_LENGTH",
+    );
+    f.err(
+        "a 65-byte wallet and a 31-byte key id: field order",
+        from_json(
+            "heartbeat",
+            &json_text
+                .replace(&key_hex, &key_hex[..62])
+                .replace(&h(WALLET), &"ab".repeat(65)),
+        ),
+        "FIELD_WRONG_LENGTH",
     );
     Ok(f.finish())
 }

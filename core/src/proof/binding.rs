@@ -4,7 +4,7 @@ use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_all, read_octets,
+    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_all, read_end, read_octets,
     read_sequence_of_sequences, read_tlv, read_u32, read_u64, read_utf8, tag,
 };
 use super::tbs_to_der;
@@ -113,6 +113,66 @@ mod hex_list {
     }
 }
 
+/// A binding's fields as read (from DER or JSON), before their bounds.
+#[derive(Debug, Clone)]
+struct BindingFields<'a> {
+    network_id: &'a str,
+    chip_serial: &'a [u8],
+    model_id: &'a str,
+    wallet: &'a [u8],
+    binding_counter: u64,
+    epoch: u64,
+    slot: u32,
+    challenge: &'a [u8],
+    certificates: Vec<&'a [u8]>,
+}
+
+impl<'a> BindingFields<'a> {
+    /// The bounds of SPEC.md 6.1 step 3, in field order.
+    fn check(self) -> Result<ChipBindingTbsRef<'a>> {
+        validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
+        check_len(Field::ChipSerial, self.chip_serial.len(), MAX_SERIAL_LEN)?;
+        validate_identifier(self.model_id, Field::ModelId, MAX_MODEL_ID_LEN)?;
+        check_len(Field::Wallet, self.wallet.len(), MAX_WALLET_LEN)?;
+        let challenge = fixed(Field::Challenge, self.challenge)?;
+        let tbs = ChipBindingTbsRef {
+            network_id: self.network_id,
+            chip_serial: self.chip_serial,
+            model_id: self.model_id,
+            wallet: self.wallet,
+            binding_counter: self.binding_counter,
+            epoch: self.epoch,
+            slot: self.slot,
+            challenge,
+            certificates: self.certificates,
+        };
+        tbs.validate()?;
+        Ok(tbs)
+    }
+}
+
+/// The JSON form of a binding's tbs as read (SPEC.md 7), its challenge of any length,
+/// judged by the bounds in field order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChipBindingTbsJson {
+    network_id: String,
+    #[serde(with = "hex_bytes")]
+    chip_serial: Vec<u8>,
+    model_id: String,
+    #[serde(with = "hex_bytes")]
+    wallet: Vec<u8>,
+    #[serde(with = "dec_u64")]
+    binding_counter: u64,
+    #[serde(with = "dec_u64")]
+    epoch: u64,
+    slot: u32,
+    #[serde(with = "hex_bytes")]
+    challenge: Vec<u8>,
+    #[serde(with = "hex_list")]
+    certificates: Vec<Vec<u8>>,
+}
+
 impl<'a> TbsCodec<'a> for ChipBindingTbsRef<'a> {
     const KIND: MessageKind = MessageKind::ChipBinding;
     const MAX_LEN: usize = MAX_CHIP_BINDING_LEN;
@@ -120,7 +180,7 @@ impl<'a> TbsCodec<'a> for ChipBindingTbsRef<'a> {
     type Owned = ChipBindingTbs;
 
     fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self> {
-        Ok(Self {
+        let fields = BindingFields {
             network_id: read_utf8(reader)?,
             chip_serial: read_octets(reader)?,
             model_id: read_utf8(reader)?,
@@ -128,13 +188,11 @@ impl<'a> TbsCodec<'a> for ChipBindingTbsRef<'a> {
             binding_counter: read_u64(reader, Field::BindingCounter)?,
             epoch: read_u64(reader, Field::Epoch)?,
             slot: read_u32(reader, Field::Slot)?,
-            challenge: fixed(Field::Challenge, read_octets(reader)?)?,
-            certificates: read_sequence_of_sequences(
-                reader,
-                MAX_CHAIN_CERTIFICATES,
-                MAX_CERTIFICATE_LEN,
-            )?,
-        })
+            challenge: read_octets(reader)?,
+            certificates: read_sequence_of_sequences(reader)?,
+        };
+        read_end(reader)?;
+        fields.check()
     }
 
     fn validate(&self) -> Result<()> {
@@ -197,6 +255,22 @@ fn check_single_sequence_tlv(bytes: &[u8]) -> Result<()> {
 
 impl OwnedTbs for ChipBindingTbs {
     type Ref<'a> = ChipBindingTbsRef<'a>;
+    type Json = ChipBindingTbsJson;
+
+    fn from_json_form(json: ChipBindingTbsJson) -> Result<Self> {
+        let fields = BindingFields {
+            network_id: &json.network_id,
+            chip_serial: &json.chip_serial,
+            model_id: &json.model_id,
+            wallet: &json.wallet,
+            binding_counter: json.binding_counter,
+            epoch: json.epoch,
+            slot: json.slot,
+            challenge: &json.challenge,
+            certificates: json.certificates.iter().map(Vec::as_slice).collect(),
+        };
+        Ok(fields.check()?.to_owned_tbs())
+    }
 
     fn as_tbs_ref(&self) -> ChipBindingTbsRef<'_> {
         ChipBindingTbsRef {

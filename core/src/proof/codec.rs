@@ -6,6 +6,7 @@
 //! checks first, so POCI never emits a message it would refuse to read.
 
 use der::{Encode, Header, Length, Reader, SliceReader, Tag, TagNumber};
+use serde::de::DeserializeOwned;
 
 use crate::error::{DerProblem, Error, Field, MessageKind, Result};
 
@@ -294,28 +295,32 @@ pub(crate) fn read_optional_context0_octets<'a>(
     Ok(Some(read_tlv(reader, tag::CONTEXT_0)?.1))
 }
 
-/// Reads `SEQUENCE SIZE (1..max) OF` complete SEQUENCE TLVs (certificates), each at
-/// most `max_item_len` bytes, without interpreting their contents.
+/// Reads `SEQUENCE OF` complete SEQUENCE TLVs (certificates) without interpreting their
+/// contents; their count and sizes are bounds, judged after the DER (SPEC.md 6.1 step 3).
+/// The message's own `MAX_*_LEN` bounds how many there can be.
 pub(crate) fn read_sequence_of_sequences<'a>(
     reader: &mut SliceReader<'a>,
-    max_items: usize,
-    max_item_len: usize,
 ) -> Result<Vec<&'a [u8]>> {
     read_sequence(reader, |inner| {
         let mut items = Vec::new();
         while !inner.is_finished() {
-            if items.len() >= max_items {
-                return Err(Error::ChainTooLong {
-                    count: items.len().saturating_add(1),
-                    max: max_items,
-                });
-            }
             let (item, _) = read_tlv(inner, tag::SEQUENCE)?;
-            check_len(Field::Certificate, item.len(), max_item_len)?;
             items.push(item);
         }
         Ok(items)
     })
+}
+
+/// The end of a SEQUENCE's fields: anything left is `TRAILING_DATA`. Called before the
+/// fields' bounds, so that every DER defect is reported before any bound (SPEC.md 6.1).
+pub(crate) fn read_end(reader: &SliceReader<'_>) -> Result<()> {
+    if reader.is_finished() {
+        Ok(())
+    } else {
+        Err(Error::TrailingData {
+            position: position(reader),
+        })
+    }
 }
 
 /// Checks a mandatory variable-length field against `1..=max`.
@@ -372,13 +377,21 @@ pub trait TbsCodec<'a>: Sized {
 }
 
 /// An owned tbs type and its borrowed view.
-pub trait OwnedTbs {
+pub trait OwnedTbs: Sized {
     /// The borrowed view.
     type Ref<'a>: TbsCodec<'a, Owned = Self>
     where
         Self: 'a;
+    /// The JSON form as read: fixed-length fields of any length, so that their bounds are
+    /// judged in field order with the others (SPEC.md 6.1 step 3, 7).
+    type Json: DeserializeOwned;
     /// Borrows this tbs.
     fn as_tbs_ref(&self) -> Self::Ref<'_>;
+    /// Checks a JSON form's fields in field order and builds the tbs.
+    ///
+    /// # Errors
+    /// The field errors of SPEC.md 6.1 step 3.
+    fn from_json_form(json: Self::Json) -> Result<Self>;
 }
 
 /// Reads a complete tbs: `SEQUENCE { version, domain, fields... }`, nothing after it.

@@ -4,14 +4,14 @@ use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_octets, read_optional_context0_octets,
-    read_u32, read_u64, read_utf8,
+    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_end, read_octets,
+    read_optional_context0_octets, read_u32, read_u64, read_utf8,
 };
 use super::{HeartbeatRef, ProofId, tbs_to_der};
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{Error, Field, MessageKind, Result};
 use crate::identifier::validate_identifier;
-use crate::json::{dec_u64, hex_32, hex_bytes, opt_hex_32};
+use crate::json::{dec_u64, hex_32, hex_bytes, opt_hex_32, opt_hex_bytes};
 use crate::limits::{MAX_HEARTBEAT_LEN, MAX_NETWORK_ID_LEN, MAX_WALLET_LEN};
 use crate::oid::HEARTBEAT_DOMAIN_DER;
 use crate::signature::Backend;
@@ -79,6 +79,64 @@ pub struct HeartbeatTbs {
     pub measurement: Option<[u8; 32]>,
 }
 
+/// A heartbeat's fields as read (from DER or JSON), before their bounds.
+#[derive(Debug, Clone, Copy)]
+struct HeartbeatFields<'a> {
+    network_id: &'a str,
+    chip_key_id: &'a [u8],
+    wallet: &'a [u8],
+    epoch: u64,
+    slot: u32,
+    challenge: &'a [u8],
+    counter: u64,
+    measurement: Option<&'a [u8]>,
+}
+
+impl<'a> HeartbeatFields<'a> {
+    /// The bounds of SPEC.md 6.1 step 3, in field order.
+    fn check(self) -> Result<HeartbeatTbsRef<'a>> {
+        validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
+        let chip_key_id = fixed(Field::ChipKeyId, self.chip_key_id)?;
+        check_len(Field::Wallet, self.wallet.len(), MAX_WALLET_LEN)?;
+        let challenge = fixed(Field::Challenge, self.challenge)?;
+        let measurement = self
+            .measurement
+            .map(|bytes| fixed(Field::Measurement, bytes))
+            .transpose()?;
+        Ok(HeartbeatTbsRef {
+            network_id: self.network_id,
+            chip_key_id,
+            wallet: self.wallet,
+            epoch: self.epoch,
+            slot: self.slot,
+            challenge,
+            counter: self.counter,
+            measurement,
+        })
+    }
+}
+
+/// The JSON form of a heartbeat's tbs as read (SPEC.md 7): `HeartbeatTbs` with its
+/// fixed-length fields of any length, judged by the bounds in field order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeartbeatTbsJson {
+    network_id: String,
+    #[serde(with = "hex_bytes")]
+    chip_key_id: Vec<u8>,
+    #[serde(with = "hex_bytes")]
+    wallet: Vec<u8>,
+    #[serde(with = "dec_u64")]
+    epoch: u64,
+    slot: u32,
+    #[serde(with = "hex_bytes")]
+    challenge: Vec<u8>,
+    #[serde(with = "dec_u64")]
+    counter: u64,
+    #[serde(with = "opt_hex_bytes")]
+    measurement: Option<Vec<u8>>,
+}
+
 impl<'a> TbsCodec<'a> for HeartbeatTbsRef<'a> {
     const KIND: MessageKind = MessageKind::Heartbeat;
     const MAX_LEN: usize = MAX_HEARTBEAT_LEN;
@@ -86,26 +144,18 @@ impl<'a> TbsCodec<'a> for HeartbeatTbsRef<'a> {
     type Owned = HeartbeatTbs;
 
     fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self> {
-        let network_id = read_utf8(reader)?;
-        let chip_key_id = fixed(Field::ChipKeyId, read_octets(reader)?)?;
-        let wallet = read_octets(reader)?;
-        let epoch = read_u64(reader, Field::Epoch)?;
-        let slot = read_u32(reader, Field::Slot)?;
-        let challenge = fixed(Field::Challenge, read_octets(reader)?)?;
-        let counter = read_u64(reader, Field::Counter)?;
-        let measurement = read_optional_context0_octets(reader)?
-            .map(|bytes| fixed(Field::Measurement, bytes))
-            .transpose()?;
-        Ok(Self {
-            network_id,
-            chip_key_id,
-            wallet,
-            epoch,
-            slot,
-            challenge,
-            counter,
-            measurement,
-        })
+        let fields = HeartbeatFields {
+            network_id: read_utf8(reader)?,
+            chip_key_id: read_octets(reader)?,
+            wallet: read_octets(reader)?,
+            epoch: read_u64(reader, Field::Epoch)?,
+            slot: read_u32(reader, Field::Slot)?,
+            challenge: read_octets(reader)?,
+            counter: read_u64(reader, Field::Counter)?,
+            measurement: read_optional_context0_octets(reader)?,
+        };
+        read_end(reader)?;
+        fields.check()
     }
 
     fn validate(&self) -> Result<()> {
@@ -142,6 +192,21 @@ impl<'a> TbsCodec<'a> for HeartbeatTbsRef<'a> {
 
 impl OwnedTbs for HeartbeatTbs {
     type Ref<'a> = HeartbeatTbsRef<'a>;
+    type Json = HeartbeatTbsJson;
+
+    fn from_json_form(json: HeartbeatTbsJson) -> Result<Self> {
+        let fields = HeartbeatFields {
+            network_id: &json.network_id,
+            chip_key_id: &json.chip_key_id,
+            wallet: &json.wallet,
+            epoch: json.epoch,
+            slot: json.slot,
+            challenge: &json.challenge,
+            counter: json.counter,
+            measurement: json.measurement.as_deref(),
+        };
+        Ok(fields.check()?.to_owned_tbs())
+    }
 
     fn as_tbs_ref(&self) -> HeartbeatTbsRef<'_> {
         HeartbeatTbsRef {

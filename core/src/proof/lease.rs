@@ -5,7 +5,8 @@ use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_octets, read_u64, read_u128, read_utf8,
+    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_end, read_octets, read_u64, read_u128,
+    read_utf8,
 };
 use super::{LeaseAcceptanceRef, ProofId, tbs_to_der};
 use crate::device_key::{DevicePublicKey, KeyId};
@@ -77,6 +78,63 @@ pub struct LeaseAcceptanceTbs {
     pub price: u128,
 }
 
+/// A lease acceptance's fields as read (from DER or JSON), before their bounds.
+#[derive(Debug, Clone, Copy)]
+struct LeaseFields<'a> {
+    network_id: &'a str,
+    lease_id: &'a [u8],
+    renter_wallet: &'a [u8],
+    chip_key_id: &'a [u8],
+    first_epoch: u64,
+    last_epoch: u64,
+    price: u128,
+}
+
+impl<'a> LeaseFields<'a> {
+    /// The bounds of SPEC.md 6.1 step 3, in field order, then the epoch range.
+    fn check(self) -> Result<LeaseAcceptanceTbsRef<'a>> {
+        validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
+        check_len(Field::LeaseId, self.lease_id.len(), MAX_LEASE_ID_LEN)?;
+        check_len(
+            Field::RenterWallet,
+            self.renter_wallet.len(),
+            MAX_WALLET_LEN,
+        )?;
+        let chip_key_id = fixed(Field::ChipKeyId, self.chip_key_id)?;
+        let tbs = LeaseAcceptanceTbsRef {
+            network_id: self.network_id,
+            lease_id: self.lease_id,
+            renter_wallet: self.renter_wallet,
+            chip_key_id,
+            first_epoch: self.first_epoch,
+            last_epoch: self.last_epoch,
+            price: self.price,
+        };
+        tbs.validate()?;
+        Ok(tbs)
+    }
+}
+
+/// The JSON form of a lease acceptance's tbs as read (SPEC.md 7), its key id of any
+/// length, judged by the bounds in field order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseAcceptanceTbsJson {
+    network_id: String,
+    #[serde(with = "hex_bytes")]
+    lease_id: Vec<u8>,
+    #[serde(with = "hex_bytes")]
+    renter_wallet: Vec<u8>,
+    #[serde(with = "hex_bytes")]
+    chip_key_id: Vec<u8>,
+    #[serde(with = "dec_u64")]
+    first_epoch: u64,
+    #[serde(with = "dec_u64")]
+    last_epoch: u64,
+    #[serde(with = "dec_u128")]
+    price: u128,
+}
+
 impl<'a> TbsCodec<'a> for LeaseAcceptanceTbsRef<'a> {
     const KIND: MessageKind = MessageKind::LeaseAcceptance;
     const MAX_LEN: usize = MAX_LEASE_ACCEPTANCE_LEN;
@@ -84,15 +142,17 @@ impl<'a> TbsCodec<'a> for LeaseAcceptanceTbsRef<'a> {
     type Owned = LeaseAcceptanceTbs;
 
     fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self> {
-        Ok(Self {
+        let fields = LeaseFields {
             network_id: read_utf8(reader)?,
             lease_id: read_octets(reader)?,
             renter_wallet: read_octets(reader)?,
-            chip_key_id: fixed(Field::ChipKeyId, read_octets(reader)?)?,
+            chip_key_id: read_octets(reader)?,
             first_epoch: read_u64(reader, Field::FirstEpoch)?,
             last_epoch: read_u64(reader, Field::LastEpoch)?,
             price: read_u128(reader, Field::Price)?,
-        })
+        };
+        read_end(reader)?;
+        fields.check()
     }
 
     fn validate(&self) -> Result<()> {
@@ -139,6 +199,20 @@ impl<'a> TbsCodec<'a> for LeaseAcceptanceTbsRef<'a> {
 
 impl OwnedTbs for LeaseAcceptanceTbs {
     type Ref<'a> = LeaseAcceptanceTbsRef<'a>;
+    type Json = LeaseAcceptanceTbsJson;
+
+    fn from_json_form(json: LeaseAcceptanceTbsJson) -> Result<Self> {
+        let fields = LeaseFields {
+            network_id: &json.network_id,
+            lease_id: &json.lease_id,
+            renter_wallet: &json.renter_wallet,
+            chip_key_id: &json.chip_key_id,
+            first_epoch: json.first_epoch,
+            last_epoch: json.last_epoch,
+            price: json.price,
+        };
+        Ok(fields.check()?.to_owned_tbs())
+    }
 
     fn as_tbs_ref(&self) -> LeaseAcceptanceTbsRef<'_> {
         LeaseAcceptanceTbsRef {

@@ -12,7 +12,7 @@ pub use binding::{ChipBindingTbs, ChipBindingTbsRef};
 pub use heartbeat::{HeartbeatContext, HeartbeatTbs, HeartbeatTbsRef, VerifiedHeartbeat};
 pub use lease::{LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, VerifiedLeaseAcceptance};
 
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::device_key::{DeviceKey, DevicePublicKey};
@@ -212,14 +212,28 @@ impl<T: OwnedTbs + Serialize> Signed<T> {
     }
 }
 
-impl<T: OwnedTbs + DeserializeOwned> Signed<T> {
-    /// Parses the JSON form of SPEC.md and checks every field, so that the result
+/// A signed message's JSON form as read: its tbs in the kind's lenient form.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignedJson<J> {
+    tbs: J,
+    #[serde(with = "hex_bytes")]
+    signature: Vec<u8>,
+}
+
+impl<T: OwnedTbs> Signed<T> {
+    /// Parses the JSON form of SPEC.md and checks every field in field order (SPEC.md 6.1
+    /// step 3: a 31-byte key id is `FIELD_WRONG_LENGTH`, as in DER), so that the result
     /// always encodes.
     ///
     /// # Errors
-    /// `JSON_INVALID`, or the field errors of SPEC.md.
+    /// `JSON_INVALID` for a form that does not parse, then the field errors of SPEC.md.
     pub fn from_json(text: &str) -> Result<Self> {
-        let message: Self = crate::json::from_json(text)?;
+        let form: SignedJson<T::Json> = crate::json::from_json(text)?;
+        let message = Self {
+            tbs: T::from_json_form(form.tbs)?,
+            signature: form.signature,
+        };
         message.validate()?;
         Ok(message)
     }
