@@ -87,5 +87,7 @@ pub use registry::{
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
 pub use trust::{RootKind, TrustPolicy, TrustStore};
-pub use verifier::{BindingContext, ChipRecord, HeartbeatItem, VerifiedBinding, Verifier};
+pub use verifier::{
+    BindingContext, ChipRecord, HeartbeatItem, HeartbeatSec1Item, VerifiedBinding, Verifier,
+};
 pub use x509::{ChipIdentity, UnknownRevocationPolicy};

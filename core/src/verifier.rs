@@ -31,6 +31,18 @@ pub struct HeartbeatItem<'a> {
     pub context: HeartbeatContext<'a>,
 }
 
+/// One heartbeat of a batch with its chip's key as uncompressed SEC1 bytes, as the
+/// language bindings receive it.
+#[derive(Debug, Clone, Copy)]
+pub struct HeartbeatSec1Item<'a> {
+    /// The heartbeat DER.
+    pub der: &'a [u8],
+    /// The chip's registered device key, uncompressed SEC1 (65 bytes).
+    pub public_key: &'a [u8],
+    /// What it must match.
+    pub context: HeartbeatContext<'a>,
+}
+
 /// What a chip binding must match: the network, the slot whose challenge it answers,
 /// and the wallet that submits it (so nobody can front-run a claim).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +210,33 @@ impl Verifier {
         check_batch_len(items.len())?;
         let one =
             |item: &HeartbeatItem<'_>| self.verify_heartbeat(item.der, item.key, &item.context);
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            Ok(items.par_iter().map(one).collect())
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            Ok(items.iter().map(one).collect())
+        }
+    }
+
+    /// Verifies many heartbeats whose keys come as bytes: each key is decoded with its
+    /// item, so a key that is not a P-256 point is that item's `PUBLIC_KEY_INVALID`, never
+    /// the whole batch's. One result per item in input order, each what decoding the key
+    /// and then [`Verifier::verify_heartbeat`] gives.
+    ///
+    /// # Errors
+    /// `BATCH_TOO_LARGE` for more than `MAX_BATCH_LEN` items, before any is checked.
+    pub fn verify_heartbeats_sec1(
+        &self,
+        items: &[HeartbeatSec1Item<'_>],
+    ) -> Result<Vec<Result<VerifiedHeartbeat>>> {
+        check_batch_len(items.len())?;
+        let one = |item: &HeartbeatSec1Item<'_>| {
+            let key = DevicePublicKey::from_sec1_bytes(item.public_key)?;
+            self.verify_heartbeat(item.der, &key, &item.context)
+        };
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;

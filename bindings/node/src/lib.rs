@@ -613,7 +613,8 @@ fn key_of(
 /// An owned heartbeat check, ready to cross to a worker thread.
 struct OwnedHeartbeat {
     der: Vec<u8>,
-    key: poci::DevicePublicKey,
+    /// Uncompressed SEC1: decoded with its item, so a bad key fails that item only.
+    public_key: Vec<u8>,
     network_id: String,
     epoch: u64,
     slot: u32,
@@ -624,12 +625,12 @@ struct OwnedHeartbeat {
 impl OwnedHeartbeat {
     fn from_js(
         der: &[u8],
-        key: poci::DevicePublicKey,
+        public_key: &[u8],
         context: &HeartbeatContext,
     ) -> napi::Result<Self, String> {
         Ok(Self {
             der: der.to_vec(),
-            key,
+            public_key: public_key.to_vec(),
             network_id: context.network_id.clone(),
             epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
             slot: context.slot,
@@ -638,10 +639,10 @@ impl OwnedHeartbeat {
         })
     }
 
-    fn item(&self) -> poci::HeartbeatItem<'_> {
-        poci::HeartbeatItem {
+    fn item(&self) -> poci::HeartbeatSec1Item<'_> {
+        poci::HeartbeatSec1Item {
             der: &self.der,
-            key: &self.key,
+            public_key: &self.public_key,
             context: poci::HeartbeatContext {
                 network_id: &self.network_id,
                 epoch: self.epoch,
@@ -680,9 +681,9 @@ impl Task for VerifyBatch {
     type JsValue = Vec<HeartbeatBatchResult>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let batch: Vec<poci::HeartbeatItem<'_>> =
+        let batch: Vec<poci::HeartbeatSec1Item<'_>> =
             self.items.iter().map(OwnedHeartbeat::item).collect();
-        Ok(self.verifier.verify_heartbeats(&batch))
+        Ok(self.verifier.verify_heartbeats_sec1(&batch))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -771,8 +772,11 @@ impl Verifier {
         poci::limits::check_batch_len(items.len()).or_throw()?;
         let mut owned = Vec::with_capacity(items.len());
         for item in &items {
-            let key = poci::DevicePublicKey::from_sec1_bytes(&item.public_key).or_throw()?;
-            owned.push(OwnedHeartbeat::from_js(&item.der, key, &item.context)?);
+            owned.push(OwnedHeartbeat::from_js(
+                &item.der,
+                &item.public_key,
+                &item.context,
+            )?);
         }
         Ok(AsyncTask::new(VerifyBatch {
             verifier: self.0.clone(),
@@ -825,12 +829,12 @@ impl Verifier {
         context: HeartbeatContext,
         iterations: u32,
     ) -> napi::Result<f64, String> {
-        let owned = OwnedHeartbeat::from_js(&der, public_key.0.clone(), &context)?;
+        let owned = OwnedHeartbeat::from_js(&der, public_key.0.sec1_bytes(), &context)?;
         let item = owned.item();
         let start = std::time::Instant::now();
         for _ in 0..iterations {
             self.0
-                .verify_heartbeat(item.der, item.key, &item.context)
+                .verify_heartbeat(item.der, &public_key.0, &item.context)
                 .or_throw()?;
         }
         Ok(start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1)))
@@ -942,6 +946,12 @@ impl EmissionSchedule {
     pub fn cumulative(&self, epoch: BigInt) -> napi::Result<BigInt, String> {
         let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
         Ok(BigInt::from(self.0.cumulative(epoch).or_throw()?))
+    }
+    /// Total supply once `epoch` is paid, `C(epoch + 1)`, base units (the last epoch too).
+    #[napi]
+    pub fn supply_after(&self, epoch: BigInt) -> napi::Result<BigInt, String> {
+        let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+        Ok(BigInt::from(self.0.supply_after(epoch).or_throw()?))
     }
 }
 

@@ -79,6 +79,23 @@ test('batch verification runs off the main thread, one result per item', async (
   });
 });
 
+test('a bad key fails only its own batch item', async () => {
+  const key = poci.DeviceKey.fromSeed(Buffer.from('demo chip 1'));
+  const good = { der: heartbeat(key, 7n, 1, 2n), publicKey: key.publicKey.sec1, context: context(7n, 1, WALLET) };
+  const offCurve = Buffer.from(key.publicKey.sec1);
+  offCurve[offCurve.length - 1] ^= 1;
+  const results = await new poci.Verifier().verifyHeartbeats([
+    good,
+    { ...good, publicKey: offCurve },
+    { ...good, publicKey: Buffer.alloc(10, 4) },
+    good,
+  ]);
+  assert.equal(results[0].verified.heartbeat.slot, 1);
+  assert.equal(results[3].verified.heartbeat.slot, 1);
+  assert.equal(results[1].error, 'PUBLIC_KEY_INVALID');
+  assert.equal(results[2].error, 'PUBLIC_KEY_INVALID');
+});
+
 test('ledger, report and lease settlement', () => {
   const verifier = new poci.Verifier(poci.TrustStore.embeddedTestnet());
   const ledger = new poci.ChipLedger(params);

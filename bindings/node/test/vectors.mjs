@@ -68,7 +68,6 @@ function ledger(input, stores) {
 }
 
 const registryOf = (manifests) => poci.ChipModelRegistry.fromManifests(manifests);
-const U64_MAX = (1n << 64n) - 1n;
 
 const OPERATIONS = {
   network_params: (i) =>
@@ -140,11 +139,10 @@ const OPERATIONS = {
   emission: (i) => {
     const schedule = poci.EmissionSchedule.fromJson(JSON.stringify(i.schedule));
     const epoch = BigInt(i.epoch);
-    const next = epoch + 1n > U64_MAX ? U64_MAX : epoch + 1n;
     return {
       emission: schedule.emission(epoch).toString(),
       supply_before: schedule.cumulative(epoch).toString(),
-      supply_after: schedule.cumulative(next).toString(),
+      supply_after: schedule.supplyAfter(epoch).toString(),
     };
   },
   pools: (i) => toJsonForm(poci.splitEmission(BigInt(i.emission), i.split.miners_bps, i.split.pools)),

@@ -18,5 +18,9 @@ test('every conformance vector passes', async () => {
 
 test('every error code is exercised by some vector', async () => {
   const { codes } = await runAll(REPOSITORY_VECTORS);
-  for (const code of poci.errorCodes()) assert.ok(codes.has(code), `no vector for ${code}`);
+  // Reserved (SPEC.md 9): no chain passing 6.4 step 6a spends the signature budget.
+  const reserved = new Set(['CHAIN_TOO_COMPLEX']);
+  for (const code of poci.errorCodes()) {
+    if (!reserved.has(code)) assert.ok(codes.has(code), `no vector for ${code}`);
+  }
 });

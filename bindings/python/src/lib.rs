@@ -582,36 +582,36 @@ impl Verifier {
         poci::limits::check_batch_len(items.len()).map_err(PociErr)?;
         let mut owned = Vec::with_capacity(items.len());
         for (der, key, network_id, epoch, slot, challenge, wallet) in items {
-            owned.push((
-                der,
-                public_key_of(&key)?.into_owned(),
-                network_id,
-                epoch,
-                slot,
-                challenge,
-                wallet,
-            ));
+            // Bytes as they are: core decodes each key with its item, so a bad key fails
+            // that item only.
+            let public_key = match key.cast::<PublicKey>() {
+                Ok(key) => key.get().0.sec1_bytes().to_vec(),
+                Err(_) => key.extract::<Vec<u8>>()?,
+            };
+            owned.push((der, public_key, network_id, epoch, slot, challenge, wallet));
         }
         let verifier = &self.0;
         let results = py
             .detach(|| {
-                let batch: Vec<poci::HeartbeatItem<'_>> = owned
+                let batch: Vec<poci::HeartbeatSec1Item<'_>> = owned
                     .iter()
-                    .map(|(der, key, network_id, epoch, slot, challenge, wallet)| {
-                        poci::HeartbeatItem {
-                            der,
-                            key,
-                            context: poci::HeartbeatContext {
-                                network_id,
-                                epoch: *epoch,
-                                slot: *slot,
-                                challenge,
-                                wallet,
-                            },
-                        }
-                    })
+                    .map(
+                        |(der, public_key, network_id, epoch, slot, challenge, wallet)| {
+                            poci::HeartbeatSec1Item {
+                                der,
+                                public_key,
+                                context: poci::HeartbeatContext {
+                                    network_id,
+                                    epoch: *epoch,
+                                    slot: *slot,
+                                    challenge,
+                                    wallet,
+                                },
+                            }
+                        },
+                    )
                     .collect();
-                verifier.verify_heartbeats(&batch)
+                verifier.verify_heartbeats_sec1(&batch)
             })
             .map_err(PociErr)?;
         results
@@ -811,6 +811,10 @@ impl EmissionSchedule {
     /// Total supply before `epoch`, base units.
     fn cumulative(&self, epoch: u64) -> PociResult<u128> {
         Ok(self.0.cumulative(epoch)?)
+    }
+    /// Total supply once `epoch` is paid, `C(epoch + 1)`, base units (the last epoch too).
+    fn supply_after(&self, epoch: u64) -> PociResult<u128> {
+        Ok(self.0.supply_after(epoch)?)
     }
     /// The supply cap.
     #[getter]

@@ -106,6 +106,19 @@ def test_batch_verification_returns_one_result_per_item():
             assert isinstance(result, poci.PolicyError) and result.code == "WALLET_MISMATCH"
 
 
+def test_a_bad_key_fails_only_its_own_batch_item():
+    key = poci.DeviceKey.from_seed(b"demo chip 1")
+    good = (heartbeat(key, 7, 1, 2), key.public_key, "poci-testnet", 7, 1, challenge(7, 1), WALLET)
+    off_curve = bytes(key.public_key.sec1[:-1]) + bytes([key.public_key.sec1[-1] ^ 1])
+    bad = (good[0], off_curve, *good[2:])
+    short = (good[0], b"\x04" * 10, *good[2:])
+    results = poci.Verifier().verify_heartbeats([good, bad, short, good])
+    assert isinstance(results[0], poci.VerifiedHeartbeat)
+    assert isinstance(results[3], poci.VerifiedHeartbeat)
+    for result in results[1:3]:
+        assert isinstance(result, poci.PociError) and result.code == "PUBLIC_KEY_INVALID"
+
+
 def test_ledger_from_bindings_to_rewards():
     store = poci.TrustStore.embedded_testnet()
     verifier = poci.Verifier(store)

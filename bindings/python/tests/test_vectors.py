@@ -15,4 +15,5 @@ def test_every_vector_passes():
 
 def test_every_error_code_is_exercised():
     _, _, codes = run_all(REPOSITORY_VECTORS)
-    assert set(poci.error_codes()) <= codes
+    # Reserved (SPEC.md 9): no chain passing 6.4 step 6a spends the signature budget.
+    assert set(poci.error_codes()) - {"CHAIN_TOO_COMPLEX"} <= codes

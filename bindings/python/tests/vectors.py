@@ -151,7 +151,7 @@ def _emission(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
     return {
         "emission": str(schedule.emission(epoch)),
         "supply_before": str(schedule.cumulative(epoch)),
-        "supply_after": str(schedule.cumulative(min(epoch + 1, 2**64 - 1))),
+        "supply_after": str(schedule.supply_after(epoch)),
     }
 
 

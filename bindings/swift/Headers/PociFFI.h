@@ -400,6 +400,11 @@ RustBuffer uniffi_poci_ffi_fn_method_emissionschedule_cumulative(uint64_t ptr, u
 RustBuffer uniffi_poci_ffi_fn_method_emissionschedule_emission(uint64_t ptr, uint64_t epoch, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_EMISSIONSCHEDULE_SUPPLY_AFTER
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_EMISSIONSCHEDULE_SUPPLY_AFTER
+RustBuffer uniffi_poci_ffi_fn_method_emissionschedule_supply_after(uint64_t ptr, uint64_t epoch, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CLONE_NETWORKPARAMS
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CLONE_NETWORKPARAMS
 uint64_t uniffi_poci_ffi_fn_clone_networkparams(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1038,6 +1043,12 @@ uint16_t uniffi_poci_ffi_checksum_method_emissionschedule_cumulative(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_EMISSIONSCHEDULE_EMISSION
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_EMISSIONSCHEDULE_EMISSION
 uint16_t uniffi_poci_ffi_checksum_method_emissionschedule_emission(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_EMISSIONSCHEDULE_SUPPLY_AFTER
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_EMISSIONSCHEDULE_SUPPLY_AFTER
+uint16_t uniffi_poci_ffi_checksum_method_emissionschedule_supply_after(void
     
 );
 #endif

@@ -581,6 +581,10 @@ impl EmissionSchedule {
     pub fn cumulative(&self, epoch: u64) -> Result<String> {
         Ok(self.0.cumulative(epoch)?.to_string())
     }
+    /// Total supply once `epoch` is paid, `C(epoch + 1)`, base units (decimal; the last epoch too).
+    pub fn supply_after(&self, epoch: u64) -> Result<String> {
+        Ok(self.0.supply_after(epoch)?.to_string())
+    }
 }
 
 /// Splits an emission (decimal) into pools: `miners_bps` and named pools summing to 10000.

@@ -1260,6 +1260,11 @@ public protocol EmissionScheduleProtocol: AnyObject, Sendable {
      */
     func emission(epoch: UInt64) throws  -> String
     
+    /**
+     * Total supply once `epoch` is paid, `C(epoch + 1)`, base units (decimal; the last epoch too).
+     */
+    func supplyAfter(epoch: UInt64) throws  -> String
+    
 }
 /**
  * An emission schedule, capped.
@@ -1349,6 +1354,19 @@ open func emission(epoch: UInt64)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
         uniffiCallStatus in
     uniffi_poci_ffi_fn_method_emissionschedule_emission(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(epoch),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Total supply once `epoch` is paid, `C(epoch + 1)`, base units (decimal; the last epoch too).
+     */
+open func supplyAfter(epoch: UInt64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_emissionschedule_supply_after(
             self.uniffiCloneHandle(),
         FfiConverterUInt64.lower(epoch),uniffiCallStatus
     )
@@ -5306,6 +5324,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_emissionschedule_emission() != 50621) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_emissionschedule_supply_after() != 18599) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_networkparams_network_id() != 64844) {
