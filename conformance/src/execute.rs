@@ -16,7 +16,7 @@ use poci::{
     RootKind, SlotId, TrustPolicy, TrustStore, UnknownRevocationPolicy, Verifier, derive_challenge,
 };
 
-use crate::input::{bytes, bytes32, dec64, dec128, field, num32, text, typed};
+use crate::input::{bytes, bytes32, dec64, dec128, field, network_params, num32, text, typed};
 
 fn unknown() -> Error {
     Error::JsonInvalid {
@@ -68,7 +68,7 @@ pub fn execute(
             to_value(&params)
         }
         "derive_challenge" => {
-            let params: NetworkParams = typed(input, "params")?;
+            let params = network_params(input, "params")?;
             let challenge = derive_challenge(
                 &params,
                 dec64(input, "epoch")?,
@@ -78,12 +78,12 @@ pub fn execute(
             Ok(json!({ "challenge": hex::encode(challenge) }))
         }
         "slot_start_unix" => {
-            let params: NetworkParams = typed(input, "params")?;
+            let params = network_params(input, "params")?;
             let unix = params.slot_start_unix(dec64(input, "epoch")?, num32(input, "slot")?)?;
             Ok(json!({ "unix": unix.to_string() }))
         }
         "slot_at_unix" => {
-            let params: NetworkParams = typed(input, "params")?;
+            let params = network_params(input, "params")?;
             to_value(&params.slot_at_unix(dec64(input, "unix")?)?)
         }
         "device_key" => {
@@ -163,7 +163,7 @@ pub fn execute(
         "verify_binding" => {
             let store = named_store(input, trust_stores)?;
             let context = field(input, "context")?;
-            let params: NetworkParams = typed(context, "params")?;
+            let params = network_params(context, "params")?;
             let challenge = bytes32(context, "challenge")?;
             let wallet = bytes(context, "wallet")?;
             let context = BindingContext {
@@ -386,7 +386,7 @@ fn ledger_step(
 
 fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<Value, ExecError> {
     let verifier = Verifier::with_trust_store(named_store(input, trust_stores)?);
-    let mut ledger = ChipLedger::new(typed(input, "params")?);
+    let mut ledger = ChipLedger::new(network_params(input, "params")?);
     for (index, step) in field(input, "setup")?
         .as_array()
         .ok_or_else(unknown)?

@@ -23,6 +23,14 @@ pub(crate) fn typed<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T,
     Ok(serde_json::from_value(field(input, name)?.clone())?)
 }
 
+/// A `NetworkParams` field: its JSON form parsed as `NetworkParams::from_json` does, so
+/// invalid values are `INVALID_NETWORK_PARAMS` (SPEC.md 5), not `JSON_INVALID`.
+pub(crate) fn network_params(input: &Value, name: &str) -> Result<poci::NetworkParams, Error> {
+    Ok(poci::NetworkParams::from_json(
+        &field(input, name)?.to_string(),
+    )?)
+}
+
 /// A string field.
 pub(crate) fn text<'v>(input: &'v Value, name: &str) -> Result<&'v str, Error> {
     field(input, name)?.as_str().ok_or_else(invalid)

@@ -141,6 +141,17 @@ impl NetworkParams {
             .ok_or(Error::TimeOverflow)
     }
 
+    /// Parses the JSON form (SPEC.md 7). A form that does not parse is `JSON_INVALID`;
+    /// well-formed values that break section 5 are `INVALID_NETWORK_PARAMS`, as
+    /// [`NetworkParams::new`] gives.
+    ///
+    /// # Errors
+    /// `JSON_INVALID`, then the errors of [`NetworkParams::new`].
+    pub fn from_json(text: &str) -> Result<Self> {
+        let json: NetworkParamsJson = crate::json::from_json(text)?;
+        Self::try_from(json)
+    }
+
     /// A slot's absolute number, `epoch * slots_per_epoch + slot`, for a slot whose start
     /// time exists (so the number fits a `u64`: `slots_per_epoch <= epoch_seconds`).
     ///

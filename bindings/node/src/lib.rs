@@ -36,10 +36,10 @@ impl NetworkParams {
                 .or_throw()?,
         ))
     }
-    /// Parses the JSON form.
+    /// Parses the JSON form (invalid values: `INVALID_NETWORK_PARAMS`).
     #[napi(factory)]
     pub fn from_json(text: String) -> napi::Result<Self, String> {
-        Ok(Self(poci::json::from_json(&text).or_throw()?))
+        Ok(Self(poci::NetworkParams::from_json(&text).or_throw()?))
     }
     /// The JSON form.
     #[napi]

@@ -34,10 +34,10 @@ impl NetworkParams {
             slots_per_epoch,
         )?))
     }
-    /// Parses the JSON form.
+    /// Parses the JSON form (invalid values: `INVALID_NETWORK_PARAMS`).
     #[staticmethod]
     fn from_json(text: &str) -> PociResult<Self> {
-        Ok(Self(poci::json::from_json(text)?))
+        Ok(Self(poci::NetworkParams::from_json(text)?))
     }
     /// The JSON form.
     fn to_json(&self) -> PociResult<String> {

@@ -52,10 +52,10 @@ impl NetworkParams {
             slots_per_epoch,
         )?)))
     }
-    /// Parses the JSON form.
+    /// Parses the JSON form (invalid values: `INVALID_NETWORK_PARAMS`).
     #[uniffi::constructor]
     pub fn from_json(text: String) -> Result<Arc<Self>> {
-        Ok(Arc::new(Self(poci::json::from_json(&text)?)))
+        Ok(Arc::new(Self(poci::NetworkParams::from_json(&text)?)))
     }
     /// The JSON form.
     pub fn to_json(&self) -> Result<String> {
