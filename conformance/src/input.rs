@@ -26,9 +26,7 @@ pub(crate) fn typed<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T,
 /// A `NetworkParams` field: its JSON form parsed as `NetworkParams::from_json` does, so
 /// invalid values are `INVALID_NETWORK_PARAMS` (SPEC.md 5), not `JSON_INVALID`.
 pub(crate) fn network_params(input: &Value, name: &str) -> Result<poci::NetworkParams, Error> {
-    Ok(poci::NetworkParams::from_json(
-        &field(input, name)?.to_string(),
-    )?)
+    poci::NetworkParams::from_json(&field(input, name)?.to_string())
 }
 
 /// A string field.

@@ -117,6 +117,11 @@ fn time() -> Result<VectorFile> {
     );
     f.err("empty beacon", beacon("7", 1, &[]), "FIELD_EMPTY");
     f.err(
+        "slot outside the epoch and an empty beacon: the slot first",
+        beacon("7", 120, &[]),
+        "SLOT_OUT_OF_RANGE",
+    );
+    f.err(
         "beacon over 64 bytes",
         beacon("7", 1, &[0; 65]),
         "FIELD_TOO_LONG",
@@ -495,6 +500,54 @@ fn messages() -> Result<VectorFile> {
         "a 31-byte measurement alone",
         decode("heartbeat", &with_fields(&[(9, tlv(0x80, &[0x22; 31]))])?),
         "FIELD_WRONG_LENGTH",
+    );
+
+    // Ambiguities A1 to A3 of the Step 12 review, decided in SPEC.md 3.2 and 6.1.
+    f.group("decided", "decode_message");
+    let outer_content = content_of(&heartbeat_der).to_vec();
+    let with_length = |length: &[u8]| -> Vec<u8> {
+        let mut der = vec![0x30];
+        der.extend_from_slice(length);
+        der.extend_from_slice(&outer_content);
+        der
+    };
+    let len = u8::try_from(outer_content.len()).unwrap_or(u8::MAX);
+    f.err(
+        "a three-octet length whose value fits one octet (30 83 00 00 ..)",
+        decode("heartbeat", &with_length(&[0x83, 0x00, 0x00, len])),
+        "DER_NONCANONICAL",
+    );
+    f.err(
+        "a four-octet length field (30 84 ..), whatever its value",
+        decode("heartbeat", &with_length(&[0x84, 0x00, 0x00, 0x00, len])),
+        "DER_MALFORMED",
+    );
+    f.err(
+        "an ff-padded negative epoch (02 02 ff 87)",
+        decode("heartbeat", &with_fields(&[(5, tlv(0x02, &[0xff, 0x87]))])?),
+        "INTEGER_OUT_OF_RANGE",
+    );
+    f.err(
+        "a negative version (02 02 ff 81)",
+        decode("heartbeat", &with_fields(&[(0, tlv(0x02, &[0xff, 0x81]))])?),
+        "UNSUPPORTED_VERSION",
+    );
+    f.err(
+        "a truncated TLV after the last tbs field",
+        decode("heartbeat", &{
+            let mut fields = heartbeat_fields(&heartbeat_tbs(&key)?);
+            fields.push(vec![0x04, 0x05, 0x00]);
+            sign_raw(&key, &seq(&fields))?
+        }),
+        "TRAILING_DATA",
+    );
+    f.err(
+        "a truncated TLV after the outer SEQUENCE",
+        decode(
+            "heartbeat",
+            &[heartbeat_der.clone(), vec![0x04, 0x05, 0x00]].concat(),
+        ),
+        "TRAILING_DATA",
     );
 
     f.group("json", "message_from_json");
@@ -1375,6 +1428,7 @@ fn bindings() -> Result<VectorFile> {
     );
     adversarial_bindings(&mut f, &vendor, &valid, &context)?;
     strict_certificates(&mut f, &vendor, &context)?;
+    decided_revocation(&mut f, &vendor, &valid, &context)?;
     Ok(f.finish())
 }
 
@@ -1601,6 +1655,166 @@ fn replace_once(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// `crl`'s TBSCertList elements edited, signed again by `key` (CRLs share a certificate's
+/// outer shape: tbs, algorithm, signature).
+fn resign_crl(
+    crl: &[u8],
+    key: &DeviceKey,
+    edit: impl FnOnce(&mut Vec<Vec<u8>>),
+) -> Result<Vec<u8>> {
+    resign(crl, key, edit)
+}
+
+/// Ambiguities A5, A6, A9, A11 of the Step 12 review, decided in SPEC.md 6.4 step 6f, 10
+/// and 11, one vector each.
+fn decided_revocation(
+    f: &mut FileBuilder,
+    vendor: &TestVendor,
+    valid: &[u8],
+    context: &Value,
+) -> Result<()> {
+    let t = params()?.slot_start_unix(EPOCH, SLOT)?;
+    let store_with_crl = |f: &mut FileBuilder, name: &str, crl: Vec<u8>| -> Result<()> {
+        f.trust_store(
+            name,
+            store_spec(
+                true,
+                "deny",
+                vendor_a_manifest(),
+                vec![vendor_a_roots(vendor, &[vendor.root_crl_der.clone(), crl])?],
+            ),
+        );
+        Ok(())
+    };
+    let input = |store: &str| json!({ "trust_store": store, "der": h(valid), "context": context });
+    // A5: a CRL is current only while t < nextUpdate.
+    store_with_crl(
+        f,
+        "crl-next-update-at-t",
+        mint_crl(vendor.intermediate(), TEST_NOT_BEFORE, t, 2, &[])?,
+    )?;
+    store_with_crl(
+        f,
+        "crl-next-update-after-t",
+        mint_crl(vendor.intermediate(), TEST_NOT_BEFORE, t + 1, 2, &[])?,
+    )?;
+    f.err(
+        "the intermediate's CRL has nextUpdate exactly at the slot's start",
+        input("crl-next-update-at-t"),
+        "CRL_EXPIRED",
+    );
+    f.ok(
+        "the intermediate's CRL has nextUpdate one second after the slot's start",
+        input("crl-next-update-after-t"),
+    );
+    // A6: a v2 CRL without extensions serves; an issuingDistributionPoint is refused.
+    let plain = resign_crl(
+        &vendor.intermediate_crl_der,
+        &vendor.intermediate_key,
+        |tbs| {
+            tbs.retain(|element| element.first() != Some(&0xa0));
+        },
+    )?;
+    f.group("trust_material_decided", "trust_store");
+    let store_input = |spec: Value| json!({ "trust_store": spec });
+    f.err(
+        "a v2 CRL without extensions (RFC 5280 5.2 requires them)",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(
+                vendor,
+                &[vendor.root_crl_der.clone(), plain],
+            )?],
+        )),
+        "BAD_CRL",
+    );
+    let partitioned = resign_crl(
+        &vendor.intermediate_crl_der,
+        &vendor.intermediate_key,
+        |tbs| {
+            if let Some(extensions) = tbs
+                .iter_mut()
+                .find(|element| element.first() == Some(&0xa0))
+            {
+                let mut list = elements(content_of(content_of(extensions)));
+                // issuingDistributionPoint { onlyContainsUserCerts TRUE }
+                list.push(seq(&[
+                    oid(&[0x55, 0x1d, 0x1c]),
+                    octets(&seq(&[tlv(0x81, &[0xff])])),
+                ]));
+                *extensions = tlv(0xa0, &seq(&list));
+            }
+        },
+    )?;
+    f.err(
+        "a CRL with an issuingDistributionPoint (onlyContainsUserCerts)",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![vendor_a_roots(
+                vendor,
+                &[vendor.root_crl_der.clone(), partitioned],
+            )?],
+        )),
+        "BAD_CRL",
+    );
+    // A11: no roots; a root that is not a certificate.
+    f.err(
+        "a vendor entry with no roots",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![roots_entry("poci-test-a", "vendor", &[], &[])],
+        )),
+        "MANIFEST_INVALID",
+    );
+    f.err(
+        "a root that does not parse as a certificate",
+        store_input(store_spec(
+            true,
+            "deny",
+            vendor_a_manifest(),
+            vec![roots_entry(
+                "poci-test-a",
+                "vendor",
+                &[pem_certificate(&[0x30, 0x03, 0x02, 0x01, 0x01])?],
+                &[],
+            )],
+        )),
+        "BAD_CERTIFICATE",
+    );
+    // A9: an issuer whose keyUsage lacks cRLSign cannot sign the CRL that would speak.
+    f.group("revocation_decided", "verify_binding");
+    let no_crl_sign = reissued_intermediate(
+        vendor,
+        vec![
+            X509Extension::ca(Some(0))?,
+            X509Extension::key_usage(KU_KEY_CERT_SIGN_BIT)?,
+            X509Extension::subject_key_identifier(vendor.intermediate_key.public_key())?,
+            X509Extension::authority_key_identifier(vendor.root_key.public_key())?,
+        ],
+    )?;
+    let parsed = poci::ChipBinding::from_der(valid)?;
+    let mut tbs = parsed.tbs.clone();
+    tbs.certificates[1] = no_crl_sign;
+    // The key of the bindings file's valid chip (`mint_chip` derives it from its seed).
+    let chip = DeviceKey::from_seed(b"vector binding chip")?;
+    let rebuilt = Signed::sign(tbs, &chip)?.to_der()?;
+    f.err(
+        "the intermediate's keyUsage lacks cRLSign, and its CRL is the one that speaks",
+        json!({ "trust_store": "testnet", "der": h(&rebuilt), "context": context }),
+        "BAD_CRL",
+    );
+    Ok(())
+}
+
+/// keyUsage keyCertSign alone, as `X509Extension::key_usage` takes it (first octet bits).
+const KU_KEY_CERT_SIGN_BIT: u8 = 0x04;
 
 /// Certificates, CRLs and bindings built to fool the verifier (SECURITY.md): each must be
 /// refused with its code.
@@ -2169,6 +2383,14 @@ fn emission() -> Result<VectorFile> {
         epochs_per_year: 4,
         cap: 1_100_000,
     });
+    // Ambiguity A14 of the Step 12 review: within a year the supply is interpolated even
+    // when the next year's supply would pass 2^128 - 1; only C(t) is capped (SPEC.md 15.1).
+    let inflation_overflow = EmissionSchedule::Inflation(InflationSchedule {
+        initial_supply: 255_211_775_190_703_847_597_530_955_573_826_158_592,
+        bps_per_year: 10_000,
+        epochs_per_year: 4,
+        cap: u128::MAX,
+    });
     // The last epoch: supply_after is C(2^64), one past what u64 holds (SPEC.md 15.6).
     let last = EmissionSchedule::Halving(HalvingSchedule {
         base_per_epoch: 1000,
@@ -2225,6 +2447,7 @@ fn emission() -> Result<VectorFile> {
         ),
         ("inflation", &inflation, vec![0, 3, 4, 5, 7, 8, 1 << 32]),
         ("last_epoch", &last, vec![u64::MAX - 1, u64::MAX]),
+        ("inflation_overflow", &inflation_overflow, vec![0, 1, 2]),
     ] {
         f.group(name, "emission");
         for epoch in epochs {
@@ -2336,6 +2559,39 @@ fn rewards() -> Result<VectorFile> {
         "nobody eligible: all unallocated",
         alloc(1000, vec![entry(2, 1, 107)], 9_000),
     );
+    // Ambiguities A12, A13 of the Step 12 review (SPEC.md 15.3).
+    f.err(
+        "a threshold above 10000 bps with a duplicate entry: the policy first",
+        alloc(1000, vec![entry(1, 1, 1), entry(1, 1, 1)], 10_001),
+        "ALLOCATION_OUT_OF_BOUNDS",
+    );
+    f.err(
+        "no slots in the epoch, no entries",
+        json!({ "pool": "1000", "entries": [], "policy": { "slots_per_epoch": 0, "min_availability_bps": 0 } }),
+        "ALLOCATION_OUT_OF_BOUNDS",
+    );
+    f.err(
+        "a duplicate entry before an entry out of bounds",
+        alloc(
+            1000,
+            vec![entry(1, 1, 1), entry(1, 1, 1), entry(2, (1 << 40) + 1, 1)],
+            0,
+        ),
+        "DUPLICATE_ALLOCATION_ENTRY",
+    );
+    f.ok(
+        "the wallets list holds only wallets paid more than 0",
+        alloc(
+            1000,
+            vec![
+                entry(1, 1, 1),
+                entry(2, 1, 1),
+                entry(3, 0, 1),
+                entry(4, 5, 0),
+            ],
+            0,
+        ),
+    );
     f.ok(
         "real ratings: H100, RTX 4090, BM1684",
         alloc(
@@ -2414,6 +2670,10 @@ fn rewards() -> Result<VectorFile> {
     f.ok(
         "a weight near 2^127 forces rejection sampling",
         json!({ "beacon": h(&[9; 32]), "candidates": candidates(&[(1, (1 << 127) + 1), (2, 3)]) }),
+    );
+    f.ok(
+        "a key id listed twice counts as one summed weight",
+        json!({ "beacon": h(&[5; 32]), "candidates": candidates(&[(1, 1), (1, 1), (2, 2)]) }),
     );
     f.err(
         "weights summing beyond u128",

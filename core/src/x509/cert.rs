@@ -342,8 +342,9 @@ impl<'a> ParsedCrl<'a> {
     ///
     /// # Errors
     /// `MESSAGE_TOO_LARGE` beyond `MAX_CRL_LEN`; `BAD_CRL` if the CRL is not a DER v2 CRL
-    /// with a nextUpdate signed with ecdsa-with-SHA256, or carries an extension other than
-    /// the non-critical cRLNumber and authorityKeyIdentifier (SPEC.md 10).
+    /// with a nextUpdate and extensions, signed with ecdsa-with-SHA256, or carries an
+    /// extension other than the non-critical cRLNumber and authorityKeyIdentifier
+    /// (SPEC.md 10).
     pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
         if der.len() > MAX_CRL_LEN {
             return Err(Error::MessageTooLarge {
@@ -410,7 +411,9 @@ fn read_tbs_cert_list<'a>(fields: &mut SliceReader<'a>) -> Result<CrlFields<'a>>
         }
     }
     let mut crl_number = None;
-    if !fields.is_finished() {
+    // crlExtensions: required (RFC 5280 5.2 requires authorityKeyIdentifier and cRLNumber in
+    // every CRL; rustls-webpki refuses a CRL without the list).
+    {
         let (_, extensions) = read_tlv(fields, EXPLICIT_0)?;
         let mut seen: Vec<&[u8]> = Vec::new();
         read_all(extensions, |reader| {
@@ -429,9 +432,14 @@ fn read_tbs_cert_list<'a>(fields: &mut SliceReader<'a>) -> Result<CrlFields<'a>>
                         // never encoded, so no BOOLEAN may appear.
                         let value = read_octets(extension)?;
                         if oid == CRL_NUMBER_OID {
-                            crl_number = Some(read_all(value, |number| {
+                            let number = read_all(value, |number| {
                                 read_integer_content(number, Field::Version)
-                            })?);
+                            })?;
+                            let magnitude = number.strip_prefix(&[0]).unwrap_or(number);
+                            if magnitude.len() > MAX_SERIAL_OCTETS {
+                                return Err(Error::BadCrl);
+                            }
+                            crl_number = Some(number);
                         } else if oid != AUTHORITY_KEY_ID_OID {
                             // issuingDistributionPoint, deltaCRLIndicator, anything else.
                             return Err(Error::BadCrl);
