@@ -129,6 +129,38 @@ fn bench_binding(c: &mut Criterion) {
             );
         });
     }
+    // A binding whose intermediate's CRL is about 1 MB (47,000 serials, near MAX_CRL_LEN):
+    // the CRL is parsed and hashed when loaded, so a warm binding should cost what it costs
+    // with the small CRL above (Step 12, finding R6).
+    let serials: Vec<u64> = (1_000..48_000).collect();
+    let large = poci::x509::mint::mint_crl(
+        vendor.intermediate(),
+        TEST_NOT_BEFORE,
+        poci::x509::mint::TEST_DEVICE_NOT_AFTER,
+        2,
+        &serials,
+    )
+    .unwrap();
+    let mut large_store = TrustStore::new(
+        store.registry().clone(),
+        poci::TrustPolicy {
+            allow_test_vendors: true,
+            ..poci::TrustPolicy::default()
+        },
+    );
+    large_store
+        .add_roots(
+            "poci-test-a",
+            poci::RootKind::Vendor,
+            &[&vendor.root_der],
+            &[&vendor.root_crl_der, &large],
+        )
+        .unwrap();
+    let warm = Verifier::with_trust_store(large_store);
+    warm.verify_binding(&der, &context).unwrap();
+    group.bench_function("verify_binding_warm_1mb_crl/ring", |b| {
+        b.iter(|| warm.verify_binding(&der, &context).unwrap());
+    });
     group.finish();
 }
 

@@ -280,6 +280,8 @@ pub(crate) struct StoredCrl {
     next_update: u64,
     crl_number: Option<Vec<u8>>,
     der: Vec<u8>,
+    /// Where the signed TBSCertList lies in `der`.
+    tbs: core::ops::Range<usize>,
     tbs_digest: [u8; 32],
     /// The DER `Ecdsa-Sig-Value`.
     signature: Vec<u8>,
@@ -297,6 +299,16 @@ impl StoredCrl {
     pub(crate) fn new(vendor_id: &str, der: &[u8]) -> Result<Self> {
         let parsed = ParsedCrl::from_der(der)?;
         let list = OwnedCertRevocationList::from_der(der).map_err(|_| Error::BadCrl)?;
+        // The TBSCertList is the first element of the outer SEQUENCE, right after its
+        // (DER, so short or 81..83) length octets.
+        let header = match der.get(1) {
+            Some(len) if *len >= 0x80 => usize::from(len & 0x7f).saturating_add(2),
+            _ => 2,
+        };
+        let tbs = header..header.saturating_add(parsed.tbs.len());
+        if der.get(tbs.clone()) != Some(parsed.tbs) {
+            return Err(Error::BadCrl);
+        }
         Ok(Self {
             vendor_id: vendor_id.to_owned(),
             issuer: parsed.issuer.to_vec(),
@@ -304,6 +316,7 @@ impl StoredCrl {
             next_update: parsed.next_update,
             crl_number: parsed.crl_number.map(<[u8]>::to_vec),
             der: der.to_vec(),
+            tbs,
             tbs_digest: Sha256::digest(parsed.tbs).into(),
             signature: parsed.signature.to_vec(),
             verified_under: Vec::new(),
@@ -317,10 +330,10 @@ impl StoredCrl {
         if self.verified_under.iter().any(|known| known == key) {
             return;
         }
-        let Ok(parsed) = ParsedCrl::from_der(&self.der) else {
+        let Some(tbs) = self.der.get(self.tbs.clone()) else {
             return;
         };
-        if verify_x509_signature(Backend::default(), key, parsed.tbs, parsed.signature).is_ok() {
+        if verify_x509_signature(Backend::default(), key, tbs, &self.signature).is_ok() {
             self.verified_under.push(key.to_vec());
         }
     }
@@ -568,14 +581,8 @@ fn check_revocation(
         // Checked when the trust material was loaded: counted, not computed again.
         signatures.spent = signatures.spent.saturating_add(1);
     } else {
-        let parsed = ParsedCrl::from_der(&crl.der)?;
-        signatures.verify(
-            issuer_key,
-            parsed.tbs,
-            &crl.tbs_digest,
-            &crl.signature,
-            true,
-        )?;
+        let tbs = crl.der.get(crl.tbs.clone()).ok_or(Error::BadCrl)?;
+        signatures.verify(issuer_key, tbs, &crl.tbs_digest, &crl.signature, true)?;
     }
     if time >= crl.next_update {
         return Err(Error::CrlExpired);
