@@ -1524,7 +1524,7 @@ public convenience init(networkId: String, genesisUnix: UInt64, epochSeconds: UI
 
     
     /**
-     * Parses the JSON form.
+     * Parses the JSON form (invalid values: `INVALID_NETWORK_PARAMS`).
      */
 public static func fromJson(text: String)throws  -> NetworkParams  {
     return try  FfiConverterTypeNetworkParams_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
@@ -5404,7 +5404,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_constructor_emissionschedule_from_json() != 8000) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_poci_ffi_checksum_constructor_networkparams_from_json() != 28024) {
+    if (uniffi_poci_ffi_checksum_constructor_networkparams_from_json() != 49826) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_constructor_networkparams_new() != 44831) {
