@@ -205,3 +205,47 @@ fn a_renewed_root_anchors_in_either_order() {
     // The same certificate twice is kept once.
     assert_eq!(with_roots(&[&renewed, &renewed]).root_count(), 1);
 }
+
+/// Name constraints are not part of the profile (SPEC.md 6.4 step 6c): a root that carries
+/// them refuses every chain under it, whatever the names, as a constrained CA does.
+#[test]
+fn a_root_with_name_constraints_anchors_nothing() {
+    let a = vendor(0);
+    // nameConstraints { permittedSubtrees { dNSName "a.example" } }
+    let constraints = vec![
+        0x30, 0x0f, 0xa0, 0x0d, 0x30, 0x0b, 0x82, 0x09, b'a', b'.', b'e', b'x', b'a', b'm', b'p',
+        b'l', b'e',
+    ];
+    let template = CertificateTemplate {
+        serial: 601,
+        subject: a.root_name.clone(),
+        not_before: TEST_NOT_BEFORE,
+        not_after: TEST_ROOT_NOT_AFTER,
+        extensions: vec![
+            X509Extension::ca(None).unwrap(),
+            X509Extension::key_usage_ca().unwrap(),
+            X509Extension {
+                oid: vec![0x55, 0x1d, 0x1e],
+                critical: true,
+                value: constraints,
+            },
+        ],
+    };
+    let constrained = issue_certificate(&template, a.root_key.public_key(), a.root()).unwrap();
+    let mut trust = TrustStore::new(test_registry(), allow_tests());
+    trust
+        .add_roots(
+            &a.vendor_id,
+            RootKind::Vendor,
+            &[&constrained],
+            &[&a.root_crl_der, &a.intermediate_crl_der],
+        )
+        .unwrap();
+    let (_, der) = valid_binding(b"constrained chip", b"SN-1");
+    assert_eq!(
+        verify_with(&Verifier::with_trust_store(trust), &der).unwrap_err(),
+        Error::BadCertificate {
+            problem: poci::CertProblem::NameConstraints
+        }
+    );
+}

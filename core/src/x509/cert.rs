@@ -84,6 +84,8 @@ pub(crate) struct ParsedCertificate<'a> {
     pub(crate) is_ca: bool,
     /// basicConstraints pathLenConstraint, if present.
     pub(crate) path_len: Option<u64>,
+    /// Whether the certificate carries nameConstraints (POCI refuses chains through one).
+    pub(crate) has_name_constraints: bool,
     /// First octet of the keyUsage bits, if the extension is present.
     pub(crate) key_usage: Option<u8>,
     /// EKU OIDs (content octets), if the extension is present.
@@ -213,6 +215,7 @@ impl<'a> ParsedCertificate<'a> {
             spki,
             is_ca: false,
             path_len: None,
+            has_name_constraints: false,
             key_usage: None,
             ext_key_usage: None,
             chip_identity: None,
@@ -310,6 +313,8 @@ impl<'a> ParsedCertificate<'a> {
                 return Err(bad(CertProblem::Extension));
             }
             self.chip_identity = Some(ChipIdentity::from_der(value)?);
+        } else if oid == NAME_CONSTRAINTS_OID {
+            self.has_name_constraints = true;
         } else if critical && !UNDERSTOOD_CRITICAL.contains(&oid) {
             return Err(bad(CertProblem::UnsupportedCriticalExtension));
         }

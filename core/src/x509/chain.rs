@@ -232,6 +232,8 @@ pub(crate) struct AnchorRoot {
     pub(crate) not_after: u64,
     /// First keyUsage octet, if the root has the extension.
     pub(crate) key_usage: Option<u8>,
+    /// Whether the root carries nameConstraints.
+    has_name_constraints: bool,
     /// The vendor it belongs to.
     pub(crate) vendor_id: String,
     /// A vendor's own root or a test network's stand-in.
@@ -262,6 +264,7 @@ impl AnchorRoot {
             not_before: parsed.not_before,
             not_after: parsed.not_after,
             key_usage: parsed.key_usage,
+            has_name_constraints: parsed.has_name_constraints,
             vendor_id: vendor_id.to_owned(),
             kind,
             anchor,
@@ -397,10 +400,18 @@ pub(crate) fn validate_chain(
             return Err(Error::ChainNotAPath);
         }
     }
+    // 6b. The anchor: the root named by the last issuer, valid at `time`.
     let root_index = choose_root(roots, last.issuer, time)?;
     let root = roots.get(root_index).ok_or(Error::UnknownIssuer)?;
 
-    // 6b. Each carried CA: basic constraints, path length, EKU.
+    // 6c. Name constraints are not part of the profile: a chain through a root or a CA
+    // that carries them is refused whole (fail closed; POCI names nothing they could permit).
+    if root.has_name_constraints {
+        return Err(Error::BadCertificate {
+            problem: CertProblem::NameConstraints,
+        });
+    }
+    // Each carried CA: basic constraints, path length, name constraints, EKU.
     for (below, ca) in path.iter().skip(1).enumerate() {
         if !ca.is_ca {
             return Err(Error::BadCertificate {
@@ -416,6 +427,11 @@ pub(crate) fn validate_chain(
                 problem: CertProblem::PathLength,
             });
         }
+        if ca.has_name_constraints {
+            return Err(Error::BadCertificate {
+                problem: CertProblem::NameConstraints,
+            });
+        }
         if ca
             .ext_key_usage
             .as_ref()
@@ -425,7 +441,7 @@ pub(crate) fn validate_chain(
         }
     }
 
-    // 6c. Signatures, from the device up to the root.
+    // 6d. Signatures, from the device up to the root.
     let mut keys: Vec<Vec<u8>> = Vec::with_capacity(path.len());
     for certificate in path.iter().skip(1) {
         let key = DevicePublicKey::from_spki_der(certificate.spki).map_err(|_| {
@@ -451,7 +467,8 @@ pub(crate) fn validate_chain(
         valid.push((certificate.signature, signed_by(issuer_key, &digest)));
     }
 
-    // 6d. webpki over the same single path: name constraints and its own checks.
+    // 6e. webpki over the same single path, as a second opinion: for a path that passed
+    // the checks above it finds nothing more to refuse.
     let algorithm = CheckedSignatures {
         backend: check.backend,
         checks: check.checks,
@@ -478,7 +495,7 @@ pub(crate) fn validate_chain(
         )
         .map_err(map_error)?;
 
-    // 6e. Revocation of each carried certificate by its issuer's CRL, device first.
+    // 6f. Revocation of each carried certificate by its issuer's CRL, device first.
     for (index, (certificate, issuer_key)) in path.iter().zip(&keys).enumerate() {
         let issuer_key_usage = match path.get(index.saturating_add(1)) {
             Some(issuer) => issuer.key_usage,
