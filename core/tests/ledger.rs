@@ -50,15 +50,7 @@ fn heartbeat(key: &DeviceKey, slot: SlotId, counter: u64, wallet: &[u8]) -> Vec<
 
 /// A binding of chip `seed` with `counter` for `wallet`, answering the binding slot.
 fn binding(seed: &[u8], serial: &[u8], counter: u64, wallet: &[u8]) -> (DeviceKey, Vec<u8>) {
-    let (key, certificate) = chip_a(seed, serial);
-    let mut tbs = binding_tbs(
-        serial,
-        "poci-test-accel-a1",
-        vec![certificate, vendor(0).intermediate_der.clone()],
-    );
-    tbs.binding_counter = counter;
-    tbs.wallet = wallet.to_vec();
-    (key.clone(), signed(tbs, &key))
+    binding_answering(seed, serial, counter, wallet, BIND_AT, challenge())
 }
 
 /// A binding like [`binding`] answering `slot` instead (with that slot's challenge).
@@ -68,6 +60,17 @@ fn binding_at(
     counter: u64,
     wallet: &[u8],
     slot: SlotId,
+) -> (DeviceKey, Vec<u8>) {
+    binding_answering(seed, serial, counter, wallet, slot, slot_challenge(slot))
+}
+
+fn binding_answering(
+    seed: &[u8],
+    serial: &[u8],
+    counter: u64,
+    wallet: &[u8],
+    slot: SlotId,
+    challenge: [u8; 32],
 ) -> (DeviceKey, Vec<u8>) {
     let (key, certificate) = chip_a(seed, serial);
     let mut tbs = binding_tbs(
@@ -79,7 +82,7 @@ fn binding_at(
     tbs.wallet = wallet.to_vec();
     tbs.epoch = slot.epoch;
     tbs.slot = slot.slot;
-    tbs.challenge = slot_challenge(slot);
+    tbs.challenge = challenge;
     (key.clone(), signed(tbs, &key))
 }
 

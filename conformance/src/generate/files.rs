@@ -1483,7 +1483,8 @@ fn elements(mut content: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
-/// `certificate` with its TBSCertificate's elements edited, signed again by `issuer_key`.
+/// `certificate` (or a CRL: the same outer shape) with its signed part's elements edited,
+/// signed again by `issuer_key`.
 fn resign(
     certificate: &[u8],
     issuer_key: &DeviceKey,
@@ -1656,16 +1657,6 @@ fn replace_once(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `crl`'s TBSCertList elements edited, signed again by `key` (CRLs share a certificate's
-/// outer shape: tbs, algorithm, signature).
-fn resign_crl(
-    crl: &[u8],
-    key: &DeviceKey,
-    edit: impl FnOnce(&mut Vec<Vec<u8>>),
-) -> Result<Vec<u8>> {
-    resign(crl, key, edit)
-}
-
 /// Ambiguities A5, A6, A9, A11 of the Step 12 review, decided in SPEC.md 6.4 step 6f, 10
 /// and 11, one vector each.
 fn decided_revocation(
@@ -1709,7 +1700,7 @@ fn decided_revocation(
         input("crl-next-update-after-t"),
     );
     // A6: a v2 CRL without extensions serves; an issuingDistributionPoint is refused.
-    let plain = resign_crl(
+    let plain = resign(
         &vendor.intermediate_crl_der,
         &vendor.intermediate_key,
         |tbs| {
@@ -1731,7 +1722,7 @@ fn decided_revocation(
         )),
         "BAD_CRL",
     );
-    let partitioned = resign_crl(
+    let partitioned = resign(
         &vendor.intermediate_crl_der,
         &vendor.intermediate_key,
         |tbs| {

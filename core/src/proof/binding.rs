@@ -135,7 +135,22 @@ impl<'a> BindingFields<'a> {
         validate_identifier(self.model_id, Field::ModelId, MAX_MODEL_ID_LEN)?;
         check_len(Field::Wallet, self.wallet.len(), MAX_WALLET_LEN)?;
         let challenge = fixed(Field::Challenge, self.challenge)?;
-        let tbs = ChipBindingTbsRef {
+        if self.certificates.is_empty() {
+            return Err(Error::FieldEmpty {
+                field: Field::Certificates,
+            });
+        }
+        if self.certificates.len() > MAX_CHAIN_CERTIFICATES {
+            return Err(Error::ChainTooLong {
+                count: self.certificates.len(),
+                max: MAX_CHAIN_CERTIFICATES,
+            });
+        }
+        for certificate in &self.certificates {
+            check_len(Field::Certificate, certificate.len(), MAX_CERTIFICATE_LEN)?;
+            check_single_sequence_tlv(certificate)?;
+        }
+        Ok(ChipBindingTbsRef {
             network_id: self.network_id,
             chip_serial: self.chip_serial,
             model_id: self.model_id,
@@ -145,9 +160,7 @@ impl<'a> BindingFields<'a> {
             slot: self.slot,
             challenge,
             certificates: self.certificates,
-        };
-        tbs.validate()?;
-        Ok(tbs)
+        })
     }
 }
 
@@ -196,26 +209,19 @@ impl<'a> TbsCodec<'a> for ChipBindingTbsRef<'a> {
     }
 
     fn validate(&self) -> Result<()> {
-        validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
-        check_len(Field::ChipSerial, self.chip_serial.len(), MAX_SERIAL_LEN)?;
-        validate_identifier(self.model_id, Field::ModelId, MAX_MODEL_ID_LEN)?;
-        check_len(Field::Wallet, self.wallet.len(), MAX_WALLET_LEN)?;
-        if self.certificates.is_empty() {
-            return Err(Error::FieldEmpty {
-                field: Field::Certificates,
-            });
+        BindingFields {
+            network_id: self.network_id,
+            chip_serial: self.chip_serial,
+            model_id: self.model_id,
+            wallet: self.wallet,
+            binding_counter: self.binding_counter,
+            epoch: self.epoch,
+            slot: self.slot,
+            challenge: self.challenge,
+            certificates: self.certificates.clone(),
         }
-        if self.certificates.len() > MAX_CHAIN_CERTIFICATES {
-            return Err(Error::ChainTooLong {
-                count: self.certificates.len(),
-                max: MAX_CHAIN_CERTIFICATES,
-            });
-        }
-        for certificate in &self.certificates {
-            check_len(Field::Certificate, certificate.len(), MAX_CERTIFICATE_LEN)?;
-            check_single_sequence_tlv(certificate)?;
-        }
-        Ok(())
+        .check()
+        .map(drop)
     }
 
     fn der_values(&self) -> Vec<DerValue<'_>> {

@@ -360,10 +360,11 @@ pub trait TbsCodec<'a>: Sized {
     /// The owned form.
     type Owned;
 
-    /// Reads the fields after `version` and `domain`.
+    /// Reads the fields after `version` and `domain` to the end of the tbs, then checks
+    /// their bounds in field order (SPEC.md 6.1 steps 2 and 3).
     ///
     /// # Errors
-    /// DER and range errors.
+    /// DER and range errors, then field errors.
     fn read_fields(reader: &mut SliceReader<'a>) -> Result<Self>;
     /// Checks every field against its bounds.
     ///
@@ -403,7 +404,6 @@ pub(crate) fn decode_tbs<'a, T: TbsCodec<'a>>(tbs_der: &'a [u8]) -> Result<T> {
             T::read_fields(inner)
         })
     })?;
-    tbs.validate()?;
     Ok(tbs)
 }
 

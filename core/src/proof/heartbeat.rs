@@ -159,8 +159,18 @@ impl<'a> TbsCodec<'a> for HeartbeatTbsRef<'a> {
     }
 
     fn validate(&self) -> Result<()> {
-        validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
-        check_len(Field::Wallet, self.wallet.len(), MAX_WALLET_LEN)
+        HeartbeatFields {
+            network_id: self.network_id,
+            chip_key_id: self.chip_key_id,
+            wallet: self.wallet,
+            epoch: self.epoch,
+            slot: self.slot,
+            challenge: self.challenge,
+            counter: self.counter,
+            measurement: self.measurement.map(<[u8; 32]>::as_slice),
+        }
+        .check()
+        .map(drop)
     }
 
     fn der_values(&self) -> Vec<DerValue<'_>> {

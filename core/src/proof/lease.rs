@@ -101,7 +101,13 @@ impl<'a> LeaseFields<'a> {
             MAX_WALLET_LEN,
         )?;
         let chip_key_id = fixed(Field::ChipKeyId, self.chip_key_id)?;
-        let tbs = LeaseAcceptanceTbsRef {
+        if self.first_epoch > self.last_epoch {
+            return Err(Error::InvalidEpochRange {
+                first_epoch: self.first_epoch,
+                last_epoch: self.last_epoch,
+            });
+        }
+        Ok(LeaseAcceptanceTbsRef {
             network_id: self.network_id,
             lease_id: self.lease_id,
             renter_wallet: self.renter_wallet,
@@ -109,9 +115,21 @@ impl<'a> LeaseFields<'a> {
             first_epoch: self.first_epoch,
             last_epoch: self.last_epoch,
             price: self.price,
-        };
-        tbs.validate()?;
-        Ok(tbs)
+        })
+    }
+}
+
+impl<'a> From<&LeaseAcceptanceTbsRef<'a>> for LeaseFields<'a> {
+    fn from(tbs: &LeaseAcceptanceTbsRef<'a>) -> Self {
+        Self {
+            network_id: tbs.network_id,
+            lease_id: tbs.lease_id,
+            renter_wallet: tbs.renter_wallet,
+            chip_key_id: tbs.chip_key_id,
+            first_epoch: tbs.first_epoch,
+            last_epoch: tbs.last_epoch,
+            price: tbs.price,
+        }
     }
 }
 
@@ -156,20 +174,7 @@ impl<'a> TbsCodec<'a> for LeaseAcceptanceTbsRef<'a> {
     }
 
     fn validate(&self) -> Result<()> {
-        validate_identifier(self.network_id, Field::NetworkId, MAX_NETWORK_ID_LEN)?;
-        check_len(Field::LeaseId, self.lease_id.len(), MAX_LEASE_ID_LEN)?;
-        check_len(
-            Field::RenterWallet,
-            self.renter_wallet.len(),
-            MAX_WALLET_LEN,
-        )?;
-        if self.first_epoch > self.last_epoch {
-            return Err(Error::InvalidEpochRange {
-                first_epoch: self.first_epoch,
-                last_epoch: self.last_epoch,
-            });
-        }
-        Ok(())
+        LeaseFields::from(self).check().map(drop)
     }
 
     fn der_values(&self) -> Vec<DerValue<'_>> {
