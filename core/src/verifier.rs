@@ -11,12 +11,14 @@ use crate::limits::check_batch_len;
 use crate::manifest::VendorStatus;
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::proof::{
-    ChipBindingRef, HeartbeatContext, HeartbeatRef, LeaseAcceptanceRef, ProofId, VerifiedHeartbeat,
-    VerifiedLeaseAcceptance,
+    ChipBindingRef, ChipBindingTbsRef, HeartbeatContext, HeartbeatRef, LeaseAcceptanceRef, ProofId,
+    VerifiedHeartbeat, VerifiedLeaseAcceptance,
 };
+use crate::registry::ChipModel;
 use crate::signature::Backend;
 use crate::time::NetworkParams;
 use crate::trust::{RootKind, TrustStore};
+use crate::x509::ChipIdentity;
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
 use crate::x509::chain::{CarriedChain, ChainCheck, SignatureMemo, validate_chain};
 
@@ -284,43 +286,57 @@ impl Verifier {
     ) -> Result<VerifiedBinding> {
         let binding = ChipBindingRef::from_der(der)?;
         let tbs = binding.tbs();
-        // 1. Context: cheap comparisons first.
-        if tbs.network_id != context.params.network_id() {
-            return Err(Error::WrongNetwork);
-        }
-        if tbs.epoch != context.epoch || tbs.slot != context.slot {
-            return Err(Error::WrongSlot {
-                expected_epoch: context.epoch,
-                expected_slot: context.slot,
-                epoch: tbs.epoch,
-                slot: tbs.slot,
-            });
-        }
-        if tbs.challenge != context.challenge {
-            return Err(Error::ChallengeMismatch);
-        }
-        if tbs.wallet != context.wallet {
-            return Err(Error::WalletMismatch);
-        }
-        let time = context.params.slot_start_unix(tbs.epoch, tbs.slot)?;
-
-        // 2. The device certificate's profile and identity.
+        let time = check_binding_context(tbs, context)?;
         let parsed = tbs
             .certificates
             .iter()
             .map(|der| ParsedCertificate::from_der(der))
             .collect::<Result<Vec<_>>>()?;
-        let (device, parsed_intermediates) = parsed.split_first().ok_or(Error::FieldEmpty {
+        let device = self.device_profile(tbs, &parsed)?;
+        // The binding's own signature, under the certified key: one check, before the chain's.
+        binding.verify_signature(self.backend, &device.key)?;
+        check_carried_validity(&parsed, time)?;
+        let vendor_id = self.anchoring_vendor(tbs, &parsed, time, device.model)?;
+        Ok(VerifiedBinding {
+            proof_id: binding.proof_id(),
+            epoch: tbs.epoch,
+            slot: tbs.slot,
+            record: ChipRecord {
+                key_id: *device.key.key_id(),
+                public_key: device.key.sec1_bytes().to_vec(),
+                serial: device.identity.serial.clone(),
+                model_id: device.identity.model_id.clone(),
+                vendor_id: vendor_id.to_owned(),
+                rating_milli_cu: device.model.rating_milli_cu,
+                security_version: device.identity.security_version,
+                wallet: tbs.wallet.to_vec(),
+                binding_counter: tbs.binding_counter,
+                certificate_not_after: device.not_after,
+            },
+        })
+    }
+
+    /// SPEC.md 6.4 steps 2 and 3: every carried certificate read whole (a P-256 key each),
+    /// the device certificate's profile and identity, and its model in the registry.
+    fn device_profile<'p>(
+        &'p self,
+        tbs: &ChipBindingTbsRef<'_>,
+        parsed: &'p [ParsedCertificate<'_>],
+    ) -> Result<DeviceProfile<'p>> {
+        let mut keys = parsed.iter().map(|certificate| {
+            DevicePublicKey::from_spki_der(certificate.spki).map_err(|_| Error::BadCertificate {
+                problem: CertProblem::Algorithm,
+            })
+        });
+        let key = keys.next().ok_or(Error::FieldEmpty {
+            field: crate::error::Field::Certificates,
+        })??;
+        for other in keys {
+            other?;
+        }
+        let device = parsed.first().ok_or(Error::FieldEmpty {
             field: crate::error::Field::Certificates,
         })?;
-        // Every carried key is a P-256 point: a certificate is judged whole at this step.
-        for certificate in &parsed {
-            DevicePublicKey::from_spki_der(certificate.spki).map_err(|_| {
-                Error::BadCertificate {
-                    problem: CertProblem::Algorithm,
-                }
-            })?;
-        }
         if device.is_ca {
             return Err(Error::BadCertificate {
                 problem: CertProblem::BasicConstraints,
@@ -351,22 +367,23 @@ impl Verifier {
             .registry()
             .get(&identity.model_id)
             .ok_or(Error::ModelUnknown)?;
+        Ok(DeviceProfile {
+            key,
+            identity,
+            model,
+            not_after: device.not_after,
+        })
+    }
 
-        // 3. The binding's own signature, under the certified key (one check, before the chain's).
-        let key =
-            DevicePublicKey::from_spki_der(device.spki).map_err(|_| Error::BadCertificate {
-                problem: CertProblem::Algorithm,
-            })?;
-        binding.verify_signature(self.backend, &key)?;
-
-        // 4. Validity of every carried certificate at the slot's start time.
-        check_validity(device.not_before, device.not_after, time, CertRole::Device)?;
-        for intermediate in parsed_intermediates {
-            let (from, until) = (intermediate.not_before, intermediate.not_after);
-            check_validity(from, until, time, CertRole::Intermediate)?;
-        }
-
-        // 5. The chain (its root chosen and judged at `time`), then the anchoring vendor.
+    /// SPEC.md 6.4 steps 6 and 7: the chain at `time`, then the anchoring vendor's policy;
+    /// returns the vendor id.
+    fn anchoring_vendor(
+        &self,
+        tbs: &ChipBindingTbsRef<'_>,
+        parsed: &[ParsedCertificate<'_>],
+        time: u64,
+        model: &ChipModel,
+    ) -> Result<&str> {
         let check = ChainCheck {
             backend: self.backend,
             checks: &self.certificate_signature_checks,
@@ -374,7 +391,7 @@ impl Verifier {
         };
         let chain = CarriedChain {
             ders: &tbs.certificates,
-            parsed: &parsed,
+            parsed,
         };
         let root_index = validate_chain(
             check,
@@ -399,24 +416,52 @@ impl Verifier {
         if model.vendor_id != vendor.vendor_id {
             return Err(Error::ModelNotAllowedForVendor);
         }
-        Ok(VerifiedBinding {
-            proof_id: binding.proof_id(),
+        Ok(&vendor.vendor_id)
+    }
+}
+
+/// What the device certificate of a binding certifies (SPEC.md 6.4 steps 2 and 3).
+struct DeviceProfile<'p> {
+    key: DevicePublicKey,
+    identity: &'p ChipIdentity,
+    model: &'p ChipModel,
+    not_after: u64,
+}
+
+/// SPEC.md 6.4 step 1: the binding answers the context's network, slot, challenge and
+/// wallet (cheap comparisons first); returns the slot's start time.
+fn check_binding_context(tbs: &ChipBindingTbsRef<'_>, context: &BindingContext<'_>) -> Result<u64> {
+    if tbs.network_id != context.params.network_id() {
+        return Err(Error::WrongNetwork);
+    }
+    if tbs.epoch != context.epoch || tbs.slot != context.slot {
+        return Err(Error::WrongSlot {
+            expected_epoch: context.epoch,
+            expected_slot: context.slot,
             epoch: tbs.epoch,
             slot: tbs.slot,
-            record: ChipRecord {
-                key_id: *key.key_id(),
-                public_key: key.sec1_bytes().to_vec(),
-                serial: identity.serial.clone(),
-                model_id: identity.model_id.clone(),
-                vendor_id: vendor.vendor_id.clone(),
-                rating_milli_cu: model.rating_milli_cu,
-                security_version: identity.security_version,
-                wallet: tbs.wallet.to_vec(),
-                binding_counter: tbs.binding_counter,
-                certificate_not_after: device.not_after,
-            },
-        })
+        });
     }
+    if tbs.challenge != context.challenge {
+        return Err(Error::ChallengeMismatch);
+    }
+    if tbs.wallet != context.wallet {
+        return Err(Error::WalletMismatch);
+    }
+    context.params.slot_start_unix(tbs.epoch, tbs.slot)
+}
+
+/// SPEC.md 6.4 step 5: every carried certificate valid at `time`, the device first.
+fn check_carried_validity(parsed: &[ParsedCertificate<'_>], time: u64) -> Result<()> {
+    for (index, certificate) in parsed.iter().enumerate() {
+        let role = if index == 0 {
+            CertRole::Device
+        } else {
+            CertRole::Intermediate
+        };
+        check_validity(certificate.not_before, certificate.not_after, time, role)?;
+    }
+    Ok(())
 }
 
 /// `notBefore <= time <= notAfter`, or the error naming `role`.
