@@ -11,9 +11,10 @@ use poci::rewards::pools::PoolSplit;
 use poci::rewards::producer::select_producer;
 use poci::{
     BindingContext, ChipBinding, ChipBindingRef, ChipLedger, ChipModelRegistry, DeviceKey,
-    DevicePublicKey, Error, Heartbeat, HeartbeatContext, HeartbeatItem, HeartbeatRef, JsonProblem,
-    KeyId, LeaseAcceptance, LeaseAcceptanceRef, ManifestSource, NetworkParams, RegistrySchedule,
-    RootKind, SlotId, TrustPolicy, TrustStore, UnknownRevocationPolicy, Verifier, derive_challenge,
+    DevicePublicKey, Error, Heartbeat, HeartbeatContext, HeartbeatItem, HeartbeatRef,
+    HeartbeatSec1Item, JsonProblem, KeyId, LeaseAcceptance, LeaseAcceptanceRef, ManifestSource,
+    NetworkParams, RegistrySchedule, RootKind, SlotId, TrustPolicy, TrustStore,
+    UnknownRevocationPolicy, Verifier, derive_challenge,
 };
 
 use crate::input::{bytes, bytes32, dec64, dec128, field, network_params, num32, text, typed};
@@ -41,6 +42,12 @@ impl From<Error> for ExecError {
     fn from(error: Error) -> Self {
         Self::Case(error)
     }
+}
+
+/// A case written wrong (an unknown kind or policy, a field of the wrong shape): the run
+/// fails, never passing as an expected `JSON_INVALID`.
+fn harness(why: &str) -> ExecError {
+    ExecError::Harness(why.to_owned())
 }
 
 fn to_value<T: serde::Serialize, E: From<Error>>(value: &T) -> Result<Value, E> {
@@ -97,14 +104,14 @@ pub fn execute(
             let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
             Ok(json!({ "key_id": key.key_id().to_string() }))
         }
-        "decode_message" => Ok(decode_message(text(input, "kind")?, &bytes(input, "der")?)?),
+        "decode_message" => decode_message(text(input, "kind")?, &bytes(input, "der")?),
         "message_from_json" => {
             let json = text(input, "json")?;
             let der = match text(input, "kind")? {
                 "heartbeat" => Heartbeat::from_json(json)?.to_der()?,
                 "chip_binding" => ChipBinding::from_json(json)?.to_der()?,
                 "lease_acceptance" => LeaseAcceptance::from_json(json)?.to_der()?,
-                _ => return Err(unknown().into()),
+                other => return Err(harness(&format!("unknown message kind `{other}`"))),
             };
             Ok(json!({ "der": hex::encode(der) }))
         }
@@ -143,13 +150,61 @@ pub fn execute(
                     wallet: &wallet,
                 },
             };
-            let copies = usize::try_from(dec64(input, "copies")?).map_err(|_| unknown())?;
+            let copies = dec64(input, "copies")
+                .ok()
+                .and_then(|copies| usize::try_from(copies).ok())
+                .ok_or_else(|| harness("`copies` is not a decimal count"))?;
             let results = Verifier::default().verify_heartbeats(&vec![item; copies])?;
             let verified = results.iter().filter(|result| result.is_ok()).count();
             Ok(json!({
                 "verified": verified,
                 "refused": results.len().saturating_sub(verified),
             }))
+        }
+        "verify_heartbeats" => {
+            let items = field(input, "items")?
+                .as_array()
+                .ok_or_else(|| harness("`items` is not a list"))?;
+            let mut owned = Vec::with_capacity(items.len());
+            for item in items {
+                let context = field(item, "context")?;
+                owned.push((
+                    bytes(item, "der")?,
+                    bytes(item, "public_key")?,
+                    text(context, "network_id")?,
+                    dec64(context, "epoch")?,
+                    num32(context, "slot")?,
+                    bytes32(context, "challenge")?,
+                    bytes(context, "wallet")?,
+                ));
+            }
+            let batch: Vec<HeartbeatSec1Item<'_>> = owned
+                .iter()
+                .map(
+                    |(der, public_key, network_id, epoch, slot, challenge, wallet)| {
+                        HeartbeatSec1Item {
+                            der,
+                            public_key,
+                            context: HeartbeatContext {
+                                network_id,
+                                epoch: *epoch,
+                                slot: *slot,
+                                challenge,
+                                wallet,
+                            },
+                        }
+                    },
+                )
+                .collect();
+            let results: Vec<Value> = Verifier::default()
+                .verify_heartbeats_sec1(&batch)?
+                .iter()
+                .map(|result| match result {
+                    Ok(verified) => json!({ "ok": hex::encode(verified.proof_id) }),
+                    Err(error) => json!({ "error": error.code() }),
+                })
+                .collect();
+            Ok(json!({ "results": results }))
         }
         "verify_lease_acceptance" => {
             let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
@@ -250,7 +305,7 @@ pub fn execute(
     }
 }
 
-fn decode_message(kind: &str, der: &[u8]) -> Result<Value, Error> {
+fn decode_message(kind: &str, der: &[u8]) -> Result<Value, ExecError> {
     let (message, proof_id) = match kind {
         "heartbeat" => {
             let parsed = HeartbeatRef::from_der(der)?;
@@ -273,7 +328,7 @@ fn decode_message(kind: &str, der: &[u8]) -> Result<Value, Error> {
                 parsed.proof_id(),
             )
         }
-        _ => return Err(unknown()),
+        other => return Err(harness(&format!("unknown message kind `{other}`"))),
     };
     Ok(json!({ "message": message, "proof_id": hex::encode(proof_id) }))
 }
@@ -295,16 +350,16 @@ fn registry_of(manifests: &Value) -> Result<ChipModelRegistry, Error> {
 }
 
 /// Builds a trust store from its JSON description (conformance/README.md).
-pub(crate) fn build_store(spec: &Value) -> Result<TrustStore, Error> {
+pub(crate) fn build_store(spec: &Value) -> Result<TrustStore, ExecError> {
     let policy = field(spec, "policy")?;
     let unknown_revocation = match text(policy, "unknown_revocation")? {
         "deny" => UnknownRevocationPolicy::Deny,
         "allow" => UnknownRevocationPolicy::Allow,
-        _ => return Err(unknown()),
+        other => return Err(harness(&format!("unknown revocation policy `{other}`"))),
     };
     let allow_test_vendors = field(policy, "allow_test_vendors")?
         .as_bool()
-        .ok_or_else(unknown)?;
+        .ok_or_else(|| harness("`allow_test_vendors` is not a boolean"))?;
     let mut store = TrustStore::new(
         registry_of(field(spec, "manifests")?)?,
         TrustPolicy {
@@ -312,18 +367,25 @@ pub(crate) fn build_store(spec: &Value) -> Result<TrustStore, Error> {
             unknown_revocation,
         },
     );
-    for vendor in field(spec, "roots")?.as_array().ok_or_else(unknown)? {
+    for vendor in field(spec, "roots")?
+        .as_array()
+        .ok_or_else(|| harness("`roots` is not a list"))?
+    {
         let kind = match text(vendor, "kind")? {
             "vendor" => RootKind::Vendor,
             "test" => RootKind::Test,
-            _ => return Err(unknown()),
+            other => return Err(harness(&format!("unknown root kind `{other}`"))),
         };
-        let pems = |name: &str| -> Result<Vec<String>, Error> {
+        let pems = |name: &str| -> Result<Vec<String>, ExecError> {
             field(vendor, name)?
                 .as_array()
-                .ok_or_else(unknown)?
+                .ok_or_else(|| harness("a PEM list is not a list"))?
                 .iter()
-                .map(|pem| pem.as_str().map(str::to_owned).ok_or_else(unknown))
+                .map(|pem| {
+                    pem.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| harness("a PEM is not a string"))
+                })
                 .collect()
         };
         let roots = pems("roots")?;
@@ -343,7 +405,7 @@ fn named_store(
     let store = trust_stores
         .get(name)
         .ok_or_else(|| ExecError::Harness(format!("no trust store named `{name}`")))?;
-    Ok(build_store(store)?)
+    build_store(store)
 }
 
 fn ledger_step(
@@ -389,7 +451,7 @@ fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<V
     let mut ledger = ChipLedger::new(network_params(input, "params")?);
     for (index, step) in field(input, "setup")?
         .as_array()
-        .ok_or_else(unknown)?
+        .ok_or_else(|| harness("`setup` is not a list"))?
         .iter()
         .enumerate()
     {

@@ -46,3 +46,48 @@ fn a_refused_setup_step_fails_the_case() {
     let why = expected_of(&execute(&group.operation, &input, &file.trust_stores)).unwrap_err();
     assert!(why.contains("setup step 0"), "{why}");
 }
+
+/// A case written wrong is a harness fault, not an expected `JSON_INVALID`: an unknown
+/// message kind, revocation policy or root kind, a `setup` that is not a list, a `copies`
+/// that is not a decimal count.
+#[test]
+fn malformed_cases_are_harness_faults() {
+    let none = BTreeMap::new();
+    for kind in ["decode_message", "message_from_json"] {
+        let input = json!({ "kind": "telegram", "der": "3000", "json": "{}" });
+        let why = expected_of(&execute(kind, &input, &none)).unwrap_err();
+        assert!(why.contains("unknown message kind"), "{why}");
+    }
+    let store = |policy: &str, kind: &str| {
+        json!({ "trust_store": {
+            "policy": { "allow_test_vendors": true, "unknown_revocation": policy },
+            "manifests": [],
+            "roots": [{ "vendor_id": "v", "kind": kind, "roots": [], "crls": [] }],
+        }})
+    };
+    for (policy, kind, words) in [
+        ("sometimes", "vendor", "revocation policy"),
+        ("deny", "borrowed", "root kind"),
+    ] {
+        let why = expected_of(&execute("trust_store", &store(policy, kind), &none)).unwrap_err();
+        assert!(why.contains(words), "{why}");
+    }
+    let file = ledger_file();
+    let case = &file.groups[0].cases[0];
+    let mut input = case.input.clone();
+    input["setup"] = json!({ "not": "a list" });
+    let why = expected_of(&execute("ledger", &input, &file.trust_stores)).unwrap_err();
+    assert!(why.contains("`setup` is not a list"), "{why}");
+    let heartbeats = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/heartbeats.json");
+    let file: VectorFile =
+        serde_json::from_str(&std::fs::read_to_string(heartbeats).unwrap()).unwrap();
+    let batch = file
+        .groups
+        .iter()
+        .find(|group| group.operation == "verify_heartbeat_batch")
+        .expect("a batch group");
+    let mut input = batch.cases[0].input.clone();
+    input["copies"] = json!(3);
+    let why = expected_of(&execute(&batch.operation, &input, &file.trust_stores)).unwrap_err();
+    assert!(why.contains("copies"), "{why}");
+}

@@ -95,6 +95,19 @@ const OPERATIONS = {
     const verified = results.filter((result) => result.verified != null).length;
     return { verified, refused: results.length - verified };
   },
+  verify_heartbeats: async (i) => {
+    const items = i.items.map((item) => ({
+      der: hex(item.der),
+      publicKey: hex(item.public_key),
+      context: heartbeatContext(item.context),
+    }));
+    const results = await new poci.Verifier().verifyHeartbeats(items);
+    return {
+      results: results.map((result) =>
+        result.verified != null ? { ok: result.verified.proofId.toString('hex') } : { error: result.error },
+      ),
+    };
+  },
   verify_lease_acceptance: (i) =>
     toJsonForm(new poci.Verifier().verifyLeaseAcceptance(hex(i.der), hex(i.public_key), i.network_id)),
   verify_binding: (i, stores) => {

@@ -109,6 +109,27 @@ def _verify_heartbeat_batch(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
     return {"verified": verified, "refused": len(results) - verified}
 
 
+def _verify_heartbeats(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
+    items = [
+        (
+            bytes.fromhex(item["der"]),
+            bytes.fromhex(item["public_key"]),
+            item["context"]["network_id"],
+            int(item["context"]["epoch"]),
+            item["context"]["slot"],
+            bytes.fromhex(item["context"]["challenge"]),
+            bytes.fromhex(item["context"]["wallet"]),
+        )
+        for item in inp["items"]
+    ]
+    return {
+        "results": [
+            {"ok": result.proof_id.hex()} if isinstance(result, poci.VerifiedHeartbeat) else {"error": result.code}
+            for result in poci.Verifier().verify_heartbeats(items)
+        ]
+    }
+
+
 def _verify_binding(inp: Dict[str, Any], stores: Dict[str, Any]) -> Any:
     context = inp["context"]
     verifier = poci.Verifier(_store(stores[inp["trust_store"]]))
@@ -211,6 +232,7 @@ OPERATIONS: Dict[str, Callable[[Dict[str, Any], Dict[str, Any]], Any]] = {
     "message_from_json": lambda i, _: {"der": MESSAGES[i["kind"]].from_json(i["json"]).to_der().hex()},
     "verify_heartbeat": _verify_heartbeat,
     "verify_heartbeat_batch": _verify_heartbeat_batch,
+    "verify_heartbeats": _verify_heartbeats,
     "verify_lease_acceptance": lambda i, _: json.loads(
         poci.Verifier()
         .verify_lease_acceptance(bytes.fromhex(i["der"]), bytes.fromhex(i["public_key"]), i["network_id"])

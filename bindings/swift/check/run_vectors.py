@@ -163,6 +163,21 @@ OPERATIONS = {
             * int(i["copies"])
         )
     ),
+    "verify_heartbeats": lambda i, _: {
+        "results": [
+            {"ok": bytes(r.verified.proof_id).hex()} if r.verified is not None else {"error": r.error}
+            for r in poci.Verifier(None).verify_heartbeats(
+                [
+                    poci.HeartbeatBatchItem(
+                        der=hx(item["der"]),
+                        public_key=poci.PublicKey(hx(item["public_key"])),
+                        context=heartbeat_context(item["context"]),
+                    )
+                    for item in i["items"]
+                ]
+            )
+        ]
+    },
     "verify_lease_acceptance": lambda i, _: json_form(
         poci.Verifier(None).verify_lease_acceptance(hx(i["der"]), poci.PublicKey(hx(i["public_key"])), i["network_id"])
     ),

@@ -771,6 +771,29 @@ fn heartbeats() -> Result<VectorFile> {
         batch(poci::limits::MAX_BATCH_LEN + 1),
         "BATCH_TOO_LARGE",
     );
+    // One result per item, in input order, each with its own code.
+    f.group("mixed_batch", "verify_heartbeats");
+    let mut truncated = der.clone();
+    truncated.truncate(der.len() / 2);
+    let items = vec![
+        input(&der, &public, &good),
+        input(
+            &der,
+            &public,
+            &context(NETWORK, "7", SLOT, &challenge()?, b"somebody-else"),
+        ),
+        input(&truncated, &public, &good),
+        input(
+            &der,
+            &public,
+            &context(NETWORK, "7", SLOT + 1, &challenge()?, WALLET),
+        ),
+        input(&der, &public, &good),
+    ];
+    f.ok(
+        "valid, wallet mismatch, truncated, wrong slot, valid: one result each, in order",
+        json!({ "items": items }),
+    );
     Ok(f.finish())
 }
 
