@@ -6,8 +6,8 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Field, Result};
+use crate::limits::check_len;
 use crate::limits::{CHALLENGE_LEN, MAX_BEACON_LEN};
-use crate::proof::codec::check_len;
 use crate::time::NetworkParams;
 
 /// Domain tag that starts every challenge preimage.

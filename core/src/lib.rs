@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 mod challenge;
+mod der;
 mod device_key;
 pub mod embedded;
 mod error;

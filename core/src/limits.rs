@@ -3,6 +3,8 @@
 //! Every bound is checked before work proportional to it is done, so the cost of
 //! refusing an input never exceeds the cost of accepting the largest valid one.
 
+use crate::error::{Error, Field, Result};
+
 /// Longest network id, in bytes.
 pub const MAX_NETWORK_ID_LEN: usize = 32;
 /// Longest wallet address, in bytes.
@@ -64,13 +66,33 @@ pub const MAX_CHAIN_SIGNATURE_CHECKS: u32 = 16;
 ///
 /// # Errors
 /// `BATCH_TOO_LARGE`.
-pub const fn check_batch_len(len: usize) -> crate::error::Result<()> {
+pub const fn check_batch_len(len: usize) -> Result<()> {
     if len > MAX_BATCH_LEN {
-        Err(crate::error::Error::BatchTooLarge {
+        Err(Error::BatchTooLarge {
             len,
             max: MAX_BATCH_LEN,
         })
     } else {
         Ok(())
     }
+}
+
+/// Checks a mandatory variable-length field against `1..=max`.
+pub(crate) const fn check_len(field: Field, len: usize, max: usize) -> Result<()> {
+    if len == 0 {
+        return Err(Error::FieldEmpty { field });
+    }
+    if len > max {
+        return Err(Error::FieldTooLong { field, len, max });
+    }
+    Ok(())
+}
+
+/// Checks a fixed-length field.
+pub(crate) fn fixed<const N: usize>(field: Field, bytes: &[u8]) -> Result<&[u8; N]> {
+    <&[u8; N]>::try_from(bytes).map_err(|_| Error::FieldWrongLength {
+        field,
+        len: bytes.len(),
+        expected: N,
+    })
 }

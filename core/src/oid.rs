@@ -63,6 +63,32 @@ pub const LEASE_ACCEPTANCE_DOMAIN_DER: [u8; 22] = under_arc(3, 3);
 /// `id-poci-registry ::= { id-poci 4 1 }`: domain tag of the canonical chip-model registry.
 pub const REGISTRY_DOMAIN_DER: [u8; 22] = under_arc(4, 1);
 
+// Standard X.509 identifiers (RFC 5280), as content octets: every module that reads or
+// writes certificates, CRLs or names takes them from here.
+
+/// `id-at-commonName` (2.5.4.3).
+pub(crate) const COMMON_NAME_OID: [u8; 3] = [0x55, 0x04, 0x03];
+/// `id-at-organizationName` (2.5.4.10).
+pub(crate) const ORGANIZATION_OID: [u8; 3] = [0x55, 0x04, 0x0a];
+/// `id-ce-subjectKeyIdentifier` (2.5.29.14).
+pub(crate) const SUBJECT_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x0e];
+/// `id-ce-keyUsage` (2.5.29.15).
+pub(crate) const KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x0f];
+/// `id-ce-subjectAltName` (2.5.29.17).
+pub(crate) const SUBJECT_ALT_NAME_OID: [u8; 3] = [0x55, 0x1d, 0x11];
+/// `id-ce-basicConstraints` (2.5.29.19).
+pub(crate) const BASIC_CONSTRAINTS_OID: [u8; 3] = [0x55, 0x1d, 0x13];
+/// `id-ce-cRLNumber` (2.5.29.20).
+pub(crate) const CRL_NUMBER_OID: [u8; 3] = [0x55, 0x1d, 0x14];
+/// `id-ce-nameConstraints` (2.5.29.30).
+pub(crate) const NAME_CONSTRAINTS_OID: [u8; 3] = [0x55, 0x1d, 0x1e];
+/// `id-ce-cRLDistributionPoints` (2.5.29.31).
+pub(crate) const CRL_DISTRIBUTION_POINTS_OID: [u8; 3] = [0x55, 0x1d, 0x1f];
+/// `id-ce-authorityKeyIdentifier` (2.5.29.35).
+pub(crate) const AUTHORITY_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x23];
+/// `id-ce-extKeyUsage` (2.5.29.37).
+pub(crate) const EXT_KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x25];
+
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {

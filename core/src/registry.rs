@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::der::{tag, tlv, uint_content};
 use crate::error::{Error, ManifestLocation, ManifestProblem, Result};
 use crate::manifest::{ChipFigures, PeakFigure, VendorManifest, VendorStatus};
 use crate::oid::REGISTRY_DOMAIN_DER;
-use crate::proof::codec::{tag, tlv, uint_content};
 
 /// One manifest to load: its file name (for errors) and its TOML text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,11 +3,12 @@
 use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_all, read_end, read_octets,
-    read_sequence_of_sequences, read_tlv, read_u32, read_u64, read_utf8, tag,
-};
+use super::codec::{OwnedTbs, TbsCodec};
 use super::tbs_to_der;
+use crate::der::{
+    DerValue, read_all, read_end, read_octets, read_sequence_of_sequences, read_tlv, read_u32,
+    read_u64, read_utf8, tag,
+};
 use crate::error::{Error, Field, MessageKind, Result};
 use crate::identifier::validate_identifier;
 use crate::json::{dec_u64, hex_32, hex_bytes};
@@ -15,6 +16,7 @@ use crate::limits::{
     MAX_CERTIFICATE_LEN, MAX_CHAIN_CERTIFICATES, MAX_CHIP_BINDING_LEN, MAX_MODEL_ID_LEN,
     MAX_NETWORK_ID_LEN, MAX_SERIAL_LEN, MAX_WALLET_LEN,
 };
+use crate::limits::{check_len, fixed};
 use crate::oid::CHIP_BINDING_DOMAIN_DER;
 
 /// The signed content of a chip binding, parsed in place.

@@ -3,16 +3,17 @@
 use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_end, read_octets,
-    read_optional_context0_octets, read_u32, read_u64, read_utf8,
-};
+use super::codec::{OwnedTbs, TbsCodec};
 use super::{HeartbeatRef, ProofId, tbs_to_der};
+use crate::der::{
+    DerValue, read_end, read_octets, read_optional_context0_octets, read_u32, read_u64, read_utf8,
+};
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{Error, Field, MessageKind, Result};
 use crate::identifier::validate_identifier;
 use crate::json::{dec_u64, hex_32, hex_bytes, opt_hex_32, opt_hex_bytes};
 use crate::limits::{MAX_HEARTBEAT_LEN, MAX_NETWORK_ID_LEN, MAX_WALLET_LEN};
+use crate::limits::{check_len, fixed};
 use crate::oid::HEARTBEAT_DOMAIN_DER;
 use crate::signature::Backend;
 

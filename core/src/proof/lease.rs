@@ -4,11 +4,9 @@
 use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
-use super::codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, fixed, read_end, read_octets, read_u64, read_u128,
-    read_utf8,
-};
+use super::codec::{OwnedTbs, TbsCodec};
 use super::{LeaseAcceptanceRef, ProofId, tbs_to_der};
+use crate::der::{DerValue, read_end, read_octets, read_u64, read_u128, read_utf8};
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{Error, Field, MessageKind, Result};
 use crate::identifier::validate_identifier;
@@ -16,6 +14,7 @@ use crate::json::{dec_u64, dec_u128, hex_32, hex_bytes};
 use crate::limits::{
     MAX_LEASE_ACCEPTANCE_LEN, MAX_LEASE_ID_LEN, MAX_NETWORK_ID_LEN, MAX_WALLET_LEN,
 };
+use crate::limits::{check_len, fixed};
 use crate::oid::LEASE_ACCEPTANCE_DOMAIN_DER;
 use crate::signature::Backend;
 

@@ -15,15 +15,14 @@ pub use lease::{LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, VerifiedLeaseAcceptan
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::der::{DerValue, encode_sequence, read_all, read_octets, read_sequence, read_tlv, tag};
 use crate::device_key::{DeviceKey, DevicePublicKey};
 use crate::error::{Error, Field, Result};
 use crate::json::hex_bytes;
 use crate::limits::MAX_SIGNATURE_LEN;
+use crate::limits::check_len;
 use crate::signature::{Backend, verify_signature};
-use codec::{
-    DerValue, OwnedTbs, TbsCodec, check_len, decode_tbs, encode_sequence, encode_tbs, read_all,
-    read_octets, read_sequence, read_tlv, tag,
-};
+use codec::{OwnedTbs, TbsCodec, decode_tbs, encode_tbs};
 
 /// A signed `ChipBinding`, owned.
 pub type ChipBinding = Signed<ChipBindingTbs>;

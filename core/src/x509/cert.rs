@@ -6,11 +6,15 @@
 
 use der::{Reader as _, SliceReader};
 
+use crate::der::{
+    read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, read_u64, tag,
+};
 use crate::error::{CertProblem, Error, Field, MessageKind, Result};
 use crate::limits::{MAX_CERTIFICATE_EXTENSIONS, MAX_CRL_LEN};
-use crate::oid::CHIP_IDENTITY_EXTENSION_DER;
-use crate::proof::codec::{
-    read_all, read_any, read_integer_content, read_octets, read_sequence, read_tlv, read_u64, tag,
+use crate::oid::{
+    AUTHORITY_KEY_ID_OID, BASIC_CONSTRAINTS_OID, CHIP_IDENTITY_EXTENSION_DER,
+    CRL_DISTRIBUTION_POINTS_OID, CRL_NUMBER_OID, EXT_KEY_USAGE_OID, KEY_USAGE_OID,
+    NAME_CONSTRAINTS_OID, SUBJECT_ALT_NAME_OID,
 };
 use crate::x509::identity::ChipIdentity;
 use crate::x509::time::parse_time;
@@ -19,23 +23,6 @@ use crate::x509::time::parse_time;
 pub(crate) const ECDSA_WITH_SHA256_ALG: [u8; 12] = [
     0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
 ];
-/// `id-ce-basicConstraints` content octets.
-pub(crate) const BASIC_CONSTRAINTS_OID: [u8; 3] = [0x55, 0x1d, 0x13];
-/// `id-ce-keyUsage` content octets.
-pub(crate) const KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x0f];
-/// `id-ce-extKeyUsage` content octets.
-pub(crate) const EXT_KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x25];
-/// `id-ce-subjectKeyIdentifier` content octets.
-pub(crate) const SUBJECT_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x0e];
-/// `id-ce-authorityKeyIdentifier` content octets.
-pub(crate) const AUTHORITY_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x23];
-
-/// `id-ce-subjectAltName` content octets.
-const SUBJECT_ALT_NAME_OID: [u8; 3] = [0x55, 0x1d, 0x11];
-/// `id-ce-nameConstraints` content octets.
-const NAME_CONSTRAINTS_OID: [u8; 3] = [0x55, 0x1d, 0x1e];
-/// `id-ce-cRLDistributionPoints` content octets.
-const CRL_DISTRIBUTION_POINTS_OID: [u8; 3] = [0x55, 0x1d, 0x1f];
 
 /// Extensions that may be critical (SPEC.md 10): the ones chain validation acts on.
 /// Any other critical extension is refused when the certificate is read.
@@ -321,9 +308,6 @@ impl<'a> ParsedCertificate<'a> {
         Ok(())
     }
 }
-
-/// `id-ce-cRLNumber` content octets.
-const CRL_NUMBER_OID: [u8; 3] = [0x55, 0x1d, 0x14];
 
 /// The fields of a CRL POCI reads, borrowed from its DER.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,13 +3,14 @@
 use der::SliceReader;
 use serde::{Deserialize, Serialize};
 
+use crate::der::{
+    DerValue, encode_sequence, read_all, read_octets, read_sequence, read_u32, read_utf8,
+};
 use crate::error::{CertProblem, Error, Field, Result};
 use crate::identifier::validate_identifier;
 use crate::json::hex_bytes;
+use crate::limits::check_len;
 use crate::limits::{MAX_MODEL_ID_LEN, MAX_SERIAL_LEN};
-use crate::proof::codec::{
-    DerValue, check_len, encode_sequence, read_all, read_octets, read_sequence, read_u32, read_utf8,
-};
 
 /// What a device certificate says about its chip.
 ///

@@ -7,20 +7,19 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::der::{tag, tlv, uint_content};
 use crate::device_key::{DeviceKey, DevicePublicKey};
 use crate::error::Result;
-use crate::oid::{CHIP_IDENTITY_EXTENSION_DER, DEVICE_ATTESTATION_EKU_DER};
-use crate::proof::codec::{tag, tlv, uint_content};
+use crate::oid::{
+    AUTHORITY_KEY_ID_OID, BASIC_CONSTRAINTS_OID, CHIP_IDENTITY_EXTENSION_DER, COMMON_NAME_OID,
+    CRL_NUMBER_OID, DEVICE_ATTESTATION_EKU_DER, EXT_KEY_USAGE_OID, KEY_USAGE_OID, ORGANIZATION_OID,
+    SUBJECT_KEY_ID_OID,
+};
 use crate::x509::cert::{
-    AUTHORITY_KEY_ID_OID, BASIC_CONSTRAINTS_OID, ECDSA_WITH_SHA256_ALG, EXT_KEY_USAGE_OID,
-    KEY_USAGE_OID, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, SUBJECT_KEY_ID_OID,
+    ECDSA_WITH_SHA256_ALG, KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN,
 };
 use crate::x509::identity::ChipIdentity;
 use crate::x509::time::encode_time;
-
-const ORGANIZATION_OID: [u8; 3] = [0x55, 0x04, 0x0a];
-const COMMON_NAME_OID: [u8; 3] = [0x55, 0x04, 0x03];
-const CRL_NUMBER_OID: [u8; 3] = [0x55, 0x1d, 0x14];
 
 /// A subject or issuer name: `O = organization, CN = common name`, both UTF8String.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,14 +9,11 @@ use crate::json::{dec_u64, hex_bytes};
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use der::Reader as _;
 
-use crate::proof::codec::{read_all, read_any, read_sequence, read_tlv, tag};
+use crate::der::{read_all, read_any, read_sequence, read_tlv, tag};
+use crate::oid::{COMMON_NAME_OID, ORGANIZATION_OID};
 use crate::x509::cert::{KU_CRL_SIGN, KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, ParsedCertificate};
 use crate::x509::identity::ChipIdentity;
 
-/// `id-at-commonName` content octets.
-const COMMON_NAME_OID: [u8; 3] = [0x55, 0x04, 0x03];
-/// `id-at-organizationName` content octets.
-const ORGANIZATION_OID: [u8; 3] = [0x55, 0x04, 0x0a];
 const SET: u8 = 0x31;
 
 /// The fields of a certificate, decoded for people.

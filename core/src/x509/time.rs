@@ -1,8 +1,8 @@
 //! X.509 times (RFC 5280 4.1.2.5): UTCTime through 2049, GeneralizedTime from 2050,
 //! always UTC ("Z") with seconds, converted to and from unix seconds.
 
+use crate::der::tlv;
 use crate::error::{CertProblem, Error, Result};
-use crate::proof::codec::tlv;
 
 /// DER tag of UTCTime.
 pub(crate) const UTC_TIME: u8 = 0x17;
