@@ -116,14 +116,14 @@ fn bench_binding(c: &mut Criterion) {
                 .unwrap()
             });
         });
-        let warm = Verifier::with_trust_store(store.clone()).backend_set(*backend);
+        let warm = Verifier::with_trust_store(store.clone()).with_backend(*backend);
         warm.verify_binding(&der, &context).unwrap();
         group.bench_function(format!("verify_binding_warm/{}", backend.name()), |b| {
             b.iter(|| warm.verify_binding(&der, &context).unwrap());
         });
         group.bench_function(format!("verify_binding_cold/{}", backend.name()), |b| {
             b.iter_batched(
-                || Verifier::with_trust_store(store.clone()).backend_set(*backend),
+                || Verifier::with_trust_store(store.clone()).with_backend(*backend),
                 |cold| cold.verify_binding(&der, &context).unwrap(),
                 criterion::BatchSize::SmallInput,
             );

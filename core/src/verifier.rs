@@ -145,7 +145,7 @@ impl Verifier {
 
     /// Chooses the backend.
     #[must_use]
-    pub fn backend_set(mut self, backend: Backend) -> Self {
+    pub fn with_backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
     }

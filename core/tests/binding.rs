@@ -68,7 +68,7 @@ fn binding_from(template: CertificateTemplate, serial: &[u8], model: &str) -> Ve
 fn valid_binding_yields_a_chip_record() {
     let (key, der) = valid_binding(b"chip-1", b"SN-1");
     for backend in Backend::ALL {
-        let verifier = Verifier::with_trust_store(store(allow_tests())).backend_set(*backend);
+        let verifier = Verifier::with_trust_store(store(allow_tests())).with_backend(*backend);
         let verified = verify_with(&verifier, &der).unwrap();
         let record = verified.record;
         assert_eq!(record.key_id, *key.key_id());

@@ -151,7 +151,7 @@ impl Fixtures {
 
     /// A verifier over the test vendors.
     pub(crate) fn verifier(&self, backend: Backend) -> Verifier {
-        Verifier::with_trust_store(self.store.clone()).backend_set(backend)
+        Verifier::with_trust_store(self.store.clone()).with_backend(backend)
     }
 }
 

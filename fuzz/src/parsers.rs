@@ -119,7 +119,7 @@ pub fn crl(data: &[u8]) {
         return;
     }
     let [ring, pure] = [Backend::Ring, Backend::PureRust].map(|backend| {
-        let verifier = poci::Verifier::with_trust_store(store.clone()).backend_set(backend);
+        let verifier = poci::Verifier::with_trust_store(store.clone()).with_backend(backend);
         fixtures.verify_binding(&verifier, &fixtures.honest_binding)
     });
     assert_eq!(ring, pure, "backends disagree");

@@ -740,7 +740,7 @@ impl Verifier {
             Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
             None => poci::Verifier::default(),
         };
-        Ok(Self(std::sync::Arc::new(verifier.backend_set(backend))))
+        Ok(Self(std::sync::Arc::new(verifier.with_backend(backend))))
     }
     /// Verifies a heartbeat against the chip's registered key (`PublicKey` or SEC1 bytes).
     #[napi]

@@ -533,7 +533,7 @@ impl Verifier {
             Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
             None => poci::Verifier::default(),
         };
-        Ok(Self(verifier.backend_set(backend)))
+        Ok(Self(verifier.with_backend(backend)))
     }
     /// Verifies a heartbeat against the chip's registered key (a `PublicKey` or SEC1 bytes).
     #[pyo3(signature = (der, public_key, *, network_id, epoch, slot, challenge, wallet))]
