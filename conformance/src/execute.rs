@@ -352,11 +352,9 @@ fn registry_of(manifests: &Value) -> Result<ChipModelRegistry, Error> {
 /// Builds a trust store from its JSON description (conformance/README.md).
 pub(crate) fn build_store(spec: &Value) -> Result<TrustStore, ExecError> {
     let policy = field(spec, "policy")?;
-    let unknown_revocation = match text(policy, "unknown_revocation")? {
-        "deny" => UnknownRevocationPolicy::Deny,
-        "allow" => UnknownRevocationPolicy::Allow,
-        other => return Err(harness(&format!("unknown revocation policy `{other}`"))),
-    };
+    let name = text(policy, "unknown_revocation")?;
+    let unknown_revocation = UnknownRevocationPolicy::from_name(name)
+        .ok_or_else(|| harness(&format!("unknown revocation policy `{name}`")))?;
     let allow_test_vendors = field(policy, "allow_test_vendors")?
         .as_bool()
         .ok_or_else(|| harness("`allow_test_vendors` is not a boolean"))?;

@@ -68,6 +68,16 @@ impl Backend {
             Self::PureRust => "pure-rust",
         }
     }
+
+    /// The backend of [`Backend::name`] `name`, if this build has it: the one parser of
+    /// backend names, so every binding and the CLI accept the same spellings.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|backend| backend.name() == name)
+    }
 }
 
 /// A parsed signature: `r` and `s` as 32-byte big-endian integers in `[1, n-1]`.

@@ -902,3 +902,21 @@ fn forged_ca_attempt(policy: TrustPolicy) {
     );
     assert_eq!(code(verify_with(&verifier, &forged)), "UNKNOWN_ISSUER");
 }
+
+/// Core is the one parser of policy and backend names: every binding and runner calls it.
+#[test]
+fn policy_and_backend_names_round_trip() {
+    for policy in poci::UnknownRevocationPolicy::ALL {
+        assert_eq!(
+            poci::UnknownRevocationPolicy::from_name(policy.name()),
+            Some(*policy)
+        );
+    }
+    for backend in Backend::ALL {
+        assert_eq!(Backend::from_name(backend.name()), Some(*backend));
+    }
+    for wrong in ["", "Deny", "ALLOW", "sometimes", "Ring", "pure_rust"] {
+        assert_eq!(poci::UnknownRevocationPolicy::from_name(wrong), None);
+        assert_eq!(Backend::from_name(wrong), None);
+    }
+}

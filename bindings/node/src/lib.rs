@@ -495,14 +495,10 @@ impl TrustStore {
             allow_test_vendors: None,
             unknown_revocation: None,
         });
-        let unknown_revocation = match options.unknown_revocation.as_deref().unwrap_or("deny") {
-            "deny" => poci::UnknownRevocationPolicy::Deny,
-            "allow" => poci::UnknownRevocationPolicy::Allow,
-            _ => {
-                return Err(invalid_argument(
-                    "unknownRevocation must be 'deny' or 'allow'",
-                ));
-            }
+        let unknown_revocation = match options.unknown_revocation.as_deref() {
+            None => poci::UnknownRevocationPolicy::default(),
+            Some(name) => poci::UnknownRevocationPolicy::from_name(name)
+                .ok_or_else(|| invalid_argument("unknownRevocation must be 'deny' or 'allow'"))?,
         };
         let policy = poci::TrustPolicy {
             allow_test_vendors: options.allow_test_vendors.unwrap_or(false),
@@ -730,12 +726,11 @@ impl Verifier {
         trust_store: Option<&TrustStore>,
         backend: Option<String>,
     ) -> napi::Result<Self, String> {
-        let name = backend.unwrap_or_else(|| "ring".to_owned());
-        let backend = poci::Backend::ALL
-            .iter()
-            .copied()
-            .find(|b| b.name() == name)
-            .ok_or_else(|| invalid_argument("unknown backend"))?;
+        let backend = match backend {
+            None => poci::Backend::default(),
+            Some(name) => poci::Backend::from_name(&name)
+                .ok_or_else(|| invalid_argument("unknown backend"))?,
+        };
         let verifier = match trust_store {
             Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
             None => poci::Verifier::default(),

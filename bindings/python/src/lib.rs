@@ -445,15 +445,12 @@ impl TrustStore {
         allow_test_vendors: bool,
         unknown_revocation: &str,
     ) -> PyResult<Self> {
-        let unknown_revocation = match unknown_revocation {
-            "deny" => poci::UnknownRevocationPolicy::Deny,
-            "allow" => poci::UnknownRevocationPolicy::Allow,
-            _ => {
-                return Err(pyo3::exceptions::PyValueError::new_err(
+        let unknown_revocation = poci::UnknownRevocationPolicy::from_name(unknown_revocation)
+            .ok_or_else(|| {
+                pyo3::exceptions::PyValueError::new_err(
                     "unknown_revocation must be 'deny' or 'allow'",
-                ));
-            }
-        };
+                )
+            })?;
         let policy = poci::TrustPolicy {
             allow_test_vendors,
             unknown_revocation,
@@ -515,10 +512,7 @@ fn public_key_of<'a>(
 struct Verifier(poci::Verifier);
 
 fn backend_named(name: &str) -> PyResult<poci::Backend> {
-    poci::Backend::ALL
-        .iter()
-        .copied()
-        .find(|backend| backend.name() == name)
+    poci::Backend::from_name(name)
         .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(format!("unknown backend {name:?}")))
 }
 

@@ -219,6 +219,29 @@ pub enum UnknownRevocationPolicy {
     Allow,
 }
 
+impl UnknownRevocationPolicy {
+    /// Every policy.
+    pub const ALL: &'static [Self] = &[Self::Deny, Self::Allow];
+
+    /// A stable lowercase name (`"deny"`, `"allow"`), as the vectors and bindings spell it.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Deny => "deny",
+            Self::Allow => "allow",
+        }
+    }
+
+    /// The policy named `name`: the one parser of policy names.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|policy| policy.name() == name)
+    }
+}
+
 /// A root of the trust store, as chain validation reads it.
 #[derive(Debug, Clone)]
 pub(crate) struct AnchorRoot {
