@@ -48,6 +48,9 @@ enum Command {
     /// The chip-model registry: list its models, its digest, or the difference of two.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// The trust store: its digest, to compare trust material between nodes.
+    #[command(subcommand)]
+    Trust(vendor_roots::TrustCommand),
     /// An epoch report from reward parameters and an epoch's proven slots.
     Rewards(rewards::RewardsArgs),
     /// Run a simulated network: thousands of chips, real signatures, attacks, rewards.
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Vendor(command) => mint::run_vendor(&command),
         Command::Chip(command) => mint::run_chip(&command),
         Command::Registry(command) => registry::run(&command),
+        Command::Trust(command) => vendor_roots::run(&command),
         Command::Rewards(args) => rewards::run(&args),
         Command::Simulate(args) => simulate::run(&args),
     };

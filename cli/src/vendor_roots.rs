@@ -1,15 +1,14 @@
-//! Reading a vendor-roots/ folder (format in vendor-roots/README.md): one folder per vendor
-//! with `manifest.toml`, `roots/*.pem`, `crls/*.pem`, `intermediates/*.pem`; `testnet/<vendor>/`
-//! stand-in roots.
-//! Without a folder, the material compiled into the library serves.
+//! Reading a vendor-roots/ folder (format in vendor-roots/README.md): this lists the folder
+//! and reads its files; core's one loader ([`TrustStore::from_folder`]) decides what they
+//! mean. Without a folder, the material compiled into the library serves.
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-use poci::{ChipModelRegistry, RootKind, TrustPolicy, TrustStore};
+use clap::{Args, Subcommand};
+use poci::{ChipModelRegistry, FolderFile, TrustPolicy, TrustStore};
 
 use crate::error::{CliError, setup};
-use crate::files::{read, read_text};
+use crate::files::read;
 
 /// Where trust material comes from.
 #[derive(Debug, Clone, Args)]
@@ -32,92 +31,86 @@ impl TrustArgs {
     }
 }
 
-/// The manifests of a folder, sorted by path: (file name for messages, TOML).
-fn manifests(folder: &Path) -> Result<Vec<(String, String)>, CliError> {
-    let mut vendors = subfolders(folder)?;
-    vendors.retain(|path| path.join("manifest.toml").is_file());
-    vendors
-        .iter()
-        .map(|vendor| {
-            let file = vendor.join("manifest.toml");
-            Ok((file.display().to_string(), read_text(&file)?))
-        })
-        .collect()
+/// `poci trust …`.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// SHA-256 of the trust store's contents (SPEC.md 11): nodes with equal digests judge
+    /// chains against the same registry, roots, intermediates, CRLs and policy.
+    Digest {
+        /// The trust material.
+        #[command(flatten)]
+        trust: TrustArgs,
+    },
 }
 
-fn subfolders(folder: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let entries = std::fs::read_dir(folder).map_err(|error| CliError::io(folder, error))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.is_dir())
-        .collect();
-    paths.sort();
-    Ok(paths)
-}
-
-fn pems(folder: &Path) -> Result<Vec<Vec<u8>>, CliError> {
-    if !folder.is_dir() {
-        return Ok(Vec::new());
+/// Runs `poci trust …`.
+pub fn run(command: &TrustCommand) -> Result<(), CliError> {
+    match command {
+        TrustCommand::Digest { trust } => {
+            let digest = trust
+                .load()?
+                .digest()
+                .map_err(setup("trust store digest"))?;
+            println!("{}", hex::encode(digest));
+        }
     }
-    let entries = std::fs::read_dir(folder).map_err(|error| CliError::io(folder, error))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "pem"))
-        .collect();
-    files.sort();
-    files.iter().map(|file| read(file)).collect()
+    Ok(())
+}
+
+/// The folder format's deepest file: `testnet/<vendor>/roots/<file>.pem`.
+const MAX_DEPTH: usize = 4;
+
+/// The files of a folder that the loader reads, as (path relative to the folder, bytes).
+fn folder_files(folder: &Path) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+    let mut files = Vec::new();
+    let mut pending = vec![(folder.to_path_buf(), String::new(), 0usize)];
+    while let Some((dir, prefix, depth)) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|error| CliError::io(&dir, error))?;
+        for entry in entries {
+            let entry = entry.map_err(|error| CliError::io(&dir, error))?;
+            // A name that is not UTF-8 cannot be a vendor id or a file of the format.
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let relative = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let path = entry.path();
+            if path.is_dir() {
+                if depth.saturating_add(1) < MAX_DEPTH {
+                    pending.push((path, relative, depth.saturating_add(1)));
+                }
+            } else if poci::is_vendor_roots_file(&relative) {
+                files.push((relative, read(&path)?));
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn as_folder(files: &[(String, Vec<u8>)]) -> Vec<FolderFile<'_>> {
+    files
+        .iter()
+        .map(|(path, bytes)| FolderFile { path, bytes })
+        .collect()
 }
 
 /// The registry of a folder's manifests.
 pub fn registry(folder: &Path) -> Result<ChipModelRegistry, CliError> {
-    let manifests = manifests(folder)?;
-    let sources: Vec<poci::ManifestSource<'_>> = manifests
-        .iter()
-        .map(|(file, toml)| poci::ManifestSource { file, toml })
-        .collect();
-    ChipModelRegistry::from_manifests(&sources)
+    let files = folder_files(folder)?;
+    ChipModelRegistry::from_folder(&as_folder(&files))
         .map_err(|error| CliError::refused(folder.display().to_string(), error))
 }
 
 /// The trust store of a folder; with `testnet`, test vendors and testnet roots too.
 pub fn trust_store(folder: &Path, testnet: bool) -> Result<TrustStore, CliError> {
-    let registry = registry(folder)?;
+    let files = folder_files(folder)?;
     let policy = TrustPolicy {
         allow_test_vendors: testnet,
         ..TrustPolicy::default()
     };
-    let mut store = TrustStore::new(registry.clone(), policy);
-    let mut add = |vendor: &str, dir: &Path, kind: RootKind| -> Result<(), CliError> {
-        let roots = pems(&dir.join("roots"))?;
-        if roots.is_empty() {
-            return Ok(());
-        }
-        let crls = pems(&dir.join("crls"))?;
-        let roots: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
-        let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
-        store
-            .add_roots(vendor, kind, &roots, &crls)
-            .map_err(|error| CliError::refused(dir.display().to_string(), error))?;
-        // Published intermediates let the store check their CRLs once, up front.
-        let intermediates = pems(&dir.join("intermediates"))?;
-        let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
-        store
-            .add_intermediates(vendor, &intermediates)
-            .map_err(|error| CliError::refused(dir.display().to_string(), error))
-    };
-    for vendor in registry.vendors() {
-        add(
-            &vendor.vendor_id,
-            &folder.join(&vendor.vendor_id),
-            RootKind::Vendor,
-        )?;
-        if testnet {
-            add(
-                &vendor.vendor_id,
-                &folder.join("testnet").join(&vendor.vendor_id),
-                RootKind::Test,
-            )?;
-        }
-    }
-    Ok(store)
+    TrustStore::from_folder(&as_folder(&files), policy, testnet)
+        .map_err(|error| CliError::refused(folder.display().to_string(), error))
 }

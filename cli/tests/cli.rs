@@ -460,11 +460,63 @@ fn registry_digest_and_diff() {
 }
 
 #[test]
+fn trust_digest_of_the_folder_is_the_embedded_default() {
+    let roots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vendor-roots");
+    let roots = roots.to_str().unwrap();
+    let digest = |args: &[&str]| {
+        let output = poci(args);
+        assert_eq!(status(&output), 0, "{}", text(&output));
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    // The embedded default, which the Python and Node tests compare their folder loads to.
+    let expected = hex::encode(
+        poci::TrustStore::embedded_testnet()
+            .unwrap()
+            .digest()
+            .unwrap(),
+    );
+    assert_eq!(digest(&["trust", "digest"]), expected);
+    assert_eq!(
+        digest(&["trust", "digest", "--vendor-roots", roots, "--testnet"]),
+        expected
+    );
+    assert_ne!(
+        digest(&["trust", "digest", "--vendor-roots", roots]),
+        expected
+    );
+
+    // Files outside the format are left unread; a manifest in the wrong folder is refused.
+    let dir = scratch("trust");
+    let vendor = dir.join("hailo");
+    std::fs::create_dir_all(&vendor).unwrap();
+    let manifest = std::fs::read(Path::new(roots).join("hailo/manifest.toml")).unwrap();
+    std::fs::write(vendor.join("manifest.toml"), &manifest).unwrap();
+    std::fs::write(dir.join("README.md"), "notes").unwrap();
+    let folder = dir.to_str().unwrap();
+    let alone = digest(&["trust", "digest", "--vendor-roots", folder]);
+    std::fs::write(vendor.join("notes.txt"), "notes").unwrap();
+    assert_eq!(
+        digest(&["trust", "digest", "--vendor-roots", folder]),
+        alone
+    );
+    let misplaced = dir.join("renamed");
+    std::fs::rename(&vendor, &misplaced).unwrap();
+    let refused = poci(&["trust", "digest", "--vendor-roots", folder]);
+    assert_eq!(status(&refused), 1, "{}", text(&refused));
+    assert!(
+        text(&refused).contains("MANIFEST_INVALID"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
 fn every_subcommand_has_help() {
     for command in [
         vec!["--help"],
         vec!["inspect", "--help"],
         vec!["verify", "--help"],
+        vec!["trust", "digest", "--help"],
         vec!["verify", "binding", "--help"],
         vec!["verify", "heartbeat", "--help"],
         vec!["vendor", "new", "--help"],

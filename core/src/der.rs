@@ -96,6 +96,8 @@ pub(crate) fn encode_sequence(fields: &[DerValue<'_>]) -> Result<Vec<u8>> {
 
 /// DER tag bytes POCI messages use.
 pub(crate) mod tag {
+    /// BOOLEAN
+    pub(crate) const BOOLEAN: u8 = 0x01;
     /// INTEGER
     pub(crate) const INTEGER: u8 = 0x02;
     /// OCTET STRING
@@ -323,6 +325,11 @@ pub(crate) fn tlv(tag: u8, content: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// The content octets of a minimal non-negative INTEGER holding `value` (big-endian bytes).
+/// A DER BOOLEAN TLV.
+pub(crate) fn boolean(value: bool) -> Result<Vec<u8>> {
+    tlv(tag::BOOLEAN, &[if value { 0xff } else { 0x00 }])
+}
+
 pub(crate) fn uint_content(value: &[u8]) -> Vec<u8> {
     let start = value
         .iter()

@@ -813,6 +813,10 @@ pub enum ManifestProblem {
     Pem,
     /// A root named like a root of another vendor, of another kind or with another key.
     AmbiguousRoot,
+    /// A vendor-roots/ manifest in a folder not named after its `vendor_id`.
+    FolderName,
+    /// The same vendor-roots/ path given twice.
+    DuplicateFile,
 }
 
 impl fmt::Display for ManifestProblem {
@@ -837,6 +841,8 @@ impl fmt::Display for ManifestProblem {
             Self::AmbiguousRoot => {
                 "a root with the subject of another vendor's or another key's root"
             }
+            Self::FolderName => "folder not named after the vendor id",
+            Self::DuplicateFile => "file given twice",
         })
     }
 }

@@ -58,6 +58,7 @@ pub mod rewards;
 mod signature;
 mod time;
 mod trust;
+mod vendor_roots;
 mod verifier;
 pub mod x509;
 
@@ -88,6 +89,7 @@ pub use registry::{
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use time::{NetworkParams, SlotId};
 pub use trust::{RootKind, TrustPolicy, TrustStore};
+pub use vendor_roots::{FolderFile, is_vendor_roots_file};
 pub use verifier::{
     BindingContext, ChipRecord, HeartbeatItem, HeartbeatSec1Item, VerifiedBinding, Verifier,
 };

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::der::{tag, tlv, uint_content};
+use crate::der::{boolean, tag, tlv, uint_content};
 use crate::error::{Error, ManifestLocation, ManifestProblem, Result};
 use crate::manifest::{ChipFigures, PeakFigure, VendorManifest, VendorStatus};
 use crate::oid::REGISTRY_DOMAIN_DER;
@@ -146,6 +146,16 @@ impl ChipModelRegistry {
         Ok(())
     }
 
+    /// The same registry without its test vendors and their models.
+    #[must_use]
+    pub fn without_test_vendors(mut self) -> Self {
+        self.vendors.retain(|_, vendor| !vendor.test);
+        let vendors = &self.vendors;
+        self.models
+            .retain(|_, model| vendors.contains_key(&model.vendor_id));
+        self
+    }
+
     /// The model with this id.
     #[must_use]
     pub fn get(&self, model_id: &str) -> Option<&ChipModel> {
@@ -258,10 +268,6 @@ impl ChipModelRegistry {
 }
 
 const ENUMERATED: u8 = 0x0a;
-
-fn boolean(value: bool) -> Result<Vec<u8>> {
-    tlv(0x01, &[if value { 0xff } else { 0x00 }])
-}
 
 fn uint(tag_byte: u8, value: u64) -> Result<Vec<u8>> {
     tlv(tag_byte, &uint_content(&value.to_be_bytes()))

@@ -1,8 +1,11 @@
 //! Trust material: the chip-model registry (vendors and models), vendor roots and CRLs.
 //!
-//! Core reads no files: callers (the CLI, the bindings) load vendor-roots/ folders and
-//! hand their contents over as bytes.
+//! Core reads no files: callers (the CLI, the bindings) list vendor-roots/ folders and
+//! hand their files over as bytes to one loader (`vendor_roots.rs`).
 
+use sha2::{Digest, Sha256};
+
+use crate::der::{boolean, tag, tlv};
 use crate::device_key::DevicePublicKey;
 use crate::error::{CertProblem, Error, ManifestLocation, ManifestProblem, Result};
 use crate::limits::MAX_CERTIFICATE_LEN;
@@ -265,6 +268,73 @@ impl TrustStore {
     #[must_use]
     pub fn vendor(&self, vendor_id: &str) -> Option<&VendorManifest> {
         self.registry.vendor(vendor_id)
+    }
+
+    /// SHA-256 of the store's contents in their canonical encoding (SPEC.md 11, "Trust
+    /// store digest"): the registry digest, the policy, and the roots, published
+    /// intermediates and CRLs of each vendor as sets. Two stores with the same digest
+    /// hold the same material under the same policy, whatever order or loader built them.
+    ///
+    /// # Errors
+    /// Only if a value exceeds DER length limits (not possible within the load limits).
+    pub fn digest(&self) -> Result<[u8; 32]> {
+        let mut roots = self
+            .roots
+            .iter()
+            .map(|root| {
+                let kind = match root.kind {
+                    RootKind::Vendor => "vendor",
+                    RootKind::Test => "test",
+                };
+                let entry = [
+                    tlv(tag::UTF8_STRING, root.vendor_id.as_bytes())?,
+                    tlv(tag::UTF8_STRING, kind.as_bytes())?,
+                    tlv(tag::OCTET_STRING, &root.der)?,
+                ];
+                tlv(tag::SEQUENCE, &entry.concat())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut published = self
+            .published
+            .iter()
+            .map(|(vendor_id, subject, key)| {
+                let entry = [
+                    tlv(tag::UTF8_STRING, vendor_id.as_bytes())?,
+                    tlv(tag::OCTET_STRING, subject)?,
+                    tlv(tag::OCTET_STRING, key)?,
+                ];
+                tlv(tag::SEQUENCE, &entry.concat())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut crls = self
+            .crls
+            .iter()
+            .map(|crl| {
+                let entry = [
+                    tlv(tag::UTF8_STRING, crl.vendor_id.as_bytes())?,
+                    tlv(tag::OCTET_STRING, crl.der())?,
+                ];
+                tlv(tag::SEQUENCE, &entry.concat())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let set = |entries: &mut Vec<Vec<u8>>| {
+            entries.sort();
+            entries.dedup();
+            tlv(tag::SEQUENCE, &entries.concat())
+        };
+        let body = [
+            tlv(tag::INTEGER, &[1])?,
+            tlv(tag::OCTET_STRING, &self.registry.digest()?)?,
+            boolean(self.policy.allow_test_vendors)?,
+            tlv(
+                tag::UTF8_STRING,
+                self.policy.unknown_revocation.name().as_bytes(),
+            )?,
+            set(&mut roots)?,
+            set(&mut published)?,
+            set(&mut crls)?,
+        ];
+        Ok(Sha256::digest(tlv(tag::SEQUENCE, &body.concat())?).into())
     }
 
     /// Number of roots.

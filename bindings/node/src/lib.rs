@@ -379,40 +379,47 @@ impl ChipModelRegistry {
     }
 }
 
-/// Reads every `<vendor>/manifest.toml` of a vendor-roots/ folder.
-fn manifests_in(root: &std::path::Path) -> napi::Result<Vec<(String, String)>, String> {
-    let io = |error: std::io::Error| invalid_argument(&format!("{}: {error}", root.display()));
-    let mut manifests = Vec::new();
-    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(root)
-        .map_err(io)?
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.join("manifest.toml").is_file())
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        let file = dir.join("manifest.toml");
-        let text = std::fs::read_to_string(&file).map_err(io)?;
-        manifests.push((file.display().to_string(), text));
+/// The folder format's deepest file: `testnet/<vendor>/roots/<file>.pem`.
+const MAX_FOLDER_DEPTH: usize = 4;
+
+/// Lists a vendor-roots/ folder and reads the files core's loader reads, as (path relative
+/// to the folder, bytes); what they mean is decided by `poci::TrustStore::from_folder`.
+fn folder_files(root: &std::path::Path) -> napi::Result<Vec<(String, Vec<u8>)>, String> {
+    let io = |path: &std::path::Path, error: std::io::Error| {
+        invalid_argument(&format!("{}: {error}", path.display()))
+    };
+    let mut files = Vec::new();
+    let mut pending = vec![(root.to_path_buf(), String::new(), 0usize)];
+    while let Some((dir, prefix, depth)) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(|error| io(&dir, error))? {
+            let entry = entry.map_err(|error| io(&dir, error))?;
+            // A name that is not UTF-8 cannot be a vendor id or a file of the format.
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let relative = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let path = entry.path();
+            if path.is_dir() {
+                if depth.saturating_add(1) < MAX_FOLDER_DEPTH {
+                    pending.push((path, relative, depth.saturating_add(1)));
+                }
+            } else if poci::is_vendor_roots_file(&relative) {
+                let bytes = std::fs::read(&path).map_err(|error| io(&path, error))?;
+                files.push((relative, bytes));
+            }
+        }
     }
-    Ok(manifests)
+    Ok(files)
 }
 
-/// Every `*.pem` of a folder, sorted (none when it does not exist).
-fn pems_in(dir: &std::path::Path) -> napi::Result<Vec<Vec<u8>>, String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut files: Vec<std::path::PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "pem"))
-        .collect();
-    files.sort();
+fn as_folder(files: &[(String, Vec<u8>)]) -> Vec<poci::FolderFile<'_>> {
     files
         .iter()
-        .map(|file| {
-            std::fs::read(file)
-                .map_err(|error| invalid_argument(&format!("{}: {error}", file.display())))
-        })
+        .map(|(path, bytes)| poci::FolderFile { path, bytes })
         .collect()
 }
 
@@ -421,13 +428,9 @@ impl ChipModelRegistry {
     /// The registry of a vendor-roots/ folder (every `<vendor>/manifest.toml`).
     #[napi(factory)]
     pub fn from_folder(path: String) -> napi::Result<Self, String> {
-        let manifests = manifests_in(std::path::Path::new(&path))?;
-        let sources: Vec<poci::ManifestSource<'_>> = manifests
-            .iter()
-            .map(|(file, toml)| poci::ManifestSource { file, toml })
-            .collect();
+        let files = folder_files(std::path::Path::new(&path))?;
         Ok(Self(
-            poci::ChipModelRegistry::from_manifests(&sources).or_throw()?,
+            poci::ChipModelRegistry::from_folder(&as_folder(&files)).or_throw()?,
         ))
     }
 }
@@ -478,6 +481,22 @@ pub struct TrustOptions {
     pub unknown_revocation: Option<String>,
 }
 
+fn trust_policy(options: Option<TrustOptions>) -> napi::Result<poci::TrustPolicy, String> {
+    let options = options.unwrap_or(TrustOptions {
+        allow_test_vendors: None,
+        unknown_revocation: None,
+    });
+    let unknown_revocation = match options.unknown_revocation.as_deref() {
+        None => poci::UnknownRevocationPolicy::default(),
+        Some(name) => poci::UnknownRevocationPolicy::from_name(name)
+            .ok_or_else(|| invalid_argument("unknownRevocation must be 'deny' or 'allow'"))?,
+    };
+    Ok(poci::TrustPolicy {
+        allow_test_vendors: options.allow_test_vendors.unwrap_or(false),
+        unknown_revocation,
+    })
+}
+
 /// Vendor roots, CRLs and the registry.
 #[napi]
 #[derive(Clone)]
@@ -491,69 +510,35 @@ impl TrustStore {
         registry: &ChipModelRegistry,
         options: Option<TrustOptions>,
     ) -> napi::Result<Self, String> {
-        let options = options.unwrap_or(TrustOptions {
-            allow_test_vendors: None,
-            unknown_revocation: None,
-        });
-        let unknown_revocation = match options.unknown_revocation.as_deref() {
-            None => poci::UnknownRevocationPolicy::default(),
-            Some(name) => poci::UnknownRevocationPolicy::from_name(name)
-                .ok_or_else(|| invalid_argument("unknownRevocation must be 'deny' or 'allow'"))?,
-        };
-        let policy = poci::TrustPolicy {
-            allow_test_vendors: options.allow_test_vendors.unwrap_or(false),
-            unknown_revocation,
-        };
-        Ok(Self(poci::TrustStore::new(registry.0.clone(), policy)))
+        Ok(Self(poci::TrustStore::new(
+            registry.0.clone(),
+            trust_policy(options)?,
+        )))
     }
-    /// A store from a vendor-roots/ folder: every vendor's manifest, `roots/*.pem` and
-    /// `crls/*.pem`; with `includeTestnet`, also `testnet/<vendor>/` roots as test roots.
+    /// A store from a vendor-roots/ folder: every vendor's manifest, `roots/`, `crls/`
+    /// and `intermediates/`; with `includeTestnet`, also `testnet/<vendor>/` roots as test
+    /// roots (the one loader of core, shared with the CLI and Python).
     #[napi(factory)]
     pub fn from_folder(
         path: String,
         options: Option<TrustOptions>,
         include_testnet: Option<bool>,
     ) -> napi::Result<Self, String> {
-        let root = std::path::Path::new(&path);
-        let registry = ChipModelRegistry::from_folder(path.clone())?;
-        let mut store = Self::new(&registry, options)?.0;
-        let add = |store: &mut poci::TrustStore,
-                   vendor: &str,
-                   dir: &std::path::Path,
-                   kind|
-         -> napi::Result<(), String> {
-            let roots = pems_in(&dir.join("roots"))?;
-            if roots.is_empty() {
-                return Ok(());
-            }
-            let crls = pems_in(&dir.join("crls"))?;
-            let roots: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
-            let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
-            store.add_roots(vendor, kind, &roots, &crls).or_throw()?;
-            // Published intermediates let the store check their CRLs once, up front.
-            let intermediates = pems_in(&dir.join("intermediates"))?;
-            let intermediates: Vec<&[u8]> = intermediates.iter().map(Vec::as_slice).collect();
-            store.add_intermediates(vendor, &intermediates).or_throw()
-        };
-        for vendor in registry.0.vendors() {
-            add(
-                &mut store,
-                &vendor.vendor_id,
-                &root.join(&vendor.vendor_id),
-                poci::RootKind::Vendor,
-            )?;
-        }
-        if include_testnet.unwrap_or(false) {
-            for vendor in registry.0.vendors() {
-                add(
-                    &mut store,
-                    &vendor.vendor_id,
-                    &root.join("testnet").join(&vendor.vendor_id),
-                    poci::RootKind::Test,
-                )?;
-            }
-        }
-        Ok(Self(store))
+        let files = folder_files(std::path::Path::new(&path))?;
+        let policy = trust_policy(options)?;
+        Ok(Self(
+            poci::TrustStore::from_folder(
+                &as_folder(&files),
+                policy,
+                include_testnet.unwrap_or(false),
+            )
+            .or_throw()?,
+        ))
+    }
+    /// SHA-256 of the store's contents (SPEC.md 11): equal digests, equal trust material.
+    #[napi]
+    pub fn digest(&self) -> napi::Result<Buffer, String> {
+        Ok(self.0.digest().or_throw()?.to_vec().into())
     }
     /// The test-network trust material compiled in.
     #[napi(factory)]

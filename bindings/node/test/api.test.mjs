@@ -139,6 +139,10 @@ test('registry and trust store from the vendor-roots folder', () => {
   assert.deepEqual(registry.digest(), poci.ChipModelRegistry.embeddedWithTestVendors().digest());
   const store = poci.TrustStore.fromFolder(root, { allowTestVendors: true }, true);
   assert.equal(store.rootCount, poci.TrustStore.embeddedTestnet().rootCount);
+  // The same store as the embedded default (and so as the CLI's and Python's, whose tests
+  // compare against the same default): registry, roots, intermediates, CRLs and policy.
+  assert.deepEqual(store.digest(), poci.TrustStore.embeddedTestnet().digest());
+  assert.notDeepEqual(poci.TrustStore.fromFolder(root).digest(), store.digest());
 });
 
 test('a registry schedule needs one activation epoch per registry', () => {

@@ -338,6 +338,20 @@ impl LeaseAcceptance {
     }
 }
 
+fn folder_files(files: &[(String, Vec<u8>)]) -> Vec<poci::FolderFile<'_>> {
+    files
+        .iter()
+        .map(|(path, bytes)| poci::FolderFile { path, bytes })
+        .collect()
+}
+
+/// Whether a file of a vendor-roots/ folder, by its path relative to the folder, is one
+/// the loader reads (the others may be left unread).
+#[pyfunction]
+fn is_vendor_roots_file(path: &str) -> bool {
+    poci::is_vendor_roots_file(path)
+}
+
 /// The chip-model registry.
 #[pyclass(frozen, module = "poci")]
 #[derive(Clone)]
@@ -363,6 +377,14 @@ impl ChipModelRegistry {
             .map(|(file, toml)| poci::ManifestSource { file, toml })
             .collect();
         Ok(Self(poci::ChipModelRegistry::from_manifests(&sources)?))
+    }
+    /// The registry of a vendor-roots/ folder's files, given as `(relative path, bytes)`
+    /// pairs (`poci.registry_from_folder` lists and reads the folder).
+    #[staticmethod]
+    fn from_folder_files(files: Vec<(String, Vec<u8>)>) -> PociResult<Self> {
+        Ok(Self(poci::ChipModelRegistry::from_folder(&folder_files(
+            &files,
+        ))?))
     }
     /// The model with this id, or None.
     fn get(&self, model_id: &str) -> Option<ChipModel> {
@@ -429,6 +451,12 @@ impl RegistrySchedule {
     }
 }
 
+fn revocation_policy_named(name: &str) -> PyResult<poci::UnknownRevocationPolicy> {
+    poci::UnknownRevocationPolicy::from_name(name).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err("unknown_revocation must be 'deny' or 'allow'")
+    })
+}
+
 /// Vendor roots, CRLs and the registry a verifier judges chains against.
 #[pyclass(frozen, module = "poci")]
 #[derive(Clone)]
@@ -445,15 +473,9 @@ impl TrustStore {
         allow_test_vendors: bool,
         unknown_revocation: &str,
     ) -> PyResult<Self> {
-        let unknown_revocation = poci::UnknownRevocationPolicy::from_name(unknown_revocation)
-            .ok_or_else(|| {
-                pyo3::exceptions::PyValueError::new_err(
-                    "unknown_revocation must be 'deny' or 'allow'",
-                )
-            })?;
         let policy = poci::TrustPolicy {
             allow_test_vendors,
-            unknown_revocation,
+            unknown_revocation: revocation_policy_named(unknown_revocation)?,
         };
         Ok(Self(poci::TrustStore::new(registry.0.clone(), policy)))
     }
@@ -461,6 +483,29 @@ impl TrustStore {
     #[staticmethod]
     fn embedded_testnet() -> PociResult<Self> {
         Ok(Self(poci::TrustStore::embedded_testnet()?))
+    }
+    /// The store of a vendor-roots/ folder's files, given as `(relative path, bytes)` pairs
+    /// (`poci.trust_store_from_folder` lists and reads the folder); `include_testnet` adds
+    /// the `testnet/` stand-in roots as test roots.
+    #[staticmethod]
+    #[pyo3(signature = (files, *, allow_test_vendors=false, include_testnet=false, unknown_revocation="deny"))]
+    fn from_folder_files(
+        files: Vec<(String, Vec<u8>)>,
+        allow_test_vendors: bool,
+        include_testnet: bool,
+        unknown_revocation: &str,
+    ) -> PyResult<Self> {
+        let policy = poci::TrustPolicy {
+            allow_test_vendors,
+            unknown_revocation: revocation_policy_named(unknown_revocation)?,
+        };
+        let store = poci::TrustStore::from_folder(&folder_files(&files), policy, include_testnet)
+            .map_err(PociErr)?;
+        Ok(Self(store))
+    }
+    /// SHA-256 of the store's contents (SPEC.md 11): equal digests, equal trust material.
+    fn digest<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.0.digest()?))
     }
     /// A copy with a vendor's roots and CRLs added (DER or PEM each); `test=True` marks
     /// stand-in roots of a test network.
@@ -983,5 +1028,6 @@ fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(settle_lease, module)?)?;
     module.add_function(wrap_pyfunction!(select_producer, module)?)?;
     module.add_function(wrap_pyfunction!(error_codes, module)?)?;
+    module.add_function(wrap_pyfunction!(is_vendor_roots_file, module)?)?;
     Ok(())
 }

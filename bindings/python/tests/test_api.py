@@ -171,6 +171,29 @@ def test_registry_and_trust_from_folder():
     assert registry.diff(embedded) == {"added": [], "removed": [], "rerated": [], "changed": []}
     store = poci.trust_store_from_folder(root, allow_test_vendors=True, include_testnet=True)
     assert store.root_count == poci.TrustStore.embedded_testnet().root_count
+    # The same store as the embedded default (and so as the CLI's and Node's, whose
+    # tests compare against the same default): registry, roots, intermediates, CRLs.
+    assert store.digest() == poci.TrustStore.embedded_testnet().digest()
+    production = poci.trust_store_from_folder(root)
+    assert production.digest() != store.digest()
+
+
+def test_folder_loader_is_one_rule():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "vendor-roots"
+    files = poci._folder_files(root)
+    assert all(poci.is_vendor_roots_file(path) for path, _ in files)
+    assert not poci.is_vendor_roots_file("README.md")
+    kwargs = dict(allow_test_vendors=True, include_testnet=True)
+    expected = poci.TrustStore.embedded_testnet().digest()
+    assert poci.TrustStore.from_folder_files(list(reversed(files)), **kwargs).digest() == expected
+    # Without the published intermediates the store differs (CRLs would be re-verified).
+    fewer = [(p, b) for p, b in files if "/intermediates/" not in p]
+    assert poci.TrustStore.from_folder_files(fewer, **kwargs).digest() != expected
+    with pytest.raises(poci.PolicyError) as refused:
+        poci.TrustStore.from_folder_files(files + files[:1], **kwargs)
+    assert refused.value.code == "MANIFEST_INVALID"
 
 
 def test_producer_selection():

@@ -541,9 +541,19 @@ uint64_t uniffi_poci_ffi_fn_constructor_truststore_embedded_testnet(RustCallStat
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_TRUSTSTORE_FROM_FOLDER_FILES
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_TRUSTSTORE_FROM_FOLDER_FILES
+uint64_t uniffi_poci_ffi_fn_constructor_truststore_from_folder_files(RustBuffer files, int8_t allow_test_vendors, int8_t deny_unknown_revocation, int8_t include_testnet, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_TRUSTSTORE_NEW
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_TRUSTSTORE_NEW
 uint64_t uniffi_poci_ffi_fn_constructor_truststore_new(uint64_t registry, int8_t allow_test_vendors, int8_t deny_unknown_revocation, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_TRUSTSTORE_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_TRUSTSTORE_DIGEST
+RustBuffer uniffi_poci_ffi_fn_method_truststore_digest(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_TRUSTSTORE_MODEL_COUNT
@@ -1112,6 +1122,12 @@ uint16_t uniffi_poci_ffi_checksum_method_testvendor_mint_chip(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_TRUSTSTORE_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_TRUSTSTORE_DIGEST
+uint16_t uniffi_poci_ffi_checksum_method_truststore_digest(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_TRUSTSTORE_MODEL_COUNT
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_TRUSTSTORE_MODEL_COUNT
 uint16_t uniffi_poci_ffi_checksum_method_truststore_model_count(void
@@ -1241,6 +1257,12 @@ uint16_t uniffi_poci_ffi_checksum_constructor_testvendor_testnet(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_TRUSTSTORE_EMBEDDED_TESTNET
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_TRUSTSTORE_EMBEDDED_TESTNET
 uint16_t uniffi_poci_ffi_checksum_constructor_truststore_embedded_testnet(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_TRUSTSTORE_FROM_FOLDER_FILES
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_TRUSTSTORE_FROM_FOLDER_FILES
+uint16_t uniffi_poci_ffi_checksum_constructor_truststore_from_folder_files(void
     
 );
 #endif

@@ -223,9 +223,23 @@ def run_case(operation, inp, stores):
         return {"error": error.code}
 
 
+def check_folder_loader():
+    """The repository's vendor-roots/ through the C ABI's folder loader: the embedded store."""
+    root = Path(__file__).resolve().parents[3] / "vendor-roots"
+    files = [
+        poci.FolderFile(path=p.relative_to(root).as_posix(), bytes=p.read_bytes())
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    ]
+    loaded = poci.TrustStore.from_folder_files(files, True, True, True)
+    if loaded.digest() != poci.TrustStore.embedded_testnet().digest():
+        return ["folder loader: vendor-roots/ is not the embedded trust store"]
+    return []
+
+
 def main():
     directory = Path(os.environ.get("POCI_VECTORS_DIR", REPOSITORY_VECTORS))
-    passed, failures, codes = 0, [], set()
+    passed, failures, codes = 0, check_folder_loader(), set()
     for path in sorted(directory.glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         stores = document.get("trust_stores", {})

@@ -330,6 +330,14 @@ impl RegistrySchedule {
     }
 }
 
+const fn revocation_policy(deny_unknown_revocation: bool) -> poci::UnknownRevocationPolicy {
+    if deny_unknown_revocation {
+        poci::UnknownRevocationPolicy::Deny
+    } else {
+        poci::UnknownRevocationPolicy::Allow
+    }
+}
+
 /// Vendor roots, CRLs and the registry.
 #[derive(uniffi::Object)]
 pub struct TrustStore(poci::TrustStore);
@@ -343,14 +351,9 @@ impl TrustStore {
         allow_test_vendors: bool,
         deny_unknown_revocation: bool,
     ) -> Arc<Self> {
-        let unknown_revocation = if deny_unknown_revocation {
-            poci::UnknownRevocationPolicy::Deny
-        } else {
-            poci::UnknownRevocationPolicy::Allow
-        };
         let policy = poci::TrustPolicy {
             allow_test_vendors,
-            unknown_revocation,
+            unknown_revocation: revocation_policy(deny_unknown_revocation),
         };
         Arc::new(Self(poci::TrustStore::new(registry.0.clone(), policy)))
     }
@@ -358,6 +361,36 @@ impl TrustStore {
     #[uniffi::constructor]
     pub fn embedded_testnet() -> Result<Arc<Self>> {
         Ok(Arc::new(Self(poci::TrustStore::embedded_testnet()?)))
+    }
+    /// The store of a vendor-roots/ folder's files (an app bundle's copy, say): core's one
+    /// loader, shared with the CLI, Python and Node; `include_testnet` adds the stand-ins.
+    #[uniffi::constructor]
+    pub fn from_folder_files(
+        files: Vec<FolderFile>,
+        allow_test_vendors: bool,
+        deny_unknown_revocation: bool,
+        include_testnet: bool,
+    ) -> Result<Arc<Self>> {
+        let files: Vec<poci::FolderFile<'_>> = files
+            .iter()
+            .map(|file| poci::FolderFile {
+                path: &file.path,
+                bytes: &file.bytes,
+            })
+            .collect();
+        let policy = poci::TrustPolicy {
+            allow_test_vendors,
+            unknown_revocation: revocation_policy(deny_unknown_revocation),
+        };
+        Ok(Arc::new(Self(poci::TrustStore::from_folder(
+            &files,
+            policy,
+            include_testnet,
+        )?)))
+    }
+    /// SHA-256 of the store's contents (SPEC.md 11.2): equal digests, equal trust material.
+    pub fn digest(&self) -> Result<Vec<u8>> {
+        Ok(self.0.digest()?.to_vec())
     }
     /// A copy with a vendor's roots and CRLs (DER or PEM) added; `test` marks stand-ins.
     pub fn with_roots(

@@ -10,6 +10,14 @@ pub struct SlotId {
     pub slot: u32,
 }
 
+/// One file of a vendor-roots/ folder: its path relative to the folder (`/`-separated)
+/// and its bytes.
+#[derive(uniffi::Record)]
+pub struct FolderFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
 /// The fields of a heartbeat to sign.
 #[derive(uniffi::Record)]
 pub struct HeartbeatFields {

@@ -5,7 +5,6 @@
 
 use serde_json::{Value, json};
 
-use poci::embedded::{TEST_VENDOR_MANIFESTS, TESTNET_ROOTS, VENDOR_MANIFESTS};
 use poci::rewards::emission::{
     EmissionSchedule, HalvingSchedule, InflationSchedule, RewardDecay, RewardTier,
     TieredDecaySchedule,
@@ -18,7 +17,7 @@ use poci::x509::mint::{
 };
 use poci::{
     ChipBindingTbs, ChipIdentity, DeviceKey, EcdsaSignature, Error, HeartbeatRef, HeartbeatTbs,
-    LeaseAcceptanceTbs, ManifestSource, NetworkParams, Signed, derive_challenge,
+    LeaseAcceptanceTbs, NetworkParams, Signed, derive_challenge,
 };
 
 use super::FileBuilder;
@@ -31,6 +30,29 @@ const NETWORK: &str = "poci-testnet";
 const EPOCH: u64 = 7;
 const SLOT: u32 = 42;
 const WALLET: &[u8] = b"wallet-of-alice";
+
+/// One file of the embedded vendor-roots/, as text ("" if absent: the vectors would show it).
+fn embedded_text(path: &str) -> &'static str {
+    poci::embedded::FILES
+        .iter()
+        .find(|file| file.path == path)
+        .and_then(|file| core::str::from_utf8(file.bytes).ok())
+        .unwrap_or_default()
+}
+
+/// The embedded manifests of the real vendors (`test_vendors` false) or of the test
+/// vendors, in vendor order, labelled by their repository path as the vectors show them.
+fn embedded_manifests(test_vendors: bool) -> Vec<(String, &'static str)> {
+    poci::embedded::FILES
+        .iter()
+        .filter(|file| file.path.ends_with("/manifest.toml") && !file.path.contains("testnet/"))
+        .filter_map(|file| {
+            let toml = core::str::from_utf8(file.bytes).ok()?;
+            let manifest = poci::VendorManifest::from_toml(file.path, toml).ok()?;
+            (manifest.test == test_vendors).then(|| (format!("vendor-roots/{}", file.path), toml))
+        })
+        .collect()
+}
 
 fn h(bytes: &[u8]) -> String {
     hex::encode(bytes)

@@ -315,6 +315,11 @@ pub(crate) struct StoredCrl {
 }
 
 impl StoredCrl {
+    /// The CRL's DER.
+    pub(crate) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
     /// Reads a CRL of `vendor_id`'s material.
     ///
     /// # Errors

@@ -50,6 +50,7 @@ from ._poci import (
     allocate,
     derive_challenge,
     error_codes,
+    is_vendor_roots_file,
     select_producer,
     settle_lease,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "allocate",
     "derive_challenge",
     "error_codes",
+    "is_vendor_roots_file",
     "registry_from_folder",
     "select_producer",
     "settle_lease",
@@ -100,23 +102,33 @@ __all__ = [
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _vendor_dirs(root: Path) -> List[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "manifest.toml").is_file())
+# The deepest file of the folder format: testnet/<vendor>/roots/<file>.pem.
+_MAX_DEPTH = 4
 
 
-def _pems(folder: Path) -> List[bytes]:
-    if not folder.is_dir():
-        return []
-    return [p.read_bytes() for p in sorted(folder.glob("*.pem"))]
+def _folder_files(root: Path) -> List[Tuple[str, bytes]]:
+    """Every file of a vendor-roots/ folder that the loader reads, as (relative path, bytes).
+
+    Listing and reading is all this does: which files count and what they mean is the
+    Rust core's one loader, shared with the CLI, Node and the embedded default.
+    """
+    files: List[Tuple[str, bytes]] = []
+    pending = [(root, "", 0)]
+    while pending:
+        folder, prefix, depth = pending.pop()
+        for entry in folder.iterdir():
+            relative = f"{prefix}/{entry.name}" if prefix else entry.name
+            if entry.is_dir():
+                if depth + 1 < _MAX_DEPTH:
+                    pending.append((entry, relative, depth + 1))
+            elif is_vendor_roots_file(relative):
+                files.append((relative, entry.read_bytes()))
+    return files
 
 
 def registry_from_folder(path: PathLike) -> ChipModelRegistry:
     """The registry of every ``<vendor>/manifest.toml`` in a vendor-roots/ folder."""
-    root = Path(path)
-    manifests: List[Tuple[str, str]] = [
-        (str(d / "manifest.toml"), (d / "manifest.toml").read_text(encoding="utf-8")) for d in _vendor_dirs(root)
-    ]
-    return ChipModelRegistry.from_manifests(manifests)
+    return ChipModelRegistry.from_folder_files(_folder_files(Path(path)))
 
 
 def trust_store_from_folder(
@@ -128,23 +140,12 @@ def trust_store_from_folder(
 ) -> TrustStore:
     """A trust store from a vendor-roots/ folder (vendor-roots/README.md).
 
-    Every vendor's manifest, ``roots/*.pem`` and ``crls/*.pem``; with ``include_testnet``,
-    also ``testnet/<vendor>/`` stand-in roots, as test roots.
+    Every vendor's manifest, ``roots/``, ``crls/`` and ``intermediates/``; with
+    ``include_testnet``, also the ``testnet/<vendor>/`` stand-in roots, as test roots.
     """
-    root = Path(path)
-    store = TrustStore(
-        registry_from_folder(root),
+    return TrustStore.from_folder_files(
+        _folder_files(Path(path)),
         allow_test_vendors=allow_test_vendors,
+        include_testnet=include_testnet,
         unknown_revocation=unknown_revocation,
     )
-    for vendor_dir in _vendor_dirs(root):
-        roots = _pems(vendor_dir / "roots")
-        if roots:
-            store = store.with_roots(vendor_dir.name, roots, _pems(vendor_dir / "crls"))
-    testnet = root / "testnet"
-    if include_testnet and testnet.is_dir():
-        for vendor_dir in sorted(p for p in testnet.iterdir() if p.is_dir()):
-            store = store.with_roots(
-                vendor_dir.name, _pems(vendor_dir / "roots"), _pems(vendor_dir / "crls"), test=True
-            )
-    return store

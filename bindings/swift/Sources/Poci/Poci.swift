@@ -2133,6 +2133,11 @@ public func FfiConverterTypeTestVendor_lower(_ value: TestVendor) -> UInt64 {
 public protocol TrustStoreProtocol: AnyObject, Sendable {
     
     /**
+     * SHA-256 of the store's contents (SPEC.md 11.2): equal digests, equal trust material.
+     */
+    func digest() throws  -> Data
+    
+    /**
      * Number of models.
      */
     func modelCount()  -> UInt64
@@ -2227,7 +2232,35 @@ public static func embeddedTestnet()throws  -> TrustStore  {
 })
 }
     
+    /**
+     * The store of a vendor-roots/ folder's files (an app bundle's copy, say): core's one
+     * loader, shared with the CLI, Python and Node; `include_testnet` adds the stand-ins.
+     */
+public static func fromFolderFiles(files: [FolderFile], allowTestVendors: Bool, denyUnknownRevocation: Bool, includeTestnet: Bool)throws  -> TrustStore  {
+    return try  FfiConverterTypeTrustStore_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_constructor_truststore_from_folder_files(
+        FfiConverterSequenceTypeFolderFile.lower(files),
+        FfiConverterBool.lower(allowTestVendors),
+        FfiConverterBool.lower(denyUnknownRevocation),
+        FfiConverterBool.lower(includeTestnet),uniffiCallStatus
+    )
+})
+}
+    
 
+    
+    /**
+     * SHA-256 of the store's contents (SPEC.md 11.2): equal digests, equal trust material.
+     */
+open func digest()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_truststore_digest(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Number of models.
@@ -3133,6 +3166,64 @@ public func FfiConverterTypeDecodedMessage_lift(_ buf: RustBuffer) throws -> Dec
 #endif
 public func FfiConverterTypeDecodedMessage_lower(_ value: DecodedMessage) -> RustBuffer {
     return FfiConverterTypeDecodedMessage.lower(value)
+}
+
+
+/**
+ * One file of a vendor-roots/ folder: its path relative to the folder (`/`-separated)
+ * and its bytes.
+ */
+public struct FolderFile: Equatable, Hashable {
+    public var path: String
+    public var bytes: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(path: String, bytes: Data) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FolderFile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFolderFile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FolderFile {
+        return
+            try FolderFile(
+                path: FfiConverterString.read(from: &buf), 
+                bytes: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FolderFile, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterData.write(value.bytes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFolderFile_lift(_ buf: RustBuffer) throws -> FolderFile {
+    return try FfiConverterTypeFolderFile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFolderFile_lower(_ value: FolderFile) -> RustBuffer {
+    return FfiConverterTypeFolderFile.lower(value)
 }
 
 
@@ -4977,6 +5068,31 @@ fileprivate struct FfiConverterSequenceTypeChipShare: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFolderFile: FfiConverterRustBuffer {
+    typealias SwiftType = [FolderFile]
+
+    public static func write(_ value: [FolderFile], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFolderFile.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FolderFile] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FolderFile]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFolderFile.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHeartbeatBatchItem: FfiConverterRustBuffer {
     typealias SwiftType = [HeartbeatBatchItem]
 
@@ -5359,6 +5475,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_method_testvendor_mint_chip() != 10704) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_poci_ffi_checksum_method_truststore_digest() != 13458) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_poci_ffi_checksum_method_truststore_model_count() != 2081) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5423,6 +5542,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_constructor_truststore_embedded_testnet() != 58190) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_constructor_truststore_from_folder_files() != 47256) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_constructor_truststore_new() != 25640) {

@@ -32,11 +32,11 @@ pub(super) fn binding_tbs(
     })
 }
 
-pub(super) fn manifests_json(sources: &[ManifestSource<'_>]) -> Value {
+pub(super) fn manifests_json(sources: &[(String, &str)]) -> Value {
     Value::Array(
         sources
             .iter()
-            .map(|s| json!({ "file": s.file, "toml": s.toml }))
+            .map(|(file, toml)| json!({ "file": file, "toml": toml }))
             .collect(),
     )
 }
@@ -67,33 +67,29 @@ pub(super) fn pem_crl(der: &[u8]) -> Result<String> {
 }
 
 pub(super) fn all_manifests() -> Value {
-    let all: Vec<ManifestSource<'static>> = VENDOR_MANIFESTS
-        .iter()
-        .chain(TEST_VENDOR_MANIFESTS)
-        .copied()
-        .collect();
+    let mut all = embedded_manifests(false);
+    all.extend(embedded_manifests(true));
     manifests_json(&all)
 }
 
 pub(super) fn testnet_roots() -> Vec<Value> {
-    TESTNET_ROOTS
-        .iter()
-        .filter(|r| ["poci-test-a", "poci-test-b", "nvidia"].contains(&r.vendor_id))
-        .map(|r| {
-            let kind = if r.kind == poci::RootKind::Test {
-                "test"
-            } else {
-                "vendor"
-            };
-            let roots: Vec<String> = r.roots.iter().map(|s| (*s).to_owned()).collect();
-            let crls: Vec<String> = r.crls.iter().map(|s| (*s).to_owned()).collect();
-            roots_entry(r.vendor_id, kind, &roots, &crls)
-        })
-        .collect()
+    [
+        ("poci-test-a", "poci-test-a", "vendor"),
+        ("poci-test-b", "poci-test-b", "vendor"),
+        ("testnet/nvidia", "nvidia", "test"),
+    ]
+    .iter()
+    .map(|(folder, vendor_id, kind)| {
+        let text = |file: &str| embedded_text(&format!("{folder}/{file}")).to_owned();
+        let roots = [text("roots/root.pem")];
+        let crls = [text("crls/root.crl.pem"), text("crls/intermediate.crl.pem")];
+        roots_entry(vendor_id, kind, &roots, &crls)
+    })
+    .collect()
 }
 
 pub(super) fn vendor_a_manifest() -> Value {
-    manifests_json(&TEST_VENDOR_MANIFESTS[..1])
+    manifests_json(&embedded_manifests(true)[..1])
 }
 
 pub(super) fn vendor_a_roots(vendor: &TestVendor, crls: &[Vec<u8>]) -> Result<Value> {
@@ -203,8 +199,7 @@ pub(super) fn bindings() -> Result<VectorFile> {
             )?],
         ),
     );
-    let revoked_manifest = TEST_VENDOR_MANIFESTS[0]
-        .toml
+    let revoked_manifest = embedded_text("poci-test-a/manifest.toml")
         .replace("status = \"active\"", "status = \"revoked\"");
     f.trust_store(
         "revoked-vendor",

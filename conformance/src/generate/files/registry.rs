@@ -8,19 +8,16 @@ pub(super) fn registry() -> Result<VectorFile> {
         "Chip-model registry, ratings and digests (SPEC.md 12, 13)",
     );
     f.group("digest", "registry");
-    let real = manifests_json(VENDOR_MANIFESTS);
+    let real_manifests = embedded_manifests(false);
+    let real = manifests_json(&real_manifests);
     f.ok("the default registry", json!({ "manifests": real }));
-    let mut reversed: Vec<ManifestSource<'static>> = VENDOR_MANIFESTS.to_vec();
+    let mut reversed = real_manifests.clone();
     reversed.reverse();
     f.ok(
         "the same manifests in reverse order: same digest",
         json!({ "manifests": manifests_json(&reversed) }),
     );
-    let nvidia = VENDOR_MANIFESTS
-        .iter()
-        .find(|m| m.file.contains("nvidia"))
-        .map(|m| m.toml)
-        .unwrap_or_default();
+    let nvidia = embedded_text("nvidia/manifest.toml");
     let reformatted = format!("# reformatted\n{}", nvidia.replace(" = ", "="));
     f.ok("one manifest reformatted: same digest", json!({ "manifests": [{ "file": "vendor-roots/nvidia/manifest.toml", "toml": reformatted }] }));
     f.ok(
@@ -58,9 +55,8 @@ pub(super) fn registry() -> Result<VectorFile> {
     ] {
         f.err(&description, input, "MANIFEST_INVALID");
     }
-    let thief = TEST_VENDOR_MANIFESTS[0]
-        .toml
-        .replace("poci-test-accel-a1", "nvidia-t4");
+    let thief =
+        embedded_text("poci-test-a/manifest.toml").replace("poci-test-accel-a1", "nvidia-t4");
     f.err(
         "a model claimed by two vendors",
         json!({ "manifests": [{ "file": "a.toml", "toml": nvidia }, { "file": "b.toml", "toml": thief }] }),
