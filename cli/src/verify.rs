@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use poci::x509::CertificateSummary;
-use poci::{BindingContext, DevicePublicKey, HeartbeatContext, Verifier, derive_challenge};
+use poci::{BindingContext, DevicePublicKey, SlotContext, Verifier, derive_challenge};
 use serde_json::json;
 
 use crate::error::CliError;
@@ -77,13 +77,8 @@ pub fn run(command: &VerifyCommand) -> Result<(), CliError> {
             let params = slot.network.load()?;
             let challenge = challenge(slot, &params)?;
             let verifier = Verifier::with_trust_store(trust.load()?);
-            let context = BindingContext {
-                params: &params,
-                epoch: slot.epoch,
-                slot: slot.slot,
-                challenge: &challenge,
-                wallet: &slot.wallet.0,
-            };
+            let context =
+                BindingContext::new(&params, slot.epoch, slot.slot, &challenge, &slot.wallet.0);
             report_all(files, slot.json, |der| {
                 verifier.verify_binding(der, &context).map(|verified| {
                     json!({
@@ -113,7 +108,7 @@ pub fn run(command: &VerifyCommand) -> Result<(), CliError> {
                 }
             };
             let verifier = Verifier::default();
-            let context = HeartbeatContext {
+            let context = SlotContext {
                 network_id: params.network_id(),
                 epoch: slot.epoch,
                 slot: slot.slot,

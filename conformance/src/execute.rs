@@ -11,10 +11,10 @@ use poci::rewards::pools::PoolSplit;
 use poci::rewards::producer::select_producer;
 use poci::{
     BindingContext, ChipBinding, ChipBindingRef, ChipLedger, ChipModelRegistry, DeviceKey,
-    DevicePublicKey, Error, Heartbeat, HeartbeatContext, HeartbeatItem, HeartbeatRef,
-    HeartbeatSec1Item, JsonProblem, KeyId, LeaseAcceptance, LeaseAcceptanceRef, ManifestSource,
-    NetworkParams, RegistrySchedule, RootKind, SlotId, TrustPolicy, TrustStore,
-    UnknownRevocationPolicy, Verifier, derive_challenge,
+    DevicePublicKey, Error, Heartbeat, HeartbeatItem, HeartbeatRef, HeartbeatSec1Item, JsonProblem,
+    KeyId, LeaseAcceptance, LeaseAcceptanceRef, ManifestSource, NetworkParams, RegistrySchedule,
+    RootKind, SlotContext, SlotId, TrustPolicy, TrustStore, UnknownRevocationPolicy, Verifier,
+    derive_challenge,
 };
 
 use crate::input::{bytes, bytes32, dec64, dec128, field, network_params, num32, text, typed};
@@ -120,7 +120,7 @@ pub fn execute(
             let context = field(input, "context")?;
             let challenge = bytes32(context, "challenge")?;
             let wallet = bytes(context, "wallet")?;
-            let context = HeartbeatContext {
+            let context = SlotContext {
                 network_id: text(context, "network_id")?,
                 epoch: dec64(context, "epoch")?,
                 slot: num32(context, "slot")?,
@@ -142,7 +142,7 @@ pub fn execute(
             let item = HeartbeatItem {
                 der: &der,
                 key: &key,
-                context: HeartbeatContext {
+                context: SlotContext {
                     network_id: text(context, "network_id")?,
                     epoch: dec64(context, "epoch")?,
                     slot: num32(context, "slot")?,
@@ -185,7 +185,7 @@ pub fn execute(
                         HeartbeatSec1Item {
                             der,
                             public_key,
-                            context: HeartbeatContext {
+                            context: SlotContext {
                                 network_id,
                                 epoch: *epoch,
                                 slot: *slot,
@@ -221,13 +221,13 @@ pub fn execute(
             let params = network_params(context, "params")?;
             let challenge = bytes32(context, "challenge")?;
             let wallet = bytes(context, "wallet")?;
-            let context = BindingContext {
-                params: &params,
-                epoch: dec64(context, "epoch")?,
-                slot: num32(context, "slot")?,
-                challenge: &challenge,
-                wallet: &wallet,
-            };
+            let context = BindingContext::new(
+                &params,
+                dec64(context, "epoch")?,
+                num32(context, "slot")?,
+                &challenge,
+                &wallet,
+            );
             to_value(
                 &Verifier::with_trust_store(store)
                     .verify_binding(&bytes(input, "der")?, &context)?,

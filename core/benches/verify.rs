@@ -11,8 +11,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use poci::{
-    Backend, DeviceKey, HeartbeatContext, HeartbeatRef, HeartbeatTbs, NetworkParams, Signed,
-    Verifier, derive_challenge, verify_signature,
+    Backend, DeviceKey, HeartbeatRef, HeartbeatTbs, NetworkParams, Signed, SlotContext, Verifier,
+    derive_challenge, verify_signature,
 };
 
 fn bench_verify(c: &mut Criterion) {
@@ -32,7 +32,7 @@ fn bench_verify(c: &mut Criterion) {
     };
     let der = Signed::sign(tbs, &chip).unwrap().to_der().unwrap();
     let parsed = HeartbeatRef::from_der(&der).unwrap();
-    let context = HeartbeatContext {
+    let context = SlotContext {
         network_id: params.network_id(),
         epoch: 3,
         slot: 9,
@@ -94,13 +94,7 @@ fn bench_binding(c: &mut Criterion) {
         certificates: vec![certificate, vendor.intermediate_der.clone()],
     };
     let der = Signed::sign(tbs, &key).unwrap().to_der().unwrap();
-    let context = BindingContext {
-        params: &params,
-        epoch: 1,
-        slot: 2,
-        challenge: &challenge,
-        wallet: b"w",
-    };
+    let context = BindingContext::new(&params, 1, 2, &challenge, b"w");
     let parsed = poci::ChipBindingRef::from_der(&der).unwrap();
 
     let mut group = c.benchmark_group("binding");
@@ -200,7 +194,7 @@ fn bench_batch(c: &mut Criterion) {
         .map(|(key, der)| HeartbeatItem {
             der,
             key: key.public_key(),
-            context: HeartbeatContext {
+            context: SlotContext {
                 network_id: params.network_id(),
                 epoch: 3,
                 slot: 9,

@@ -468,6 +468,11 @@ impl Error {
         }
     }
 
+    /// The code the bindings give an argument their language cannot convert to a core type
+    /// (bytes of the wrong length, an unknown policy or backend name, a non-canonical
+    /// amount string): a caller's mistake, not a POCI verdict. Core never returns it.
+    pub const INVALID_ARGUMENT: &'static str = "INVALID_ARGUMENT";
+
     /// Every code [`Error::code`] can return, in SPEC.md order.
     pub const ALL_CODES: &'static [&'static str] = &[
         "MESSAGE_TOO_LARGE",
@@ -535,8 +540,10 @@ impl Error {
 }
 
 /// Families of errors, one exception class each in the bindings.
+///
+/// Deliberately exhaustive: a new family breaks every binding's build until the binding
+/// maps it, so no language can fall back to a different class than another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ErrorFamily {
     /// The input is not a well-formed message, JSON form or field.
     Parse,
@@ -553,6 +560,16 @@ pub enum ErrorFamily {
 }
 
 impl ErrorFamily {
+    /// Every family, in SPEC.md order.
+    pub const ALL: [Self; 6] = [
+        Self::Parse,
+        Self::Signature,
+        Self::Certificate,
+        Self::Policy,
+        Self::Ledger,
+        Self::Math,
+    ];
+
     /// The family's name as bindings spell their exception classes.
     #[must_use]
     pub const fn name(self) -> &'static str {

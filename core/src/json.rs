@@ -33,6 +33,20 @@ fn parse_canonical_decimal<T: core::str::FromStr>(text: &str) -> Option<T> {
     if canonical { text.parse().ok() } else { None }
 }
 
+/// Parses a token amount (or any `u128`) in its one spelling: a canonical unsigned decimal
+/// string (digits only, no sign, no leading zero unless `"0"`), as the JSON forms and every
+/// binding that takes amounts as text write it.
+#[must_use]
+pub fn parse_decimal_u128(text: &str) -> Option<u128> {
+    parse_canonical_decimal(text)
+}
+
+/// Parses a `u64` (epoch, counter, slot number) as a canonical unsigned decimal string.
+#[must_use]
+pub fn parse_decimal_u64(text: &str) -> Option<u64> {
+    parse_canonical_decimal(text)
+}
+
 /// Decodes lowercase hex (uppercase is refused: one spelling per value).
 fn parse_lower_hex(text: &str) -> Option<Vec<u8>> {
     if text.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -245,6 +259,22 @@ mod tests {
         ] {
             assert_eq!(parse_canonical_decimal::<u64>(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn amounts_have_one_spelling() {
+        assert_eq!(
+            parse_decimal_u128("340282366920938463463374607431768211455"),
+            Some(u128::MAX)
+        );
+        assert_eq!(
+            parse_decimal_u128("340282366920938463463374607431768211456"),
+            None
+        );
+        for bad in ["", "007", "1_000", "１"] {
+            assert_eq!(parse_decimal_u128(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_decimal_u64("18446744073709551616"), None);
     }
 
     #[test]

@@ -15,12 +15,14 @@ use crate::limits::{
     MAX_MODEL_ID_LEN, MAX_SERIAL_LEN, MAX_VENDOR_ID_LEN, MAX_WALLET_LEN, PUBLIC_KEY_LEN,
     check_batch_len,
 };
-use crate::proof::{HeartbeatContext, HeartbeatRef, ProofId};
+use crate::proof::{HeartbeatRef, ProofId};
 use crate::registry::RegistrySchedule;
 use crate::rewards::allocation::AllocationInput;
 use crate::rewards::allocation::MAX_RATING_MILLI_CU;
+use crate::slot_context::BindingContext;
+use crate::slot_context::SlotContext;
 use crate::time::{NetworkParams, SlotId};
-use crate::verifier::{BindingContext, ChipRecord, Verifier};
+use crate::verifier::{ChipRecord, Verifier};
 
 /// Values many chips share (wallets, model classes), stored once and named by index.
 /// Append-only: an index never changes meaning while the ledger lives.
@@ -797,13 +799,13 @@ impl ChipLedger {
         verifier: &Verifier,
         submission: &BindingSubmission<'_>,
     ) -> Result<CheckedBinding> {
-        let context = BindingContext {
-            params: &self.params,
-            epoch: submission.slot.epoch,
-            slot: submission.slot.slot,
-            challenge: submission.challenge,
-            wallet: submission.wallet,
-        };
+        let context = BindingContext::new(
+            &self.params,
+            submission.slot.epoch,
+            submission.slot.slot,
+            submission.challenge,
+            submission.wallet,
+        );
         let verified = verifier.verify_binding(submission.der, &context)?;
         let public_key = <[u8; PUBLIC_KEY_LEN]>::try_from(verified.record.public_key.as_slice())
             .map_err(|_| Error::PublicKeyInvalid)?;
@@ -966,7 +968,7 @@ impl ChipLedger {
         }
         // Checked on the curve at binding: rebuilt without hashing or checking again.
         let key = DevicePublicKey::from_checked_parts(chip.public_key, key_id)?;
-        let context = HeartbeatContext {
+        let context = SlotContext {
             network_id: self.params.network_id(),
             epoch: slot.epoch,
             slot: slot.slot,

@@ -10,7 +10,7 @@
 //! normative description of every format and check implemented here.
 //!
 //! ```
-//! use poci::{DeviceKey, HeartbeatContext, HeartbeatTbs, NetworkParams, Signed, Verifier, derive_challenge};
+//! use poci::{DeviceKey, SlotContext, HeartbeatTbs, NetworkParams, Signed, Verifier, derive_challenge};
 //!
 //! let params = NetworkParams::new("poci-testnet", 1_767_225_600, 3600, 120)?;
 //! let chip = DeviceKey::from_seed(b"example chip")?;
@@ -26,7 +26,7 @@
 //!     measurement: None,
 //! };
 //! let der = Signed::sign(tbs, &chip)?.to_der()?;
-//! let context = HeartbeatContext {
+//! let context = SlotContext {
 //!     network_id: params.network_id(),
 //!     epoch: 7,
 //!     slot: 42,
@@ -56,6 +56,7 @@ mod proof;
 mod registry;
 pub mod rewards;
 mod signature;
+mod slot_context;
 mod time;
 mod trust;
 mod vendor_roots;
@@ -78,19 +79,17 @@ pub use manifest::{
     VendorStatus,
 };
 pub use proof::{
-    ChipBinding, ChipBindingRef, ChipBindingTbs, ChipBindingTbsRef, Heartbeat, HeartbeatContext,
-    HeartbeatRef, HeartbeatTbs, HeartbeatTbsRef, LeaseAcceptance, LeaseAcceptanceRef,
-    LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, ProofId, Signed, SignedRef, VerifiedHeartbeat,
-    VerifiedLeaseAcceptance,
+    ChipBinding, ChipBindingRef, ChipBindingTbs, ChipBindingTbsRef, Heartbeat, HeartbeatRef,
+    HeartbeatTbs, HeartbeatTbsRef, LeaseAcceptance, LeaseAcceptanceRef, LeaseAcceptanceTbs,
+    LeaseAcceptanceTbsRef, ProofId, Signed, SignedRef, VerifiedHeartbeat, VerifiedLeaseAcceptance,
 };
 pub use registry::{
     ChipModel, ChipModelRegistry, ManifestSource, RegistryDiff, RegistrySchedule, Rerating,
 };
 pub use signature::{Backend, EcdsaSignature, verify_signature};
+pub use slot_context::{BindingContext, SlotContext};
 pub use time::{NetworkParams, SlotId};
 pub use trust::{RootKind, TrustPolicy, TrustStore};
 pub use vendor_roots::{FolderFile, is_vendor_roots_file};
-pub use verifier::{
-    BindingContext, ChipRecord, HeartbeatItem, HeartbeatSec1Item, VerifiedBinding, Verifier,
-};
+pub use verifier::{ChipRecord, HeartbeatItem, HeartbeatSec1Item, VerifiedBinding, Verifier};
 pub use x509::{ChipIdentity, UnknownRevocationPolicy};

@@ -11,12 +11,12 @@ use crate::limits::check_batch_len;
 use crate::manifest::VendorStatus;
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::proof::{
-    ChipBindingRef, ChipBindingTbsRef, HeartbeatContext, HeartbeatRef, LeaseAcceptanceRef, ProofId,
+    ChipBindingRef, ChipBindingTbsRef, HeartbeatRef, LeaseAcceptanceRef, ProofId,
     VerifiedHeartbeat, VerifiedLeaseAcceptance,
 };
 use crate::registry::ChipModel;
 use crate::signature::Backend;
-use crate::time::NetworkParams;
+use crate::slot_context::{BindingContext, SlotClaims, SlotContext};
 use crate::trust::{RootKind, TrustStore};
 use crate::x509::ChipIdentity;
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
@@ -30,7 +30,7 @@ pub struct HeartbeatItem<'a> {
     /// The chip's registered device key.
     pub key: &'a DevicePublicKey,
     /// What it must match.
-    pub context: HeartbeatContext<'a>,
+    pub context: SlotContext<'a>,
 }
 
 /// One heartbeat of a batch with its chip's key as uncompressed SEC1 bytes, as the
@@ -42,23 +42,7 @@ pub struct HeartbeatSec1Item<'a> {
     /// The chip's registered device key, uncompressed SEC1 (65 bytes).
     pub public_key: &'a [u8],
     /// What it must match.
-    pub context: HeartbeatContext<'a>,
-}
-
-/// What a chip binding must match: the network, the slot whose challenge it answers,
-/// and the wallet that submits it (so nobody can front-run a claim).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BindingContext<'a> {
-    /// The verifying node's network; certificates are judged at the slot's start time.
-    pub params: &'a NetworkParams,
-    /// Epoch of the slot.
-    pub epoch: u64,
-    /// Slot whose challenge is answered.
-    pub slot: u32,
-    /// That slot's challenge.
-    pub challenge: &'a [u8; 32],
-    /// Wallet submitting the claim.
-    pub wallet: &'a [u8],
+    pub context: SlotContext<'a>,
 }
 
 /// A registered chip: everything a node needs to check its heartbeats and pay it.
@@ -193,7 +177,7 @@ impl Verifier {
         &self,
         der: &[u8],
         key: &DevicePublicKey,
-        context: &HeartbeatContext<'_>,
+        context: &SlotContext<'_>,
     ) -> Result<VerifiedHeartbeat> {
         let heartbeat = HeartbeatRef::from_der(der)?;
         heartbeat.verify(self.backend, key, context)?;
@@ -286,7 +270,13 @@ impl Verifier {
     ) -> Result<VerifiedBinding> {
         let binding = ChipBindingRef::from_der(der)?;
         let tbs = binding.tbs();
-        let time = check_binding_context(tbs, context)?;
+        let time = context.check(&SlotClaims {
+            network_id: tbs.network_id,
+            epoch: tbs.epoch,
+            slot: tbs.slot,
+            challenge: tbs.challenge,
+            wallet: tbs.wallet,
+        })?;
         let parsed = tbs
             .certificates
             .iter()
@@ -430,27 +420,6 @@ struct DeviceProfile<'p> {
 
 /// SPEC.md 6.4 step 1: the binding answers the context's network, slot, challenge and
 /// wallet (cheap comparisons first); returns the slot's start time.
-fn check_binding_context(tbs: &ChipBindingTbsRef<'_>, context: &BindingContext<'_>) -> Result<u64> {
-    if tbs.network_id != context.params.network_id() {
-        return Err(Error::WrongNetwork);
-    }
-    if tbs.epoch != context.epoch || tbs.slot != context.slot {
-        return Err(Error::WrongSlot {
-            expected_epoch: context.epoch,
-            expected_slot: context.slot,
-            epoch: tbs.epoch,
-            slot: tbs.slot,
-        });
-    }
-    if tbs.challenge != context.challenge {
-        return Err(Error::ChallengeMismatch);
-    }
-    if tbs.wallet != context.wallet {
-        return Err(Error::WalletMismatch);
-    }
-    context.params.slot_start_unix(tbs.epoch, tbs.slot)
-}
-
 /// SPEC.md 6.4 step 5: every carried certificate valid at `time`, the device first.
 fn check_carried_validity(parsed: &[ParsedCertificate<'_>], time: u64) -> Result<()> {
     for (index, certificate) in parsed.iter().enumerate() {

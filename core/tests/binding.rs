@@ -711,35 +711,27 @@ fn binding_context_errors() {
     let verifier = Verifier::with_trust_store(store(allow_tests()));
     let params = params();
     let challenge = challenge();
-    let good = poci::BindingContext {
-        params: &params,
-        epoch: EPOCH,
-        slot: SLOT,
-        challenge: &challenge,
-        wallet: WALLET,
-    };
+    let good = poci::BindingContext::new(&params, EPOCH, SLOT, &challenge, WALLET);
+    assert!(verifier.verify_binding(&der, &good).is_ok());
     assert_eq!(
         code(verifier.verify_binding(
             &der,
-            &poci::BindingContext {
-                wallet: b"mallory",
-                ..good
-            }
+            &poci::BindingContext::new(&params, EPOCH, SLOT, &challenge, b"mallory")
         )),
         "WALLET_MISMATCH"
     );
     assert_eq!(
-        code(verifier.verify_binding(&der, &poci::BindingContext { slot: 43, ..good })),
+        code(verifier.verify_binding(
+            &der,
+            &poci::BindingContext::new(&params, EPOCH, 43, &challenge, WALLET)
+        )),
         "WRONG_SLOT"
     );
     let other = [0u8; 32];
     assert_eq!(
         code(verifier.verify_binding(
             &der,
-            &poci::BindingContext {
-                challenge: &other,
-                ..good
-            }
+            &poci::BindingContext::new(&params, EPOCH, SLOT, &other, WALLET)
         )),
         "CHALLENGE_MISMATCH"
     );
@@ -747,10 +739,7 @@ fn binding_context_errors() {
     assert_eq!(
         code(verifier.verify_binding(
             &der,
-            &poci::BindingContext {
-                params: &mainnet,
-                ..good
-            }
+            &poci::BindingContext::new(&mainnet, EPOCH, SLOT, &challenge, WALLET)
         )),
         "WRONG_NETWORK"
     );

@@ -20,8 +20,8 @@ use poci::x509::mint::{
     TEST_ROOT_NOT_AFTER, X509Extension, device_extensions, issue_certificate, mint_crl,
 };
 use poci::{
-    BindingSubmission, ChipLedger, DeviceKey, DevicePublicKey, Error, HeartbeatContext,
-    HeartbeatItem, HeartbeatSubmission, RootKind, SlotId, TrustPolicy, TrustStore, Verifier,
+    BindingSubmission, ChipLedger, DeviceKey, DevicePublicKey, Error, HeartbeatItem,
+    HeartbeatSubmission, RootKind, SlotContext, SlotId, TrustPolicy, TrustStore, Verifier,
 };
 
 const MODEL: &str = "poci-test-accel-a1";
@@ -335,7 +335,7 @@ fn code_batch_too_large() {
     let item = HeartbeatItem {
         der: &junk,
         key: key.public_key(),
-        context: HeartbeatContext {
+        context: SlotContext {
             network_id: "poci-testnet",
             epoch: EPOCH,
             slot: SLOT,
@@ -368,13 +368,7 @@ fn the_cheap_checks_come_first() {
     let verifier = Verifier::with_trust_store(store(allow_tests()));
     let params = params();
     let challenge = challenge();
-    let context = poci::BindingContext {
-        params: &params,
-        epoch: EPOCH,
-        slot: SLOT,
-        challenge: &challenge,
-        wallet: b"front-runner",
-    };
+    let context = poci::BindingContext::new(&params, EPOCH, SLOT, &challenge, b"front-runner");
     let refused = verifier.verify_binding(&honest, &context).unwrap_err();
     assert_eq!(refused.code(), "WALLET_MISMATCH");
     assert_eq!(verifier.certificate_signature_checks(), 0);
@@ -392,7 +386,7 @@ fn the_cheap_checks_come_first() {
         measurement: None,
     };
     let der = poci::Signed::sign(tbs, &thief).unwrap().to_der().unwrap();
-    let context = HeartbeatContext {
+    let context = SlotContext {
         network_id: "poci-testnet",
         epoch: EPOCH,
         slot: SLOT,

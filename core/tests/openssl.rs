@@ -258,13 +258,7 @@ fn openssl_made_chain_is_accepted() {
         ],
     };
     let der = Signed::sign(tbs, &device_key).unwrap().to_der().unwrap();
-    let context = BindingContext {
-        params: &params,
-        epoch: 0,
-        slot: 0,
-        challenge: &challenge,
-        wallet: b"wallet",
-    };
+    let context = BindingContext::new(&params, 0, 0, &challenge, b"wallet");
     let verified = Verifier::with_trust_store(store)
         .verify_binding(&der, &context)
         .unwrap();

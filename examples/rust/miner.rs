@@ -7,8 +7,8 @@
 
 use poci::x509::mint::{TEST_NOT_BEFORE, TestVendor, testnet_vendor};
 use poci::{
-    BindingContext, ChipBindingTbs, ChipIdentity, ChipModelRegistry, HeartbeatContext,
-    HeartbeatTbs, NetworkParams, Signed, TrustStore, Verifier, derive_challenge,
+    BindingContext, ChipBindingTbs, ChipIdentity, ChipModelRegistry, HeartbeatTbs, NetworkParams,
+    Signed, SlotContext, TrustStore, Verifier, derive_challenge,
 };
 
 type Outcome = Result<(), Box<dyn std::error::Error>>;
@@ -67,13 +67,7 @@ fn main() -> Outcome {
             certificates: vec![certificate, vendor.intermediate_der.clone()],
         };
         let der = Signed::sign(tbs, &key)?.to_der()?;
-        let context = BindingContext {
-            params: &params,
-            epoch,
-            slot,
-            challenge: &challenge,
-            wallet: WALLET,
-        };
+        let context = BindingContext::new(&params, epoch, slot, &challenge, WALLET);
         let verified = verifier.verify_binding(&der, &context)?;
         // The rating that rewards will use comes from the registry, never from the miner.
         let rating = registry.get(model).map(|model| model.rating_milli_cu);
@@ -112,7 +106,7 @@ fn main() -> Outcome {
             };
             let heartbeat = Signed::sign(tbs, key)?;
             let der = heartbeat.to_der()?;
-            let context = HeartbeatContext {
+            let context = SlotContext {
                 network_id: params.network_id(),
                 epoch,
                 slot,

@@ -139,13 +139,7 @@ impl Fixtures {
         let challenge = self.challenge(BIND_EPOCH, BIND_SLOT);
         verifier.verify_binding(
             der,
-            &BindingContext {
-                params: &self.params,
-                epoch: BIND_EPOCH,
-                slot: BIND_SLOT,
-                challenge: &challenge,
-                wallet: WALLET,
-            },
+            &BindingContext::new(&self.params, BIND_EPOCH, BIND_SLOT, &challenge, WALLET),
         )
     }
 

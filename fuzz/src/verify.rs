@@ -13,8 +13,7 @@ use poci::x509::mint::{
     X509Extension, device_extensions, issue_certificate,
 };
 use poci::{
-    Backend, DeviceKey, EcdsaSignature, HeartbeatContext, HeartbeatItem, HeartbeatTbs, Signed,
-    Verifier,
+    Backend, DeviceKey, EcdsaSignature, HeartbeatItem, HeartbeatTbs, Signed, SlotContext, Verifier,
 };
 
 use crate::fixtures::{MODEL, NETWORK, WALLET, fixtures, identity};
@@ -80,7 +79,7 @@ pub fn verify_heartbeat(data: &[u8]) -> bool {
     let fixtures = fixtures();
     let (epoch, slot) = (2, 3);
     let challenge = fixtures.challenge(epoch, slot);
-    let context = HeartbeatContext {
+    let context = SlotContext {
         network_id: NETWORK,
         epoch,
         slot,

@@ -25,5 +25,5 @@ impl<T> OrThrow<T> for poci::Result<T> {
 
 /// A bad JS argument (not a POCI rule): code `INVALID_ARGUMENT`.
 pub fn invalid_argument(what: &str) -> napi::Error<String> {
-    napi::Error::new("INVALID_ARGUMENT".to_owned(), what.to_owned())
+    napi::Error::new(poci::Error::INVALID_ARGUMENT.to_owned(), what.to_owned())
 }

@@ -624,7 +624,7 @@ impl OwnedHeartbeat {
         poci::HeartbeatSec1Item {
             der: &self.der,
             public_key: &self.public_key,
-            context: poci::HeartbeatContext {
+            context: poci::SlotContext {
                 network_id: &self.network_id,
                 epoch: self.epoch,
                 slot: self.slot,
@@ -732,7 +732,7 @@ impl Verifier {
     ) -> napi::Result<VerifiedHeartbeat, String> {
         let key = key_of(public_key)?;
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
-        let context = poci::HeartbeatContext {
+        let context = poci::SlotContext {
             network_id: &context.network_id,
             epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
             slot: context.slot,
@@ -772,13 +772,13 @@ impl Verifier {
         context: BindingContext,
     ) -> napi::Result<VerifiedBinding, String> {
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
-        let binding = poci::BindingContext {
-            params: &params.0,
-            epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
-            slot: context.slot,
-            challenge: &challenge,
-            wallet: &context.wallet,
-        };
+        let binding = poci::BindingContext::new(
+            &params.0,
+            u64_of(&context.epoch, "epoch must be a u64 bigint")?,
+            context.slot,
+            &challenge,
+            &context.wallet,
+        );
         Ok(VerifiedBinding::from(
             &self.0.verify_binding(&der, &binding).or_throw()?,
         ))

@@ -47,6 +47,23 @@ create_exception!(
     "Reward math parameters or amounts out of bounds."
 );
 
+create_exception!(
+    poci,
+    InvalidArgumentError,
+    PociError,
+    "An argument Python cannot hand to the core as it is (bytes of the wrong length, an unknown name): code INVALID_ARGUMENT."
+);
+
+/// The `InvalidArgumentError` for a bad argument, with `.code` set.
+pub fn invalid_argument(message: impl Into<String>) -> PyErr {
+    let err = InvalidArgumentError::new_err(message.into());
+    Python::attach(|py| {
+        // As in `exception`: a fresh instance takes the attribute.
+        let _ = err.value(py).setattr("code", poci::Error::INVALID_ARGUMENT);
+    });
+    err
+}
+
 /// A core error on its way to Python.
 pub struct PociErr(pub poci::Error);
 
@@ -66,7 +83,6 @@ pub fn exception(py: Python<'_>, error: &poci::Error) -> PyErr {
         poci::ErrorFamily::Policy => PolicyError::new_err(message),
         poci::ErrorFamily::Ledger => LedgerError::new_err(message),
         poci::ErrorFamily::Math => MathError::new_err(message),
-        _ => PociError::new_err(message),
     };
     // Setting an attribute on a fresh exception instance cannot fail in practice; if it
     // did, the exception still carries its message and class.
@@ -93,5 +109,9 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("PolicyError", py.get_type::<PolicyError>())?;
     module.add("LedgerError", py.get_type::<LedgerError>())?;
     module.add("MathError", py.get_type::<MathError>())?;
+    module.add(
+        "InvalidArgumentError",
+        py.get_type::<InvalidArgumentError>(),
+    )?;
     Ok(())
 }

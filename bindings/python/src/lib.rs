@@ -7,10 +7,10 @@ mod types;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use error::{PociErr, PociResult, exception};
+use error::{PociErr, PociResult, exception, invalid_argument};
 use types::{
-    Allocation, Availability, BindingOutcome, ChipModel, ChipRecord, ClosedEpoch, LeaseSettlement,
-    PoolAmounts, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance,
+    Allocation, Availability, BindingOutcome, Bytes32, ChipModel, ChipRecord, ClosedEpoch,
+    LeaseSettlement, PoolAmounts, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance,
 };
 
 /// Network parameters: network id, genesis, epoch length, slots per epoch.
@@ -151,8 +151,8 @@ impl DeviceKey {
     }
 }
 
-fn key_id(bytes: [u8; 32]) -> poci::KeyId {
-    poci::KeyId(bytes)
+fn key_id(bytes: Bytes32) -> poci::KeyId {
+    poci::KeyId(bytes.0)
 }
 
 /// The methods every signed message shares: DER and JSON both ways, proof id, signature.
@@ -212,9 +212,9 @@ impl Heartbeat {
         wallet: Vec<u8>,
         epoch: u64,
         slot: u32,
-        challenge: [u8; 32],
+        challenge: Bytes32,
         counter: u64,
-        measurement: Option<[u8; 32]>,
+        measurement: Option<Bytes32>,
     ) -> PociResult<Self> {
         let tbs = poci::HeartbeatTbs {
             network_id,
@@ -222,9 +222,9 @@ impl Heartbeat {
             wallet,
             epoch,
             slot,
-            challenge,
+            challenge: challenge.0,
             counter,
-            measurement,
+            measurement: measurement.map(|m| m.0),
         };
         Ok(Self(poci::Signed::sign(tbs, &key.0)?))
     }
@@ -274,7 +274,7 @@ impl ChipBinding {
         binding_counter: u64,
         epoch: u64,
         slot: u32,
-        challenge: [u8; 32],
+        challenge: Bytes32,
         certificates: Vec<Vec<u8>>,
     ) -> PociResult<Self> {
         let tbs = poci::ChipBindingTbs {
@@ -285,7 +285,7 @@ impl ChipBinding {
             binding_counter,
             epoch,
             slot,
-            challenge,
+            challenge: challenge.0,
             certificates,
         };
         Ok(Self(poci::Signed::sign(tbs, &key.0)?))
@@ -452,9 +452,8 @@ impl RegistrySchedule {
 }
 
 fn revocation_policy_named(name: &str) -> PyResult<poci::UnknownRevocationPolicy> {
-    poci::UnknownRevocationPolicy::from_name(name).ok_or_else(|| {
-        pyo3::exceptions::PyValueError::new_err("unknown_revocation must be 'deny' or 'allow'")
-    })
+    poci::UnknownRevocationPolicy::from_name(name)
+        .ok_or_else(|| invalid_argument("unknown_revocation must be 'deny' or 'allow'"))
 }
 
 /// Vendor roots, CRLs and the registry a verifier judges chains against.
@@ -558,7 +557,7 @@ struct Verifier(poci::Verifier);
 
 fn backend_named(name: &str) -> PyResult<poci::Backend> {
     poci::Backend::from_name(name)
-        .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(format!("unknown backend {name:?}")))
+        .ok_or_else(|| invalid_argument(format!("unknown backend {name:?}")))
 }
 
 #[pymethods]
@@ -584,11 +583,11 @@ impl Verifier {
         network_id: &str,
         epoch: u64,
         slot: u32,
-        challenge: [u8; 32],
+        challenge: Bytes32,
         wallet: &[u8],
     ) -> PyResult<VerifiedHeartbeat> {
         let key = public_key_of(public_key)?;
-        let context = poci::HeartbeatContext {
+        let context = poci::SlotContext {
             network_id,
             epoch,
             slot,
@@ -614,7 +613,7 @@ impl Verifier {
             String,
             u64,
             u32,
-            [u8; 32],
+            Bytes32,
             Vec<u8>,
         )>,
     ) -> PyResult<Vec<Py<PyAny>>> {
@@ -639,7 +638,7 @@ impl Verifier {
                             poci::HeartbeatSec1Item {
                                 der,
                                 public_key,
-                                context: poci::HeartbeatContext {
+                                context: poci::SlotContext {
                                     network_id,
                                     epoch: *epoch,
                                     slot: *slot,
@@ -669,16 +668,10 @@ impl Verifier {
         params: PyRef<'_, NetworkParams>,
         epoch: u64,
         slot: u32,
-        challenge: [u8; 32],
+        challenge: Bytes32,
         wallet: &[u8],
     ) -> PociResult<VerifiedBinding> {
-        let context = poci::BindingContext {
-            params: &params.0,
-            epoch,
-            slot,
-            challenge: &challenge,
-            wallet,
-        };
+        let context = poci::BindingContext::new(&params.0, epoch, slot, &challenge, wallet);
         Ok(VerifiedBinding(self.0.verify_binding(der, &context)?))
     }
     /// Verifies a lease acceptance signed by the rented chip.
@@ -705,11 +698,11 @@ impl Verifier {
         network_id: &str,
         epoch: u64,
         slot: u32,
-        challenge: [u8; 32],
+        challenge: Bytes32,
         wallet: &[u8],
         iterations: u32,
     ) -> PyResult<f64> {
-        let context = poci::HeartbeatContext {
+        let context = poci::SlotContext {
             network_id,
             epoch,
             slot,
@@ -754,7 +747,7 @@ impl ChipLedger {
         der: &[u8],
         epoch: u64,
         slot: u32,
-        challenge: [u8; 32],
+        challenge: Bytes32,
         wallet: &[u8],
     ) -> PociResult<BindingOutcome> {
         let slot = poci::SlotId { epoch, slot };
@@ -774,7 +767,7 @@ impl ChipLedger {
         der: &[u8],
         epoch: u64,
         slot: u32,
-        challenge: [u8; 32],
+        challenge: Bytes32,
     ) -> PociResult<()> {
         Ok(self
             .0
@@ -785,8 +778,8 @@ impl ChipLedger {
         Ok(ClosedEpoch(self.0.close_epoch(epoch, None)?))
     }
     /// A registered chip's record, or None.
-    fn chip(&self, key_id: [u8; 32]) -> Option<ChipRecord> {
-        self.0.chip(&poci::KeyId(key_id)).map(ChipRecord)
+    fn chip(&self, key_id: Bytes32) -> Option<ChipRecord> {
+        self.0.chip(&poci::KeyId(key_id.0)).map(ChipRecord)
     }
     /// Number of registered chips.
     fn __len__(&self) -> usize {
@@ -926,8 +919,8 @@ fn settle_lease(price: u128, lease_slots: u128, proven_slots: u128) -> PociResul
 #[pyfunction]
 fn select_producer<'py>(
     py: Python<'py>,
-    beacon: [u8; 32],
-    candidates: Vec<([u8; 32], u128)>,
+    beacon: Bytes32,
+    candidates: Vec<(Bytes32, u128)>,
 ) -> PociResult<Option<Bound<'py, PyBytes>>> {
     let candidates: Vec<(poci::KeyId, u128)> = candidates
         .into_iter()
@@ -993,6 +986,15 @@ fn error_codes() -> Vec<&'static str> {
     poci::Error::ALL_CODES.to_vec()
 }
 
+/// The name of every error family: each is an exception class of this module.
+#[pyfunction]
+fn error_families() -> Vec<&'static str> {
+    poci::ErrorFamily::ALL
+        .iter()
+        .map(|family| family.name())
+        .collect()
+}
+
 /// The POCI core, compiled: verification and reward math shared with the Rust nodes.
 #[pymodule]
 fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1028,6 +1030,7 @@ fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(settle_lease, module)?)?;
     module.add_function(wrap_pyfunction!(select_producer, module)?)?;
     module.add_function(wrap_pyfunction!(error_codes, module)?)?;
+    module.add_function(wrap_pyfunction!(error_families, module)?)?;
     module.add_function(wrap_pyfunction!(is_vendor_roots_file, module)?)?;
     Ok(())
 }

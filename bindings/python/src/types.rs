@@ -279,9 +279,9 @@ pub struct Availability(pub poci::rewards::allocation::AllocationInput);
 impl Availability {
     /// `Availability(key_id, wallet, rating_milli_cu, proven_slots)`.
     #[new]
-    fn new(key_id: [u8; 32], wallet: Vec<u8>, rating_milli_cu: u64, proven_slots: u32) -> Self {
+    fn new(key_id: Bytes32, wallet: Vec<u8>, rating_milli_cu: u64, proven_slots: u32) -> Self {
         Self(poci::rewards::allocation::AllocationInput {
-            key_id: poci::KeyId(key_id),
+            key_id: poci::KeyId(key_id.0),
             wallet,
             rating_milli_cu,
             proven_slots,
@@ -512,5 +512,28 @@ impl ChipModel {
             "ChipModel({:?}, rating_milli_cu={})",
             self.0.model_id, self.0.rating_milli_cu
         )
+    }
+}
+
+/// 32 bytes from Python (`bytes`, `bytearray` or a list of ints): a challenge, beacon,
+/// measurement or key id. Any other length is `InvalidArgumentError`, as in Node and Swift.
+#[derive(Debug, Clone, Copy)]
+pub struct Bytes32(pub [u8; 32]);
+
+impl std::ops::Deref for Bytes32 {
+    type Target = [u8; 32];
+    fn deref(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Bytes32 {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let bytes: Vec<u8> = obj.extract()?;
+        <[u8; 32]>::try_from(bytes.as_slice())
+            .map(Self)
+            .map_err(|_| crate::error::invalid_argument(format!("{} bytes, not 32", bytes.len())))
     }
 }

@@ -81,6 +81,23 @@ def test_error_hierarchy_and_codes():
         (lambda: poci.settle_lease(1, 0, 0), poci.MathError, "LEASE_OUT_OF_BOUNDS"),
         (lambda: poci.PoolSplit(9600), poci.MathError, "INVALID_POOLS"),
         (lambda: poci.NetworkParams("X", 0, 1, 1), poci.PolicyError, "INVALID_NETWORK_PARAMS"),
+        (lambda: poci.TrustStore.embedded_testnet().with_roots("poci-test-a", [b"x"], []), poci.CertificateError, "BAD_CERTIFICATE"),
+        (
+            lambda: poci.ChipLedger(poci.NetworkParams("poci-testnet", 0, 3600, 120)).apply_heartbeat(
+                verifier, der, epoch=7, slot=42, challenge=challenge(7, 42)
+            ),
+            poci.LedgerError,
+            "UNKNOWN_CHIP",
+        ),
+        (lambda: poci.Verifier(backend="fastest"), poci.InvalidArgumentError, "INVALID_ARGUMENT"),
+        (lambda: poci.TrustStore(poci.ChipModelRegistry.embedded(), unknown_revocation="maybe"), poci.InvalidArgumentError, "INVALID_ARGUMENT"),
+        (
+            lambda: verifier.verify_heartbeat(
+                der, key.public_key, network_id="poci-testnet", epoch=7, slot=42, challenge=bytes(31), wallet=WALLET
+            ),
+            poci.InvalidArgumentError,
+            "INVALID_ARGUMENT",
+        ),
     ]
     for call, family, code in cases:
         with pytest.raises(family) as raised:
@@ -88,6 +105,12 @@ def test_error_hierarchy_and_codes():
         assert raised.value.code == code
         assert isinstance(raised.value, poci.PociError)
     assert len(set(poci.error_codes())) == len(poci.error_codes()) > 50
+    # Every family of the core is a class here, below PociError, as in Swift's PociError cases.
+    for name in poci.error_families():
+        assert issubclass(getattr(poci, name), poci.PociError), name
+    assert sorted(poci.error_families()) == sorted(
+        ["ParseError", "SignatureError", "CertificateError", "PolicyError", "LedgerError", "MathError"]
+    )
 
 
 def test_batch_verification_returns_one_result_per_item():

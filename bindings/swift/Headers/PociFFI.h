@@ -637,6 +637,12 @@ RustBuffer uniffi_poci_ffi_fn_func_error_codes(RustCallStatus *_Nonnull out_stat
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_ERROR_FAMILIES
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_ERROR_FAMILIES
+RustBuffer uniffi_poci_ffi_fn_func_error_families(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_SELECT_PRODUCER
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_SELECT_PRODUCER
 RustBuffer uniffi_poci_ffi_fn_func_select_producer(RustBuffer beacon, RustBuffer candidates, RustCallStatus *_Nonnull out_status
@@ -945,6 +951,12 @@ uint16_t uniffi_poci_ffi_checksum_func_epoch_report_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_ERROR_CODES
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_ERROR_CODES
 uint16_t uniffi_poci_ffi_checksum_func_error_codes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_ERROR_FAMILIES
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_ERROR_FAMILIES
+uint16_t uniffi_poci_ffi_checksum_func_error_families(void
     
 );
 #endif

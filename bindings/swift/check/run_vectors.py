@@ -237,9 +237,19 @@ def check_folder_loader():
     return []
 
 
+def check_error_families():
+    """Every core family is a case of PociError, named alike (ParseError -> Parse)."""
+    missing = [] if len(poci.error_families()) == 6 else ["error families: not the six of SPEC.md"]
+    for name in poci.error_families():
+        case = name.removesuffix("Error")
+        if not isinstance(getattr(poci.PociError, case, None), type):
+            missing.append(f"error family {name}: no PociError.{case}")
+    return missing
+
+
 def main():
     directory = Path(os.environ.get("POCI_VECTORS_DIR", REPOSITORY_VECTORS))
-    passed, failures, codes = 0, check_folder_loader(), set()
+    passed, failures, codes = 0, check_folder_loader() + check_error_families(), set()
     for path in sorted(directory.glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         stores = document.get("trust_stores", {})

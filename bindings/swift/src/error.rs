@@ -52,8 +52,7 @@ impl From<poci::Error> for PociError {
             poci::ErrorFamily::Certificate => Self::Certificate { code, message },
             poci::ErrorFamily::Policy => Self::Policy { code, message },
             poci::ErrorFamily::Ledger => Self::Ledger { code, message },
-            // Math, and any family the core adds before this binding maps it.
-            _ => Self::Math { code, message },
+            poci::ErrorFamily::Math => Self::Math { code, message },
         }
     }
 }
@@ -64,7 +63,7 @@ pub type Result<T> = std::result::Result<T, PociError>;
 /// A bad argument.
 pub fn invalid_argument(message: &str) -> PociError {
     PociError::InvalidArgument {
-        code: "INVALID_ARGUMENT".to_owned(),
+        code: poci::Error::INVALID_ARGUMENT.to_owned(),
         message: message.to_owned(),
     }
 }

@@ -17,14 +17,9 @@ uniffi::setup_scaffolding!("poci");
 
 /// A u128 amount from a canonical decimal string.
 fn amount(text: &str) -> Result<u128> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text.len() == 1 || !text.starts_with('0'));
-    if !canonical {
-        return Err(invalid_argument("amounts are canonical decimal strings"));
-    }
-    text.parse()
-        .map_err(|_| invalid_argument("amount above 2^128 - 1"))
+    poci::json::parse_decimal_u128(text).ok_or_else(|| {
+        invalid_argument("amounts are canonical decimal strings of at most 2^128 - 1")
+    })
 }
 
 fn bytes32(bytes: &[u8], what: &str) -> Result<[u8; 32]> {
@@ -443,7 +438,7 @@ impl Verifier {
         context: HeartbeatContext,
     ) -> Result<VerifiedHeartbeat> {
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
-        let context = poci::HeartbeatContext {
+        let context = poci::SlotContext {
             network_id: &context.network_id,
             epoch: context.epoch,
             slot: context.slot,
@@ -472,7 +467,7 @@ impl Verifier {
             .map(|(item, challenge)| poci::HeartbeatItem {
                 der: &item.der,
                 key: &item.public_key.0,
-                context: poci::HeartbeatContext {
+                context: poci::SlotContext {
                     network_id: &item.context.network_id,
                     epoch: item.context.epoch,
                     slot: item.context.slot,
@@ -496,13 +491,13 @@ impl Verifier {
         context: BindingContext,
     ) -> Result<VerifiedBinding> {
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
-        let context = poci::BindingContext {
-            params: &params.0,
-            epoch: context.epoch,
-            slot: context.slot,
-            challenge: &challenge,
-            wallet: &context.wallet,
-        };
+        let context = poci::BindingContext::new(
+            &params.0,
+            context.epoch,
+            context.slot,
+            &challenge,
+            &context.wallet,
+        );
         Ok(VerifiedBinding::from(
             &self.0.verify_binding(&der, &context)?,
         ))
@@ -784,5 +779,14 @@ pub fn error_codes() -> Vec<String> {
     poci::Error::ALL_CODES
         .iter()
         .map(|code| (*code).to_owned())
+        .collect()
+}
+
+/// The name of every error family (`ParseError`, …): each is a case of `PociError`.
+#[uniffi::export]
+pub fn error_families() -> Vec<String> {
+    poci::ErrorFamily::ALL
+        .iter()
+        .map(|family| family.name().to_owned())
         .collect()
 }

@@ -16,6 +16,7 @@ use crate::limits::{MAX_HEARTBEAT_LEN, MAX_NETWORK_ID_LEN, MAX_WALLET_LEN};
 use crate::limits::{check_len, fixed};
 use crate::oid::HEARTBEAT_DOMAIN_DER;
 use crate::signature::Backend;
+use crate::slot_context::{SlotClaims, SlotContext};
 
 /// The signed content of a heartbeat, parsed in place.
 ///
@@ -243,24 +244,6 @@ impl HeartbeatTbs {
     }
 }
 
-/// What a heartbeat must match: the slot being proven and the chip's binding.
-///
-/// The challenge is derived once per slot by the caller
-/// ([`crate::derive_challenge`]) and shared by every chip's check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeartbeatContext<'a> {
-    /// Network of the verifying node.
-    pub network_id: &'a str,
-    /// Epoch being proven.
-    pub epoch: u64,
-    /// Slot being proven.
-    pub slot: u32,
-    /// Challenge of that slot.
-    pub challenge: &'a [u8; 32],
-    /// Wallet the chip is bound to.
-    pub wallet: &'a [u8],
-}
-
 /// A heartbeat that passed verification (JSON form of SPEC.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -284,29 +267,19 @@ impl<'a> HeartbeatRef<'a> {
         &self,
         backend: Backend,
         key: &DevicePublicKey,
-        context: &HeartbeatContext<'_>,
+        context: &SlotContext<'_>,
     ) -> Result<()> {
         let tbs = self.tbs();
         if tbs.chip_key_id != key.key_id().as_bytes() {
             return Err(Error::ChipKeyMismatch);
         }
-        if tbs.network_id != context.network_id {
-            return Err(Error::WrongNetwork);
-        }
-        if tbs.epoch != context.epoch || tbs.slot != context.slot {
-            return Err(Error::WrongSlot {
-                expected_epoch: context.epoch,
-                expected_slot: context.slot,
-                epoch: tbs.epoch,
-                slot: tbs.slot,
-            });
-        }
-        if tbs.challenge != context.challenge {
-            return Err(Error::ChallengeMismatch);
-        }
-        if tbs.wallet != context.wallet {
-            return Err(Error::WalletMismatch);
-        }
+        context.check(&SlotClaims {
+            network_id: tbs.network_id,
+            epoch: tbs.epoch,
+            slot: tbs.slot,
+            challenge: tbs.challenge,
+            wallet: tbs.wallet,
+        })?;
         self.verify_signature(backend, key)
     }
 

@@ -9,7 +9,7 @@ mod heartbeat;
 mod lease;
 
 pub use binding::{ChipBindingTbs, ChipBindingTbsRef};
-pub use heartbeat::{HeartbeatContext, HeartbeatTbs, HeartbeatTbsRef, VerifiedHeartbeat};
+pub use heartbeat::{HeartbeatTbs, HeartbeatTbsRef, VerifiedHeartbeat};
 pub use lease::{LeaseAcceptanceTbs, LeaseAcceptanceTbsRef, VerifiedLeaseAcceptance};
 
 use serde::{Deserialize, Serialize};

@@ -8,9 +8,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use poci::{
-    DeviceKey, HeartbeatContext, HeartbeatTbs, KeyId, NetworkParams, Signed, derive_challenge,
-};
+use poci::{DeviceKey, HeartbeatTbs, KeyId, NetworkParams, Signed, SlotContext, derive_challenge};
 
 pub const WALLET: &[u8] = b"wallet-of-alice";
 pub const EPOCH: u64 = 7;
@@ -50,9 +48,9 @@ pub fn signed_heartbeat_der() -> Vec<u8> {
 }
 
 /// The context of [`heartbeat_tbs`]; the challenge is passed in to borrow it.
-pub fn context(challenge: &[u8; 32]) -> HeartbeatContext<'static> {
+pub fn context(challenge: &[u8; 32]) -> SlotContext<'static> {
     let network_id: &'static str = "poci-testnet";
-    HeartbeatContext {
+    SlotContext {
         network_id,
         epoch: EPOCH,
         slot: SLOT,

@@ -127,12 +127,6 @@ pub fn valid_binding(seed: &[u8], serial: &[u8]) -> (DeviceKey, Vec<u8>) {
 pub fn verify_with(verifier: &Verifier, der: &[u8]) -> Result<poci::VerifiedBinding, poci::Error> {
     let params = params();
     let challenge = challenge();
-    let context = BindingContext {
-        params: &params,
-        epoch: EPOCH,
-        slot: SLOT,
-        challenge: &challenge,
-        wallet: WALLET,
-    };
+    let context = BindingContext::new(&params, EPOCH, SLOT, &challenge, WALLET);
     verifier.verify_binding(der, &context)
 }

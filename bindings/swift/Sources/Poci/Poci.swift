@@ -5317,6 +5317,16 @@ public func errorCodes() -> [String]  {
 })
 }
 /**
+ * The name of every error family (`ParseError`, …): each is a case of `PociError`.
+ */
+public func errorFamilies() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_func_error_families(uniffiCallStatus
+    )
+})
+}
+/**
  * Picks the slot's producer, weighted; none without weight.
  */
 public func selectProducer(beacon: Data, candidates: [Candidate])throws  -> Data?  {
@@ -5386,6 +5396,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_func_error_codes() != 39635) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_func_error_families() != 7234) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_func_select_producer() != 6031) {
