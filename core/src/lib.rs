@@ -9,6 +9,10 @@
 //! and time (as [`NetworkParams`] and slot numbers). `conformance/SPEC.md` is the
 //! normative description of every format and check implemented here.
 //!
+//! Features: `ring` (default) and `pure-rust` choose the P-256 backend; `parallel`
+//! (default) verifies batches across threads; `mint` (off) adds [`x509`]'s test-material
+//! minting for tests and simulations.
+//!
 //! ```
 //! use poci::{DeviceKey, SlotContext, HeartbeatTbs, NetworkParams, Signed, Verifier, derive_challenge};
 //!

@@ -70,6 +70,7 @@ pub const REGISTRY_DOMAIN_DER: [u8; 22] = under_arc(4, 1);
 pub(crate) const COMMON_NAME_OID: [u8; 3] = [0x55, 0x04, 0x03];
 /// `id-at-organizationName` (2.5.4.10).
 pub(crate) const ORGANIZATION_OID: [u8; 3] = [0x55, 0x04, 0x0a];
+#[cfg(feature = "mint")]
 /// `id-ce-subjectKeyIdentifier` (2.5.29.14).
 pub(crate) const SUBJECT_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x0e];
 /// `id-ce-keyUsage` (2.5.29.15).

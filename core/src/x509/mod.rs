@@ -3,6 +3,7 @@
 pub(crate) mod cert;
 pub(crate) mod chain;
 mod identity;
+#[cfg(feature = "mint")]
 pub mod mint;
 mod summary;
 pub(crate) mod time;

@@ -1,6 +1,7 @@
 //! X.509 times (RFC 5280 4.1.2.5): UTCTime through 2049, GeneralizedTime from 2050,
 //! always UTC ("Z") with seconds, converted to and from unix seconds.
 
+#[cfg(feature = "mint")]
 use crate::der::tlv;
 use crate::error::{CertProblem, Error, Result};
 
@@ -9,6 +10,7 @@ pub(crate) const UTC_TIME: u8 = 0x17;
 /// DER tag of GeneralizedTime.
 pub(crate) const GENERALIZED_TIME: u8 = 0x18;
 
+#[cfg(feature = "mint")]
 /// Latest instant representable by both forms: 9999-12-31T23:59:59Z.
 pub(crate) const MAX_UNIX: u64 = 253_402_300_799;
 
@@ -59,6 +61,7 @@ const fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
 
 /// The civil date of a day count since 1970-01-01 (inverse of `days_from_civil`).
 // `days` is at most MAX_UNIX / 86400 (checked by the caller).
+#[cfg(feature = "mint")]
 #[allow(clippy::arithmetic_side_effects)]
 const fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
@@ -139,6 +142,7 @@ pub(crate) fn parse_time(tag: u8, content: &[u8]) -> Result<u64> {
         .ok_or_else(bad)
 }
 
+#[cfg(feature = "mint")]
 /// Encodes unix seconds as the DER Time RFC 5280 requires (UTCTime before 2050).
 ///
 /// # Errors
