@@ -81,7 +81,7 @@ pub struct ChipMintArgs {
     /// The vendor.
     #[arg(long)]
     pub vendor_id: String,
-    /// Use the vendor's testnet stand-in PKI (vendor-roots/testnet/<vendor>), which the
+    /// Use the vendor's testnet stand-in PKI (vendor-roots/testnet/VENDOR_ID), which the
     /// compiled-in testnet trust store trusts.
     #[arg(long, conflicts_with_all = ["organization", "vendor_seed"])]
     pub testnet: bool,
