@@ -51,7 +51,8 @@ fn harness(why: &str) -> ExecError {
 }
 
 fn to_value<T: serde::Serialize, E: From<Error>>(value: &T) -> Result<Value, E> {
-    serde_json::to_value(value).map_err(|error| E::from(Error::from(error)))
+    // Through the JSON text, so the error is core's own (no foreign error in its API).
+    poci::json::from_json(&poci::json::to_json(value)?).map_err(E::from)
 }
 
 /// Runs `operation` on `input`; `trust_stores` are the file's named trust stores.

@@ -20,7 +20,7 @@ pub(crate) fn field<'v>(input: &'v Value, name: &str) -> Result<&'v Value, Error
 
 /// A field deserialised from its JSON form.
 pub(crate) fn typed<T: DeserializeOwned>(input: &Value, name: &str) -> Result<T, Error> {
-    Ok(serde_json::from_value(field(input, name)?.clone())?)
+    poci::json::from_json(&field(input, name)?.to_string())
 }
 
 /// A `NetworkParams` field: its JSON form parsed as `NetworkParams::from_json` does, so

@@ -28,11 +28,11 @@ pub enum DerValue<'a> {
 }
 
 fn length(len: usize) -> Result<Length> {
-    Ok(Length::try_from(len)?)
+    Length::try_from(len).map_err(Error::of_der)
 }
 
 fn write_header(out: &mut Vec<u8>, tag: Tag, len: usize) -> Result<()> {
-    Header::new(tag, length(len)?).encode_to_vec(out)?;
+    Header::new(tag, length(len)?).encode_to_vec(out).map_err(Error::of_der)?;
     Ok(())
 }
 
@@ -40,7 +40,7 @@ impl DerValue<'_> {
     fn write(&self, out: &mut Vec<u8>) -> Result<()> {
         match self {
             Self::Uint(value) => {
-                value.encode_to_vec(out)?;
+                value.encode_to_vec(out).map_err(Error::of_der)?;
             }
             Self::Octets(bytes) => {
                 write_header(out, Tag::OctetString, bytes.len())?;
@@ -131,7 +131,7 @@ pub(crate) fn read_tlv<'a>(
         position: at,
     };
     let mut head = [0u8; 2];
-    reader.peek_into(&mut head)?;
+    reader.peek_into(&mut head).map_err(Error::of_der)?;
     let [tag, first_length_octet] = head;
     if tag != expected {
         return Err(malformed(DerProblem::UnexpectedTag));
@@ -145,7 +145,7 @@ pub(crate) fn read_tlv<'a>(
             let window = buf
                 .get_mut(..count.saturating_add(2))
                 .ok_or(malformed(DerProblem::Length))?;
-            reader.peek_into(window)?;
+            reader.peek_into(window).map_err(Error::of_der)?;
             let octets = window.get(2..).ok_or(malformed(DerProblem::Length))?;
             let value = octets
                 .iter()
@@ -167,7 +167,7 @@ pub(crate) fn read_tlv<'a>(
     let total = header_len
         .checked_add(value_len)
         .ok_or(malformed(DerProblem::Length))?;
-    let tlv = reader.read_slice(Length::try_from(total)?)?;
+    let tlv = reader.read_slice(Length::try_from(total).map_err(Error::of_der)?).map_err(Error::of_der)?;
     let value = tlv.get(header_len..).ok_or(malformed(DerProblem::Length))?;
     Ok((tlv, value))
 }
@@ -178,7 +178,7 @@ pub(crate) fn read_sequence<'a, T>(
     fields: impl FnOnce(&mut SliceReader<'a>) -> Result<T>,
 ) -> Result<T> {
     let (_, contents) = read_tlv(reader, tag::SEQUENCE)?;
-    let mut inner = SliceReader::new(contents)?;
+    let mut inner = SliceReader::new(contents).map_err(Error::of_der)?;
     let value = fields(&mut inner)?;
     if !inner.is_finished() {
         return Err(Error::TrailingData {
@@ -193,7 +193,7 @@ pub(crate) fn read_all<'a, T>(
     input: &'a [u8],
     value: impl FnOnce(&mut SliceReader<'a>) -> Result<T>,
 ) -> Result<T> {
-    let mut reader = SliceReader::new(input)?;
+    let mut reader = SliceReader::new(input).map_err(Error::of_der)?;
     let result = value(&mut reader)?;
     if !reader.is_finished() {
         return Err(Error::TrailingData {

@@ -969,8 +969,11 @@ impl fmt::Display for ParamsProblem {
     }
 }
 
-impl From<der::Error> for Error {
-    fn from(err: der::Error) -> Self {
+// Conversions from other crates' errors are crate-private functions, not `From` impls, so
+// `der` and `serde_json` stay out of the public API (and their versions out of semver).
+impl Error {
+    /// The stable error for a `der` reader or writer failure.
+    pub(crate) fn of_der(err: der::Error) -> Self {
         let position = err.position().map(u32::from);
         match err.kind() {
             // `der` reports a non-minimal length form as Overlength.
@@ -1008,8 +1011,9 @@ impl From<der::Error> for Error {
     }
 }
 
-impl From<serde_json::Error> for Error {
-    fn from(err: serde_json::Error) -> Self {
+impl Error {
+    /// The stable error for a `serde_json` failure.
+    pub(crate) fn of_json(err: &serde_json::Error) -> Self {
         let problem = match err.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
                 JsonProblem::Syntax
@@ -1047,8 +1051,8 @@ mod tests {
             },
             der::Length::new(2),
         );
-        assert_eq!(Error::from(trailing).code(), "TRAILING_DATA");
+        assert_eq!(Error::of_der(trailing).code(), "TRAILING_DATA");
         let indefinite = der::Error::new(der::ErrorKind::IndefiniteLength, der::Length::new(1));
-        assert_eq!(Error::from(indefinite).code(), "DER_NONCANONICAL");
+        assert_eq!(Error::of_der(indefinite).code(), "DER_NONCANONICAL");
     }
 }

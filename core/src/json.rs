@@ -6,14 +6,14 @@
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Serialises a value to its JSON form.
 ///
 /// # Errors
 /// `JSON_INVALID` only if a value cannot be represented (not expected for POCI types).
 pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
-    Ok(serde_json::to_string(value)?)
+    serde_json::to_string(value).map_err(|error| Error::of_json(&error))
 }
 
 /// Parses a value from its JSON form, strictly (unknown fields refused).
@@ -21,7 +21,7 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
 /// # Errors
 /// `JSON_INVALID` for malformed JSON or a value that does not match the schema.
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
-    Ok(serde_json::from_str(text)?)
+    serde_json::from_str(text).map_err(|error| Error::of_json(&error))
 }
 
 /// Parses a canonical unsigned decimal: digits only, no leading zero unless "0".

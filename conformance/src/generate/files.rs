@@ -54,6 +54,11 @@ fn embedded_manifests(test_vendors: bool) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// A value's JSON form as a `Value`, with core's own error.
+fn json_value<T: serde::Serialize>(value: &T) -> Result<Value> {
+    poci::json::from_json(&poci::json::to_json(value)?)
+}
+
 fn h(bytes: &[u8]) -> String {
     hex::encode(bytes)
 }
@@ -63,7 +68,7 @@ fn params() -> Result<NetworkParams> {
 }
 
 fn params_json() -> Result<Value> {
-    Ok(serde_json::to_value(params()?)?)
+    json_value(&params()?)
 }
 
 fn challenge_at(epoch: u64, slot: u32) -> Result<[u8; 32]> {

@@ -84,7 +84,7 @@ pub(super) fn emission() -> Result<VectorFile> {
         cap: u128::MAX,
     });
     let input = |schedule: &EmissionSchedule, epoch: u64| -> Result<Value> {
-        Ok(json!({ "schedule": serde_json::to_value(schedule)?, "epoch": epoch.to_string() }))
+        Ok(json!({ "schedule": json_value(&schedule)?, "epoch": epoch.to_string() }))
     };
     for (name, schedule, epochs) in [
         (

@@ -9,7 +9,7 @@ pub(super) fn rewards() -> Result<VectorFile> {
     );
     f.group("pools", "pools");
     let split = |split: &PoolSplit, emission: u128| -> Result<Value> {
-        Ok(json!({ "split": serde_json::to_value(split)?, "emission": emission.to_string() }))
+        Ok(json!({ "split": json_value(&split)?, "emission": emission.to_string() }))
     };
     let default = PoolSplit::default();
     for emission in [0, 1, 99, 100, 1_000_003, u128::MAX] {
