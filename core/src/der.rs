@@ -32,7 +32,9 @@ fn length(len: usize) -> Result<Length> {
 }
 
 fn write_header(out: &mut Vec<u8>, tag: Tag, len: usize) -> Result<()> {
-    Header::new(tag, length(len)?).encode_to_vec(out).map_err(Error::of_der)?;
+    Header::new(tag, length(len)?)
+        .encode_to_vec(out)
+        .map_err(Error::of_der)?;
     Ok(())
 }
 
@@ -167,7 +169,9 @@ pub(crate) fn read_tlv<'a>(
     let total = header_len
         .checked_add(value_len)
         .ok_or(malformed(DerProblem::Length))?;
-    let tlv = reader.read_slice(Length::try_from(total).map_err(Error::of_der)?).map_err(Error::of_der)?;
+    let tlv = reader
+        .read_slice(Length::try_from(total).map_err(Error::of_der)?)
+        .map_err(Error::of_der)?;
     let value = tlv.get(header_len..).ok_or(malformed(DerProblem::Length))?;
     Ok((tlv, value))
 }

@@ -47,6 +47,8 @@
 
 mod challenge;
 mod der;
+#[cfg(feature = "mint")]
+pub mod der_builder;
 mod device_key;
 pub mod embedded;
 mod error;

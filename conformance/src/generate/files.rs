@@ -21,8 +21,8 @@ use poci::{
 };
 
 use super::FileBuilder;
-use super::der::{octets, oid, seq, tlv, uint, utf8};
 use crate::VectorFile;
+use poci::der_builder::{octets, oid, seq, tlv, uint, utf8};
 
 type Result<T> = core::result::Result<T, Error>;
 

@@ -3,7 +3,6 @@
 //! generator asserts that each case ends as intended (`ok` or the named code), so a
 //! regression cannot slip into the vectors.
 
-mod der;
 mod files;
 
 use std::collections::BTreeMap;

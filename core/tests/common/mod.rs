@@ -63,47 +63,7 @@ pub fn key_id(key: &DeviceKey) -> KeyId {
     *key.key_id()
 }
 
-// --- hand-written DER -------------------------------------------------------
-
-pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 128 {
-        out.push(len as u8);
-    } else if len < 256 {
-        out.extend([0x81, len as u8]);
-    } else {
-        out.extend([0x82, (len >> 8) as u8, len as u8]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-pub fn uint(value: u128) -> Vec<u8> {
-    let bytes = value.to_be_bytes();
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(15);
-    let mut content = bytes[first..].to_vec();
-    if content[0] & 0x80 != 0 {
-        content.insert(0, 0);
-    }
-    tlv(0x02, &content)
-}
-
-pub fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
-    tlv(0x30, &parts.concat())
-}
-
-pub fn octets(bytes: &[u8]) -> Vec<u8> {
-    tlv(0x04, bytes)
-}
-
-pub fn utf8(text: &str) -> Vec<u8> {
-    tlv(0x0c, text.as_bytes())
-}
-
-pub fn oid(content: &[u8]) -> Vec<u8> {
-    tlv(0x06, content)
-}
+pub use poci::der_builder::{octets, oid, seq, tlv, uint, utf8};
 
 /// The fields of a heartbeat tbs, as DER TLVs, for tests to alter one by one.
 pub fn heartbeat_fields() -> Vec<Vec<u8>> {

@@ -1,7 +1,10 @@
-//! A hand-written DER builder for inputs the library refuses to produce.
+//! Hand-built DER for test inputs, including ones the library refuses to produce (a wrong
+//! tag, a field out of bounds): the one builder that core's tests and the
+//! conformance generator share. Definite, minimal lengths; nothing here is checked.
 
 /// One TLV (definite, minimal length).
-pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+#[must_use]
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = content.len();
     let len_bytes = len.to_be_bytes();
@@ -18,7 +21,8 @@ pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
 }
 
 /// A non-negative INTEGER.
-pub(crate) fn uint(value: u128) -> Vec<u8> {
+#[must_use]
+pub fn uint(value: u128) -> Vec<u8> {
     let bytes = value.to_be_bytes();
     let mut content: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
     if content.first().is_none_or(|b| *b >= 0x80) {
@@ -28,21 +32,25 @@ pub(crate) fn uint(value: u128) -> Vec<u8> {
 }
 
 /// SEQUENCE of parts.
-pub(crate) fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+#[must_use]
+pub fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
     tlv(0x30, &parts.concat())
 }
 
 /// OCTET STRING.
-pub(crate) fn octets(bytes: &[u8]) -> Vec<u8> {
+#[must_use]
+pub fn octets(bytes: &[u8]) -> Vec<u8> {
     tlv(0x04, bytes)
 }
 
 /// UTF8String.
-pub(crate) fn utf8(text: &str) -> Vec<u8> {
+#[must_use]
+pub fn utf8(text: &str) -> Vec<u8> {
     tlv(0x0c, text.as_bytes())
 }
 
 /// OBJECT IDENTIFIER from content octets.
-pub(crate) fn oid(content: &[u8]) -> Vec<u8> {
+#[must_use]
+pub fn oid(content: &[u8]) -> Vec<u8> {
     tlv(0x06, content)
 }
