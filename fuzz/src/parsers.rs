@@ -240,3 +240,78 @@ pub fn signature(data: &[u8]) {
         assert_eq!(key.spki_der().as_slice(), data);
     }
 }
+
+/// Files of a vendor-roots folder packed for fuzzing: each as a one-byte path length, the
+/// path, a two-byte (big-endian) content length and the content; a truncated tail is dropped.
+#[must_use]
+pub fn unpack_folder(data: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut rest = data;
+    while let Some((&path_len, tail)) = rest.split_first() {
+        let Some((path, tail)) = tail.split_at_checked(usize::from(path_len)) else {
+            break;
+        };
+        let Some(([high, low], tail)) = tail.split_first_chunk::<2>().map(|(l, t)| (*l, t)) else {
+            break;
+        };
+        let Some((bytes, tail)) =
+            tail.split_at_checked(usize::from(u16::from_be_bytes([high, low])))
+        else {
+            break;
+        };
+        files.push((String::from_utf8_lossy(path).into_owned(), bytes.to_vec()));
+        rest = tail;
+    }
+    files
+}
+
+/// The inverse of [`unpack_folder`], for seeds (files over its bounds are left out).
+#[must_use]
+pub fn pack_folder(files: &[poci::FolderFile<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for file in files {
+        let (Ok(path_len), Ok(len)) = (
+            u8::try_from(file.path.len()),
+            u16::try_from(file.bytes.len()),
+        ) else {
+            continue;
+        };
+        out.push(path_len);
+        out.extend_from_slice(file.path.as_bytes());
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(file.bytes);
+    }
+    out
+}
+
+/// A vendor-roots folder as the one loader reads it: the verdict (digest or error code) is
+/// the same whatever order the files come in, and the registry agrees with the store's.
+pub fn vendor_roots(data: &[u8]) {
+    let owned = unpack_folder(data);
+    let files: Vec<poci::FolderFile<'_>> = owned
+        .iter()
+        .map(|(path, bytes)| poci::FolderFile { path, bytes })
+        .collect();
+    let mut reversed = files.clone();
+    reversed.reverse();
+    let policy = poci::TrustPolicy {
+        allow_test_vendors: true,
+        ..poci::TrustPolicy::default()
+    };
+    let verdict = |files: &[poci::FolderFile<'_>], testnet: bool| {
+        TrustStore::from_folder(files, policy, testnet)
+            .and_then(|store| store.digest())
+            .map_err(|error| error.code())
+    };
+    for testnet in [false, true] {
+        assert_eq!(
+            verdict(&files, testnet),
+            verdict(&reversed, testnet),
+            "file order changed the store"
+        );
+    }
+    if let Ok(store) = TrustStore::from_folder(&files, policy, false) {
+        let registry = ChipModelRegistry::from_folder(&files).map(|r| r.digest().ok());
+        assert_eq!(registry.ok().flatten(), store.registry().digest().ok());
+    }
+}

@@ -147,6 +147,17 @@ pub fn from_vectors() -> Seeds {
         let file: Value = serde_json::from_str(&text).expect("vector JSON");
         seeds.walk("", &file);
     }
+    // The folder loader's seeds: the repository's vendor-roots/ whole, and each vendor alone.
+    let folder = poci::embedded::FILES;
+    seeds.add("vendor_roots", crate::parsers::pack_folder(folder));
+    for vendor in ["poci-test-a", "poci-test-b", "nvidia"] {
+        let one: Vec<poci::FolderFile<'_>> = folder
+            .iter()
+            .filter(|file| file.path.split('/').any(|part| part == vendor))
+            .copied()
+            .collect();
+        seeds.add("vendor_roots", crate::parsers::pack_folder(&one));
+    }
     seeds
 }
 

@@ -39,6 +39,7 @@ fn each_parser_has_seeds_from_the_vectors() {
         "certificate",
         "crl",
         "manifest",
+        "vendor_roots",
         "json_forms",
         "signature",
     ] {
