@@ -5,10 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use poci::{ChipModelRegistry, FolderFile, TrustPolicy, TrustStore};
+use poci::{ChipModelRegistry, TrustPolicy, TrustStore};
 
 use crate::error::{CliError, setup};
-use crate::files::read;
 
 /// Where trust material comes from.
 #[derive(Debug, Clone, Args)]
@@ -57,50 +56,15 @@ pub fn run(command: &TrustCommand) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The folder format's deepest file: `testnet/<vendor>/roots/<file>.pem`.
-const MAX_DEPTH: usize = 4;
-
-/// The files of a folder that the loader reads, as (path relative to the folder, bytes).
+/// The files of a folder that the loader reads.
 fn folder_files(folder: &Path) -> Result<Vec<(String, Vec<u8>)>, CliError> {
-    let mut files = Vec::new();
-    let mut pending = vec![(folder.to_path_buf(), String::new(), 0usize)];
-    while let Some((dir, prefix, depth)) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|error| CliError::io(&dir, error))?;
-        for entry in entries {
-            let entry = entry.map_err(|error| CliError::io(&dir, error))?;
-            // A name that is not UTF-8 cannot be a vendor id or a file of the format.
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            let relative = if prefix.is_empty() {
-                name
-            } else {
-                format!("{prefix}/{name}")
-            };
-            let path = entry.path();
-            if path.is_dir() {
-                if depth.saturating_add(1) < MAX_DEPTH {
-                    pending.push((path, relative, depth.saturating_add(1)));
-                }
-            } else if poci::is_vendor_roots_file(&relative) {
-                files.push((relative, read(&path)?));
-            }
-        }
-    }
-    Ok(files)
-}
-
-fn as_folder(files: &[(String, Vec<u8>)]) -> Vec<FolderFile<'_>> {
-    files
-        .iter()
-        .map(|(path, bytes)| FolderFile { path, bytes })
-        .collect()
+    poci_folder::read_vendor_roots(folder).map_err(|error| CliError::io(error.path, error.source))
 }
 
 /// The registry of a folder's manifests.
 pub fn registry(folder: &Path) -> Result<ChipModelRegistry, CliError> {
     let files = folder_files(folder)?;
-    ChipModelRegistry::from_folder(&as_folder(&files))
+    ChipModelRegistry::from_folder(&poci_folder::as_folder(&files))
         .map_err(|error| CliError::refused(folder.display().to_string(), error))
 }
 
@@ -111,6 +75,6 @@ pub fn trust_store(folder: &Path, testnet: bool) -> Result<TrustStore, CliError>
         allow_test_vendors: testnet,
         ..TrustPolicy::default()
     };
-    TrustStore::from_folder(&as_folder(&files), policy, testnet)
+    TrustStore::from_folder(&poci_folder::as_folder(&files), policy, testnet)
         .map_err(|error| CliError::refused(folder.display().to_string(), error))
 }

@@ -379,48 +379,9 @@ impl ChipModelRegistry {
     }
 }
 
-/// The folder format's deepest file: `testnet/<vendor>/roots/<file>.pem`.
-const MAX_FOLDER_DEPTH: usize = 4;
-
-/// Lists a vendor-roots/ folder and reads the files core's loader reads, as (path relative
-/// to the folder, bytes); what they mean is decided by `poci::TrustStore::from_folder`.
+/// Lists a vendor-roots/ folder and reads the files core's loader reads.
 fn folder_files(root: &std::path::Path) -> napi::Result<Vec<(String, Vec<u8>)>, String> {
-    let io = |path: &std::path::Path, error: std::io::Error| {
-        invalid_argument(&format!("{}: {error}", path.display()))
-    };
-    let mut files = Vec::new();
-    let mut pending = vec![(root.to_path_buf(), String::new(), 0usize)];
-    while let Some((dir, prefix, depth)) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).map_err(|error| io(&dir, error))? {
-            let entry = entry.map_err(|error| io(&dir, error))?;
-            // A name that is not UTF-8 cannot be a vendor id or a file of the format.
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            let relative = if prefix.is_empty() {
-                name
-            } else {
-                format!("{prefix}/{name}")
-            };
-            let path = entry.path();
-            if path.is_dir() {
-                if depth.saturating_add(1) < MAX_FOLDER_DEPTH {
-                    pending.push((path, relative, depth.saturating_add(1)));
-                }
-            } else if poci::is_vendor_roots_file(&relative) {
-                let bytes = std::fs::read(&path).map_err(|error| io(&path, error))?;
-                files.push((relative, bytes));
-            }
-        }
-    }
-    Ok(files)
-}
-
-fn as_folder(files: &[(String, Vec<u8>)]) -> Vec<poci::FolderFile<'_>> {
-    files
-        .iter()
-        .map(|(path, bytes)| poci::FolderFile { path, bytes })
-        .collect()
+    poci_folder::read_vendor_roots(root).map_err(|error| invalid_argument(&error.to_string()))
 }
 
 #[napi]
@@ -430,7 +391,7 @@ impl ChipModelRegistry {
     pub fn from_folder(path: String) -> napi::Result<Self, String> {
         let files = folder_files(std::path::Path::new(&path))?;
         Ok(Self(
-            poci::ChipModelRegistry::from_folder(&as_folder(&files)).or_throw()?,
+            poci::ChipModelRegistry::from_folder(&poci_folder::as_folder(&files)).or_throw()?,
         ))
     }
 }
@@ -528,7 +489,7 @@ impl TrustStore {
         let policy = trust_policy(options)?;
         Ok(Self(
             poci::TrustStore::from_folder(
-                &as_folder(&files),
+                &poci_folder::as_folder(&files),
                 policy,
                 include_testnet.unwrap_or(false),
             )

@@ -339,10 +339,14 @@ impl LeaseAcceptance {
 }
 
 fn folder_files(files: &[(String, Vec<u8>)]) -> Vec<poci::FolderFile<'_>> {
-    files
-        .iter()
-        .map(|(path, bytes)| poci::FolderFile { path, bytes })
-        .collect()
+    poci_folder::as_folder(files)
+}
+
+/// Lists a vendor-roots/ folder and reads the files core's loader reads (`OSError` if it
+/// cannot).
+fn read_folder(path: std::path::PathBuf) -> PyResult<Vec<(String, Vec<u8>)>> {
+    poci_folder::read_vendor_roots(&path)
+        .map_err(|error| pyo3::exceptions::PyOSError::new_err(error.to_string()))
 }
 
 /// Whether a file of a vendor-roots/ folder, by its path relative to the folder, is one
@@ -385,6 +389,14 @@ impl ChipModelRegistry {
         Ok(Self(poci::ChipModelRegistry::from_folder(&folder_files(
             &files,
         ))?))
+    }
+    /// The registry of a vendor-roots/ folder on disk.
+    #[staticmethod]
+    fn from_folder(path: std::path::PathBuf) -> PyResult<Self> {
+        let files = read_folder(path)?;
+        Ok(Self(
+            poci::ChipModelRegistry::from_folder(&folder_files(&files)).map_err(PociErr)?,
+        ))
     }
     /// The model with this id, or None.
     fn get(&self, model_id: &str) -> Option<ChipModel> {
@@ -501,6 +513,22 @@ impl TrustStore {
         let store = poci::TrustStore::from_folder(&folder_files(&files), policy, include_testnet)
             .map_err(PociErr)?;
         Ok(Self(store))
+    }
+    /// The store of a vendor-roots/ folder on disk (as `from_folder_files`).
+    #[staticmethod]
+    #[pyo3(signature = (path, *, allow_test_vendors=false, include_testnet=false, unknown_revocation="deny"))]
+    fn from_folder(
+        path: std::path::PathBuf,
+        allow_test_vendors: bool,
+        include_testnet: bool,
+        unknown_revocation: &str,
+    ) -> PyResult<Self> {
+        Self::from_folder_files(
+            read_folder(path)?,
+            allow_test_vendors,
+            include_testnet,
+            unknown_revocation,
+        )
     }
     /// SHA-256 of the store's contents (SPEC.md 11): equal digests, equal trust material.
     fn digest<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {

@@ -10,8 +10,7 @@ conformance/SPEC.md. Byte strings are ``bytes``; every integer and token amount 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import List, Tuple, Union
+from typing import Union
 
 from ._poci import (
     Allocation,
@@ -106,33 +105,9 @@ __all__ = [
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-# The deepest file of the folder format: testnet/<vendor>/roots/<file>.pem.
-_MAX_DEPTH = 4
-
-
-def _folder_files(root: Path) -> List[Tuple[str, bytes]]:
-    """Every file of a vendor-roots/ folder that the loader reads, as (relative path, bytes).
-
-    Listing and reading is all this does: which files count and what they mean is the
-    Rust core's one loader, shared with the CLI, Node and the embedded default.
-    """
-    files: List[Tuple[str, bytes]] = []
-    pending = [(root, "", 0)]
-    while pending:
-        folder, prefix, depth = pending.pop()
-        for entry in folder.iterdir():
-            relative = f"{prefix}/{entry.name}" if prefix else entry.name
-            if entry.is_dir():
-                if depth + 1 < _MAX_DEPTH:
-                    pending.append((entry, relative, depth + 1))
-            elif is_vendor_roots_file(relative):
-                files.append((relative, entry.read_bytes()))
-    return files
-
-
 def registry_from_folder(path: PathLike) -> ChipModelRegistry:
     """The registry of every ``<vendor>/manifest.toml`` in a vendor-roots/ folder."""
-    return ChipModelRegistry.from_folder_files(_folder_files(Path(path)))
+    return ChipModelRegistry.from_folder(os.fspath(path))
 
 
 def trust_store_from_folder(
@@ -147,8 +122,8 @@ def trust_store_from_folder(
     Every vendor's manifest, ``roots/``, ``crls/`` and ``intermediates/``; with
     ``include_testnet``, also the ``testnet/<vendor>/`` stand-in roots, as test roots.
     """
-    return TrustStore.from_folder_files(
-        _folder_files(Path(path)),
+    return TrustStore.from_folder(
+        os.fspath(path),
         allow_test_vendors=allow_test_vendors,
         include_testnet=include_testnet,
         unknown_revocation=unknown_revocation,

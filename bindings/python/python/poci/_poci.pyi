@@ -172,6 +172,8 @@ class ChipModelRegistry:
     def from_manifests(manifests: Sequence[Tuple[str, str]]) -> ChipModelRegistry: ...
     @staticmethod
     def from_folder_files(files: Sequence[Tuple[str, bytes]]) -> ChipModelRegistry: ...
+    @staticmethod
+    def from_folder(path: str) -> ChipModelRegistry: ...
     def get(self, model_id: str) -> Optional[ChipModel]: ...
     def models(self) -> List[ChipModel]: ...
     def vendor_ids(self) -> List[str]: ...
@@ -194,6 +196,14 @@ class TrustStore:
     @staticmethod
     def from_folder_files(
         files: Sequence[Tuple[str, bytes]],
+        *,
+        allow_test_vendors: bool = False,
+        include_testnet: bool = False,
+        unknown_revocation: str = "deny",
+    ) -> TrustStore: ...
+    @staticmethod
+    def from_folder(
+        path: str,
         *,
         allow_test_vendors: bool = False,
         include_testnet: bool = False,
