@@ -1,0 +1,162 @@
+//! NVIDIA attestation reports: the real H100 samples of `silicon/nvidia/` (provenance in
+//! its README) read strictly and verified under the leaf key of their own chain, on every
+//! backend; the bad-signature sample refused; every truncation and every appended byte
+//! refused with a typed code, never a panic.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::path::PathBuf;
+
+use poci::evidence::nvidia_spdm::{NvidiaReport, REQUEST_LEN, opaque};
+use poci::evidence::p384::verify_p384;
+use poci::{Backend, Error, ReportProblem};
+
+fn sample(name: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../silicon/nvidia")
+        .join(name);
+    let hex_text = std::fs::read_to_string(dir.join("report.hex")).unwrap();
+    let report = hex::decode(hex_text.trim()).unwrap();
+    let pem = std::fs::read_to_string(dir.join("chain.pem")).unwrap();
+    let chain = pem
+        .split_inclusive("-----END CERTIFICATE-----")
+        .filter(|block| block.contains("BEGIN"))
+        .map(|block| pem_rfc7468::decode_vec(block.trim().as_bytes()).unwrap().1)
+        .collect();
+    (report, chain)
+}
+
+/// The uncompressed P-384 point of a certificate's SPKI (test helper: the SPKI of a P-384
+/// key always starts with these bytes).
+fn p384_key(certificate: &[u8]) -> Vec<u8> {
+    const PREFIX: [u8; 10] = [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00];
+    let at = certificate
+        .windows(PREFIX.len())
+        .position(|window| window == PREFIX)
+        .expect("a P-384 SPKI");
+    certificate[at + PREFIX.len()..at + PREFIX.len() + 97].to_vec()
+}
+
+fn code(result: Result<impl Sized, Error>) -> &'static str {
+    result.err().map_or("OK", |error| error.code())
+}
+
+#[test]
+fn genuine_h100_reports_read_and_verify_on_every_backend() {
+    for (name, driver, fwid) in [("h100-a", "550.90.07", true), ("h100-b", "545.00", false)] {
+        let (bytes, chain) = sample(name);
+        assert_eq!(chain.len(), 5, "{name}: leaf, BROM, two ICAs, root");
+        let report = NvidiaReport::parse(&bytes).unwrap();
+        assert_eq!(report.requester_nonce.as_slice(), &bytes[4..36], "{name}");
+        assert_eq!(report.signed.len() + 96, bytes.len());
+        assert_eq!(report.blocks.len(), 64);
+        assert_eq!(report.opaque_text(opaque::PROJECT), Some("1010"));
+        assert_eq!(report.opaque_text(opaque::PROJECT_SKU), Some("0200"));
+        assert_eq!(report.opaque_text(opaque::CHIP_SKU), Some("882"));
+        assert_eq!(report.opaque_text(opaque::DRIVER_VERSION), Some(driver));
+        assert_eq!(report.opaque_field(opaque::FWID).is_some(), fwid, "{name}");
+        let leaf = p384_key(&chain[0]);
+        for backend in Backend::ALL {
+            assert_eq!(
+                code(verify_p384(
+                    *backend,
+                    &leaf,
+                    report.signed,
+                    report.signature
+                )),
+                "OK",
+                "{name} on {backend:?}"
+            );
+            // Under another GPU's key, or with one signed byte changed, it fails.
+            let other = p384_key(&chain[1]);
+            assert_eq!(
+                code(verify_p384(
+                    *backend,
+                    &other,
+                    report.signed,
+                    report.signature
+                )),
+                "SIGNATURE_INVALID"
+            );
+            let mut altered = report.signed.to_vec();
+            altered[4] ^= 1;
+            assert_eq!(
+                code(verify_p384(*backend, &leaf, &altered, report.signature)),
+                "SIGNATURE_INVALID"
+            );
+        }
+    }
+    let (bytes, _) = sample("h100-a");
+    let report = NvidiaReport::parse(&bytes).unwrap();
+    assert_eq!(report.vbios_version().as_deref(), Some("96.00.9f.00.01"));
+}
+
+#[test]
+fn the_bad_signature_sample_is_refused_on_every_backend() {
+    let (bytes, chain) = sample("h100-bad-signature");
+    let report = NvidiaReport::parse(&bytes).unwrap();
+    assert_eq!(report.opaque_text(opaque::PROJECT), Some("G520"));
+    let leaf = p384_key(&chain[0]);
+    for backend in Backend::ALL {
+        assert_eq!(
+            code(verify_p384(
+                *backend,
+                &leaf,
+                report.signed,
+                report.signature
+            )),
+            "SIGNATURE_INVALID"
+        );
+    }
+}
+
+#[test]
+fn every_truncation_and_every_appended_byte_is_refused() {
+    let (bytes, _) = sample("h100-a");
+    for len in 0..bytes.len() {
+        assert_eq!(
+            code(NvidiaReport::parse(&bytes[..len])),
+            "REPORT_MALFORMED",
+            "{len}"
+        );
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(matches!(
+        NvidiaReport::parse(&longer),
+        Err(Error::ReportMalformed {
+            problem: ReportProblem::TrailingData,
+            ..
+        })
+    ));
+    let huge = vec![0u8; poci::limits::MAX_NVIDIA_REPORT_LEN + 1];
+    assert_eq!(code(NvidiaReport::parse(&huge)), "MESSAGE_TOO_LARGE");
+}
+
+#[test]
+fn the_request_must_ask_for_a_signed_report_of_every_block() {
+    let (bytes, _) = sample("h100-a");
+    for (offset, value, problem) in [
+        (0, 0x12, ReportProblem::Version),
+        (1, 0xe1, ReportProblem::RequestCode),
+        (2, 0x00, ReportProblem::RequestParams),
+        (3, 0x01, ReportProblem::RequestParams),
+        (36, 8, ReportProblem::RequestParams),
+        (REQUEST_LEN, 0x10, ReportProblem::Version),
+        (REQUEST_LEN + 1, 0x61, ReportProblem::ResponseCode),
+        (REQUEST_LEN + 4, 0, ReportProblem::Blocks),
+    ] {
+        let mut altered = bytes.clone();
+        altered[offset] = value;
+        match NvidiaReport::parse(&altered) {
+            Err(Error::ReportMalformed { problem: found, .. }) => {
+                assert_eq!(found, problem, "byte {offset}");
+            }
+            other => panic!("byte {offset}: {other:?}"),
+        }
+    }
+}
