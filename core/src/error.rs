@@ -32,6 +32,13 @@ pub enum Error {
         /// Offset in the report where it was found.
         offset: usize,
     },
+    /// The evidence answers another nonce than the one its slot context gives.
+    #[error("the evidence answers another nonce")]
+    NonceMismatch,
+    /// The firmware id the evidence reports is not the one its attestation certificate
+    /// certifies.
+    #[error("the reported firmware id is not the certified one")]
+    FwidMismatch,
     /// The bytes are not well-formed DER (wrong tag, bad length, truncated, ...).
     #[error("malformed DER ({problem}){}", at_byte(*.position))]
     DerMalformed {
@@ -346,6 +353,8 @@ impl Error {
         match self {
             Self::MessageTooLarge { .. } => "MESSAGE_TOO_LARGE",
             Self::ReportMalformed { .. } => "REPORT_MALFORMED",
+            Self::NonceMismatch => "NONCE_MISMATCH",
+            Self::FwidMismatch => "FWID_MISMATCH",
             Self::DerMalformed { .. } => "DER_MALFORMED",
             Self::DerNoncanonical { .. } => "DER_NONCANONICAL",
             Self::TrailingData { .. } => "TRAILING_DATA",
@@ -444,6 +453,7 @@ impl Error {
             | Self::CertSignatureInvalid
             | Self::WrongKeyUsage
             | Self::MissingChipIdentity
+            | Self::FwidMismatch
             | Self::BadCertificate { .. }
             | Self::ChainTooComplex { .. }
             | Self::BadCrl => ErrorFamily::Certificate,
@@ -460,6 +470,7 @@ impl Error {
             | Self::WrongSlot { .. }
             | Self::ChallengeMismatch
             | Self::WalletMismatch
+            | Self::NonceMismatch
             | Self::InvalidNetworkParams { .. }
             | Self::SlotOutOfRange { .. }
             | Self::TimeOverflow
@@ -543,6 +554,8 @@ impl Error {
         "WRONG_SLOT",
         "CHALLENGE_MISMATCH",
         "WALLET_MISMATCH",
+        "NONCE_MISMATCH",
+        "FWID_MISMATCH",
         "INVALID_NETWORK_PARAMS",
         "SLOT_OUT_OF_RANGE",
         "TIME_OVERFLOW",

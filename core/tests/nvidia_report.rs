@@ -160,3 +160,102 @@ fn the_request_must_ask_for_a_signed_report_of_every_block() {
         }
     }
 }
+
+const DEC_2026: u64 = 1_796_083_200;
+const JUNE_2021: u64 = 1_622_505_600;
+
+fn nvidia_root() -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../silicon/nvidia/nvidia-device-identity-ca.pem");
+    pem_rfc7468::decode_vec(&std::fs::read(path).unwrap())
+        .unwrap()
+        .1
+}
+
+fn verify(
+    bytes: &[u8],
+    chain: &[Vec<u8>],
+    nonce: &[u8; 32],
+    time: u64,
+) -> Result<poci::evidence::nvidia::VerifiedNvidiaReport, Error> {
+    let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    let root = nvidia_root();
+    let verdicts: Vec<_> = Backend::ALL
+        .iter()
+        .map(|backend| {
+            poci::evidence::nvidia::verify_nvidia_report(
+                *backend, bytes, &chain, &root, nonce, time,
+            )
+        })
+        .collect();
+    assert!(
+        verdicts.windows(2).all(|pair| pair[0] == pair[1]),
+        "backends disagree"
+    );
+    verdicts.into_iter().next().unwrap()
+}
+
+fn recorded_nonce(bytes: &[u8]) -> [u8; 32] {
+    bytes[4..36].try_into().unwrap()
+}
+
+#[test]
+fn genuine_h100_evidence_verifies_against_the_real_root() {
+    let mut key_ids = Vec::new();
+    for name in ["h100-a", "h100-b"] {
+        let (bytes, chain) = sample(name);
+        let verified = verify(&bytes, &chain, &recorded_nonce(&bytes), DEC_2026).unwrap();
+        assert_eq!(verified.chip, "GH100");
+        assert_eq!(verified.project.as_deref(), Some("1010"));
+        assert_eq!(verified.project_sku.as_deref(), Some("0200"));
+        assert_eq!(verified.chip_sku.as_deref(), Some("882"));
+        assert!(
+            verified.fwid.is_some(),
+            "{name}: the leaf certifies its firmware"
+        );
+        key_ids.push(verified.key_id);
+    }
+    assert_ne!(key_ids[0], key_ids[1], "two GPUs, two identities");
+}
+
+#[test]
+fn refusals_carry_their_codes() {
+    let (bytes, chain) = sample("h100-a");
+    let nonce = recorded_nonce(&bytes);
+    assert_eq!(
+        code(verify(&bytes, &chain, &[0u8; 32], DEC_2026)),
+        "NONCE_MISMATCH"
+    );
+    assert_eq!(
+        code(verify(&bytes, &chain, &nonce, JUNE_2021)),
+        "CERT_NOT_YET_VALID"
+    );
+    // Another GPU's chain: its leaf did not sign the report.
+    let (_, other_chain) = sample("h100-b");
+    assert_eq!(
+        code(verify(&bytes, &other_chain, &nonce, DEC_2026)),
+        "SIGNATURE_INVALID"
+    );
+    // The chain without its NVIDIA intermediates reaches no root.
+    let short: Vec<Vec<u8>> = chain[..2].to_vec();
+    assert_eq!(
+        code(verify(&bytes, &short, &nonce, DEC_2026)),
+        "UNKNOWN_ISSUER"
+    );
+    // The report with one measurement changed no longer verifies.
+    let mut altered = bytes.clone();
+    altered[REQUEST_LEN + 20] ^= 1;
+    assert_eq!(
+        code(verify(&altered, &chain, &nonce, DEC_2026)),
+        "SIGNATURE_INVALID"
+    );
+    let (bad, bad_chain) = sample("h100-bad-signature");
+    assert_eq!(
+        code(verify(&bad, &bad_chain, &recorded_nonce(&bad), DEC_2026)),
+        "SIGNATURE_INVALID"
+    );
+    assert_eq!(
+        code(verify(&bytes[..100], &chain, &nonce, DEC_2026)),
+        "REPORT_MALFORMED"
+    );
+}

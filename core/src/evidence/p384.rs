@@ -45,3 +45,39 @@ pub fn verify_p384(
         }
     }
 }
+
+/// As [`verify_p384`], for a DER `Ecdsa-Sig-Value` (a certificate's signature).
+///
+/// # Errors
+/// As [`verify_p384`]; `SIGNATURE_INVALID` for a signature that is not strict DER with
+/// `r`, `s` of at most 48 octets.
+pub(crate) fn verify_p384_der(
+    backend: Backend,
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<()> {
+    use der::{Decode as _, Reader as _, SliceReader, asn1::UintRef};
+    let parse = || -> der::Result<[u8; 96]> {
+        let mut reader = SliceReader::new(signature)?;
+        let raw = reader.sequence(|inner| {
+            let r = UintRef::decode(inner)?;
+            let s = UintRef::decode(inner)?;
+            let mut raw = [0u8; 96];
+            for (bytes, half) in [(r.as_bytes(), 0usize), (s.as_bytes(), 48)] {
+                let start = 48usize
+                    .checked_sub(bytes.len())
+                    .and_then(|pad| pad.checked_add(half))
+                    .ok_or_else(|| der::Tag::Integer.value_error())?;
+                raw.get_mut(start..start.saturating_add(bytes.len()))
+                    .ok_or_else(|| der::Tag::Integer.value_error())?
+                    .copy_from_slice(bytes);
+            }
+            Ok::<_, der::Error>(raw)
+        })?;
+        reader.finish()?;
+        Ok(raw)
+    };
+    let raw = parse().map_err(|_| Error::SignatureInvalid)?;
+    verify_p384(backend, public_key, message, &raw)
+}
