@@ -164,12 +164,10 @@ fn the_request_must_ask_for_a_signed_report_of_every_block() {
 const DEC_2026: u64 = 1_796_083_200;
 const JUNE_2021: u64 = 1_622_505_600;
 
-fn nvidia_root() -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../silicon/nvidia/nvidia-device-identity-ca.pem");
-    pem_rfc7468::decode_vec(&std::fs::read(path).unwrap())
+/// The production store of the repository's vendor-roots/: NVIDIA's real root.
+fn production() -> poci::TrustStore {
+    poci::TrustStore::from_folder(poci::embedded::FILES, poci::TrustPolicy::default(), false)
         .unwrap()
-        .1
 }
 
 fn verify(
@@ -179,13 +177,12 @@ fn verify(
     time: u64,
 ) -> Result<poci::evidence::nvidia::VerifiedNvidiaReport, Error> {
     let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
-    let root = nvidia_root();
     let verdicts: Vec<_> = Backend::ALL
         .iter()
         .map(|backend| {
-            poci::evidence::nvidia::verify_nvidia_report(
-                *backend, bytes, &chain, &root, nonce, time,
-            )
+            poci::Verifier::with_trust_store(production())
+                .with_backend(*backend)
+                .verify_nvidia_report(bytes, &chain, nonce, time)
         })
         .collect();
     assert!(
@@ -206,6 +203,7 @@ fn genuine_h100_evidence_verifies_against_the_real_root() {
         let (bytes, chain) = sample(name);
         let verified = verify(&bytes, &chain, &recorded_nonce(&bytes), DEC_2026).unwrap();
         assert_eq!(verified.chip, "GH100");
+        assert_eq!(verified.vendor_id, "nvidia");
         assert_eq!(verified.project.as_deref(), Some("1010"));
         assert_eq!(verified.project_sku.as_deref(), Some("0200"));
         assert_eq!(verified.chip_sku.as_deref(), Some("882"));
@@ -249,6 +247,12 @@ fn refusals_carry_their_codes() {
         code(verify(&altered, &chain, &nonce, DEC_2026)),
         "SIGNATURE_INVALID"
     );
+    // Without NVIDIA's root in the store, no chain is anchored.
+    let chain_refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    assert_eq!(
+        code(poci::Verifier::default().verify_nvidia_report(&bytes, &chain_refs, &nonce, DEC_2026)),
+        "UNKNOWN_ISSUER"
+    );
     let (bad, bad_chain) = sample("h100-bad-signature");
     assert_eq!(
         code(verify(&bad, &bad_chain, &recorded_nonce(&bad), DEC_2026)),
@@ -257,5 +261,107 @@ fn refusals_carry_their_codes() {
     assert_eq!(
         code(verify(&bytes[..100], &chain, &nonce, DEC_2026)),
         "REPORT_MALFORMED"
+    );
+}
+
+/// A report signed by a key of this test, under a leaf that certifies `certified_fwid`:
+/// the firmware-id rule (step 5) is reached before the chain (step 6), so no real chain
+/// needs forging to test it.
+fn resigned(certified_fwid: &[u8; 48]) -> (Vec<u8>, Vec<Vec<u8>>) {
+    use p384::ecdsa::signature::Signer as _;
+    use poci::der_builder::{octets, oid, seq, tlv, uint, utf8};
+    let (bytes, chain) = sample("h100-a");
+    let key = p384::ecdsa::SigningKey::from_slice(&[7u8; 48]).unwrap();
+    let public = key.verifying_key().to_sec1_point(false);
+    let spki = seq(&[
+        seq(&[
+            oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
+            oid(&[0x2b, 0x81, 0x04, 0x00, 0x22]),
+        ]),
+        tlv(0x03, &[&[0u8][..], public.as_bytes()].concat()),
+    ]);
+    let name = seq(&[tlv(
+        0x31,
+        &seq(&[oid(&[0x55, 0x04, 0x03]), utf8("GH100 A01 GSP FMC LF")]),
+    )]);
+    let fwid = seq(&[
+        uint(1),
+        seq(&[
+            oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]),
+            octets(certified_fwid),
+        ]),
+    ]);
+    let extension = seq(&[oid(&[0x67, 0x81, 0x05, 0x05, 0x04, 0x01]), octets(&fwid)]);
+    let identity = poci::evidence::nvidia_certificate::NvidiaCertificate::from_der(&chain[1])
+        .unwrap()
+        .subject
+        .to_vec();
+    let tbs = seq(&[
+        tlv(0xa0, &uint(2)),
+        uint(1),
+        seq(&[oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03])]),
+        identity,
+        seq(&[tlv(0x17, b"201017000000Z"), tlv(0x18, b"99991231235959Z")]),
+        name,
+        spki,
+        tlv(0xa3, &seq(&[extension])),
+    ]);
+    let leaf = seq(&[
+        tbs,
+        seq(&[oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03])]),
+        tlv(0x03, &[&[0u8][..], &seq(&[uint(1), uint(1)])].concat()),
+    ]);
+    let signed = &bytes[..bytes.len() - 96];
+    let signature: p384::ecdsa::Signature = key.sign(signed);
+    let report = [signed, signature.to_bytes().as_slice()].concat();
+    let mut forged_chain = chain;
+    forged_chain[0] = leaf;
+    (report, forged_chain)
+}
+
+#[test]
+fn code_report_malformed() {
+    let (bytes, chain) = sample("h100-a");
+    let nonce = recorded_nonce(&bytes);
+    assert_eq!(
+        code(verify(&bytes[..36], &chain, &nonce, DEC_2026)),
+        "REPORT_MALFORMED"
+    );
+}
+
+#[test]
+fn code_nonce_mismatch() {
+    let (bytes, chain) = sample("h100-b");
+    let mut other = recorded_nonce(&bytes);
+    other[31] ^= 1;
+    assert_eq!(
+        code(verify(&bytes, &chain, &other, DEC_2026)),
+        "NONCE_MISMATCH"
+    );
+}
+
+#[test]
+fn code_fwid_mismatch() {
+    let (bytes, _) = sample("h100-a");
+    let reported: [u8; 48] = NvidiaReport::parse(&bytes)
+        .unwrap()
+        .opaque_field(opaque::FWID)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let nonce = recorded_nonce(&bytes);
+    let mut other = reported;
+    other[0] ^= 1;
+    let (report, chain) = resigned(&other);
+    assert_eq!(
+        code(verify(&report, &chain, &nonce, DEC_2026)),
+        "FWID_MISMATCH"
+    );
+    // Certifying the reported firmware id, the same forgery gets as far as the chain,
+    // whose leaf signature it cannot produce.
+    let (report, chain) = resigned(&reported);
+    assert_eq!(
+        code(verify(&report, &chain, &nonce, DEC_2026)),
+        "CERT_SIGNATURE_INVALID"
     );
 }

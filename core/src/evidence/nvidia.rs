@@ -1,5 +1,6 @@
 //! Verifying NVIDIA GPU evidence (kind `nvidia-spdm`): a report ([`NvidiaReport`]) and the
-//! GPU's certificate chain, leaf first, against an NVIDIA root at a time and a nonce.
+//! GPU's certificate chain, leaf first, against the trust store's `nvidia-spdm` roots at a
+//! time and a nonce.
 //!
 //! In order (cheap checks first; SPEC.md will give the same order):
 //! 1. the report reads (`REPORT_MALFORMED`, `MESSAGE_TOO_LARGE`);
@@ -8,7 +9,11 @@
 //! 4. the report's signature verifies under the leaf's key (`SIGNATURE_INVALID`);
 //! 5. when the report states a firmware id, the leaf certifies the same one
 //!    (`FWID_MISMATCH`): a report signed under another chain's leaf fails at step 4;
-//! 6. the chain validates to the root at `time` (the chain codes).
+//! 6. the chain validates at `time` to a root of the trust store's `nvidia-spdm` roots
+//!    named by the chain's top issuer, tried in ascending DER order (the chain codes;
+//!    `UNKNOWN_ISSUER` when none is named); then the root's vendor must be active
+//!    (`VENDOR_REVOKED`) and, for a test vendor or test root, the policy must allow it
+//!    (`TEST_VENDOR_REFUSED`).
 //!
 //! The chip's identity is its identity certificate (the leaf's issuer, `... GSP BROM`):
 //! the leaf is an alias key derived from the firmware and changes with it; the identity
@@ -18,15 +23,20 @@ use sha2::{Digest, Sha256};
 
 use crate::device_key::KeyId;
 use crate::error::{CertProblem, Error, Result};
+use crate::evidence::EvidenceKind;
 use crate::evidence::nvidia_certificate::NvidiaCertificate;
 use crate::evidence::nvidia_spdm::{NvidiaReport, opaque};
 use crate::evidence::p384::verify_p384;
+use crate::manifest::VendorStatus;
 use crate::signature::Backend;
+use crate::trust::{RootKind, TrustStore};
 use crate::x509::chain::validate_p384_chain;
 
 /// What a genuine NVIDIA report proves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedNvidiaReport {
+    /// The vendor whose root anchored the chain.
+    pub vendor_id: String,
     /// The chip family both device certificates name (`GH100`).
     pub chip: String,
     /// SHA-256 of the identity certificate's `SubjectPublicKeyInfo`: the chip's key id,
@@ -62,10 +72,10 @@ fn family<'a>(certificate: &NvidiaCertificate<'a>) -> Option<&'a str> {
 /// # Errors
 /// The codes of the steps above, the first that fails.
 pub fn verify_nvidia_report(
+    trust: &TrustStore,
     backend: Backend,
     report: &[u8],
     chain: &[&[u8]],
-    root: &[u8],
     nonce: &[u8; 32],
     time: u64,
 ) -> Result<VerifiedNvidiaReport> {
@@ -94,9 +104,10 @@ pub fn verify_nvidia_report(
             return Err(Error::FwidMismatch);
         }
     }
-    validate_p384_chain(backend, chain, root, time)?;
+    let vendor_id = anchor(trust, backend, chain, &certificates, time)?;
     let text = |field| parsed.opaque_text(field).map(str::to_owned);
     Ok(VerifiedNvidiaReport {
+        vendor_id,
         chip,
         key_id: KeyId(Sha256::digest(identity.spki).into()),
         identity_subject: identity.subject.to_vec(),
@@ -109,4 +120,41 @@ pub fn verify_nvidia_report(
         driver_version: text(opaque::DRIVER_VERSION),
         vbios_version: parsed.vbios_version(),
     })
+}
+
+/// Step 6: the chain to one of the store's roots, then the root's vendor policy.
+fn anchor(
+    trust: &TrustStore,
+    backend: Backend,
+    chain: &[&[u8]],
+    certificates: &[NvidiaCertificate<'_>],
+    time: u64,
+) -> Result<String> {
+    // The top issuer: that of the last certificate that is not self-issued (a chain may
+    // end with a copy of its root).
+    let top = certificates
+        .iter()
+        .rev()
+        .find(|certificate| certificate.subject != certificate.issuer)
+        .ok_or(Error::UnknownIssuer)?;
+    let mut first_error = None;
+    for root in trust.evidence_roots_named(EvidenceKind::NvidiaSpdm, top.issuer) {
+        match validate_p384_chain(backend, chain, &root.der, time) {
+            Ok(()) => {
+                let vendor = trust.vendor(&root.vendor_id).ok_or(Error::UnknownIssuer)?;
+                if vendor.status == VendorStatus::Revoked {
+                    return Err(Error::VendorRevoked);
+                }
+                let test = vendor.test || root.root_kind == RootKind::Test;
+                if test && !trust.policy().allow_test_vendors {
+                    return Err(Error::TestVendorRefused);
+                }
+                return Ok(vendor.vendor_id.clone());
+            }
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    Err(first_error.unwrap_or(Error::UnknownIssuer))
 }
