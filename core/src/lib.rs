@@ -76,6 +76,8 @@ pub use error::{
     CertProblem, CertRole, DerProblem, Error, ErrorFamily, Field, JsonProblem, ManifestLocation,
     ManifestProblem, MessageKind, ParamsProblem, ReportProblem, Result, ScheduleProblem,
 };
+pub use evidence::EvidenceKind;
+pub use evidence::nvidia::VerifiedNvidiaReport;
 pub use identifier::validate_identifier;
 pub use ledger::{
     BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch, EquivocationEvidence,

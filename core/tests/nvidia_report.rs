@@ -264,61 +264,6 @@ fn refusals_carry_their_codes() {
     );
 }
 
-/// A report signed by a key of this test, under a leaf that certifies `certified_fwid`:
-/// the firmware-id rule (step 5) is reached before the chain (step 6), so no real chain
-/// needs forging to test it.
-fn resigned(certified_fwid: &[u8; 48]) -> (Vec<u8>, Vec<Vec<u8>>) {
-    use p384::ecdsa::signature::Signer as _;
-    use poci::der_builder::{octets, oid, seq, tlv, uint, utf8};
-    let (bytes, chain) = sample("h100-a");
-    let key = p384::ecdsa::SigningKey::from_slice(&[7u8; 48]).unwrap();
-    let public = key.verifying_key().to_sec1_point(false);
-    let spki = seq(&[
-        seq(&[
-            oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]),
-            oid(&[0x2b, 0x81, 0x04, 0x00, 0x22]),
-        ]),
-        tlv(0x03, &[&[0u8][..], public.as_bytes()].concat()),
-    ]);
-    let name = seq(&[tlv(
-        0x31,
-        &seq(&[oid(&[0x55, 0x04, 0x03]), utf8("GH100 A01 GSP FMC LF")]),
-    )]);
-    let fwid = seq(&[
-        uint(1),
-        seq(&[
-            oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02]),
-            octets(certified_fwid),
-        ]),
-    ]);
-    let extension = seq(&[oid(&[0x67, 0x81, 0x05, 0x05, 0x04, 0x01]), octets(&fwid)]);
-    let identity = poci::evidence::nvidia_certificate::NvidiaCertificate::from_der(&chain[1])
-        .unwrap()
-        .subject
-        .to_vec();
-    let tbs = seq(&[
-        tlv(0xa0, &uint(2)),
-        uint(1),
-        seq(&[oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03])]),
-        identity,
-        seq(&[tlv(0x17, b"201017000000Z"), tlv(0x18, b"99991231235959Z")]),
-        name,
-        spki,
-        tlv(0xa3, &seq(&[extension])),
-    ]);
-    let leaf = seq(&[
-        tbs,
-        seq(&[oid(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03])]),
-        tlv(0x03, &[&[0u8][..], &seq(&[uint(1), uint(1)])].concat()),
-    ]);
-    let signed = &bytes[..bytes.len() - 96];
-    let signature: p384::ecdsa::Signature = key.sign(signed);
-    let report = [signed, signature.to_bytes().as_slice()].concat();
-    let mut forged_chain = chain;
-    forged_chain[0] = leaf;
-    (report, forged_chain)
-}
-
 #[test]
 fn code_report_malformed() {
     let (bytes, chain) = sample("h100-a");
@@ -340,28 +285,34 @@ fn code_nonce_mismatch() {
     );
 }
 
+/// The re-signed reports of the conformance generator (conformance/src/generate/files/
+/// evidence.rs), which reach the firmware-id rule (step 5) before the chain (step 6).
 #[test]
 fn code_fwid_mismatch() {
-    let (bytes, _) = sample("h100-a");
-    let reported: [u8; 48] = NvidiaReport::parse(&bytes)
-        .unwrap()
-        .opaque_field(opaque::FWID)
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let nonce = recorded_nonce(&bytes);
-    let mut other = reported;
-    other[0] ^= 1;
-    let (report, chain) = resigned(&other);
-    assert_eq!(
-        code(verify(&report, &chain, &nonce, DEC_2026)),
-        "FWID_MISMATCH"
-    );
-    // Certifying the reported firmware id, the same forgery gets as far as the chain,
-    // whose leaf signature it cannot produce.
-    let (report, chain) = resigned(&reported);
-    assert_eq!(
-        code(verify(&report, &chain, &nonce, DEC_2026)),
-        "CERT_SIGNATURE_INVALID"
-    );
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/vectors/evidence.json");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut seen = 0;
+    for case in file["groups"][0]["cases"].as_array().unwrap() {
+        let expected = case["expected"]["error"].as_str().unwrap_or("OK");
+        if expected != "FWID_MISMATCH" && expected != "CERT_SIGNATURE_INVALID" {
+            continue;
+        }
+        let input = &case["input"];
+        let bytes = hex::decode(input["report"].as_str().unwrap()).unwrap();
+        let chain: Vec<Vec<u8>> = input["chain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|der| hex::decode(der.as_str().unwrap()).unwrap())
+            .collect();
+        let nonce: [u8; 32] = hex::decode(input["nonce"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        assert_eq!(code(verify(&bytes, &chain, &nonce, DEC_2026)), expected);
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "the FWID_MISMATCH case and its control");
 }

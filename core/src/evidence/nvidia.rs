@@ -19,6 +19,7 @@
 //! the leaf is an alias key derived from the firmware and changes with it; the identity
 //! key does not.
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::device_key::KeyId;
@@ -27,13 +28,15 @@ use crate::evidence::EvidenceKind;
 use crate::evidence::nvidia_certificate::NvidiaCertificate;
 use crate::evidence::nvidia_spdm::{NvidiaReport, opaque};
 use crate::evidence::p384::verify_p384;
+use crate::json::{hex_32, hex_bytes, opt_hex_bytes};
 use crate::manifest::VendorStatus;
 use crate::signature::Backend;
 use crate::trust::{RootKind, TrustStore};
 use crate::x509::chain::validate_p384_chain;
 
-/// What a genuine NVIDIA report proves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a genuine NVIDIA report proves (JSON form of SPEC.md 17).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerifiedNvidiaReport {
     /// The vendor whose root anchored the chain.
     pub vendor_id: String,
@@ -43,13 +46,17 @@ pub struct VerifiedNvidiaReport {
     /// stable across firmware updates.
     pub key_id: KeyId,
     /// The identity certificate's subject Name TLV.
+    #[serde(with = "hex_bytes")]
     pub identity_subject: Vec<u8>,
     /// The attestation (leaf) key, uncompressed SEC1 P-384.
+    #[serde(with = "hex_bytes")]
     pub attestation_key: Vec<u8>,
     /// The requester nonce the report answers.
+    #[serde(with = "hex_32")]
     pub nonce: [u8; 32],
-    /// The firmware id, as the leaf certifies it.
-    pub fwid: Option<[u8; 48]>,
+    /// The firmware id (48 bytes), as the leaf certifies it.
+    #[serde(with = "opt_hex_bytes")]
+    pub fwid: Option<Vec<u8>>,
     /// Signed opaque fields, as text.
     pub chip_sku: Option<String>,
     /// The board project (`1010`).
@@ -113,7 +120,7 @@ pub fn verify_nvidia_report(
         identity_subject: identity.subject.to_vec(),
         attestation_key: leaf.public_key.to_vec(),
         nonce: *nonce,
-        fwid: leaf.fwid.copied(),
+        fwid: leaf.fwid.map(|fwid| fwid.to_vec()),
         chip_sku: text(opaque::CHIP_SKU),
         project: text(opaque::PROJECT),
         project_sku: text(opaque::PROJECT_SKU),
