@@ -43,7 +43,7 @@ fuzz-build:
 # AddressSanitizer. cargo-fuzz needs a nightly toolchain (FUZZ_TOOLCHAIN).
 FUZZ_SECONDS ?= 60
 FUZZ_TOOLCHAIN ?= +nightly
-FUZZ_TARGETS = decode_heartbeat decode_binding decode_lease certificate crl manifest vendor_roots json_forms signature verify_heartbeat verify_binding ledger_apply
+FUZZ_TARGETS = decode_heartbeat decode_binding decode_lease certificate crl manifest vendor_roots nvidia_report json_forms signature verify_heartbeat verify_binding ledger_apply
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
 	$(CARGO) run --quiet -p poci-fuzz --bin seed_corpus

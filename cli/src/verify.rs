@@ -1,4 +1,4 @@
-//! `poci verify binding|heartbeat FILE ...`: exit 0 if every file is valid, 1 if one is not
+//! `poci verify binding|heartbeat|nvidia-report FILE ...`: exit 0 if every file is valid, 1 if one is not
 //! (its stable code printed), 2 for usage or I/O errors.
 
 use std::path::PathBuf;
@@ -41,6 +41,28 @@ pub struct SlotArgs {
 /// `poci verify …`.
 #[derive(Debug, Subcommand)]
 pub enum VerifyCommand {
+    /// NVIDIA GPU attestation reports (SPDM, hex text or binary) with the GPU's chain:
+    /// signature, chain to NVIDIA's root, firmware id, nonce (SPEC.md 17).
+    NvidiaReport {
+        /// The GPU's certificate chain (PEM, leaf first).
+        #[arg(long)]
+        chain: PathBuf,
+        /// The nonce the reports must answer (hex, 32 bytes).
+        #[arg(long, value_parser = hex32)]
+        nonce: [u8; 32],
+        /// Judge the chain at this unix time instead of now.
+        #[arg(long)]
+        time: Option<u64>,
+        /// The trust material.
+        #[command(flatten)]
+        trust: TrustArgs,
+        /// Print one JSON object per file.
+        #[arg(long)]
+        json: bool,
+        /// Report files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Chip bindings: the message, its certificate chain at the slot's start, the vendor policy.
     Binding {
         /// The slot and wallet.
@@ -73,6 +95,45 @@ pub enum VerifyCommand {
 /// Runs `poci verify …`.
 pub fn run(command: &VerifyCommand) -> Result<(), CliError> {
     match command {
+        VerifyCommand::NvidiaReport {
+            chain,
+            nonce,
+            time,
+            trust,
+            json,
+            files,
+        } => {
+            let chain = pem_chain(chain)?;
+            let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+            let time = match time {
+                Some(time) => *time,
+                None => std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_err(|_| CliError::Usage("the clock is before 1970".into()))?
+                    .as_secs(),
+            };
+            let verifier = Verifier::with_trust_store(trust.load()?);
+            report_all(files, *json, |bytes| {
+                let report = report_bytes(bytes);
+                verifier
+                    .verify_nvidia_report(&report, &chain, nonce, time)
+                    .map(|verified| {
+                        json!({
+                            "chip": verified.chip,
+                            "key_id": verified.key_id.to_string(),
+                            "nonce": hex::encode(verified.nonce),
+                            // No signed-field-to-model table yet (Step 14, item 5).
+                            "model_id": null,
+                            "chip_sku": verified.chip_sku,
+                            "project": verified.project,
+                            "project_sku": verified.project_sku,
+                            "driver_version": verified.driver_version,
+                            "vbios_version": verified.vbios_version,
+                            "fwid": verified.fwid.map(hex::encode),
+                        })
+                    })
+            })
+        }
         VerifyCommand::Binding { slot, trust, files } => {
             let params = slot.network.load()?;
             let challenge = challenge(slot, &params)?;
@@ -122,6 +183,35 @@ pub fn run(command: &VerifyCommand) -> Result<(), CliError> {
             })
         }
     }
+}
+
+/// A report file's bytes: hex text (as NVIDIA's tools write it) or the binary report.
+fn report_bytes(bytes: &[u8]) -> Vec<u8> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| hex::decode(text.trim()).ok())
+        .unwrap_or_else(|| bytes.to_vec())
+}
+
+/// The certificates of a PEM file, in order.
+fn pem_chain(path: &std::path::Path) -> Result<Vec<Vec<u8>>, CliError> {
+    let text = crate::files::read_text(path)?;
+    let chain: Vec<Vec<u8>> = text
+        .split_inclusive("-----END CERTIFICATE-----")
+        .filter(|block| block.contains("-----BEGIN CERTIFICATE-----"))
+        .map(|block| {
+            pem_rfc7468::decode_vec(block.trim().as_bytes())
+                .map(|(_, der)| der)
+                .map_err(|_| CliError::Usage(format!("{}: not PEM certificates", path.display())))
+        })
+        .collect::<Result<_, _>>()?;
+    if chain.is_empty() {
+        return Err(CliError::Usage(format!(
+            "{}: no certificate",
+            path.display()
+        )));
+    }
+    Ok(chain)
 }
 
 fn challenge(slot: &SlotArgs, params: &poci::NetworkParams) -> Result<[u8; 32], CliError> {

@@ -511,12 +511,57 @@ fn trust_digest_of_the_folder_is_the_embedded_default() {
 }
 
 #[test]
+fn verify_nvidia_report_judges_real_h100_evidence() {
+    let silicon = Path::new(env!("CARGO_MANIFEST_DIR")).join("../silicon/nvidia");
+    let report = silicon.join("h100-a/report.hex");
+    let chain = silicon.join("h100-a/chain.pem");
+    let report_hex = std::fs::read_to_string(&report).unwrap();
+    let nonce = &report_hex.trim()[8..72];
+    let run = |nonce: &str, files: &[&Path]| {
+        let mut args = vec![
+            "verify",
+            "nvidia-report",
+            "--chain",
+            chain.to_str().unwrap(),
+            "--nonce",
+            nonce,
+            "--time",
+            "1796083200",
+            "--json",
+        ];
+        args.extend(files.iter().map(|file| file.to_str().unwrap()));
+        poci(&args)
+    };
+    let genuine = run(nonce, &[&report]);
+    assert_eq!(status(&genuine), 0, "{}", text(&genuine));
+    let verdict: Value = serde_json::from_slice(&genuine.stdout).unwrap();
+    assert_eq!(verdict["valid"], true);
+    assert_eq!(verdict["result"]["chip"], "GH100");
+    assert_eq!(verdict["result"]["project"], "1010");
+    assert_eq!(verdict["result"]["model_id"], Value::Null);
+    // The same report as binary.
+    let dir = scratch("nvidia");
+    let binary = dir.join("report.bin");
+    std::fs::write(&binary, hex::decode(report_hex.trim()).unwrap()).unwrap();
+    assert_eq!(status(&run(nonce, &[&binary])), 0);
+    let other = "00".repeat(32);
+    let refused = run(&other, &[&report]);
+    assert_eq!(status(&refused), 1);
+    let verdict: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(verdict["code"], "NONCE_MISMATCH");
+    let bad = run(nonce, &[&silicon.join("h100-bad-signature/report.hex")]);
+    assert_eq!(status(&bad), 1);
+    assert_eq!(status(&run("zz", &[&report])), 2);
+}
+
+#[test]
 fn every_subcommand_has_help() {
     for command in [
         vec!["--help"],
         vec!["inspect", "--help"],
         vec!["verify", "--help"],
         vec!["trust", "digest", "--help"],
+        vec!["verify", "nvidia-report", "--help"],
         vec!["verify", "binding", "--help"],
         vec!["verify", "heartbeat", "--help"],
         vec!["vendor", "new", "--help"],

@@ -207,6 +207,29 @@ pub fn execute(
                 .collect();
             Ok(json!({ "results": results }))
         }
+        "verify_nvidia_report" => {
+            // Against the repository's vendor-roots/ with its testnet material (the
+            // embedded testnet store), which holds NVIDIA's real root.
+            let chain = field(input, "chain")?
+                .as_array()
+                .ok_or_else(|| harness("chain is not a list"))?
+                .iter()
+                .map(|item| {
+                    item.as_str()
+                        .and_then(|text| hex::decode(text).ok())
+                        .ok_or_else(|| harness("a chain entry is not hex"))
+                })
+                .collect::<Result<Vec<Vec<u8>>, ExecError>>()?;
+            let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+            let verified = Verifier::with_trust_store(TrustStore::embedded_testnet()?)
+                .verify_nvidia_report(
+                    &bytes(input, "report")?,
+                    &chain,
+                    &bytes32(input, "nonce")?,
+                    dec64(input, "time")?,
+                )?;
+            to_value(&verified)
+        }
         "verify_lease_acceptance" => {
             let key = DevicePublicKey::from_sec1_bytes(&bytes(input, "public_key")?)?;
             let verified = Verifier::default().verify_lease_acceptance(

@@ -67,6 +67,55 @@ fn bench_verify(c: &mut Criterion) {
     group.finish();
 }
 
+/// A real H100 report (silicon/nvidia/h100-a): raw P-384 verification on each backend
+/// beside P-256's, parsing, and the whole report and chain against NVIDIA's root.
+fn bench_nvidia(c: &mut Criterion) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../silicon/nvidia/h100-a");
+    let report = hex::decode(
+        std::fs::read_to_string(dir.join("report.hex"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let pem = std::fs::read_to_string(dir.join("chain.pem")).unwrap();
+    let chain: Vec<Vec<u8>> = pem
+        .split_inclusive("-----END CERTIFICATE-----")
+        .filter(|block| block.contains("BEGIN"))
+        .map(|block| pem_rfc7468::decode_vec(block.trim().as_bytes()).unwrap().1)
+        .collect();
+    let chain_refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+    let parsed = poci::evidence::nvidia_spdm::NvidiaReport::parse(&report).unwrap();
+    let leaf = poci::evidence::nvidia_certificate::NvidiaCertificate::from_der(&chain[0])
+        .unwrap()
+        .public_key
+        .to_vec();
+    let nonce: [u8; 32] = report[4..36].try_into().unwrap();
+    let store =
+        poci::TrustStore::from_folder(poci::embedded::FILES, poci::TrustPolicy::default(), false)
+            .unwrap();
+    let mut group = c.benchmark_group("p384");
+    for backend in Backend::ALL {
+        group.bench_function(format!("raw_verify/{}", backend.name()), |b| {
+            b.iter(|| {
+                poci::evidence::p384::verify_p384(*backend, &leaf, parsed.signed, parsed.signature)
+                    .unwrap();
+            });
+        });
+        let verifier = Verifier::with_trust_store(store.clone()).with_backend(*backend);
+        group.bench_function(format!("verify_nvidia_report/{}", backend.name()), |b| {
+            b.iter(|| {
+                verifier
+                    .verify_nvidia_report(&report, &chain_refs, &nonce, 1_796_083_200)
+                    .unwrap()
+            });
+        });
+    }
+    group.bench_function("parse_nvidia_report", |b| {
+        b.iter(|| poci::evidence::nvidia_spdm::NvidiaReport::parse(&report).unwrap());
+    });
+    group.finish();
+}
+
 fn bench_binding(c: &mut Criterion) {
     use poci::x509::mint::{TEST_NOT_BEFORE, TestVendor};
     use poci::{BindingContext, ChipBindingTbs, ChipIdentity, TrustStore};
@@ -326,5 +375,12 @@ fn bench_der(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_verify, bench_binding, bench_batch, bench_der);
+criterion_group!(
+    benches,
+    bench_verify,
+    bench_nvidia,
+    bench_binding,
+    bench_batch,
+    bench_der
+);
 criterion_main!(benches);

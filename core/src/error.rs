@@ -24,6 +24,21 @@ pub enum Error {
         /// The limit for this kind.
         max: usize,
     },
+    /// An NVIDIA attestation report outside the SPDM layout of SPEC.md.
+    #[error("malformed NVIDIA attestation report ({problem}) at offset {offset}")]
+    ReportMalformed {
+        /// What is wrong.
+        problem: ReportProblem,
+        /// Offset in the report where it was found.
+        offset: usize,
+    },
+    /// The evidence answers another nonce than the one its slot context gives.
+    #[error("the evidence answers another nonce")]
+    NonceMismatch,
+    /// The firmware id the evidence reports is not the one its attestation certificate
+    /// certifies.
+    #[error("the reported firmware id is not the certified one")]
+    FwidMismatch,
     /// The bytes are not well-formed DER (wrong tag, bad length, truncated, ...).
     #[error("malformed DER ({problem}){}", at_byte(*.position))]
     DerMalformed {
@@ -337,6 +352,9 @@ impl Error {
     pub const fn code(&self) -> &'static str {
         match self {
             Self::MessageTooLarge { .. } => "MESSAGE_TOO_LARGE",
+            Self::ReportMalformed { .. } => "REPORT_MALFORMED",
+            Self::NonceMismatch => "NONCE_MISMATCH",
+            Self::FwidMismatch => "FWID_MISMATCH",
             Self::DerMalformed { .. } => "DER_MALFORMED",
             Self::DerNoncanonical { .. } => "DER_NONCANONICAL",
             Self::TrailingData { .. } => "TRAILING_DATA",
@@ -418,7 +436,8 @@ impl Error {
             | Self::InvalidEpochRange { .. }
             | Self::ChainTooLong { .. }
             | Self::BatchTooLarge { .. }
-            | Self::JsonInvalid { .. } => ErrorFamily::Parse,
+            | Self::JsonInvalid { .. }
+            | Self::ReportMalformed { .. } => ErrorFamily::Parse,
             Self::SignatureMalformed
             | Self::SignatureHighS
             | Self::SignatureInvalid
@@ -434,6 +453,7 @@ impl Error {
             | Self::CertSignatureInvalid
             | Self::WrongKeyUsage
             | Self::MissingChipIdentity
+            | Self::FwidMismatch
             | Self::BadCertificate { .. }
             | Self::ChainTooComplex { .. }
             | Self::BadCrl => ErrorFamily::Certificate,
@@ -450,6 +470,7 @@ impl Error {
             | Self::WrongSlot { .. }
             | Self::ChallengeMismatch
             | Self::WalletMismatch
+            | Self::NonceMismatch
             | Self::InvalidNetworkParams { .. }
             | Self::SlotOutOfRange { .. }
             | Self::TimeOverflow
@@ -522,6 +543,7 @@ impl Error {
         "SLOT_BEFORE_BINDING",
         "EPOCH_CLOSED",
         "JSON_INVALID",
+        "REPORT_MALFORMED",
         "SIGNATURE_MALFORMED",
         "SIGNATURE_HIGH_S",
         "SIGNATURE_INVALID",
@@ -532,6 +554,8 @@ impl Error {
         "WRONG_SLOT",
         "CHALLENGE_MISMATCH",
         "WALLET_MISMATCH",
+        "NONCE_MISMATCH",
+        "FWID_MISMATCH",
         "INVALID_NETWORK_PARAMS",
         "SLOT_OUT_OF_RANGE",
         "TIME_OVERFLOW",
@@ -596,6 +620,8 @@ pub enum MessageKind {
     LeaseAcceptance,
     /// A vendor's certificate revocation list (trust material).
     Crl,
+    /// An NVIDIA GPU attestation report (evidence kind `nvidia-spdm`).
+    NvidiaReport,
 }
 
 impl fmt::Display for MessageKind {
@@ -604,6 +630,7 @@ impl fmt::Display for MessageKind {
             Self::ChipBinding => "ChipBinding",
             Self::Heartbeat => "Heartbeat",
             Self::LeaseAcceptance => "LeaseAcceptance",
+            Self::NvidiaReport => "NvidiaReport",
             Self::Crl => "CRL",
         })
     }
@@ -886,6 +913,44 @@ impl fmt::Display for ScheduleProblem {
             Self::Tiers => "tiers",
             Self::Decay => "decay",
             Self::Inflation => "inflation",
+        })
+    }
+}
+
+/// What is wrong with a malformed NVIDIA attestation report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReportProblem {
+    /// The input ends inside a field.
+    Truncated,
+    /// A version byte other than SPDM 1.1.
+    Version,
+    /// The request is not GET_MEASUREMENTS.
+    RequestCode,
+    /// The request did not ask for a signature over all blocks, or names no valid slot.
+    RequestParams,
+    /// The response is not MEASUREMENTS.
+    ResponseCode,
+    /// Measurement blocks: none, a repeated index, not DMTF, sizes that disagree, or a
+    /// record they do not fill exactly.
+    Blocks,
+    /// Opaque data: a repeated type, too many fields, or fields that do not fill it.
+    Opaque,
+    /// Bytes after the signature.
+    TrailingData,
+}
+
+impl fmt::Display for ReportProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Truncated => "truncated",
+            Self::Version => "not SPDM 1.1",
+            Self::RequestCode => "not GET_MEASUREMENTS",
+            Self::RequestParams => "request parameters",
+            Self::ResponseCode => "not MEASUREMENTS",
+            Self::Blocks => "measurement blocks",
+            Self::Opaque => "opaque data",
+            Self::TrailingData => "bytes after the signature",
         })
     }
 }

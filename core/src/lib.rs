@@ -52,6 +52,7 @@ pub mod der_builder;
 mod device_key;
 pub mod embedded;
 mod error;
+pub mod evidence;
 mod identifier;
 pub mod json;
 mod ledger;
@@ -73,8 +74,10 @@ pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
 pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
 pub use error::{
     CertProblem, CertRole, DerProblem, Error, ErrorFamily, Field, JsonProblem, ManifestLocation,
-    ManifestProblem, MessageKind, ParamsProblem, Result, ScheduleProblem,
+    ManifestProblem, MessageKind, ParamsProblem, ReportProblem, Result, ScheduleProblem,
 };
+pub use evidence::EvidenceKind;
+pub use evidence::nvidia::VerifiedNvidiaReport;
 pub use identifier::validate_identifier;
 pub use ledger::{
     BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch, EquivocationEvidence,

@@ -96,3 +96,10 @@ pub(crate) fn fixed<const N: usize>(field: Field, bytes: &[u8]) -> Result<&[u8; 
         expected: N,
     })
 }
+
+/// Largest NVIDIA attestation report (evidence kind `nvidia-spdm`). Real H100 reports are
+/// about 4 KiB; 64 blocks of SHA-384 digests and NVIDIA's opaque fields stay far below.
+pub const MAX_NVIDIA_REPORT_LEN: usize = 32 * 1024;
+
+/// Most opaque fields in one NVIDIA report (NVIDIA defines about 40 types).
+pub const MAX_NVIDIA_OPAQUE_FIELDS: usize = 64;

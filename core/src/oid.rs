@@ -89,6 +89,17 @@ pub(crate) const CRL_DISTRIBUTION_POINTS_OID: [u8; 3] = [0x55, 0x1d, 0x1f];
 pub(crate) const AUTHORITY_KEY_ID_OID: [u8; 3] = [0x55, 0x1d, 0x23];
 /// `id-ce-extKeyUsage` (2.5.29.37).
 pub(crate) const EXT_KEY_USAGE_OID: [u8; 3] = [0x55, 0x1d, 0x25];
+/// `id-ecPublicKey` (1.2.840.10045.2.1).
+pub(crate) const EC_PUBLIC_KEY_OID: [u8; 7] = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/// `secp384r1` (1.3.132.0.34).
+pub(crate) const SECP384R1_OID: [u8; 5] = [0x2b, 0x81, 0x04, 0x00, 0x22];
+/// `id-sha384` (2.16.840.1.101.3.4.2.2).
+pub(crate) const SHA384_OID: [u8; 9] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
+/// `tcg-dice-TcbInfo` (2.23.133.5.4.1): carries the firmware id of an NVIDIA attestation
+/// certificate.
+pub(crate) const TCG_DICE_TCB_INFO_OID: [u8; 6] = [0x67, 0x81, 0x05, 0x05, 0x04, 0x01];
+/// `2.23.133.5.4.1.1`, the other spelling NVIDIA's verifier accepts for the same purpose.
+pub(crate) const TCG_DICE_TCB_INFO_1_OID: [u8; 7] = [0x67, 0x81, 0x05, 0x05, 0x04, 0x01, 0x01];
 
 #[cfg(test)]
 #[allow(clippy::arithmetic_side_effects)]

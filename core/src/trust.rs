@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 use crate::der::{boolean, tag, tlv};
 use crate::device_key::DevicePublicKey;
 use crate::error::{CertProblem, Error, ManifestLocation, ManifestProblem, Result};
+use crate::evidence::EvidenceKind;
+use crate::evidence::nvidia_certificate::NvidiaCertificate;
 use crate::limits::MAX_CERTIFICATE_LEN;
 use crate::manifest::VendorManifest;
 use crate::registry::ChipModelRegistry;
@@ -49,6 +51,21 @@ pub struct TrustStore {
     /// to check the signatures of the CRLs they issue once, when material is added.
     published: Vec<(String, Vec<u8>, Vec<u8>)>,
     crls: Vec<StoredCrl>,
+    /// Roots of vendor-format evidence kinds: anchors for chains POCI's own profile does
+    /// not cover (an NVIDIA GPU's P-384 chain).
+    evidence_roots: Vec<EvidenceRoot>,
+}
+
+/// A root of a vendor-format evidence kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EvidenceRoot {
+    pub(crate) vendor_id: String,
+    pub(crate) kind: EvidenceKind,
+    /// The vendor's own root, or a test network's stand-in.
+    pub(crate) root_kind: RootKind,
+    /// Subject Name TLV.
+    pub(crate) subject: Vec<u8>,
+    pub(crate) der: Vec<u8>,
 }
 
 fn trust_error(problem: ManifestProblem, vendor_id: &str, field: &str) -> Error {
@@ -252,6 +269,75 @@ impl TrustStore {
         Ok(())
     }
 
+    /// Adds roots of a vendor for a vendor-format evidence kind (DER or one PEM block
+    /// each): for [`EvidenceKind::NvidiaSpdm`], self-issued P-384 CA certificates. The same
+    /// certificate twice is kept once. All or nothing.
+    ///
+    /// # Errors
+    /// `MANIFEST_INVALID` for a vendor not in the registry, the `poci` kind (its roots are
+    /// [`TrustStore::add_roots`]'), no roots, bad PEM or a root that is not self-issued;
+    /// `BAD_CERTIFICATE` for one that does not read as a P-384 certificate.
+    pub fn add_evidence_roots(
+        &mut self,
+        vendor_id: &str,
+        kind: EvidenceKind,
+        root_kind: RootKind,
+        roots: &[&[u8]],
+    ) -> Result<()> {
+        self.known_vendor(vendor_id)?;
+        if kind == EvidenceKind::Poci || roots.is_empty() {
+            return Err(trust_error(ManifestProblem::Roots, vendor_id, "evidence"));
+        }
+        let mut all = self.evidence_roots.clone();
+        for root in roots {
+            let mut owned = Vec::new();
+            let der = der_of(root, &mut owned, "CERTIFICATE", vendor_id)?;
+            if der.len() > MAX_CERTIFICATE_LEN {
+                return Err(trust_error(ManifestProblem::Roots, vendor_id, "evidence"));
+            }
+            let parsed = NvidiaCertificate::from_der(der)?;
+            if parsed.subject != parsed.issuer {
+                return Err(trust_error(ManifestProblem::Roots, vendor_id, "evidence"));
+            }
+            let entry = EvidenceRoot {
+                vendor_id: vendor_id.to_owned(),
+                kind,
+                root_kind,
+                subject: parsed.subject.to_vec(),
+                der: der.to_vec(),
+            };
+            // A name is one vendor's, of one root kind (SPEC.md 11), as for POCI roots.
+            if all.iter().any(|known| {
+                known.subject == entry.subject
+                    && (known.vendor_id != entry.vendor_id || known.root_kind != root_kind)
+            }) {
+                return Err(trust_error(
+                    ManifestProblem::AmbiguousRoot,
+                    vendor_id,
+                    "evidence",
+                ));
+            }
+            if !all.contains(&entry) {
+                all.push(entry);
+            }
+        }
+        // One order whatever order roots were added in: the verdict never depends on it.
+        all.sort_by(|a, b| a.der.cmp(&b.der));
+        self.evidence_roots = all;
+        Ok(())
+    }
+
+    /// The roots of `kind` named `subject`, in ascending DER order.
+    pub(crate) fn evidence_roots_named<'s>(
+        &'s self,
+        kind: EvidenceKind,
+        subject: &'s [u8],
+    ) -> impl Iterator<Item = &'s EvidenceRoot> + 's {
+        self.evidence_roots
+            .iter()
+            .filter(move |root| root.kind == kind && root.subject.as_slice() == subject)
+    }
+
     /// The policy.
     #[must_use]
     pub const fn policy(&self) -> &TrustPolicy {
@@ -317,6 +403,23 @@ impl TrustStore {
                 tlv(tag::SEQUENCE, &entry.concat())
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut evidence_roots = self
+            .evidence_roots
+            .iter()
+            .map(|root| {
+                let root_kind = match root.root_kind {
+                    RootKind::Vendor => "vendor",
+                    RootKind::Test => "test",
+                };
+                let entry = [
+                    tlv(tag::UTF8_STRING, root.vendor_id.as_bytes())?,
+                    tlv(tag::UTF8_STRING, root.kind.name().as_bytes())?,
+                    tlv(tag::UTF8_STRING, root_kind.as_bytes())?,
+                    tlv(tag::OCTET_STRING, &root.der)?,
+                ];
+                tlv(tag::SEQUENCE, &entry.concat())
+            })
+            .collect::<Result<Vec<_>>>()?;
         let set = |entries: &mut Vec<Vec<u8>>| {
             entries.sort();
             entries.dedup();
@@ -333,6 +436,7 @@ impl TrustStore {
             set(&mut roots)?,
             set(&mut published)?,
             set(&mut crls)?,
+            set(&mut evidence_roots)?,
         ];
         Ok(Sha256::digest(tlv(tag::SEQUENCE, &body.concat())?).into())
     }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, ManifestLocation, ManifestProblem, Result};
+use crate::evidence::EvidenceKind;
 use crate::manifest::VendorManifest;
 use crate::registry::{ChipModelRegistry, ManifestSource};
 use crate::trust::{RootKind, TrustPolicy, TrustStore};
@@ -28,6 +29,8 @@ const MANIFEST: &str = "manifest.toml";
 /// What one vendor folder (`<vendor>/` or `testnet/<vendor>/`) holds.
 #[derive(Debug, Default)]
 struct VendorFiles<'a> {
+    /// Roots of vendor-format evidence kinds, by kind.
+    evidence: BTreeMap<EvidenceKind, Vec<&'a [u8]>>,
     roots: Vec<&'a [u8]>,
     crls: Vec<&'a [u8]>,
     intermediates: Vec<&'a [u8]>,
@@ -44,6 +47,11 @@ enum Place<'a> {
         testnet: bool,
         part: Part,
     },
+    Evidence {
+        vendor: &'a str,
+        testnet: bool,
+        kind: EvidenceKind,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +59,10 @@ enum Part {
     Roots,
     Crls,
     Intermediates,
+}
+
+fn is_pem_name(file: &str) -> bool {
+    file.len() > 4 && file.ends_with(".pem") && !file.starts_with('.')
 }
 
 fn place(path: &str) -> Option<Place<'_>> {
@@ -67,7 +79,15 @@ fn place(path: &str) -> Option<Place<'_>> {
         [file] if !testnet && *file == MANIFEST && vendor != TESTNET => {
             Some(Place::Manifest { vendor })
         }
-        [folder, file] if file.len() > 4 && file.ends_with(".pem") && !file.starts_with('.') => {
+        ["evidence", kind, file] if is_pem_name(file) => {
+            let kind = EvidenceKind::from_name(kind).filter(|kind| *kind != EvidenceKind::Poci)?;
+            Some(Place::Evidence {
+                vendor,
+                testnet,
+                kind,
+            })
+        }
+        [folder, file] if is_pem_name(file) => {
             let part = match *folder {
                 "roots" => Part::Roots,
                 "crls" => Part::Crls,
@@ -85,8 +105,8 @@ fn place(path: &str) -> Option<Place<'_>> {
 }
 
 /// Whether a file of a vendor-roots/ folder is read: `<vendor>/manifest.toml`, and
-/// `*.pem` files under `<vendor>/` or `testnet/<vendor>/` in `roots/`, `crls/` or
-/// `intermediates/`. Loaders may skip every other file (READMEs, notes) unread.
+/// `*.pem` files under `<vendor>/` or `testnet/<vendor>/` in `roots/`, `crls/`,
+/// `intermediates/` or `evidence/<kind>/` (a vendor-format evidence kind's roots). Loaders may skip every other file (READMEs, notes) unread.
 #[must_use]
 pub fn is_vendor_roots_file(path: &str) -> bool {
     place(path).is_some()
@@ -148,6 +168,14 @@ impl<'a> Folder<'a> {
                         Part::Intermediates => entry.intermediates.push(file.bytes),
                     }
                 }
+                Some(Place::Evidence {
+                    vendor,
+                    testnet,
+                    kind,
+                }) => {
+                    let entry = folder.material.entry((testnet, vendor)).or_default();
+                    entry.evidence.entry(kind).or_default().push(file.bytes);
+                }
             }
         }
         Ok(folder)
@@ -208,8 +236,16 @@ impl TrustStore {
             } else {
                 RootKind::Vendor
             };
-            store.add_roots(vendor, kind, &material.roots, &material.crls)?;
-            store.add_intermediates(vendor, &material.intermediates)?;
+            if !material.roots.is_empty()
+                || !material.crls.is_empty()
+                || !material.intermediates.is_empty()
+            {
+                store.add_roots(vendor, kind, &material.roots, &material.crls)?;
+                store.add_intermediates(vendor, &material.intermediates)?;
+            }
+            for (evidence, roots) in &material.evidence {
+                store.add_evidence_roots(vendor, *evidence, kind, roots)?;
+            }
         }
         Ok(store)
     }
@@ -321,6 +357,8 @@ mod tests {
             "nvidia/intermediates/i.pem",
             "testnet/nvidia/roots/root.pem",
             "testnet/nvidia/crls/root.crl.pem",
+            "nvidia/evidence/nvidia-spdm/root.pem",
+            "testnet/nvidia/evidence/nvidia-spdm/root.pem",
         ] {
             assert!(is_vendor_roots_file(wanted), "{wanted}");
         }
@@ -335,6 +373,9 @@ mod tests {
             "nvidia/roots/deep/root.pem",
             "testnet/manifest.toml",
             "testnet/nvidia/manifest.toml",
+            "nvidia/evidence/poci/root.pem",
+            "nvidia/evidence/amd-sev/root.pem",
+            "nvidia/evidence/nvidia-spdm/deep/root.pem",
             ".git/roots/x.pem",
             "/roots/x.pem",
         ] {

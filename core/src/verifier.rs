@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertProblem, CertRole, Error, Result};
+use crate::evidence::nvidia::{VerifiedNvidiaReport, verify_nvidia_report};
 use crate::json::{dec_u64, hex_32, hex_bytes};
 use crate::limits::check_batch_len;
 use crate::manifest::VendorStatus;
@@ -248,6 +249,24 @@ impl Verifier {
         let acceptance = LeaseAcceptanceRef::from_der(der)?;
         acceptance.verify(self.backend, key, network_id)?;
         Ok(acceptance.to_verified())
+    }
+
+    /// Verifies an NVIDIA GPU's attestation report and certificate chain (leaf first)
+    /// against the trust store's `nvidia-spdm` roots at unix `time`, for `nonce`
+    /// ([`crate::evidence::nvidia`] gives the steps).
+    ///
+    /// # Errors
+    /// `REPORT_MALFORMED`, `MESSAGE_TOO_LARGE`, `NONCE_MISMATCH`, `BAD_CERTIFICATE`,
+    /// `SIGNATURE_INVALID`, `FWID_MISMATCH`, the chain codes, `VENDOR_REVOKED`,
+    /// `TEST_VENDOR_REFUSED`.
+    pub fn verify_nvidia_report(
+        &self,
+        report: &[u8],
+        chain: &[&[u8]],
+        nonce: &[u8; 32],
+        time: u64,
+    ) -> Result<VerifiedNvidiaReport> {
+        verify_nvidia_report(&self.trust, self.backend, report, chain, nonce, time)
     }
 
     /// Parses and verifies a chip binding: the message, its device certificate chain

@@ -360,6 +360,7 @@ fn every_code_has_a_test_and_a_spec_entry() {
         include_str!("rewards.rs"),
         include_str!("ledger.rs"),
         include_str!("bounded_cost.rs"),
+        include_str!("nvidia_report.rs"),
     ]
     .concat();
     let spec = include_str!("../../conformance/SPEC.md");

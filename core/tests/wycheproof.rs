@@ -76,3 +76,54 @@ fn wycheproof_p256_sha256_with_low_s_policy() {
         "{accepted} {high_s} {rejected}"
     );
 }
+
+/// P-384/SHA-384 with raw `r || s` signatures, as NVIDIA reports carry them: every backend
+/// gives the same verdict, Wycheproof's on every case (no low-S rule for vendor evidence).
+#[test]
+fn wycheproof_p384_sha384_p1363_on_every_backend() {
+    let set = TestSet::load(TestName::EcdsaSecp384r1Sha384P1363).unwrap();
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for group in &set.test_groups {
+        for test in &group.tests {
+            let verdicts: Vec<Result<(), Error>> = Backend::ALL
+                .iter()
+                .map(|backend| match <&[u8; 96]>::try_from(test.sig.as_slice()) {
+                    Ok(signature) => poci::evidence::p384::verify_p384(
+                        *backend,
+                        &group.key.key,
+                        &test.msg,
+                        signature,
+                    ),
+                    // A signature of another length never reaches a backend.
+                    Err(_) => Err(Error::SignatureInvalid),
+                })
+                .collect();
+            assert!(
+                verdicts.windows(2).all(|pair| pair[0] == pair[1]),
+                "tc {} ({}): backends disagree: {verdicts:?}",
+                test.tc_id,
+                test.comment
+            );
+            match test.result {
+                TestResult::Valid => {
+                    assert_eq!(verdicts[0], Ok(()), "tc {} ({})", test.tc_id, test.comment);
+                    valid += 1;
+                }
+                TestResult::Invalid => {
+                    assert!(
+                        verdicts[0].is_err(),
+                        "tc {} ({}) must fail",
+                        test.tc_id,
+                        test.comment
+                    );
+                    invalid += 1;
+                }
+                TestResult::Acceptable => {}
+            }
+        }
+    }
+    assert!(
+        valid > 150 && invalid > 50,
+        "{valid} valid, {invalid} invalid"
+    );
+}

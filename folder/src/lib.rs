@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-/// The folder format's deepest file: `testnet/<vendor>/roots/<file>.pem`.
-const MAX_DEPTH: usize = 4;
+/// The folder format's deepest file: `testnet/<vendor>/evidence/<kind>/<file>.pem`.
+const MAX_DEPTH: usize = 5;
 
 /// Largest file read: far above any certificate, CRL or manifest of the format
 /// (`MAX_CRL_LEN` is the largest), so a stray huge file cannot exhaust memory.

@@ -27,7 +27,7 @@ mod verify;
 pub use ledger::ledger_apply;
 pub use parsers::{
     certificate, crl, decode_binding, decode_heartbeat, decode_lease, json_forms, manifest,
-    pack_folder, signature, unpack_folder, vendor_roots,
+    nvidia_report, pack_folder, signature, unpack_folder, vendor_roots,
 };
 pub use verify::{verify_binding, verify_heartbeat};
 
@@ -43,6 +43,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("crl", crl),
     ("manifest", manifest),
     ("vendor_roots", vendor_roots),
+    ("nvidia_report", nvidia_report),
     ("json_forms", json_forms),
     ("signature", signature),
     ("verify_heartbeat", |data| {

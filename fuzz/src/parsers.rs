@@ -315,3 +315,27 @@ pub fn vendor_roots(data: &[u8]) {
         assert_eq!(registry.ok().flatten(), store.registry().digest().ok());
     }
 }
+
+/// An NVIDIA attestation report: the reader never panics, an accepted report's parts lie
+/// inside it in order, and it verifies the same way on both backends under the sample's
+/// leaf key (ring and RustCrypto agree on every P-384 input).
+pub fn nvidia_report(data: &[u8]) {
+    use poci::evidence::nvidia_spdm::NvidiaReport;
+    let Ok(report) = NvidiaReport::parse(data) else {
+        return;
+    };
+    assert_eq!(
+        report.signed.len().checked_add(96),
+        Some(data.len()),
+        "the signature is the last 96 bytes"
+    );
+    assert_eq!(
+        report.requester_nonce.as_slice(),
+        data.get(4..36).unwrap_or_default()
+    );
+    let key = crate::fixtures::nvidia_leaf_key();
+    let [ring, pure] = [Backend::Ring, Backend::PureRust].map(|backend| {
+        poci::evidence::p384::verify_p384(backend, &key, report.signed, report.signature)
+    });
+    assert_eq!(ring, pure, "backends disagree");
+}

@@ -119,6 +119,11 @@ impl Seeds {
                     self.add_message(&der);
                 }
             }
+            "report" => {
+                if let Ok(report) = hex::decode(text) {
+                    self.add("nvidia_report", report);
+                }
+            }
             "public_key" | "signature" => {
                 if let Ok(bytes) = hex::decode(text) {
                     self.add("signature", bytes);

@@ -40,6 +40,7 @@ fn each_parser_has_seeds_from_the_vectors() {
         "crl",
         "manifest",
         "vendor_roots",
+        "nvidia_report",
         "json_forms",
         "signature",
     ] {

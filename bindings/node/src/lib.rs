@@ -12,7 +12,8 @@ use error::{NodeResult, OrThrow, invalid_argument, thrown};
 use types::{
     Allocation, Availability, BindingOutcome, Candidate, ChipModel, ChipRecord, ClosedEpoch,
     HeartbeatContext, LeaseSettlement, Manifest, NamedPool, PoolAmounts, RegistryDiff, Rerating,
-    SlotId, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance, bytes32, u64_of, u128_of,
+    SlotId, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance, VerifiedNvidiaReport,
+    bytes32, u64_of, u128_of,
 };
 
 /// Network parameters: network id, genesis, epoch length, slots per epoch.
@@ -723,6 +724,26 @@ impl Verifier {
             verifier: self.0.clone(),
             items: owned,
         }))
+    }
+    /// Verifies an NVIDIA GPU's attestation report and its certificate chain (leaf first)
+    /// against the trust store's NVIDIA roots at unix `time`, for `nonce`.
+    #[napi]
+    pub fn verify_nvidia_report(
+        &self,
+        report: Buffer,
+        chain: Vec<Buffer>,
+        nonce: Buffer,
+        time: BigInt,
+    ) -> napi::Result<VerifiedNvidiaReport, String> {
+        let nonce = bytes32(&nonce, "nonce must be 32 bytes")?;
+        let time = u64_of(&time, "time must be a u64 bigint")?;
+        let chain: Vec<&[u8]> = chain.iter().map(|der| der.as_ref()).collect();
+        Ok(VerifiedNvidiaReport::from(
+            &self
+                .0
+                .verify_nvidia_report(&report, &chain, &nonce, time)
+                .or_throw()?,
+        ))
     }
     /// Verifies a chip binding submitted by `context.wallet`.
     #[napi]

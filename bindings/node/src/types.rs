@@ -124,6 +124,42 @@ impl From<&poci::VerifiedBinding> for VerifiedBinding {
     }
 }
 
+/// An NVIDIA GPU attestation report that passed verification (`nvidia-spdm` evidence).
+#[napi(object)]
+pub struct VerifiedNvidiaReport {
+    pub vendor_id: String,
+    pub chip: String,
+    pub key_id: Buffer,
+    pub identity_subject: Buffer,
+    pub attestation_key: Buffer,
+    pub nonce: Buffer,
+    pub fwid: Option<Buffer>,
+    pub chip_sku: Option<String>,
+    pub project: Option<String>,
+    pub project_sku: Option<String>,
+    pub driver_version: Option<String>,
+    pub vbios_version: Option<String>,
+}
+
+impl From<&poci::VerifiedNvidiaReport> for VerifiedNvidiaReport {
+    fn from(v: &poci::VerifiedNvidiaReport) -> Self {
+        Self {
+            vendor_id: v.vendor_id.clone(),
+            chip: v.chip.clone(),
+            key_id: buf(&v.key_id.0),
+            identity_subject: buf(&v.identity_subject),
+            attestation_key: buf(&v.attestation_key),
+            nonce: buf(&v.nonce),
+            fwid: v.fwid.as_deref().map(buf),
+            chip_sku: v.chip_sku.clone(),
+            project: v.project.clone(),
+            project_sku: v.project_sku.clone(),
+            driver_version: v.driver_version.clone(),
+            vbios_version: v.vbios_version.clone(),
+        }
+    }
+}
+
 /// The signed terms of a lease.
 #[napi(object)]
 pub struct LeaseFields {

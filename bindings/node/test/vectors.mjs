@@ -122,6 +122,16 @@ const OPERATIONS = {
       }),
     );
   },
+  // Against the repository's vendor-roots/ with its testnet material (the embedded store).
+  verify_nvidia_report: (i) =>
+    toJsonForm(
+      new poci.Verifier(poci.TrustStore.embeddedTestnet()).verifyNvidiaReport(
+        hex(i.report),
+        i.chain.map(hex),
+        hex(i.nonce),
+        BigInt(i.time),
+      ),
+    ),
   trust_store: (i) => {
     const trust = store(i.trust_store);
     return { roots: trust.rootCount, models: trust.modelCount };

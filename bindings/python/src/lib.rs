@@ -11,6 +11,7 @@ use error::{PociErr, PociResult, exception, invalid_argument};
 use types::{
     Allocation, Availability, BindingOutcome, Bytes32, ChipModel, ChipRecord, ClosedEpoch,
     LeaseSettlement, PoolAmounts, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance,
+    VerifiedNvidiaReport,
 };
 
 /// Network parameters: network id, genesis, epoch length, slots per epoch.
@@ -688,6 +689,21 @@ impl Verifier {
             })
             .collect()
     }
+    /// Verifies an NVIDIA GPU's attestation report and its certificate chain (leaf first)
+    /// against the trust store's NVIDIA roots at unix `time`, for `nonce`.
+    #[pyo3(signature = (report, chain, *, nonce, time))]
+    fn verify_nvidia_report(
+        &self,
+        report: &[u8],
+        chain: Vec<Vec<u8>>,
+        nonce: Bytes32,
+        time: u64,
+    ) -> PociResult<VerifiedNvidiaReport> {
+        let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+        Ok(VerifiedNvidiaReport(
+            self.0.verify_nvidia_report(report, &chain, &nonce, time)?,
+        ))
+    }
     /// Verifies a chip binding submitted by `wallet` for `slot` of `epoch`.
     #[pyo3(signature = (der, *, params, epoch, slot, challenge, wallet))]
     fn verify_binding(
@@ -1028,6 +1044,7 @@ fn error_families() -> Vec<&'static str> {
 fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(module)?;
     module.add_class::<NetworkParams>()?;
+    module.add_class::<VerifiedNvidiaReport>()?;
     module.add_class::<PublicKey>()?;
     module.add_class::<DeviceKey>()?;
     module.add_class::<Heartbeat>()?;

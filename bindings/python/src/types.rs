@@ -173,6 +173,68 @@ impl VerifiedBinding {
     }
 }
 
+/// An NVIDIA GPU attestation report that passed verification (`nvidia-spdm` evidence).
+#[pyclass(frozen, module = "poci")]
+pub struct VerifiedNvidiaReport(pub poci::VerifiedNvidiaReport);
+
+#[pymethods]
+impl VerifiedNvidiaReport {
+    /// The vendor whose root anchored the chain (`nvidia`).
+    #[getter]
+    fn vendor_id(&self) -> &str {
+        &self.0.vendor_id
+    }
+    /// The chip family (`GH100`).
+    #[getter]
+    fn chip(&self) -> &str {
+        &self.0.chip
+    }
+    /// The chip's key id: SHA-256 of its identity certificate's key.
+    #[getter]
+    fn key_id(&self) -> &[u8] {
+        &self.0.key_id.0
+    }
+    /// The nonce the report answers.
+    #[getter]
+    fn nonce(&self) -> &[u8] {
+        &self.0.nonce
+    }
+    /// The certified firmware id, or None.
+    #[getter]
+    fn fwid(&self) -> Option<&[u8]> {
+        self.0.fwid.as_deref()
+    }
+    /// The signed board project (`1010`), or None.
+    #[getter]
+    fn project(&self) -> Option<&str> {
+        self.0.project.as_deref()
+    }
+    /// The signed board project SKU, or None.
+    #[getter]
+    fn project_sku(&self) -> Option<&str> {
+        self.0.project_sku.as_deref()
+    }
+    /// The signed chip SKU, or None.
+    #[getter]
+    fn chip_sku(&self) -> Option<&str> {
+        self.0.chip_sku.as_deref()
+    }
+    /// The driver version, or None.
+    #[getter]
+    fn driver_version(&self) -> Option<&str> {
+        self.0.driver_version.as_deref()
+    }
+    /// The VBIOS version, or None.
+    #[getter]
+    fn vbios_version(&self) -> Option<&str> {
+        self.0.vbios_version.as_deref()
+    }
+    /// The JSON form of SPEC.md.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+}
+
 /// A lease acceptance that passed verification.
 #[pyclass(frozen, module = "poci")]
 pub struct VerifiedLeaseAcceptance(pub poci::VerifiedLeaseAcceptance);

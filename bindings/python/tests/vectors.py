@@ -144,6 +144,17 @@ def _verify_binding(inp: Dict[str, Any], stores: Dict[str, Any]) -> Any:
     return json.loads(result.to_json())
 
 
+def _verify_nvidia_report(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
+    # Against the repository's vendor-roots/ with its testnet material (the embedded store).
+    result = poci.Verifier(poci.TrustStore.embedded_testnet()).verify_nvidia_report(
+        bytes.fromhex(inp["report"]),
+        [bytes.fromhex(der) for der in inp["chain"]],
+        nonce=bytes.fromhex(inp["nonce"]),
+        time=int(inp["time"]),
+    )
+    return json.loads(result.to_json())
+
+
 def _registry(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
     registry = poci.ChipModelRegistry.from_manifests([(m["file"], m["toml"]) for m in inp["manifests"]])
     models = [
@@ -239,6 +250,7 @@ OPERATIONS: Dict[str, Callable[[Dict[str, Any], Dict[str, Any]], Any]] = {
         .to_json()
     ),
     "verify_binding": _verify_binding,
+    "verify_nvidia_report": _verify_nvidia_report,
     "trust_store": lambda i, _: (lambda s: {"roots": s.root_count, "models": len(s.registry)})(_store(i["trust_store"])),
     "registry": _registry,
     "registry_schedule": _registry_schedule,

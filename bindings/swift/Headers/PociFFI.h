@@ -606,6 +606,11 @@ RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_heartbeats(uint64_t ptr, Ru
 RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_lease_acceptance(uint64_t ptr, RustBuffer der, uint64_t public_key, RustBuffer network_id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_NVIDIA_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_NVIDIA_REPORT
+RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_nvidia_report(uint64_t ptr, RustBuffer report, RustBuffer chain, RustBuffer nonce, uint64_t time, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_ALLOCATE
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_ALLOCATE
 RustBuffer uniffi_poci_ffi_fn_func_allocate(RustBuffer pool, RustBuffer availability, uint32_t slots_per_epoch, uint32_t min_availability_bps, RustCallStatus *_Nonnull out_status
@@ -1179,6 +1184,12 @@ uint16_t uniffi_poci_ffi_checksum_method_verifier_verify_heartbeats(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_LEASE_ACCEPTANCE
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_LEASE_ACCEPTANCE
 uint16_t uniffi_poci_ffi_checksum_method_verifier_verify_lease_acceptance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_NVIDIA_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_NVIDIA_REPORT
+uint16_t uniffi_poci_ffi_checksum_method_verifier_verify_nvidia_report(void
     
 );
 #endif

@@ -186,6 +186,12 @@ OPERATIONS = {
             hx(i["der"]), params(i["context"]["params"]), binding_context(i["context"])
         )
     ),
+    # Against the repository's vendor-roots/ with its testnet material (the embedded store).
+    "verify_nvidia_report": lambda i, _: json_form(
+        poci.Verifier(poci.TrustStore.embedded_testnet()).verify_nvidia_report(
+            hx(i["report"]), [hx(der) for der in i["chain"]], hx(i["nonce"]), int(i["time"])
+        )
+    ),
     "trust_store": lambda i, _: (lambda t: {"roots": t.root_count(), "models": t.model_count()})(store(i["trust_store"])),
     "registry": registry,
     "registry_schedule": registry_schedule,

@@ -483,6 +483,22 @@ impl Verifier {
             .map(HeartbeatBatchResult::from)
             .collect())
     }
+    /// Verifies an NVIDIA GPU's attestation report and its certificate chain (leaf first)
+    /// against the trust store's NVIDIA roots at unix `time`, for `nonce`.
+    pub fn verify_nvidia_report(
+        &self,
+        report: Vec<u8>,
+        chain: Vec<Vec<u8>>,
+        nonce: Vec<u8>,
+        time: u64,
+    ) -> Result<VerifiedNvidiaReport> {
+        let nonce = bytes32(&nonce, "nonce must be 32 bytes")?;
+        let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+        Ok(self
+            .0
+            .verify_nvidia_report(&report, &chain, &nonce, time)?
+            .into())
+    }
     /// Verifies a chip binding submitted by `context.wallet`.
     pub fn verify_binding(
         &self,

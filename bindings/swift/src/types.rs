@@ -135,6 +135,42 @@ pub struct ChipRecord {
     pub certificate_not_after: u64,
 }
 
+/// An NVIDIA GPU attestation report that passed verification (`nvidia-spdm` evidence).
+#[derive(uniffi::Record)]
+pub struct VerifiedNvidiaReport {
+    pub vendor_id: String,
+    pub chip: String,
+    pub key_id: Vec<u8>,
+    pub identity_subject: Vec<u8>,
+    pub attestation_key: Vec<u8>,
+    pub nonce: Vec<u8>,
+    pub fwid: Option<Vec<u8>>,
+    pub chip_sku: Option<String>,
+    pub project: Option<String>,
+    pub project_sku: Option<String>,
+    pub driver_version: Option<String>,
+    pub vbios_version: Option<String>,
+}
+
+impl From<poci::VerifiedNvidiaReport> for VerifiedNvidiaReport {
+    fn from(v: poci::VerifiedNvidiaReport) -> Self {
+        Self {
+            vendor_id: v.vendor_id,
+            chip: v.chip,
+            key_id: v.key_id.as_bytes().to_vec(),
+            identity_subject: v.identity_subject,
+            attestation_key: v.attestation_key,
+            nonce: v.nonce.to_vec(),
+            fwid: v.fwid,
+            chip_sku: v.chip_sku,
+            project: v.project,
+            project_sku: v.project_sku,
+            driver_version: v.driver_version,
+            vbios_version: v.vbios_version,
+        }
+    }
+}
+
 /// A chip binding that passed verification.
 #[derive(uniffi::Record)]
 pub struct VerifiedBinding {

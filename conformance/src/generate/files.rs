@@ -87,6 +87,7 @@ pub fn all_files() -> Result<Vec<VectorFile>> {
     Ok(vec![
         bindings()?,
         emission()?,
+        evidence()?,
         heartbeats()?,
         keys()?,
         ledger()?,
@@ -100,6 +101,7 @@ pub fn all_files() -> Result<Vec<VectorFile>> {
 mod adversarial;
 mod bindings;
 mod emission;
+mod evidence;
 mod heartbeats;
 mod keys;
 mod ledger;
@@ -111,6 +113,7 @@ mod time;
 use adversarial::*;
 use bindings::*;
 use emission::*;
+use evidence::*;
 use heartbeats::*;
 use keys::*;
 use ledger::*;

@@ -205,6 +205,93 @@ impl ExtendedKeyUsageValidator for DeviceAttestationEku {
     }
 }
 
+/// ECDSA P-384 with SHA-384 on POCI's backends, for the vendor-format chains of evidence
+/// kinds (an NVIDIA GPU's attestation chain).
+#[derive(Debug)]
+struct P384Signatures {
+    backend: Backend,
+}
+
+impl SignatureVerificationAlgorithm for P384Signatures {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> core::result::Result<(), InvalidSignature> {
+        crate::evidence::p384::verify_p384_der(self.backend, public_key, message, signature)
+            .map_err(|_| InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_P384
+    }
+
+    fn signature_alg_id(&self) -> AlgorithmIdentifier {
+        alg_id::ECDSA_SHA384
+    }
+}
+
+/// Vendor-format chains set their own extended key usages: any, or none, is accepted.
+struct AnyEku;
+
+impl ExtendedKeyUsageValidator for AnyEku {
+    fn validate(&self, iter: KeyPurposeIdIter<'_, '_>) -> core::result::Result<(), webpki::Error> {
+        for purpose in iter {
+            purpose?;
+        }
+        Ok(())
+    }
+}
+
+/// Validates a vendor-format P-384 chain (leaf first; a copy of the root at its end is
+/// dropped) up to `root` at unix `time`, with rustls-webpki: signatures, validity, CA and
+/// path-length constraints, name constraints. Revocation is the evidence kind's rule.
+///
+/// # Errors
+/// `UNKNOWN_ISSUER`, `CERT_EXPIRED`, `CERT_NOT_YET_VALID`, `CERT_SIGNATURE_INVALID`,
+/// `CHAIN_TOO_LONG`, `BAD_CERTIFICATE`, as webpki finds them.
+pub(crate) fn validate_p384_chain(
+    backend: Backend,
+    chain: &[&[u8]],
+    root: &[u8],
+    time: u64,
+) -> Result<()> {
+    if chain.len() > MAX_CHAIN_CERTIFICATES.saturating_add(1) {
+        return Err(Error::ChainTooLong {
+            count: chain.len(),
+            max: MAX_CHAIN_CERTIFICATES,
+        });
+    }
+    let carried = match chain.split_last() {
+        Some((last, rest)) if *last == root => rest,
+        _ => chain,
+    };
+    let (leaf, intermediates) = carried.split_first().ok_or(Error::UnknownIssuer)?;
+    let root = CertificateDer::from(root);
+    let anchor = webpki::anchor_from_trusted_cert(&root).map_err(map_error)?;
+    let leaf = CertificateDer::from(*leaf);
+    let end_entity = EndEntityCert::try_from(&leaf).map_err(map_error)?;
+    let intermediates: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|der| CertificateDer::from(*der))
+        .collect();
+    let algorithm = P384Signatures { backend };
+    let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [&algorithm];
+    end_entity
+        .verify_for_usage(
+            &algorithms,
+            core::slice::from_ref(&anchor),
+            &intermediates,
+            UnixTime::since_unix_epoch(Duration::from_secs(time)),
+            AnyEku,
+            None,
+            None,
+        )
+        .map(|_| ())
+        .map_err(map_error)
+}
+
 /// What to do when no CRL speaks for a certificate of the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]

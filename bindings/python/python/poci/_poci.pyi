@@ -218,6 +218,20 @@ class TrustStore:
     @property
     def root_count(self) -> int: ...
 
+class VerifiedNvidiaReport:
+    """An NVIDIA GPU attestation report that passed verification (nvidia-spdm evidence)."""
+    vendor_id: str
+    chip: str
+    key_id: bytes
+    nonce: bytes
+    fwid: Optional[bytes]
+    project: Optional[str]
+    project_sku: Optional[str]
+    chip_sku: Optional[str]
+    driver_version: Optional[str]
+    vbios_version: Optional[str]
+    def to_json(self) -> str: ...
+
 class VerifiedHeartbeat:
     """A heartbeat that passed verification."""
     proof_id: bytes
@@ -276,6 +290,9 @@ class Verifier:
         """One result per item; raises ``ParseError`` (``BATCH_TOO_LARGE``) beyond
         ``MAX_BATCH_LEN`` (65,536) items, before checking any."""
         ...
+    def verify_nvidia_report(
+        self, report: bytes, chain: Sequence[bytes], *, nonce: bytes, time: int
+    ) -> VerifiedNvidiaReport: ...
     def verify_binding(
         self, der: bytes, *, params: NetworkParams, epoch: int, slot: int, challenge: bytes, wallet: bytes
     ) -> VerifiedBinding: ...

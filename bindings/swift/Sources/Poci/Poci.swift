@@ -2377,6 +2377,12 @@ public protocol VerifierProtocol: AnyObject, Sendable {
      */
     func verifyLeaseAcceptance(der: Data, publicKey: PublicKey, networkId: String) throws  -> VerifiedLeaseAcceptance
     
+    /**
+     * Verifies an NVIDIA GPU's attestation report and its certificate chain (leaf first)
+     * against the trust store's NVIDIA roots at unix `time`, for `nonce`.
+     */
+    func verifyNvidiaReport(report: Data, chain: [Data], nonce: Data, time: UInt64) throws  -> VerifiedNvidiaReport
+    
 }
 /**
  * Verifies proofs with one backend and one trust store.
@@ -2500,6 +2506,23 @@ open func verifyLeaseAcceptance(der: Data, publicKey: PublicKey, networkId: Stri
         FfiConverterData.lower(der),
         FfiConverterTypePublicKey_lower(publicKey),
         FfiConverterString.lower(networkId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies an NVIDIA GPU's attestation report and its certificate chain (leaf first)
+     * against the trust store's NVIDIA roots at unix `time`, for `nonce`.
+     */
+open func verifyNvidiaReport(report: Data, chain: [Data], nonce: Data, time: UInt64)throws  -> VerifiedNvidiaReport  {
+    return try  FfiConverterTypeVerifiedNvidiaReport_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_verifier_verify_nvidia_report(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(report),
+        FfiConverterSequenceData.lower(chain),
+        FfiConverterData.lower(nonce),
+        FfiConverterUInt64.lower(time),uniffiCallStatus
     )
 })
 }
@@ -4317,6 +4340,103 @@ public func FfiConverterTypeVerifiedLeaseAcceptance_lower(_ value: VerifiedLease
 
 
 /**
+ * An NVIDIA GPU attestation report that passed verification (`nvidia-spdm` evidence).
+ */
+public struct VerifiedNvidiaReport: Equatable, Hashable {
+    public var vendorId: String
+    public var chip: String
+    public var keyId: Data
+    public var identitySubject: Data
+    public var attestationKey: Data
+    public var nonce: Data
+    public var fwid: Data?
+    public var chipSku: String?
+    public var project: String?
+    public var projectSku: String?
+    public var driverVersion: String?
+    public var vbiosVersion: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(vendorId: String, chip: String, keyId: Data, identitySubject: Data, attestationKey: Data, nonce: Data, fwid: Data?, chipSku: String?, project: String?, projectSku: String?, driverVersion: String?, vbiosVersion: String?) {
+        self.vendorId = vendorId
+        self.chip = chip
+        self.keyId = keyId
+        self.identitySubject = identitySubject
+        self.attestationKey = attestationKey
+        self.nonce = nonce
+        self.fwid = fwid
+        self.chipSku = chipSku
+        self.project = project
+        self.projectSku = projectSku
+        self.driverVersion = driverVersion
+        self.vbiosVersion = vbiosVersion
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VerifiedNvidiaReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVerifiedNvidiaReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedNvidiaReport {
+        return
+            try VerifiedNvidiaReport(
+                vendorId: FfiConverterString.read(from: &buf), 
+                chip: FfiConverterString.read(from: &buf), 
+                keyId: FfiConverterData.read(from: &buf), 
+                identitySubject: FfiConverterData.read(from: &buf), 
+                attestationKey: FfiConverterData.read(from: &buf), 
+                nonce: FfiConverterData.read(from: &buf), 
+                fwid: FfiConverterOptionData.read(from: &buf), 
+                chipSku: FfiConverterOptionString.read(from: &buf), 
+                project: FfiConverterOptionString.read(from: &buf), 
+                projectSku: FfiConverterOptionString.read(from: &buf), 
+                driverVersion: FfiConverterOptionString.read(from: &buf), 
+                vbiosVersion: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VerifiedNvidiaReport, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.vendorId, into: &buf)
+        FfiConverterString.write(value.chip, into: &buf)
+        FfiConverterData.write(value.keyId, into: &buf)
+        FfiConverterData.write(value.identitySubject, into: &buf)
+        FfiConverterData.write(value.attestationKey, into: &buf)
+        FfiConverterData.write(value.nonce, into: &buf)
+        FfiConverterOptionData.write(value.fwid, into: &buf)
+        FfiConverterOptionString.write(value.chipSku, into: &buf)
+        FfiConverterOptionString.write(value.project, into: &buf)
+        FfiConverterOptionString.write(value.projectSku, into: &buf)
+        FfiConverterOptionString.write(value.driverVersion, into: &buf)
+        FfiConverterOptionString.write(value.vbiosVersion, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedNvidiaReport_lift(_ buf: RustBuffer) throws -> VerifiedNvidiaReport {
+    return try FfiConverterTypeVerifiedNvidiaReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVerifiedNvidiaReport_lower(_ value: VerifiedNvidiaReport) -> RustBuffer {
+    return FfiConverterTypeVerifiedNvidiaReport.lower(value)
+}
+
+
+/**
  * A wallet's total (decimal).
  */
 public struct WalletReward: Equatable, Hashable {
@@ -5510,6 +5630,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_verifier_verify_lease_acceptance() != 4850) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_verifier_verify_nvidia_report() != 29602) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_constructor_chipledger_from_json() != 54664) {

@@ -1,0 +1,167 @@
+//! Verifying NVIDIA GPU evidence (kind `nvidia-spdm`): a report ([`NvidiaReport`]) and the
+//! GPU's certificate chain, leaf first, against the trust store's `nvidia-spdm` roots at a
+//! time and a nonce.
+//!
+//! In order (cheap checks first; SPEC.md will give the same order):
+//! 1. the report reads (`REPORT_MALFORMED`, `MESSAGE_TOO_LARGE`);
+//! 2. its requester nonce is the expected one (`NONCE_MISMATCH`);
+//! 3. the chain's certificates read (`BAD_CERTIFICATE`), at least leaf and identity;
+//! 4. the report's signature verifies under the leaf's key (`SIGNATURE_INVALID`);
+//! 5. when the report states a firmware id, the leaf certifies the same one
+//!    (`FWID_MISMATCH`): a report signed under another chain's leaf fails at step 4;
+//! 6. the chain validates at `time` to a root of the trust store's `nvidia-spdm` roots
+//!    named by the chain's top issuer, tried in ascending DER order (the chain codes;
+//!    `UNKNOWN_ISSUER` when none is named); then the root's vendor must be active
+//!    (`VENDOR_REVOKED`) and, for a test vendor or test root, the policy must allow it
+//!    (`TEST_VENDOR_REFUSED`).
+//!
+//! The chip's identity is its identity certificate (the leaf's issuer, `... GSP BROM`):
+//! the leaf is an alias key derived from the firmware and changes with it; the identity
+//! key does not.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::device_key::KeyId;
+use crate::error::{CertProblem, Error, Result};
+use crate::evidence::EvidenceKind;
+use crate::evidence::nvidia_certificate::NvidiaCertificate;
+use crate::evidence::nvidia_spdm::{NvidiaReport, opaque};
+use crate::evidence::p384::verify_p384;
+use crate::json::{hex_32, hex_bytes, opt_hex_bytes};
+use crate::manifest::VendorStatus;
+use crate::signature::Backend;
+use crate::trust::{RootKind, TrustStore};
+use crate::x509::chain::validate_p384_chain;
+
+/// What a genuine NVIDIA report proves (JSON form of SPEC.md 17).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifiedNvidiaReport {
+    /// The vendor whose root anchored the chain.
+    pub vendor_id: String,
+    /// The chip family both device certificates name (`GH100`).
+    pub chip: String,
+    /// SHA-256 of the identity certificate's `SubjectPublicKeyInfo`: the chip's key id,
+    /// stable across firmware updates.
+    pub key_id: KeyId,
+    /// The identity certificate's subject Name TLV.
+    #[serde(with = "hex_bytes")]
+    pub identity_subject: Vec<u8>,
+    /// The attestation (leaf) key, uncompressed SEC1 P-384.
+    #[serde(with = "hex_bytes")]
+    pub attestation_key: Vec<u8>,
+    /// The requester nonce the report answers.
+    #[serde(with = "hex_32")]
+    pub nonce: [u8; 32],
+    /// The firmware id (48 bytes), as the leaf certifies it.
+    #[serde(with = "opt_hex_bytes")]
+    pub fwid: Option<Vec<u8>>,
+    /// Signed opaque fields, as text.
+    pub chip_sku: Option<String>,
+    /// The board project (`1010`).
+    pub project: Option<String>,
+    /// The board project SKU (`0200`).
+    pub project_sku: Option<String>,
+    /// The driver version.
+    pub driver_version: Option<String>,
+    /// The VBIOS version (`96.00.9f.00.01`).
+    pub vbios_version: Option<String>,
+}
+
+/// The chip family of a device certificate's common name: its first word (`GH100`).
+fn family<'a>(certificate: &NvidiaCertificate<'a>) -> Option<&'a str> {
+    certificate.common_name?.split(' ').next()
+}
+
+/// Verifies an NVIDIA report and chain (steps above).
+///
+/// # Errors
+/// The codes of the steps above, the first that fails.
+pub fn verify_nvidia_report(
+    trust: &TrustStore,
+    backend: Backend,
+    report: &[u8],
+    chain: &[&[u8]],
+    nonce: &[u8; 32],
+    time: u64,
+) -> Result<VerifiedNvidiaReport> {
+    let parsed = NvidiaReport::parse(report)?;
+    if parsed.requester_nonce != nonce {
+        return Err(Error::NonceMismatch);
+    }
+    let certificates = chain
+        .iter()
+        .map(|der| NvidiaCertificate::from_der(der))
+        .collect::<Result<Vec<_>>>()?;
+    let [leaf, identity, ..] = certificates.as_slice() else {
+        return Err(Error::UnknownIssuer);
+    };
+    let chip = match (family(leaf), family(identity)) {
+        (Some(a), Some(b)) if a == b && !a.is_empty() => a.to_owned(),
+        _ => {
+            return Err(Error::BadCertificate {
+                problem: CertProblem::Other,
+            });
+        }
+    };
+    verify_p384(backend, leaf.public_key, parsed.signed, parsed.signature)?;
+    if let Some(reported) = parsed.opaque_field(opaque::FWID) {
+        if leaf.fwid.map(<[u8; 48]>::as_slice) != Some(reported) {
+            return Err(Error::FwidMismatch);
+        }
+    }
+    let vendor_id = anchor(trust, backend, chain, &certificates, time)?;
+    let text = |field| parsed.opaque_text(field).map(str::to_owned);
+    Ok(VerifiedNvidiaReport {
+        vendor_id,
+        chip,
+        key_id: KeyId(Sha256::digest(identity.spki).into()),
+        identity_subject: identity.subject.to_vec(),
+        attestation_key: leaf.public_key.to_vec(),
+        nonce: *nonce,
+        fwid: leaf.fwid.map(|fwid| fwid.to_vec()),
+        chip_sku: text(opaque::CHIP_SKU),
+        project: text(opaque::PROJECT),
+        project_sku: text(opaque::PROJECT_SKU),
+        driver_version: text(opaque::DRIVER_VERSION),
+        vbios_version: parsed.vbios_version(),
+    })
+}
+
+/// Step 6: the chain to one of the store's roots, then the root's vendor policy.
+fn anchor(
+    trust: &TrustStore,
+    backend: Backend,
+    chain: &[&[u8]],
+    certificates: &[NvidiaCertificate<'_>],
+    time: u64,
+) -> Result<String> {
+    // The top issuer: that of the last certificate that is not self-issued (a chain may
+    // end with a copy of its root).
+    let top = certificates
+        .iter()
+        .rev()
+        .find(|certificate| certificate.subject != certificate.issuer)
+        .ok_or(Error::UnknownIssuer)?;
+    let mut first_error = None;
+    for root in trust.evidence_roots_named(EvidenceKind::NvidiaSpdm, top.issuer) {
+        match validate_p384_chain(backend, chain, &root.der, time) {
+            Ok(()) => {
+                let vendor = trust.vendor(&root.vendor_id).ok_or(Error::UnknownIssuer)?;
+                if vendor.status == VendorStatus::Revoked {
+                    return Err(Error::VendorRevoked);
+                }
+                let test = vendor.test || root.root_kind == RootKind::Test;
+                if test && !trust.policy().allow_test_vendors {
+                    return Err(Error::TestVendorRefused);
+                }
+                return Ok(vendor.vendor_id.clone());
+            }
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    Err(first_error.unwrap_or(Error::UnknownIssuer))
+}
