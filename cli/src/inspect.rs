@@ -76,6 +76,14 @@ fn decode(bytes: &[u8]) -> Result<Decoded, poci::Error> {
             });
         }
     }
+    if let Some(decoded) = nvidia_report(bytes) {
+        return decoded;
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if text.matches("-----BEGIN CERTIFICATE-----").count() > 1 {
+            return certificate_chain(text);
+        }
+    }
     let (label, der) = der_of(bytes)?;
     if let Some(label) = label.as_deref() {
         if label != "CERTIFICATE" {
@@ -102,6 +110,62 @@ fn decode(bytes: &[u8]) -> Result<Decoded, poci::Error> {
         Ok(decoded) => Ok(decoded),
         Err(error) => Err(first_error.unwrap_or(error)),
     }
+}
+
+/// An NVIDIA attestation report (binary, or hex text as NVIDIA's tools write it): it starts
+/// with SPDM 1.1 GET_MEASUREMENTS (`11 e0`).
+fn nvidia_report(bytes: &[u8]) -> Option<Result<Decoded, poci::Error>> {
+    use poci::evidence::nvidia_spdm::{NvidiaReport, opaque};
+    let raw = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| hex::decode(text.trim()).ok())
+        .unwrap_or_else(|| bytes.to_vec());
+    if !raw.starts_with(&[0x11, 0xe0]) {
+        return None;
+    }
+    Some(NvidiaReport::parse(&raw).map(|report| Decoded {
+        kind: "NVIDIA attestation report (nvidia-spdm)",
+        details: json!({
+            "bytes": raw.len(),
+            "requester_nonce": hex::encode(report.requester_nonce),
+            "slot_id": report.slot_id,
+            "measurement_blocks": report.blocks.len(),
+            "chip_sku": report.opaque_text(opaque::CHIP_SKU),
+            "project": report.opaque_text(opaque::PROJECT),
+            "project_sku": report.opaque_text(opaque::PROJECT_SKU),
+            "driver_version": report.opaque_text(opaque::DRIVER_VERSION),
+            "vbios_version": report.vbios_version(),
+            "fwid": report.opaque_field(opaque::FWID).map(hex::encode),
+            "signature": hex::encode(report.signature),
+        }),
+    }))
+}
+
+/// A PEM file of several certificates: each decoded, as POCI's profile or as an NVIDIA
+/// attestation certificate.
+fn certificate_chain(text: &str) -> Result<Decoded, poci::Error> {
+    use poci::evidence::nvidia_certificate::NvidiaCertificate;
+    let mut certificates = Vec::new();
+    for block in text
+        .split_inclusive("-----END CERTIFICATE-----")
+        .filter(|block| block.contains("-----BEGIN CERTIFICATE-----"))
+    {
+        let (_, der) = der_of(block.trim().as_bytes())?;
+        let details = match NvidiaCertificate::from_der(&der) {
+            Ok(nvidia) => json!({
+                "common_name": nvidia.common_name,
+                "public_key": hex::encode(nvidia.public_key),
+                "fwid": nvidia.fwid.map(hex::encode),
+                "self_issued": nvidia.subject == nvidia.issuer,
+            }),
+            Err(_) => json_of(&CertificateSummary::from_der(&der)?)?,
+        };
+        certificates.push(details);
+    }
+    Ok(Decoded {
+        kind: "certificate chain",
+        details: json!({ "certificates": certificates }),
+    })
 }
 
 fn message_details<T: serde::Serialize>(

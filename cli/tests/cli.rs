@@ -551,6 +551,22 @@ fn verify_nvidia_report_judges_real_h100_evidence() {
     assert_eq!(verdict["code"], "NONCE_MISMATCH");
     let bad = run(nonce, &[&silicon.join("h100-bad-signature/report.hex")]);
     assert_eq!(status(&bad), 1);
+    // `poci inspect` recognises the report (hex or binary) and the chain.
+    for file in [&report, &binary] {
+        let shown = poci(&["inspect", "--json", file.to_str().unwrap()]);
+        assert_eq!(status(&shown), 0, "{}", text(&shown));
+        let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+        assert_eq!(shown["kind"], "NVIDIA attestation report (nvidia-spdm)");
+        assert_eq!(shown["value"]["requester_nonce"], nonce);
+    }
+    let shown = poci(&["inspect", "--json", chain.to_str().unwrap()]);
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["kind"], "certificate chain");
+    assert_eq!(
+        shown["value"]["certificates"][1]["common_name"],
+        "GH100 A01 GSP BROM"
+    );
+    assert_eq!(shown["value"]["certificates"][4]["self_issued"], true);
     assert_eq!(status(&run("zz", &[&report])), 2);
 }
 
