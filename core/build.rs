@@ -10,6 +10,8 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::
         let path = entry?.path();
         if path.is_dir() {
             files(root, &path, out)?;
+        } else if path.extension().is_some_and(|ext| ext == "md") {
+            // Notes and provenance stay in the repository, not in every binary.
         } else if let Ok(relative) = path.strip_prefix(root) {
             let components: Vec<String> = relative
                 .components()

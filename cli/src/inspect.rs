@@ -146,11 +146,7 @@ fn nvidia_report(bytes: &[u8]) -> Option<Result<Decoded, poci::Error>> {
 fn certificate_chain(text: &str) -> Result<Decoded, poci::Error> {
     use poci::evidence::nvidia_certificate::NvidiaCertificate;
     let mut certificates = Vec::new();
-    for block in text
-        .split_inclusive("-----END CERTIFICATE-----")
-        .filter(|block| block.contains("-----BEGIN CERTIFICATE-----"))
-    {
-        let (_, der) = der_of(block.trim().as_bytes())?;
+    for der in poci::x509::certificates_from_pem(text)? {
         let details = match NvidiaCertificate::from_der(&der) {
             Ok(nvidia) => json!({
                 "common_name": nvidia.common_name,

@@ -196,15 +196,8 @@ fn report_bytes(bytes: &[u8]) -> Vec<u8> {
 /// The certificates of a PEM file, in order.
 fn pem_chain(path: &std::path::Path) -> Result<Vec<Vec<u8>>, CliError> {
     let text = crate::files::read_text(path)?;
-    let chain: Vec<Vec<u8>> = text
-        .split_inclusive("-----END CERTIFICATE-----")
-        .filter(|block| block.contains("-----BEGIN CERTIFICATE-----"))
-        .map(|block| {
-            pem_rfc7468::decode_vec(block.trim().as_bytes())
-                .map(|(_, der)| der)
-                .map_err(|_| CliError::Usage(format!("{}: not PEM certificates", path.display())))
-        })
-        .collect::<Result<_, _>>()?;
+    let chain = poci::x509::certificates_from_pem(&text)
+        .map_err(|_| CliError::Usage(format!("{}: not PEM certificates", path.display())))?;
     if chain.is_empty() {
         return Err(CliError::Usage(format!(
             "{}: no certificate",

@@ -78,11 +78,7 @@ fn bench_nvidia(c: &mut Criterion) {
     )
     .unwrap();
     let pem = std::fs::read_to_string(dir.join("chain.pem")).unwrap();
-    let chain: Vec<Vec<u8>> = pem
-        .split_inclusive("-----END CERTIFICATE-----")
-        .filter(|block| block.contains("BEGIN"))
-        .map(|block| pem_rfc7468::decode_vec(block.trim().as_bytes()).unwrap().1)
-        .collect();
+    let chain = poci::x509::certificates_from_pem(&pem).unwrap();
     let chain_refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
     let parsed = poci::evidence::nvidia_spdm::NvidiaReport::parse(&report).unwrap();
     let leaf = poci::evidence::nvidia_certificate::NvidiaCertificate::from_der(&chain[0])

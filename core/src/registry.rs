@@ -91,14 +91,26 @@ impl ChipModelRegistry {
     /// `MANIFEST_INVALID` naming file, model and field: any manifest error, a vendor
     /// declared twice, a model claimed by two vendors.
     pub fn from_manifests(sources: &[ManifestSource<'_>]) -> Result<Self> {
-        let mut registry = Self::default();
+        let parsed = sources
+            .iter()
+            .map(|source| {
+                Ok((
+                    source.file,
+                    VendorManifest::from_toml(source.file, source.toml)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Self::from_parsed(parsed)
+    }
+
+    /// The registry of manifests already read, each with its file name.
+    pub(crate) fn from_parsed(mut manifests: Vec<(&str, VendorManifest)>) -> Result<Self> {
         // Sorting by file name makes the error reported for a conflict independent of
         // the order the caller lists files in.
-        let mut sorted: Vec<&ManifestSource<'_>> = sources.iter().collect();
-        sorted.sort_by_key(|source| source.file);
-        for source in sorted {
-            let manifest = VendorManifest::from_toml(source.file, source.toml)?;
-            registry.insert_manifest(source.file, manifest)?;
+        manifests.sort_by(|a, b| a.0.cmp(b.0));
+        let mut registry = Self::default();
+        for (file, manifest) in manifests {
+            registry.insert_manifest(file, manifest)?;
         }
         Ok(registry)
     }

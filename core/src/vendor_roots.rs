@@ -183,17 +183,20 @@ impl<'a> Folder<'a> {
 
     fn registry(&self) -> Result<ChipModelRegistry> {
         // A manifest's folder is its vendor id: material is matched to vendors by folder.
+        let mut parsed = Vec::with_capacity(self.manifests.len());
         for source in &self.manifests {
+            let manifest = VendorManifest::from_toml(source.file, source.toml)?;
             let folder = source.file.split('/').next().unwrap_or_default();
-            if VendorManifest::from_toml(source.file, source.toml)?.vendor_id != folder {
+            if manifest.vendor_id != folder {
                 return Err(folder_error(
                     ManifestProblem::FolderName,
                     source.file,
                     "vendor_id",
                 ));
             }
+            parsed.push((source.file, manifest));
         }
-        ChipModelRegistry::from_manifests(&self.manifests)
+        ChipModelRegistry::from_parsed(parsed)
     }
 }
 

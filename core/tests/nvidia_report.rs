@@ -22,11 +22,7 @@ fn sample(name: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
     let hex_text = std::fs::read_to_string(dir.join("report.hex")).unwrap();
     let report = hex::decode(hex_text.trim()).unwrap();
     let pem = std::fs::read_to_string(dir.join("chain.pem")).unwrap();
-    let chain = pem
-        .split_inclusive("-----END CERTIFICATE-----")
-        .filter(|block| block.contains("BEGIN"))
-        .map(|block| pem_rfc7468::decode_vec(block.trim().as_bytes()).unwrap().1)
-        .collect();
+    let chain = poci::x509::certificates_from_pem(&pem).unwrap();
     (report, chain)
 }
 

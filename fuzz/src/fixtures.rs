@@ -161,10 +161,10 @@ pub(crate) fn identity(model: &str, serial: &[u8]) -> ChipIdentity {
 /// The attestation key of the real H100 sample `silicon/nvidia/h100-a` (its chain's leaf).
 pub(crate) fn nvidia_leaf_key() -> Vec<u8> {
     let pem = include_str!("../../silicon/nvidia/h100-a/chain.pem");
-    pem.split_inclusive("-----END CERTIFICATE-----")
-        .find(|block| block.contains("BEGIN"))
-        .and_then(|block| pem_rfc7468::decode_vec(block.trim().as_bytes()).ok())
-        .and_then(|(_, der)| {
+    poci::x509::certificates_from_pem(pem)
+        .ok()
+        .and_then(|chain| chain.into_iter().next())
+        .and_then(|der| {
             poci::evidence::nvidia_certificate::NvidiaCertificate::from_der(&der)
                 .ok()
                 .map(|leaf| leaf.public_key.to_vec())

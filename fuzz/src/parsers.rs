@@ -334,6 +334,8 @@ pub fn nvidia_report(data: &[u8]) {
         data.get(4..36).unwrap_or_default()
     );
     let key = crate::fixtures::nvidia_leaf_key();
+    // Without the sample's key both backends would refuse alike and prove nothing.
+    assert_eq!(key.len(), 97, "the sample's leaf key");
     let [ring, pure] = [Backend::Ring, Backend::PureRust].map(|backend| {
         poci::evidence::p384::verify_p384(backend, &key, report.signed, report.signature)
     });

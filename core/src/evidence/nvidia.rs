@@ -5,7 +5,9 @@
 //! In order (cheap checks first; SPEC.md will give the same order):
 //! 1. the report reads (`REPORT_MALFORMED`, `MESSAGE_TOO_LARGE`);
 //! 2. its requester nonce is the expected one (`NONCE_MISMATCH`);
-//! 3. the chain's certificates read (`BAD_CERTIFICATE`), at least leaf and identity;
+//! 3. the chain has at most `MAX_CHAIN_CERTIFICATES` + 1 certificates (`CHAIN_TOO_LONG`),
+//!    each at most `MAX_CERTIFICATE_LEN` bytes (`FIELD_TOO_LONG`), and they read
+//!    (`BAD_CERTIFICATE`), at least leaf and identity;
 //! 4. the report's signature verifies under the leaf's key (`SIGNATURE_INVALID`);
 //! 5. when the report states a firmware id, the leaf certifies the same one
 //!    (`FWID_MISMATCH`): a report signed under another chain's leaf fails at step 4;
@@ -23,12 +25,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::device_key::KeyId;
-use crate::error::{CertProblem, Error, Result};
+use crate::error::{CertProblem, Error, Field, Result};
 use crate::evidence::EvidenceKind;
 use crate::evidence::nvidia_certificate::NvidiaCertificate;
 use crate::evidence::nvidia_spdm::{NvidiaReport, opaque};
 use crate::evidence::p384::verify_p384;
 use crate::json::{hex_32, hex_bytes, opt_hex_bytes};
+use crate::limits::{MAX_CERTIFICATE_LEN, MAX_CHAIN_CERTIFICATES, check_len};
 use crate::manifest::VendorStatus;
 use crate::signature::Backend;
 use crate::trust::{RootKind, TrustStore};
@@ -90,9 +93,20 @@ pub fn verify_nvidia_report(
     if parsed.requester_nonce != nonce {
         return Err(Error::NonceMismatch);
     }
+    // Bounded before anything is parsed: the carried chain and a copy of its root.
+    let max = MAX_CHAIN_CERTIFICATES.saturating_add(1);
+    if chain.len() > max {
+        return Err(Error::ChainTooLong {
+            count: chain.len(),
+            max,
+        });
+    }
     let certificates = chain
         .iter()
-        .map(|der| NvidiaCertificate::from_der(der))
+        .map(|der| {
+            check_len(Field::Certificate, der.len(), MAX_CERTIFICATE_LEN)?;
+            NvidiaCertificate::from_der(der)
+        })
         .collect::<Result<Vec<_>>>()?;
     let [leaf, identity, ..] = certificates.as_slice() else {
         return Err(Error::UnknownIssuer);

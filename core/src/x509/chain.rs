@@ -244,8 +244,8 @@ impl ExtendedKeyUsageValidator for AnyEku {
     }
 }
 
-/// Validates a vendor-format P-384 chain (leaf first; a copy of the root at its end is
-/// dropped) up to `root` at unix `time`, with rustls-webpki: signatures, validity, CA and
+/// Validates a vendor-format P-384 chain (leaf first, already bounded by the caller; a copy
+/// of the root at its end is dropped) up to `root` at unix `time`, with rustls-webpki: signatures, validity, CA and
 /// path-length constraints, name constraints. Revocation is the evidence kind's rule.
 ///
 /// # Errors
@@ -257,12 +257,6 @@ pub(crate) fn validate_p384_chain(
     root: &[u8],
     time: u64,
 ) -> Result<()> {
-    if chain.len() > MAX_CHAIN_CERTIFICATES.saturating_add(1) {
-        return Err(Error::ChainTooLong {
-            count: chain.len(),
-            max: MAX_CHAIN_CERTIFICATES,
-        });
-    }
     let carried = match chain.split_last() {
         Some((last, rest)) if *last == root => rest,
         _ => chain,

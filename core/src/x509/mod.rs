@@ -5,9 +5,11 @@ pub(crate) mod chain;
 mod identity;
 #[cfg(feature = "mint")]
 pub mod mint;
+mod pem;
 mod summary;
 pub(crate) mod time;
 
 pub use chain::UnknownRevocationPolicy;
 pub use identity::ChipIdentity;
+pub use pem::certificates_from_pem;
 pub use summary::CertificateSummary;

@@ -19,12 +19,7 @@ fn sample(name: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
         .and_then(|text| hex::decode(text.trim()).ok())
         .unwrap_or_default();
     let pem = std::fs::read_to_string(dir.join("chain.pem")).unwrap_or_default();
-    let chain = pem
-        .split_inclusive("-----END CERTIFICATE-----")
-        .filter(|block| block.contains("BEGIN"))
-        .filter_map(|block| pem_rfc7468::decode_vec(block.trim().as_bytes()).ok())
-        .map(|(_, der)| der)
-        .collect();
+    let chain = poci::x509::certificates_from_pem(&pem).unwrap_or_default();
     (report, chain)
 }
 
@@ -147,6 +142,13 @@ pub(super) fn evidence() -> Result<VectorFile> {
         "the chain without NVIDIA's intermediates",
         case(&a, &a_chain[..2], &recorded(&a), DEC_2026),
         "UNKNOWN_ISSUER",
+    );
+    let mut long_chain = a_chain.clone();
+    long_chain.push(a_chain[4].clone());
+    f.err(
+        "six certificates: more than a chain and its root",
+        case(&a, &long_chain, &recorded(&a), DEC_2026),
+        "CHAIN_TOO_LONG",
     );
     let vendor = vendor_a()?;
     let mut p256_chain = a_chain.clone();
