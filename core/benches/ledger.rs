@@ -47,12 +47,7 @@ fn bound_ledger() -> (Verifier, ChipLedger, Vec<Vec<u8>>, [u8; 32], DeviceKey) {
         .collect();
     let submissions: Vec<BindingSubmission<'_>> = chips
         .iter()
-        .map(|(_, der)| BindingSubmission {
-            der,
-            slot: bind_at,
-            challenge: &bind_challenge,
-            wallet: b"bench-wallet",
-        })
+        .map(|(_, der)| BindingSubmission::poci(der, bind_at, &bind_challenge, b"bench-wallet"))
         .collect();
     assert!(
         ledger
@@ -86,11 +81,7 @@ fn bench_ledger(c: &mut Criterion) {
     let at = SlotId { epoch: 1, slot: 1 };
     let submissions: Vec<HeartbeatSubmission<'_>> = heartbeats
         .iter()
-        .map(|der| HeartbeatSubmission {
-            der,
-            slot: at,
-            challenge: &challenge,
-        })
+        .map(|der| HeartbeatSubmission::poci(der, at, &challenge))
         .collect();
     let parsed = HeartbeatRef::from_der(&heartbeats[0]).unwrap();
     let mut group = c.benchmark_group("ledger");

@@ -125,12 +125,7 @@ fn main() {
         let submissions: Vec<BindingSubmission<'_>> = bindings
             .iter()
             .zip(&wallets)
-            .map(|(der, wallet)| BindingSubmission {
-                der,
-                slot: bind_at,
-                challenge: &bind_challenge,
-                wallet,
-            })
+            .map(|(der, wallet)| BindingSubmission::poci(der, bind_at, &bind_challenge, wallet))
             .collect();
         let started = Instant::now();
         let results = ledger.apply_bindings(&verifier, &submissions).unwrap();
@@ -172,11 +167,7 @@ fn main() {
             .collect();
         let submissions: Vec<HeartbeatSubmission<'_>> = heartbeats
             .iter()
-            .map(|der| HeartbeatSubmission {
-                der,
-                slot: beat_at,
-                challenge: &beat_challenge,
-            })
+            .map(|der| HeartbeatSubmission::poci(der, beat_at, &beat_challenge))
             .collect();
         let started = Instant::now();
         let results = ledger.apply_heartbeats(&verifier, &submissions).unwrap();

@@ -189,6 +189,16 @@ pub enum Error {
     /// The chip model belongs to another vendor than the one whose root anchors the chain.
     #[error("chip model is not one the anchoring vendor may certify")]
     ModelNotAllowedForVendor,
+    /// The evidence is genuine, but its signed fields map to no model of the registry
+    /// (SPEC.md 17.5): never guessed, never rated.
+    #[error("the evidence's signed fields map to no registered model")]
+    ModelUnmapped,
+    /// The evidence is from a chip its vendor declares not a compute chip (an NVSwitch).
+    #[error("the evidence is from a chip that is not a compute chip")]
+    NotAComputeChip,
+    /// Evidence of one kind for a chip registered with another kind.
+    #[error("evidence of another kind than the chip is registered with")]
+    EvidenceKindMismatch,
     /// The binding's serial differs from the device certificate's.
     #[error("chip serial differs from the device certificate's")]
     SerialMismatch,
@@ -381,6 +391,9 @@ impl Error {
             Self::MissingChipIdentity => "MISSING_CHIP_IDENTITY",
             Self::ModelUnknown => "MODEL_UNKNOWN",
             Self::ModelNotAllowedForVendor => "MODEL_NOT_ALLOWED_FOR_VENDOR",
+            Self::ModelUnmapped => "MODEL_UNMAPPED",
+            Self::NotAComputeChip => "NOT_A_COMPUTE_CHIP",
+            Self::EvidenceKindMismatch => "EVIDENCE_KIND_MISMATCH",
             Self::SerialMismatch => "SERIAL_MISMATCH",
             Self::ModelMismatch => "MODEL_MISMATCH",
             Self::TestVendorRefused => "TEST_VENDOR_REFUSED",
@@ -459,6 +472,8 @@ impl Error {
             | Self::BadCrl => ErrorFamily::Certificate,
             Self::ModelUnknown
             | Self::ModelNotAllowedForVendor
+            | Self::ModelUnmapped
+            | Self::NotAComputeChip
             | Self::SerialMismatch
             | Self::ModelMismatch
             | Self::TestVendorRefused
@@ -479,6 +494,7 @@ impl Error {
             | Self::UnknownChip
             | Self::SlotAlreadyProven
             | Self::SlotBeforeBinding
+            | Self::EvidenceKindMismatch
             | Self::EpochClosed { .. } => ErrorFamily::Ledger,
             Self::InvalidSchedule { .. }
             | Self::InvalidPools
@@ -522,6 +538,8 @@ impl Error {
         "MISSING_CHIP_IDENTITY",
         "MODEL_UNKNOWN",
         "MODEL_NOT_ALLOWED_FOR_VENDOR",
+        "MODEL_UNMAPPED",
+        "NOT_A_COMPUTE_CHIP",
         "SERIAL_MISMATCH",
         "MODEL_MISMATCH",
         "TEST_VENDOR_REFUSED",
@@ -541,6 +559,7 @@ impl Error {
         "UNKNOWN_CHIP",
         "SLOT_ALREADY_PROVEN",
         "SLOT_BEFORE_BINDING",
+        "EVIDENCE_KIND_MISMATCH",
         "EPOCH_CLOSED",
         "JSON_INVALID",
         "REPORT_MALFORMED",
@@ -861,6 +880,9 @@ pub enum ManifestProblem {
     FolderName,
     /// The same vendor-roots/ path given twice.
     DuplicateFile,
+    /// An evidence model row of an unknown or native kind, for a model the manifest does
+    /// not list or a chip it declares non-compute, or a combination of fields listed twice.
+    EvidenceModel,
 }
 
 impl fmt::Display for ManifestProblem {
@@ -887,6 +909,7 @@ impl fmt::Display for ManifestProblem {
             }
             Self::FolderName => "folder not named after the vendor id",
             Self::DuplicateFile => "file given twice",
+            Self::EvidenceModel => "bad evidence model row",
         })
     }
 }

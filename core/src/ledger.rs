@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::Field;
 use crate::error::{CertRole, Error, Result};
+use crate::evidence::EvidenceKind;
+use crate::evidence::p384::P384_SEC1_LEN;
 use crate::identifier::validate_identifier;
 use crate::json::{dec_u64, hex_32, hex_bytes, opt_dec_u64};
 use crate::limits::{
@@ -65,6 +67,7 @@ impl<T: Ord + Clone> Interned<T> {
 /// and the firmware security version.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct ChipClass {
+    evidence: EvidenceKind,
     model_id: String,
     vendor_id: String,
     rating_milli_cu: u64,
@@ -86,13 +89,24 @@ const HAS_PROVEN_SLOT: u8 = 2;
 /// `ChipSlot::flags`: `ChipSlot::proven` holds an entry.
 const HAS_PROVEN_ENTRY: u8 = 4;
 
+/// The key a chip's heartbeats verify under, as the ledger keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeartbeatKey<'a> {
+    /// A `poci` device key (P-256), checked on the curve at binding.
+    P256(&'a [u8; PUBLIC_KEY_LEN]),
+    /// An `nvidia-spdm` attestation key (P-384).
+    P384(&'a [u8; P384_SEC1_LEN]),
+}
+
 /// A registered chip, densely (176 bytes): its key, its binding's proof id, the indices of
 /// what it shares with other chips, and its heartbeat state with presence flags instead of
 /// `Option`s. The binding's bytes are not kept (SPEC.md 14: evidence names the binding in
 /// force by proof id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ChipSlot {
-    /// Uncompressed SEC1 point, checked on the curve at binding.
+    /// `poci`: the uncompressed SEC1 point, checked on the curve at binding. Other kinds:
+    /// the little-endian `u32` index of the key in the ledger's key arena, then zeros (a
+    /// P-384 key does not fit, and most chips are P-256).
     public_key: [u8; PUBLIC_KEY_LEN],
     flags: u8,
     serial_len: u8,
@@ -268,24 +282,88 @@ struct ProvenState {
 #[serde(transparent)]
 struct ClosedState(#[serde(with = "dec_u64")] u64);
 
-/// One heartbeat submitted to [`ChipLedger::apply_heartbeats`]: its bytes and the slot
+/// The evidence of one heartbeat, of its chip's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HeartbeatEvidence<'a> {
+    /// A POCI heartbeat (DER); it names its chip.
+    Poci(&'a [u8]),
+    /// An NVIDIA report answering the slot's heartbeat nonce, for the chip `key_id` (a
+    /// report does not name its chip: the signature under the chip's key proves it).
+    NvidiaSpdm {
+        /// The chip.
+        key_id: KeyId,
+        /// The report (request ‖ response ‖ signature).
+        report: &'a [u8],
+    },
+}
+
+impl HeartbeatEvidence<'_> {
+    /// The kind of this evidence.
+    #[must_use]
+    pub const fn kind(&self) -> EvidenceKind {
+        match self {
+            Self::Poci(_) => EvidenceKind::Poci,
+            Self::NvidiaSpdm { .. } => EvidenceKind::NvidiaSpdm,
+        }
+    }
+}
+
+/// One heartbeat submitted to [`ChipLedger::apply_heartbeats`]: its evidence and the slot
 /// (with that slot's challenge) it is submitted for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeartbeatSubmission<'a> {
-    /// The heartbeat DER.
-    pub der: &'a [u8],
+    /// The evidence.
+    pub evidence: HeartbeatEvidence<'a>,
     /// The slot it proves.
     pub slot: SlotId,
     /// That slot's challenge.
     pub challenge: &'a [u8; 32],
 }
 
-/// One binding submitted to [`ChipLedger::apply_bindings`]: its bytes, the slot whose
+impl<'a> HeartbeatSubmission<'a> {
+    /// A POCI heartbeat (DER) for `slot`.
+    #[must_use]
+    pub const fn poci(der: &'a [u8], slot: SlotId, challenge: &'a [u8; 32]) -> Self {
+        Self {
+            evidence: HeartbeatEvidence::Poci(der),
+            slot,
+            challenge,
+        }
+    }
+}
+
+/// The evidence of one binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BindingEvidence<'a> {
+    /// A POCI chip binding (DER), carrying its certificate chain.
+    Poci(&'a [u8]),
+    /// An NVIDIA report answering the slot's binding nonce, and the GPU's chain, leaf first.
+    NvidiaSpdm {
+        /// The report.
+        report: &'a [u8],
+        /// The certificates, leaf first (DER each).
+        chain: &'a [&'a [u8]],
+    },
+}
+
+impl BindingEvidence<'_> {
+    /// The bytes that stand for the binding in equivocation evidence: the DER, or the report.
+    const fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Poci(der) => der,
+            Self::NvidiaSpdm { report, .. } => report,
+        }
+    }
+}
+
+/// One binding submitted to [`ChipLedger::apply_bindings`]: its evidence, the slot whose
 /// challenge it answers, and the wallet that submits it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BindingSubmission<'a> {
-    /// The binding DER.
-    pub der: &'a [u8],
+    /// The evidence.
+    pub evidence: BindingEvidence<'a>,
     /// The slot it answers.
     pub slot: SlotId,
     /// That slot's challenge.
@@ -294,11 +372,28 @@ pub struct BindingSubmission<'a> {
     pub wallet: &'a [u8],
 }
 
+impl<'a> BindingSubmission<'a> {
+    /// A POCI chip binding (DER) for `slot`, submitted by `wallet`.
+    #[must_use]
+    pub const fn poci(
+        der: &'a [u8],
+        slot: SlotId,
+        challenge: &'a [u8; 32],
+        wallet: &'a [u8],
+    ) -> Self {
+        Self {
+            evidence: BindingEvidence::Poci(der),
+            slot,
+            challenge,
+            wallet,
+        }
+    }
+}
+
 /// A binding that passed verification, waiting to be recorded.
 #[derive(Debug, Clone)]
 struct CheckedBinding {
     verified: crate::verifier::VerifiedBinding,
-    public_key: [u8; PUBLIC_KEY_LEN],
     /// The answered slot, absolute.
     slot: u64,
 }
@@ -308,7 +403,8 @@ struct CheckedBinding {
 struct CheckedHeartbeat {
     /// The chip's place in the ledger.
     at: u32,
-    counter: u64,
+    /// The heartbeat's counter (`poci`; other kinds have none: their slot orders them).
+    counter: Option<u64>,
     slot: SlotId,
     /// The same slot, absolute.
     index: u64,
@@ -381,6 +477,9 @@ pub struct ChipLedger {
     classes: Interned<ChipClass>,
     /// Every serial, back to back (a re-bind with a new serial appends).
     serials: Vec<u8>,
+    /// P-384 heartbeat keys (`nvidia-spdm`), named by index from `ChipSlot::public_key`;
+    /// a re-bind with a new key (a firmware update) appends.
+    attestation_keys: Vec<[u8; P384_SEC1_LEN]>,
     closed: BTreeSet<u64>,
 }
 
@@ -467,32 +566,50 @@ impl TryFrom<LedgerState> for ChipLedger {
         for chip in state.chips {
             let key_id = chip.record.key_id;
             check_record(&chip.record)?;
-            let key = DevicePublicKey::from_sec1_bytes(&chip.record.public_key)
-                .map_err(|_| "a chip's public key is not a P-256 point")?;
-            if *key.key_id() != key_id {
-                return Err("a chip's public key does not match its key id");
-            }
             let binding_slot = ledger
                 .params
                 .slot_index(chip.binding_slot)
                 .map_err(|_| "a binding slot outside the network's time")?;
+            match chip.record.evidence {
+                EvidenceKind::Poci => {
+                    let key = DevicePublicKey::from_sec1_bytes(&chip.record.public_key)
+                        .map_err(|_| "a chip's public key is not a P-256 point")?;
+                    if *key.key_id() != key_id {
+                        return Err("a chip's public key does not match its key id");
+                    }
+                    // A heartbeat records its counter and its slot together.
+                    if chip.last_proven.is_some() != chip.last_heartbeat_counter.is_some() {
+                        return Err(
+                            "a last proven slot without a heartbeat counter, or the reverse",
+                        );
+                    }
+                }
+                EvidenceKind::NvidiaSpdm => {
+                    // The key id names the identity key, which the ledger does not keep:
+                    // the attestation key is checked for its form (a point off the curve
+                    // would only fail its heartbeats' signatures, on every backend).
+                    if chip.record.public_key.len() != P384_SEC1_LEN
+                        || chip.record.public_key.first() != Some(&0x04)
+                    {
+                        return Err("an attestation key that is not an uncompressed P-384 point");
+                    }
+                    if chip.last_heartbeat_counter.is_some() {
+                        return Err("a heartbeat counter for evidence that has none");
+                    }
+                    if chip.record.binding_counter != binding_slot
+                        || chip.record.security_version != 0
+                    {
+                        return Err("an NVIDIA binding whose counter is not its slot");
+                    }
+                }
+            }
             let last_proven = chip
                 .last_proven
                 .map(|slot| ledger.params.slot_index(slot))
                 .transpose()
                 .map_err(|_| "a last proven slot outside the network's time")?;
-            // A heartbeat records its counter and its slot together.
-            if last_proven.is_some() != chip.last_heartbeat_counter.is_some() {
-                return Err("a last proven slot without a heartbeat counter, or the reverse");
-            }
             let mut slot = ledger
-                .slot_for(
-                    &chip.record,
-                    chip.binding_proof_id,
-                    *key.sec1_bytes(),
-                    binding_slot,
-                    None,
-                )
+                .slot_for(&chip.record, chip.binding_proof_id, binding_slot, None)
                 .map_err(|_| "a chip record beyond the ledger's limits")?;
             slot.set_heartbeat_state(chip.last_heartbeat_counter, last_proven);
             ledger
@@ -598,6 +715,7 @@ impl ChipLedger {
             wallets: Interned::default(),
             classes: Interned::default(),
             serials: Vec::new(),
+            attestation_keys: Vec::new(),
             closed: BTreeSet::new(),
         }
     }
@@ -660,9 +778,14 @@ impl ChipLedger {
             .checked_add(usize::from(slot.serial_len))
             .ok_or(Error::UnknownChip)?;
         let serial = self.serials.get(from..until).ok_or(Error::UnknownChip)?;
+        let public_key = match self.heartbeat_key(slot, class)? {
+            HeartbeatKey::P256(key) => key.to_vec(),
+            HeartbeatKey::P384(key) => key.to_vec(),
+        };
         Ok(ChipRecord {
+            evidence: class.evidence,
             key_id: *key_id,
-            public_key: slot.public_key.to_vec(),
+            public_key,
             serial: serial.to_vec(),
             model_id: class.model_id.clone(),
             vendor_id: class.vendor_id.clone(),
@@ -674,13 +797,51 @@ impl ChipLedger {
         })
     }
 
+    /// The key a chip's heartbeats verify under.
+    fn heartbeat_key<'s>(
+        &'s self,
+        slot: &'s ChipSlot,
+        class: &ChipClass,
+    ) -> Result<HeartbeatKey<'s>> {
+        match class.evidence {
+            EvidenceKind::Poci => Ok(HeartbeatKey::P256(&slot.public_key)),
+            EvidenceKind::NvidiaSpdm => {
+                let [a, b, c, d, ..] = slot.public_key;
+                usize::try_from(u32::from_le_bytes([a, b, c, d]))
+                    .ok()
+                    .and_then(|index| self.attestation_keys.get(index))
+                    .map(HeartbeatKey::P384)
+                    .ok_or(Error::UnknownChip)
+            }
+        }
+    }
+
+    /// How `record`'s heartbeat key is kept in a `ChipSlot` (a P-384 key goes to the arena).
+    fn store_key(&mut self, record: &ChipRecord) -> Result<[u8; PUBLIC_KEY_LEN]> {
+        match record.evidence {
+            EvidenceKind::Poci => <[u8; PUBLIC_KEY_LEN]>::try_from(record.public_key.as_slice())
+                .map_err(|_| Error::PublicKeyInvalid),
+            EvidenceKind::NvidiaSpdm => {
+                let key = <[u8; P384_SEC1_LEN]>::try_from(record.public_key.as_slice())
+                    .map_err(|_| Error::PublicKeyInvalid)?;
+                let index = u32::try_from(self.attestation_keys.len())
+                    .map_err(|_| Error::AmountOverflow)?;
+                self.attestation_keys.push(key);
+                let mut stored = [0u8; PUBLIC_KEY_LEN];
+                if let Some(head) = stored.get_mut(..4) {
+                    head.copy_from_slice(&index.to_le_bytes());
+                }
+                Ok(stored)
+            }
+        }
+    }
+
     /// A fresh slot for `record`, its shared values interned (no proofs yet). A re-bind
     /// that keeps the serial of the slot it replaces (`previous`) keeps its bytes too.
     fn slot_for(
         &mut self,
         record: &ChipRecord,
         binding_proof_id: ProofId,
-        public_key: [u8; PUBLIC_KEY_LEN],
         binding_slot: u64,
         previous: Option<(u32, u8)>,
     ) -> Result<ChipSlot> {
@@ -689,7 +850,9 @@ impl ChipLedger {
             len: record.serial.len(),
             max: crate::limits::MAX_SERIAL_LEN,
         })?;
+        let public_key = self.store_key(record)?;
         let class = self.classes.intern(ChipClass {
+            evidence: record.evidence,
             model_id: record.model_id.clone(),
             vendor_id: record.vendor_id.clone(),
             rating_milli_cu: record.rating_milli_cu,
@@ -750,16 +913,37 @@ impl ChipLedger {
         challenge: &[u8; 32],
         wallet: &[u8],
     ) -> Result<BindingOutcome> {
-        let checked = self.check_binding(
-            verifier,
-            &BindingSubmission {
-                der,
-                slot,
-                challenge,
-                wallet,
-            },
-        )?;
-        self.record_binding(der, checked)
+        let submission = BindingSubmission::poci(der, slot, challenge, wallet);
+        let checked = self.check_binding(verifier, &submission)?;
+        self.record_binding(&submission.evidence, checked)
+    }
+
+    /// Verifies an NVIDIA GPU's report and chain as a binding submitted by `wallet` for
+    /// `slot` (SPEC.md 17.4) and applies it as [`ChipLedger::apply_binding`] does. The
+    /// binding's counter is its absolute slot: a binding for a later slot re-binds (a sale,
+    /// or the same wallet after a firmware update changed the attestation key).
+    ///
+    /// # Errors
+    /// The errors of [`Verifier::verify_nvidia_binding`]; `COUNTER_REPLAY` for a slot
+    /// before the binding in force; `EVIDENCE_KIND_MISMATCH` for a chip registered with
+    /// another kind. A refused binding changes nothing.
+    pub fn apply_nvidia_binding(
+        &mut self,
+        verifier: &Verifier,
+        report: &[u8],
+        chain: &[&[u8]],
+        slot: SlotId,
+        challenge: &[u8; 32],
+        wallet: &[u8],
+    ) -> Result<BindingOutcome> {
+        let submission = BindingSubmission {
+            evidence: BindingEvidence::NvidiaSpdm { report, chain },
+            slot,
+            challenge,
+            wallet,
+        };
+        let checked = self.check_binding(verifier, &submission)?;
+        self.record_binding(&submission.evidence, checked)
     }
 
     /// Applies many bindings, one result per item in input order, each exactly what
@@ -787,7 +971,7 @@ impl ChipLedger {
             .iter()
             .zip(checked)
             .map(|(submission, result)| {
-                result.and_then(|binding| self.record_binding(submission.der, binding))
+                result.and_then(|binding| self.record_binding(&submission.evidence, binding))
             })
             .collect())
     }
@@ -806,37 +990,36 @@ impl ChipLedger {
             submission.challenge,
             submission.wallet,
         );
-        let verified = verifier.verify_binding(submission.der, &context)?;
-        let public_key = <[u8; PUBLIC_KEY_LEN]>::try_from(verified.record.public_key.as_slice())
-            .map_err(|_| Error::PublicKeyInvalid)?;
+        let verified = match submission.evidence {
+            BindingEvidence::Poci(der) => verifier.verify_binding(der, &context)?,
+            BindingEvidence::NvidiaSpdm { report, chain } => {
+                verifier.verify_nvidia_binding(report, chain, &context)?
+            }
+        };
         let slot = self.params.slot_index(submission.slot)?;
-        Ok(CheckedBinding {
-            verified,
-            public_key,
-            slot,
-        })
+        Ok(CheckedBinding { verified, slot })
     }
 
     /// Claim, re-bind, replay or equivocation, against the chip's current binding.
-    fn record_binding(&mut self, der: &[u8], checked: CheckedBinding) -> Result<BindingOutcome> {
+    fn record_binding(
+        &mut self,
+        evidence: &BindingEvidence<'_>,
+        checked: CheckedBinding,
+    ) -> Result<BindingOutcome> {
         let CheckedBinding {
             verified,
-            public_key,
             slot: binding_slot,
         } = checked;
         let key_id = verified.record.key_id;
         let Some(at) = self.index.get(&key_id) else {
-            let slot = self.slot_for(
-                &verified.record,
-                verified.proof_id,
-                public_key,
-                binding_slot,
-                None,
-            )?;
+            let slot = self.slot_for(&verified.record, verified.proof_id, binding_slot, None)?;
             self.insert(key_id, slot)?;
             return Ok(BindingOutcome::Claimed);
         };
         let current = self.slot(at)?;
+        if self.classes.get(current.class)?.evidence != verified.record.evidence {
+            return Err(Error::EvidenceKindMismatch);
+        }
         let counter = verified.record.binding_counter;
         if counter < current.binding_counter {
             return Err(Error::CounterReplay);
@@ -849,7 +1032,7 @@ impl ChipLedger {
                 key_id,
                 binding_counter: counter,
                 first_proof_id: current.binding_proof_id,
-                second: der.to_vec(),
+                second: evidence.bytes().to_vec(),
             }));
         }
         // A binding never reaches back before the binding in force or a slot already
@@ -866,7 +1049,6 @@ impl ChipLedger {
         let bound = self.slot_for(
             &verified.record,
             verified.proof_id,
-            public_key,
             binding_slot,
             Some(previous_serial),
         )?;
@@ -901,7 +1083,37 @@ impl ChipLedger {
         slot: SlotId,
         challenge: &[u8; 32],
     ) -> Result<()> {
-        let checked = self.check_heartbeat(verifier, der, slot, challenge)?;
+        let checked =
+            self.check_heartbeat(verifier, &HeartbeatSubmission::poci(der, slot, challenge))?;
+        self.record_heartbeat(checked)
+    }
+
+    /// Verifies an NVIDIA report as the heartbeat of chip `key_id` for `slot` (SPEC.md
+    /// 17.4) under its registered attestation key, and records the proven slot. The same
+    /// checks as [`ChipLedger::apply_heartbeat`] in the same order, the report's own in
+    /// place of the DER message's; an NVIDIA heartbeat has no counter (its slot orders it).
+    ///
+    /// # Errors
+    /// `SLOT_OUT_OF_RANGE`, `EPOCH_CLOSED`, `UNKNOWN_CHIP`, `SLOT_BEFORE_BINDING`,
+    /// `CERT_EXPIRED`, `EVIDENCE_KIND_MISMATCH`, the errors of
+    /// [`Verifier::verify_nvidia_heartbeat`], `SLOT_ALREADY_PROVEN`.
+    pub fn apply_nvidia_heartbeat(
+        &mut self,
+        verifier: &Verifier,
+        key_id: &KeyId,
+        report: &[u8],
+        slot: SlotId,
+        challenge: &[u8; 32],
+    ) -> Result<()> {
+        let submission = HeartbeatSubmission {
+            evidence: HeartbeatEvidence::NvidiaSpdm {
+                key_id: *key_id,
+                report,
+            },
+            slot,
+            challenge,
+        };
+        let checked = self.check_heartbeat(verifier, &submission)?;
         self.record_heartbeat(checked)
     }
 
@@ -918,14 +1130,8 @@ impl ChipLedger {
         submissions: &[HeartbeatSubmission<'_>],
     ) -> Result<Vec<Result<()>>> {
         check_batch_len(submissions.len())?;
-        let check = |submission: &HeartbeatSubmission<'_>| {
-            self.check_heartbeat(
-                verifier,
-                submission.der,
-                submission.slot,
-                submission.challenge,
-            )
-        };
+        let check =
+            |submission: &HeartbeatSubmission<'_>| self.check_heartbeat(verifier, submission);
         #[cfg(feature = "parallel")]
         let checked: Vec<Result<CheckedHeartbeat>> = {
             use rayon::prelude::*;
@@ -944,16 +1150,24 @@ impl ChipLedger {
     fn check_heartbeat(
         &self,
         verifier: &Verifier,
-        der: &[u8],
-        slot: SlotId,
-        challenge: &[u8; 32],
+        submission: &HeartbeatSubmission<'_>,
     ) -> Result<CheckedHeartbeat> {
+        let HeartbeatSubmission {
+            evidence,
+            slot,
+            challenge,
+        } = *submission;
         self.params.check_slot(slot.slot)?;
         if self.closed.contains(&slot.epoch) {
             return Err(Error::EpochClosed { epoch: slot.epoch });
         }
-        let heartbeat = HeartbeatRef::from_der(der)?;
-        let key_id = KeyId(*heartbeat.tbs().chip_key_id);
+        let (key_id, heartbeat) = match evidence {
+            HeartbeatEvidence::Poci(der) => {
+                let heartbeat = HeartbeatRef::from_der(der)?;
+                (KeyId(*heartbeat.tbs().chip_key_id), Some(heartbeat))
+            }
+            HeartbeatEvidence::NvidiaSpdm { key_id, .. } => (key_id, None),
+        };
         let at = self.index.get(&key_id).ok_or(Error::UnknownChip)?;
         let chip = self.slot(at)?;
         let index = self.params.slot_index(slot)?;
@@ -966,8 +1180,10 @@ impl ChipLedger {
                 role: CertRole::Device,
             });
         }
-        // Checked on the curve at binding: rebuilt without hashing or checking again.
-        let key = DevicePublicKey::from_checked_parts(chip.public_key, key_id)?;
+        let class = self.classes.get(chip.class)?;
+        if class.evidence != evidence.kind() {
+            return Err(Error::EvidenceKindMismatch);
+        }
         let context = SlotContext {
             network_id: self.params.network_id(),
             epoch: slot.epoch,
@@ -975,10 +1191,22 @@ impl ChipLedger {
             challenge,
             wallet: self.wallets.get(chip.wallet)?,
         };
-        heartbeat.verify(verifier.backend(), &key, &context)?;
+        let counter = match (self.heartbeat_key(chip, class)?, heartbeat, evidence) {
+            (HeartbeatKey::P256(key), Some(heartbeat), _) => {
+                // Checked on the curve at binding: rebuilt without hashing or checking again.
+                let key = DevicePublicKey::from_checked_parts(*key, key_id)?;
+                heartbeat.verify(verifier.backend(), &key, &context)?;
+                Some(heartbeat.tbs().counter)
+            }
+            (HeartbeatKey::P384(key), None, HeartbeatEvidence::NvidiaSpdm { report, .. }) => {
+                verifier.verify_nvidia_heartbeat(report, key, &context)?;
+                None
+            }
+            _ => return Err(Error::EvidenceKindMismatch),
+        };
         Ok(CheckedHeartbeat {
             at,
-            counter: heartbeat.tbs().counter,
+            counter,
             slot,
             index,
         })
@@ -993,11 +1221,10 @@ impl ChipLedger {
             index,
         } = heartbeat;
         let chip = self.slot_mut(at)?;
-        if chip
-            .last_heartbeat_counter()
-            .is_some_and(|last| counter <= last)
-        {
-            return Err(Error::CounterReplay);
+        if let (Some(counter), Some(last)) = (counter, chip.last_heartbeat_counter()) {
+            if counter <= last {
+                return Err(Error::CounterReplay);
+            }
         }
         if chip.last_proven().is_some_and(|last| index <= last) {
             return Err(Error::SlotAlreadyProven);
@@ -1015,7 +1242,7 @@ impl ChipLedger {
                 slots: 1,
             }),
         }
-        chip.set_heartbeat_state(Some(counter), Some(index));
+        chip.set_heartbeat_state(counter.or(chip.last_heartbeat_counter()), Some(index));
         Ok(())
     }
 

@@ -80,12 +80,12 @@ pub use evidence::EvidenceKind;
 pub use evidence::nvidia::VerifiedNvidiaReport;
 pub use identifier::validate_identifier;
 pub use ledger::{
-    BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch, EquivocationEvidence,
-    HeartbeatSubmission,
+    BindingEvidence, BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch,
+    EquivocationEvidence, HeartbeatEvidence, HeartbeatSubmission,
 };
 pub use manifest::{
-    ChipFigures, MANIFEST_SCHEMA, ManifestModel, MilliFigure, PeakFigure, VendorManifest,
-    VendorStatus,
+    ChipFigures, EvidenceFields, EvidenceModel, MANIFEST_SCHEMA, ManifestModel, MilliFigure,
+    PeakFigure, VendorManifest, VendorStatus,
 };
 pub use proof::{
     ChipBinding, ChipBindingRef, ChipBindingTbs, ChipBindingTbsRef, Heartbeat, HeartbeatRef,

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Field, ManifestLocation, ManifestProblem, Result};
+use crate::evidence::EvidenceKind;
 use crate::identifier::validate_identifier;
 use crate::limits::{MAX_MODEL_ID_LEN, MAX_VENDOR_ID_LEN};
 
@@ -118,6 +119,66 @@ pub struct VendorManifest {
     pub status: VendorStatus,
     /// The chip models this vendor may certify, in file order.
     pub models: Vec<ManifestModel>,
+    /// Which signed fields of the vendor's own evidence name which model, in file order.
+    pub evidence_models: Vec<EvidenceModel>,
+    /// Chip families the vendor's evidence may prove genuine that are not compute chips
+    /// (an NVIDIA NVSwitch, `LS10`): never mapped to a model, never rated.
+    pub non_compute_chips: Vec<String>,
+}
+
+/// One row of a vendor's evidence model table: evidence of `kind` whose signed fields are
+/// exactly these is a chip of `model_id` (SPEC.md 17.5). Every field is compared byte for
+/// byte; a combination no row names maps to no model.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceModel {
+    /// The evidence kind's name (`nvidia-spdm`).
+    pub kind: String,
+    /// The chip family the device certificates name (`GH100`).
+    pub chip: String,
+    /// The signed board project (`1010`).
+    pub project: String,
+    /// The signed board project SKU (`0200`).
+    pub project_sku: String,
+    /// The signed chip SKU (`882`).
+    pub chip_sku: String,
+    /// The model these fields prove, one of the manifest's own models.
+    pub model_id: String,
+    /// A row for testnet evidence only: it maps nothing anchored at a production root.
+    pub test: bool,
+    /// Where the mapping is published.
+    pub source: String,
+}
+
+/// What a piece of evidence signs about the chip's model, as its kind reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvidenceFields<'a> {
+    /// The evidence kind's name.
+    pub kind: &'a str,
+    /// The chip family its certificates name.
+    pub chip: &'a str,
+    /// The signed board project, if the evidence has one.
+    pub project: Option<&'a str>,
+    /// The signed board project SKU, if any.
+    pub project_sku: Option<&'a str>,
+    /// The signed chip SKU, if any.
+    pub chip_sku: Option<&'a str>,
+    /// Whether the evidence anchored at a test root or test vendor.
+    pub test: bool,
+}
+
+impl EvidenceModel {
+    /// Whether this row maps `fields`: every field equal, and a test row only for test
+    /// evidence.
+    #[must_use]
+    pub fn matches(&self, fields: &EvidenceFields<'_>) -> bool {
+        (!self.test || fields.test)
+            && self.kind == fields.kind
+            && self.chip == fields.chip
+            && Some(self.project.as_str()) == fields.project
+            && Some(self.project_sku.as_str()) == fields.project_sku
+            && Some(self.chip_sku.as_str()) == fields.chip_sku
+    }
 }
 
 const VENDOR_KEYS: &[&str] = &[
@@ -127,7 +188,21 @@ const VENDOR_KEYS: &[&str] = &[
     "test",
     "status",
     "models",
+    "evidence_models",
+    "non_compute_chips",
 ];
+const EVIDENCE_MODEL_KEYS: &[&str] = &[
+    "kind",
+    "chip",
+    "project",
+    "project_sku",
+    "chip_sku",
+    "model_id",
+    "test",
+    "source",
+];
+/// Longest chip family, project or SKU of an evidence model row, in bytes.
+pub const MAX_EVIDENCE_FIELD_LEN: usize = 32;
 const MODEL_KEYS: &[&str] = &[
     "model_id",
     "display_name",
@@ -205,6 +280,13 @@ fn flag(
                 .ok_or_else(|| report.error(ManifestProblem::WrongType, model, Some(key)))
         })
         .transpose()
+}
+
+/// A chip family, project or SKU: 1 to 32 printable ASCII bytes, as evidence signs them.
+fn is_evidence_text(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= MAX_EVIDENCE_FIELD_LEN
+        && text.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// Parses a decimal figure with at most three fractional digits into thousandths.
@@ -319,13 +401,116 @@ impl VendorManifest {
             }
             models.push(model);
         }
+        let non_compute_chips = Self::read_non_compute_chips(&table, &report)?;
+        let evidence_models =
+            Self::read_evidence_models(&table, &report, &models, &non_compute_chips)?;
         Ok(Self {
             vendor_id: vendor_id.to_owned(),
             display_name: display_name.to_owned(),
             test,
             status,
             models,
+            evidence_models,
+            non_compute_chips,
         })
+    }
+
+    fn read_non_compute_chips(table: &toml::Table, report: &Reporter<'_>) -> Result<Vec<String>> {
+        const KEY: &str = "non_compute_chips";
+        let Some(value) = table.get(KEY) else {
+            return Ok(Vec::new());
+        };
+        let wrong = || report.error(ManifestProblem::WrongType, None, Some(KEY));
+        let mut chips: Vec<String> = Vec::new();
+        for chip in value.as_array().ok_or_else(wrong)? {
+            let chip = chip
+                .as_str()
+                .filter(|chip| is_evidence_text(chip))
+                .ok_or_else(wrong)?;
+            if chips.iter().any(|seen| seen == chip) {
+                return Err(report.error(ManifestProblem::EvidenceModel, None, Some(KEY)));
+            }
+            chips.push(chip.to_owned());
+        }
+        Ok(chips)
+    }
+
+    /// The `[[evidence_models]]` rows: known kind, printable fields, a model of this very
+    /// manifest, no chip declared non-compute, no combination twice, a source each.
+    fn read_evidence_models(
+        table: &toml::Table,
+        report: &Reporter<'_>,
+        models: &[ManifestModel],
+        non_compute_chips: &[String],
+    ) -> Result<Vec<EvidenceModel>> {
+        const KEY: &str = "evidence_models";
+        let rows = match table.get(KEY) {
+            None => return Ok(Vec::new()),
+            Some(value) => value
+                .as_array()
+                .ok_or_else(|| report.error(ManifestProblem::WrongType, None, Some(KEY)))?,
+        };
+        let mut rows_read: Vec<EvidenceModel> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let row = row
+                .as_table()
+                .ok_or_else(|| report.error(ManifestProblem::WrongType, None, Some(KEY)))?;
+            let model_id = text(row, "model_id", report, None)?;
+            let m = Some(model_id);
+            check_keys(row, EVIDENCE_MODEL_KEYS, report, m)?;
+            let field = |key: &str| -> Result<String> {
+                let value = text(row, key, report, m)?;
+                if !is_evidence_text(value) {
+                    return Err(report.error(ManifestProblem::WrongType, m, Some(key)));
+                }
+                Ok(value.to_owned())
+            };
+            let kind = text(row, "kind", report, m)?;
+            // POCI's own evidence names its model in the device certificate.
+            if !matches!(EvidenceKind::from_name(kind), Some(found) if found != EvidenceKind::Poci)
+            {
+                return Err(report.error(ManifestProblem::EvidenceModel, m, Some("kind")));
+            }
+            let row_read = EvidenceModel {
+                kind: kind.to_owned(),
+                chip: field("chip")?,
+                project: field("project")?,
+                project_sku: field("project_sku")?,
+                chip_sku: field("chip_sku")?,
+                model_id: model_id.to_owned(),
+                test: flag(row, "test", report, m)?.unwrap_or(false),
+                source: text(row, "source", report, m)?.to_owned(),
+            };
+            if row_read.source.trim().is_empty() {
+                return Err(report.error(ManifestProblem::MissingSource, m, Some("source")));
+            }
+            if !models.iter().any(|model| model.model_id == model_id) {
+                return Err(report.error(ManifestProblem::EvidenceModel, m, Some("model_id")));
+            }
+            if non_compute_chips.contains(&row_read.chip) {
+                return Err(report.error(ManifestProblem::EvidenceModel, m, Some("chip")));
+            }
+            let same_fields = |other: &EvidenceModel| {
+                (
+                    &other.kind,
+                    &other.chip,
+                    &other.project,
+                    &other.project_sku,
+                    &other.chip_sku,
+                ) == (
+                    &row_read.kind,
+                    &row_read.chip,
+                    &row_read.project,
+                    &row_read.project_sku,
+                    &row_read.chip_sku,
+                )
+            };
+            if rows_read.iter().any(same_fields) {
+                return Err(report.error(ManifestProblem::EvidenceModel, m, Some("chip_sku")));
+            }
+            rows_read.push(row_read);
+        }
+        Ok(rows_read)
     }
 
     fn read_model(row: &toml::Table, report: &Reporter<'_>) -> Result<ManifestModel> {

@@ -118,6 +118,8 @@ impl ChipModelRegistry {
     fn insert_manifest(&mut self, file: &str, mut manifest: VendorManifest) -> Result<()> {
         // The registry keeps no trace of file order: equal content, equal registry.
         manifest.models.sort_by(|a, b| a.model_id.cmp(&b.model_id));
+        manifest.evidence_models.sort();
+        manifest.non_compute_chips.sort();
         let error = |problem, model: Option<&str>, field: &str| Error::ManifestInvalid {
             problem,
             location: Box::new(ManifestLocation {
@@ -172,6 +174,33 @@ impl ChipModelRegistry {
     #[must_use]
     pub fn get(&self, model_id: &str) -> Option<&ChipModel> {
         self.models.get(model_id)
+    }
+
+    /// The model that evidence anchored at `vendor_id` proves by its signed `fields`
+    /// (SPEC.md 17.5): the vendor's one row matching them.
+    ///
+    /// # Errors
+    /// `NOT_A_COMPUTE_CHIP` for a chip family the vendor declares non-compute;
+    /// `MODEL_UNMAPPED` when no row of the vendor matches (or its model is gone).
+    pub fn model_for_evidence(
+        &self,
+        vendor_id: &str,
+        fields: &crate::manifest::EvidenceFields<'_>,
+    ) -> Result<&ChipModel> {
+        let vendor = self.vendors.get(vendor_id).ok_or(Error::ModelUnmapped)?;
+        if vendor
+            .non_compute_chips
+            .iter()
+            .any(|chip| chip == fields.chip)
+        {
+            return Err(Error::NotAComputeChip);
+        }
+        vendor
+            .evidence_models
+            .iter()
+            .find(|row| row.matches(fields))
+            .and_then(|row| self.models.get(&row.model_id))
+            .ok_or(Error::ModelUnmapped)
     }
 
     /// The manifest of a vendor.
@@ -230,6 +259,8 @@ impl ChipModelRegistry {
                 boolean(vendor.test)?,
                 tlv(ENUMERATED, &[status])?,
                 tlv(tag::SEQUENCE, &model_entries)?,
+                encode_evidence_models(&vendor.evidence_models)?,
+                encode_non_compute_chips(&vendor.non_compute_chips)?,
             ]
             .concat();
             vendors.push(tlv(tag::SEQUENCE, &entry)?);
@@ -297,6 +328,42 @@ fn peak(tag_byte: u8, figure: Option<PeakFigure>) -> Result<Vec<u8>> {
 
 fn optional(tag_byte: u8, value: Option<u64>) -> Result<Vec<u8>> {
     value.map_or_else(|| Ok(Vec::new()), |value| uint(tag_byte, value))
+}
+
+/// `[0] SEQUENCE OF EvidenceModel`, rows in order, absent when there is none (so a
+/// registry without evidence models keeps the encoding it had before them).
+fn encode_evidence_models(rows: &[crate::manifest::EvidenceModel]) -> Result<Vec<u8>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut entries = Vec::new();
+    for row in rows {
+        let body = [
+            tlv(tag::UTF8_STRING, row.kind.as_bytes())?,
+            tlv(tag::UTF8_STRING, row.chip.as_bytes())?,
+            tlv(tag::UTF8_STRING, row.project.as_bytes())?,
+            tlv(tag::UTF8_STRING, row.project_sku.as_bytes())?,
+            tlv(tag::UTF8_STRING, row.chip_sku.as_bytes())?,
+            tlv(tag::UTF8_STRING, row.model_id.as_bytes())?,
+            boolean(row.test)?,
+            tlv(tag::UTF8_STRING, row.source.as_bytes())?,
+        ]
+        .concat();
+        entries.extend(tlv(tag::SEQUENCE, &body)?);
+    }
+    tlv(0xa0, &entries)
+}
+
+/// `[1] SEQUENCE OF UTF8String`, ascending, absent when empty.
+fn encode_non_compute_chips(chips: &[String]) -> Result<Vec<u8>> {
+    if chips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut entries = Vec::new();
+    for chip in chips {
+        entries.extend(tlv(tag::UTF8_STRING, chip.as_bytes())?);
+    }
+    tlv(0xa1, &entries)
 }
 
 fn encode_model(model: &ChipModel) -> Result<Vec<u8>> {

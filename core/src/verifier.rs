@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{CertProblem, CertRole, Error, Result};
+use crate::evidence::EvidenceKind;
 use crate::evidence::nvidia::{VerifiedNvidiaReport, verify_nvidia_report};
 use crate::json::{dec_u64, hex_32, hex_bytes};
 use crate::limits::check_batch_len;
@@ -50,9 +51,12 @@ pub struct HeartbeatSec1Item<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChipRecord {
+    /// The kind of evidence the chip proves itself with: its heartbeats must be of it.
+    pub evidence: EvidenceKind,
     /// The chip's key id.
     pub key_id: KeyId,
-    /// The device public key, uncompressed SEC1.
+    /// The key its heartbeats are signed with, uncompressed SEC1: the device key (P-256)
+    /// for `poci`, the attestation (alias) key (P-384) for `nvidia-spdm`.
     #[serde(with = "hex_bytes")]
     pub public_key: Vec<u8>,
     /// The chip's serial.
@@ -269,6 +273,48 @@ impl Verifier {
         verify_nvidia_report(&self.trust, self.backend, report, chain, nonce, time)
     }
 
+    /// Verifies an NVIDIA GPU's report and chain as a binding of the chip to the context's
+    /// wallet (SPEC.md 17.4): the report answers the context's binding nonce, the chain is
+    /// judged at the slot's start, the signed fields map to a model (17.5).
+    ///
+    /// # Errors
+    /// `SLOT_OUT_OF_RANGE`, `TIME_OVERFLOW`; the codes of [`Verifier::verify_nvidia_report`];
+    /// `NOT_A_COMPUTE_CHIP`, `MODEL_UNMAPPED`.
+    pub fn verify_nvidia_binding(
+        &self,
+        report: &[u8],
+        chain: &[&[u8]],
+        context: &BindingContext<'_>,
+    ) -> Result<VerifiedBinding> {
+        crate::evidence::nvidia::verify_nvidia_binding(
+            &self.trust,
+            self.backend,
+            report,
+            chain,
+            context,
+        )
+    }
+
+    /// Verifies an NVIDIA report as a heartbeat for `context` under the chip's registered
+    /// attestation key (SPEC.md 17.4); returns its proof id.
+    ///
+    /// # Errors
+    /// `REPORT_MALFORMED`, `MESSAGE_TOO_LARGE`, `NONCE_MISMATCH`, `PUBLIC_KEY_INVALID`,
+    /// `SIGNATURE_INVALID`.
+    pub fn verify_nvidia_heartbeat(
+        &self,
+        report: &[u8],
+        attestation_key: &[u8],
+        context: &SlotContext<'_>,
+    ) -> Result<ProofId> {
+        crate::evidence::nvidia::verify_nvidia_heartbeat(
+            self.backend,
+            report,
+            attestation_key,
+            context,
+        )
+    }
+
     /// Parses and verifies a chip binding: the message, its device certificate chain
     /// against the trust store at the slot's start time, and the binding policy, in
     /// the order of SPEC.md 6.4.
@@ -311,6 +357,7 @@ impl Verifier {
             epoch: tbs.epoch,
             slot: tbs.slot,
             record: ChipRecord {
+                evidence: EvidenceKind::Poci,
                 key_id: *device.key.key_id(),
                 public_key: device.key.sec1_bytes().to_vec(),
                 serial: device.identity.serial.clone(),

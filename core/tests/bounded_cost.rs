@@ -297,15 +297,7 @@ fn code_batch_too_large() {
         epoch: EPOCH,
         slot: SLOT,
     };
-    let bindings = vec![
-        BindingSubmission {
-            der: &der,
-            slot: at,
-            challenge: &challenge,
-            wallet: WALLET,
-        };
-        MAX_BATCH_LEN + 1
-    ];
+    let bindings = vec![BindingSubmission::poci(&der, at, &challenge, WALLET); MAX_BATCH_LEN + 1];
     let before = ledger.clone();
     let error = ledger.apply_bindings(&verifier, &bindings).unwrap_err();
     assert_eq!(error.code(), "BATCH_TOO_LARGE");
@@ -314,14 +306,7 @@ fn code_batch_too_large() {
     // Heartbeats that fail to parse are the cheapest items: a full batch of them is checked
     // item by item, one more is refused whole.
     let junk = [0x30, 0x00];
-    let beats = vec![
-        HeartbeatSubmission {
-            der: &junk,
-            slot: at,
-            challenge: &challenge,
-        };
-        MAX_BATCH_LEN + 1
-    ];
+    let beats = vec![HeartbeatSubmission::poci(&junk, at, &challenge); MAX_BATCH_LEN + 1];
     let error = ledger.apply_heartbeats(&verifier, &beats).unwrap_err();
     assert_eq!(error.code(), "BATCH_TOO_LARGE");
     let results = ledger

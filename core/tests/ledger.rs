@@ -524,7 +524,7 @@ proptest! {
             .collect();
         let batch: Vec<HeartbeatSubmission<'_>> = items
             .iter()
-            .map(|(der, slot, challenge)| HeartbeatSubmission { der, slot: *slot, challenge })
+            .map(|(der, slot, challenge)| HeartbeatSubmission::poci(der, *slot, challenge))
             .collect();
         let together = batched.apply_heartbeats(&verifier, &batch).unwrap();
         prop_assert_eq!(together, one_by_one);
@@ -557,7 +557,7 @@ proptest! {
             .collect();
         let batch: Vec<BindingSubmission<'_>> = items
             .iter()
-            .map(|(der, challenge, wallet)| BindingSubmission { der, slot: BIND_AT, challenge, wallet })
+            .map(|(der, challenge, wallet)| BindingSubmission::poci(der, BIND_AT, challenge, wallet))
             .collect();
         prop_assert_eq!(batched.apply_bindings(&verifier, &batch).unwrap(), one_by_one);
         prop_assert_eq!(&batched, &sequential);

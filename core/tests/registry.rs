@@ -358,3 +358,188 @@ fn manifest_errors_name_file_model_and_field() {
         "{message}"
     );
 }
+
+/// `GOOD` with an NVSwitch-like non-compute family and evidence model rows.
+fn with_evidence(rows: &str) -> String {
+    GOOD.replacen(
+        "status = \"active\"\n",
+        "status = \"active\"\nnon_compute_chips = [\"LS10\"]\n",
+        1,
+    ) + rows
+}
+
+const ROW_X1: &str = r#"
+[[evidence_models]]
+kind = "nvidia-spdm"
+chip = "GH100"
+project = "1010"
+project_sku = "0200"
+chip_sku = "882"
+model_id = "acme-x1"
+source = "https://example.com/boards"
+"#;
+
+const ROW_N1: &str = r#"
+[[evidence_models]]
+kind = "nvidia-spdm"
+chip = "GH100"
+project = "1010"
+project_sku = "0201"
+chip_sku = "882"
+model_id = "acme-n1"
+test = true
+source = "testnet board"
+"#;
+
+#[test]
+fn evidence_models_map_exact_signed_fields_only() {
+    use poci::EvidenceFields;
+    let reg = registry(&[("acme.toml", &with_evidence(&format!("{ROW_X1}{ROW_N1}")))]).unwrap();
+    let fields = EvidenceFields {
+        kind: "nvidia-spdm",
+        chip: "GH100",
+        project: Some("1010"),
+        project_sku: Some("0200"),
+        chip_sku: Some("882"),
+        test: false,
+    };
+    let model = |fields: EvidenceFields<'_>| {
+        reg.model_for_evidence("acme", &fields)
+            .map(|model| model.model_id.clone())
+            .map_err(|error| error.code())
+    };
+    assert_eq!(model(fields), Ok("acme-x1".to_owned()));
+    for partial in [
+        EvidenceFields {
+            chip_sku: None,
+            ..fields
+        },
+        EvidenceFields {
+            project_sku: Some("0202"),
+            ..fields
+        },
+        EvidenceFields {
+            chip: "GB100",
+            ..fields
+        },
+        EvidenceFields {
+            kind: "amd-snp",
+            ..fields
+        },
+    ] {
+        assert_eq!(model(partial), Err("MODEL_UNMAPPED"), "{partial:?}");
+    }
+    // A test row maps test evidence only.
+    let n1 = EvidenceFields {
+        project_sku: Some("0201"),
+        ..fields
+    };
+    assert_eq!(model(n1), Err("MODEL_UNMAPPED"));
+    assert_eq!(
+        model(EvidenceFields { test: true, ..n1 }),
+        Ok("acme-n1".to_owned())
+    );
+    assert_eq!(
+        model(EvidenceFields {
+            chip: "LS10",
+            ..fields
+        }),
+        Err("NOT_A_COMPUTE_CHIP")
+    );
+    assert_eq!(
+        reg.model_for_evidence("zeta", &fields)
+            .map_err(|error| error.code())
+            .err(),
+        Some("MODEL_UNMAPPED")
+    );
+    // Rows are part of the registry: order-free, but every row changes the digest.
+    let swapped = registry(&[("acme.toml", &with_evidence(&format!("{ROW_N1}{ROW_X1}")))]).unwrap();
+    assert_eq!(swapped.digest().unwrap(), reg.digest().unwrap());
+    let fewer = registry(&[("acme.toml", &with_evidence(ROW_X1))]).unwrap();
+    assert_ne!(fewer.digest().unwrap(), reg.digest().unwrap());
+    // A manifest without rows keeps the encoding it had before rows existed.
+    let plain = registry(&[("acme.toml", GOOD)]).unwrap();
+    assert!(
+        !plain
+            .to_der()
+            .unwrap()
+            .windows(2)
+            .any(|w| w == [0xa0, 0x00])
+    );
+}
+
+#[test]
+fn bad_evidence_model_rows_are_refused_with_their_field() {
+    use ManifestProblem as P;
+    let some = |s: &str| Some(s.to_owned());
+    let cases = [
+        (
+            ROW_X1.replace("acme-x1", "acme-x9"),
+            P::EvidenceModel,
+            some("model_id"),
+        ),
+        (
+            ROW_X1.replace("GH100", "LS10"),
+            P::EvidenceModel,
+            some("chip"),
+        ),
+        (
+            ROW_X1.replace("nvidia-spdm", "poci"),
+            P::EvidenceModel,
+            some("kind"),
+        ),
+        (
+            ROW_X1.replace("nvidia-spdm", "amd-snp"),
+            P::EvidenceModel,
+            some("kind"),
+        ),
+        (
+            format!("{ROW_X1}{ROW_X1}"),
+            P::EvidenceModel,
+            some("chip_sku"),
+        ),
+        (
+            ROW_X1.replace("\"882\"", "\"8 82\""),
+            P::WrongType,
+            some("chip_sku"),
+        ),
+        (
+            ROW_X1.replace("\"1010\"", "\"\""),
+            P::WrongType,
+            some("project"),
+        ),
+        (
+            ROW_X1.replace("project_sku = \"0200\"\n", ""),
+            P::MissingField,
+            some("project_sku"),
+        ),
+        (
+            ROW_X1.replace("source =", "sources ="),
+            P::UnknownField,
+            some("sources"),
+        ),
+        (
+            ROW_X1.replace("\"https://example.com/boards\"", "\"  \""),
+            P::MissingSource,
+            some("source"),
+        ),
+    ];
+    for (rows, problem, field) in cases {
+        let (found, file, _, found_field) =
+            named(registry(&[("acme.toml", &with_evidence(&rows))]));
+        assert_eq!(
+            (found, file.as_str(), found_field),
+            (problem, "acme.toml", field),
+            "{rows}"
+        );
+    }
+    let twice = GOOD.replacen(
+        "status = \"active\"\n",
+        "status = \"active\"\nnon_compute_chips = [\"LS10\", \"LS10\"]\n",
+        1,
+    );
+    assert_eq!(
+        named(registry(&[("acme.toml", &twice)])).0,
+        P::EvidenceModel
+    );
+}

@@ -119,13 +119,12 @@ fn main() -> Outcome {
     // One call: signatures are checked across threads, then recorded in submission order.
     let batch: Vec<HeartbeatSubmission<'_>> = items
         .iter()
-        .map(|(slot, challenge, der, _)| HeartbeatSubmission {
-            der,
-            slot: SlotId {
+        .map(|(slot, challenge, der, _)| {
+            let at = SlotId {
                 epoch: 8,
                 slot: *slot,
-            },
-            challenge,
+            };
+            HeartbeatSubmission::poci(der, at, challenge)
         })
         .collect();
     let results = ledger.apply_heartbeats(&verifier, &batch)?;

@@ -174,17 +174,28 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
             let submissions: Vec<BindingSubmission<'_>> = choices
                 .iter()
                 .take(MAX_BATCH)
-                .map(|choice| BindingSubmission {
-                    der: binding_der(*choice),
-                    slot: bind_at,
-                    challenge: &bind_challenge,
-                    wallet: wallet(choice.wallet),
+                .map(|choice| {
+                    BindingSubmission::poci(
+                        binding_der(*choice),
+                        bind_at,
+                        &bind_challenge,
+                        wallet(choice.wallet),
+                    )
                 })
                 .collect();
             let mut sequential = before.clone();
-            let one_by_one: Vec<_> = submissions
+            let one_by_one: Vec<_> = choices
                 .iter()
-                .map(|s| sequential.apply_binding(verifier, s.der, s.slot, s.challenge, s.wallet))
+                .take(MAX_BATCH)
+                .map(|choice| {
+                    sequential.apply_binding(
+                        verifier,
+                        binding_der(*choice),
+                        bind_at,
+                        &bind_challenge,
+                        wallet(choice.wallet),
+                    )
+                })
                 .collect();
             let together = ledger
                 .apply_bindings(verifier, &submissions)
@@ -213,16 +224,14 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
                 .collect();
             let submissions: Vec<HeartbeatSubmission<'_>> = items
                 .iter()
-                .map(|(der, slot, challenge)| HeartbeatSubmission {
-                    der,
-                    slot: *slot,
-                    challenge,
-                })
+                .map(|(der, slot, challenge)| HeartbeatSubmission::poci(der, *slot, challenge))
                 .collect();
             let mut sequential = before.clone();
-            let one_by_one: Vec<_> = submissions
+            let one_by_one: Vec<_> = items
                 .iter()
-                .map(|s| sequential.apply_heartbeat(verifier, s.der, s.slot, s.challenge))
+                .map(|(der, slot, challenge)| {
+                    sequential.apply_heartbeat(verifier, der, *slot, challenge)
+                })
                 .collect();
             let together = ledger
                 .apply_heartbeats(verifier, &submissions)

@@ -101,12 +101,7 @@ impl Node {
     ) -> Result<Vec<Result<BindingOutcome, poci::Error>>, CliError> {
         let submissions: Vec<BindingSubmission<'_>> = bindings
             .iter()
-            .map(|&(der, wallet)| BindingSubmission {
-                der,
-                slot: at,
-                challenge,
-                wallet,
-            })
+            .map(|&(der, wallet)| BindingSubmission::poci(der, at, challenge, wallet))
             .collect();
         let started = Instant::now();
         let results = in_batches(&submissions, |chunk| {
@@ -141,11 +136,7 @@ impl Node {
     ) -> Result<Vec<Result<(), poci::Error>>, CliError> {
         let submissions: Vec<HeartbeatSubmission<'_>> = heartbeats
             .iter()
-            .map(|&der| HeartbeatSubmission {
-                der,
-                slot: at,
-                challenge,
-            })
+            .map(|&der| HeartbeatSubmission::poci(der, at, challenge))
             .collect();
         let started = Instant::now();
         let results = in_batches(&submissions, |chunk| {

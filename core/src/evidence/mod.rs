@@ -5,6 +5,8 @@
 pub mod nonce;
 pub mod nvidia;
 pub mod nvidia_certificate;
+#[cfg(feature = "mint")]
+pub mod nvidia_emulator;
 pub mod nvidia_spdm;
 pub mod p384;
 
@@ -35,5 +37,19 @@ impl EvidenceKind {
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+impl serde::Serialize for EvidenceKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EvidenceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown evidence kind `{name}`")))
     }
 }

@@ -27,14 +27,20 @@ use sha2::{Digest, Sha256};
 use crate::device_key::KeyId;
 use crate::error::{CertProblem, Error, Field, Result};
 use crate::evidence::EvidenceKind;
+use crate::evidence::nonce::{EvidencePurpose, evidence_nonce};
 use crate::evidence::nvidia_certificate::NvidiaCertificate;
 use crate::evidence::nvidia_spdm::{NvidiaReport, opaque};
 use crate::evidence::p384::verify_p384;
 use crate::json::{hex_32, hex_bytes, opt_hex_bytes};
-use crate::limits::{MAX_CERTIFICATE_LEN, MAX_CHAIN_CERTIFICATES, check_len};
+use crate::limits::{MAX_CERTIFICATE_LEN, MAX_CHAIN_CERTIFICATES, MAX_SERIAL_LEN, check_len};
+use crate::manifest::EvidenceFields;
 use crate::manifest::VendorStatus;
+use crate::proof::ProofId;
 use crate::signature::Backend;
+use crate::slot_context::{BindingContext, SlotContext};
+use crate::time::SlotId;
 use crate::trust::{RootKind, TrustStore};
+use crate::verifier::{ChipRecord, VerifiedBinding};
 use crate::x509::chain::validate_p384_chain;
 
 /// What a genuine NVIDIA report proves (JSON form of SPEC.md 17).
@@ -89,6 +95,32 @@ pub fn verify_nvidia_report(
     nonce: &[u8; 32],
     time: u64,
 ) -> Result<VerifiedNvidiaReport> {
+    Ok(verify_nvidia_evidence(trust, backend, report, chain, nonce, time)?.report)
+}
+
+/// A genuine report with what a binding needs beyond its public form.
+struct NvidiaEvidence {
+    report: VerifiedNvidiaReport,
+    /// The identity certificate's serial number (content octets): the chip's serial.
+    identity_serial: Vec<u8>,
+    /// The earlier notAfter of the leaf and the identity certificate.
+    not_after: u64,
+    /// Anchored at a test root or a test vendor.
+    test: bool,
+    /// SHA-256 of the signed bytes: the evidence's proof id. The signature is left out
+    /// because ECDSA signatures are malleable (`s` and `n - s`) and NVIDIA's are not
+    /// low-S: whoever holds a report can make a second encoding, never a second report.
+    proof_id: [u8; 32],
+}
+
+fn verify_nvidia_evidence(
+    trust: &TrustStore,
+    backend: Backend,
+    report: &[u8],
+    chain: &[&[u8]],
+    nonce: &[u8; 32],
+    time: u64,
+) -> Result<NvidiaEvidence> {
     let parsed = NvidiaReport::parse(report)?;
     if parsed.requester_nonce != nonce {
         return Err(Error::NonceMismatch);
@@ -125,32 +157,122 @@ pub fn verify_nvidia_report(
             return Err(Error::FwidMismatch);
         }
     }
-    let vendor_id = anchor(trust, backend, chain, &certificates, time)?;
+    let (vendor_id, test) = anchor(trust, backend, chain, &certificates, time)?;
     let text = |field| parsed.opaque_text(field).map(str::to_owned);
-    Ok(VerifiedNvidiaReport {
-        vendor_id,
-        chip,
-        key_id: KeyId(Sha256::digest(identity.spki).into()),
-        identity_subject: identity.subject.to_vec(),
-        attestation_key: leaf.public_key.to_vec(),
-        nonce: *nonce,
-        fwid: leaf.fwid.map(|fwid| fwid.to_vec()),
-        chip_sku: text(opaque::CHIP_SKU),
-        project: text(opaque::PROJECT),
-        project_sku: text(opaque::PROJECT_SKU),
-        driver_version: text(opaque::DRIVER_VERSION),
-        vbios_version: parsed.vbios_version(),
+    Ok(NvidiaEvidence {
+        report: VerifiedNvidiaReport {
+            vendor_id,
+            chip,
+            key_id: KeyId(Sha256::digest(identity.spki).into()),
+            identity_subject: identity.subject.to_vec(),
+            attestation_key: leaf.public_key.to_vec(),
+            nonce: *nonce,
+            fwid: leaf.fwid.map(|fwid| fwid.to_vec()),
+            chip_sku: text(opaque::CHIP_SKU),
+            project: text(opaque::PROJECT),
+            project_sku: text(opaque::PROJECT_SKU),
+            driver_version: text(opaque::DRIVER_VERSION),
+            vbios_version: parsed.vbios_version(),
+        },
+        identity_serial: identity.serial.to_vec(),
+        not_after: leaf.not_after.min(identity.not_after),
+        test,
+        proof_id: Sha256::digest(parsed.signed).into(),
     })
 }
 
-/// Step 6: the chain to one of the store's roots, then the root's vendor policy.
+/// Verifies an NVIDIA report and chain as a chip binding for `context` (SPEC.md 17.4):
+/// the report must answer the context's binding nonce, the chain is judged at the slot's
+/// start, and the signed fields must map to a model (17.5). The record's counter is the
+/// binding's absolute slot: the GPU keeps no POCI counter, so a later slot re-binds.
+///
+/// # Errors
+/// `SLOT_OUT_OF_RANGE`, `TIME_OVERFLOW`; the codes of [`verify_nvidia_report`];
+/// `NOT_A_COMPUTE_CHIP`, `MODEL_UNMAPPED`; `FIELD_TOO_LONG` for an identity serial over
+/// `MAX_SERIAL_LEN`.
+pub(crate) fn verify_nvidia_binding(
+    trust: &TrustStore,
+    backend: Backend,
+    report: &[u8],
+    chain: &[&[u8]],
+    context: &BindingContext<'_>,
+) -> Result<VerifiedBinding> {
+    let slot = context.slot();
+    let params = context.params();
+    let time = params.slot_start_unix(slot.epoch, slot.slot)?;
+    let nonce = evidence_nonce(slot, EvidencePurpose::Binding)?;
+    let evidence = verify_nvidia_evidence(trust, backend, report, chain, &nonce, time)?;
+    let verified = &evidence.report;
+    let fields = EvidenceFields {
+        kind: EvidenceKind::NvidiaSpdm.name(),
+        chip: &verified.chip,
+        project: verified.project.as_deref(),
+        project_sku: verified.project_sku.as_deref(),
+        chip_sku: verified.chip_sku.as_deref(),
+        test: evidence.test,
+    };
+    let model = trust
+        .registry()
+        .model_for_evidence(&verified.vendor_id, &fields)?;
+    check_len(
+        Field::ChipSerial,
+        evidence.identity_serial.len(),
+        MAX_SERIAL_LEN,
+    )?;
+    Ok(VerifiedBinding {
+        proof_id: evidence.proof_id,
+        epoch: slot.epoch,
+        slot: slot.slot,
+        record: ChipRecord {
+            evidence: EvidenceKind::NvidiaSpdm,
+            key_id: verified.key_id,
+            public_key: verified.attestation_key.clone(),
+            serial: evidence.identity_serial.clone(),
+            model_id: model.model_id.clone(),
+            vendor_id: verified.vendor_id.clone(),
+            rating_milli_cu: model.rating_milli_cu,
+            security_version: 0,
+            wallet: slot.wallet.to_vec(),
+            binding_counter: params.slot_index(SlotId {
+                epoch: slot.epoch,
+                slot: slot.slot,
+            })?,
+            certificate_not_after: evidence.not_after,
+        },
+    })
+}
+
+/// Verifies an NVIDIA report as a heartbeat for `context` (SPEC.md 17.4) under the chip's
+/// registered attestation key: it must read, answer the context's heartbeat nonce and be
+/// signed by that key. No chain: the binding judged it. Returns the proof id.
+///
+/// # Errors
+/// `REPORT_MALFORMED`, `MESSAGE_TOO_LARGE`, `NONCE_MISMATCH`, `PUBLIC_KEY_INVALID`,
+/// `SIGNATURE_INVALID`; `FIELD_TOO_LONG` for a network id or wallet over 255 bytes.
+pub fn verify_nvidia_heartbeat(
+    backend: Backend,
+    report: &[u8],
+    attestation_key: &[u8],
+    context: &SlotContext<'_>,
+) -> Result<ProofId> {
+    let parsed = NvidiaReport::parse(report)?;
+    let nonce = evidence_nonce(context, EvidencePurpose::Heartbeat)?;
+    if parsed.requester_nonce != &nonce {
+        return Err(Error::NonceMismatch);
+    }
+    verify_p384(backend, attestation_key, parsed.signed, parsed.signature)?;
+    Ok(Sha256::digest(parsed.signed).into())
+}
+
+/// Step 6: the chain to one of the store's roots, then the root's vendor policy; the
+/// vendor id, and whether a test root or test vendor anchored it.
 fn anchor(
     trust: &TrustStore,
     backend: Backend,
     chain: &[&[u8]],
     certificates: &[NvidiaCertificate<'_>],
     time: u64,
-) -> Result<String> {
+) -> Result<(String, bool)> {
     // The top issuer: that of the last certificate that is not self-issued (a chain may
     // end with a copy of its root).
     let top = certificates
@@ -170,7 +292,7 @@ fn anchor(
                 if test && !trust.policy().allow_test_vendors {
                     return Err(Error::TestVendorRefused);
                 }
-                return Ok(vendor.vendor_id.clone());
+                return Ok((vendor.vendor_id.clone(), test));
             }
             Err(error) => {
                 first_error.get_or_insert(error);

@@ -10,6 +10,7 @@ use crate::oid::{
     COMMON_NAME_OID, EC_PUBLIC_KEY_OID, SECP384R1_OID, SHA384_OID, TCG_DICE_TCB_INFO_1_OID,
     TCG_DICE_TCB_INFO_OID,
 };
+use crate::x509::time::parse_time;
 
 const CONTEXT_0_CONSTRUCTED: u8 = 0xa0;
 const CONTEXT_3_CONSTRUCTED: u8 = 0xa3;
@@ -22,6 +23,12 @@ const SET: u8 = 0x31;
 pub struct NvidiaCertificate<'a> {
     /// The whole certificate.
     pub der: &'a [u8],
+    /// The serial number: the INTEGER's content octets.
+    pub serial: &'a [u8],
+    /// Start of validity, unix seconds.
+    pub not_before: u64,
+    /// End of validity, unix seconds.
+    pub not_after: u64,
     /// The subject Name TLV.
     pub subject: &'a [u8],
     /// The issuer Name TLV.
@@ -68,10 +75,11 @@ impl<'a> NvidiaCertificate<'a> {
         if version != [tag::INTEGER, 1, 2] {
             return Err(bad(CertProblem::Encoding));
         }
-        encoding(read_tlv(&mut tbs, tag::INTEGER))?;
+        let (_, serial) = encoding(read_tlv(&mut tbs, tag::INTEGER))?;
         encoding(read_tlv(&mut tbs, tag::SEQUENCE))?;
         let (issuer, _) = encoding(read_tlv(&mut tbs, tag::SEQUENCE))?;
-        encoding(read_tlv(&mut tbs, tag::SEQUENCE))?;
+        let (_, validity) = encoding(read_tlv(&mut tbs, tag::SEQUENCE))?;
+        let (not_before, not_after) = validity_of(validity)?;
         let (subject, subject_value) = encoding(read_tlv(&mut tbs, tag::SEQUENCE))?;
         let (spki, spki_value) = encoding(read_tlv(&mut tbs, tag::SEQUENCE))?;
         let public_key = p384_key(spki_value)?;
@@ -86,6 +94,9 @@ impl<'a> NvidiaCertificate<'a> {
         }
         Ok(Self {
             der,
+            serial,
+            not_before,
+            not_after,
             subject,
             issuer,
             spki,
@@ -94,6 +105,21 @@ impl<'a> NvidiaCertificate<'a> {
             fwid,
         })
     }
+}
+
+/// `Validity ::= SEQUENCE { notBefore Time, notAfter Time }` (its content), as unix seconds.
+fn validity_of(validity: &[u8]) -> Result<(u64, u64)> {
+    let mut validity = reader(validity)?;
+    let mut time = || -> Result<u64> {
+        let (found, _, content) = encoding(read_any(&mut validity))?;
+        parse_time(found, content).map_err(|_| bad(CertProblem::Validity))
+    };
+    let not_before = time()?;
+    let not_after = time()?;
+    if !validity.is_finished() {
+        return Err(bad(CertProblem::Encoding));
+    }
+    Ok((not_before, not_after))
 }
 
 /// The key of a P-384 `SubjectPublicKeyInfo` (its content).

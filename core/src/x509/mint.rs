@@ -711,5 +711,13 @@ pub fn generated_vendor_roots(
             files.push((format!("testnet/{}/{path}", manifest.vendor_id), pem));
         }
     }
+    // The emulated GPUs' root (evidence kind nvidia-spdm).
+    if real_vendors.vendor("nvidia").is_some() {
+        let ca = crate::evidence::nvidia_emulator::NvidiaTestnetCa::testnet()?;
+        files.push((
+            "testnet/nvidia/evidence/nvidia-spdm/root.pem".to_owned(),
+            to_pem("CERTIFICATE", ca.root_der())?,
+        ));
+    }
     Ok(files)
 }
