@@ -210,16 +210,7 @@ pub fn execute(
         "verify_nvidia_report" => {
             // Against the repository's vendor-roots/ with its testnet material (the
             // embedded testnet store), which holds NVIDIA's real root.
-            let chain = field(input, "chain")?
-                .as_array()
-                .ok_or_else(|| harness("chain is not a list"))?
-                .iter()
-                .map(|item| {
-                    item.as_str()
-                        .and_then(|text| hex::decode(text).ok())
-                        .ok_or_else(|| harness("a chain entry is not hex"))
-                })
-                .collect::<Result<Vec<Vec<u8>>, ExecError>>()?;
+            let chain = hex_list(input, "chain")?;
             let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
             let verified = Verifier::with_trust_store(TrustStore::embedded_testnet()?)
                 .verify_nvidia_report(
@@ -325,6 +316,11 @@ pub fn execute(
             Ok(json!({ "producer": producer.map(|key| key.to_string()) }))
         }
         "ledger" => run_ledger(input, trust_stores),
+        // Against the repository's vendor-roots/ with its testnet material.
+        "nvidia_ledger" => run_ledger_with(
+            input,
+            Verifier::with_trust_store(TrustStore::embedded_testnet()?),
+        ),
         other => Err(ExecError::Harness(format!("unknown operation `{other}`"))),
     }
 }
@@ -430,6 +426,20 @@ fn named_store(
     build_store(store)
 }
 
+/// A list of hex strings (a certificate chain), decoded.
+fn hex_list(input: &Value, name: &str) -> Result<Vec<Vec<u8>>, ExecError> {
+    field(input, name)?
+        .as_array()
+        .ok_or_else(|| harness("not a list"))?
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .and_then(|text| hex::decode(text).ok())
+                .ok_or_else(|| harness("a list entry is not hex"))
+        })
+        .collect()
+}
+
 fn ledger_step(
     ledger: &mut ChipLedger,
     verifier: &Verifier,
@@ -461,6 +471,29 @@ fn ledger_step(
             )?;
             Ok(json!({ "recorded": true }))
         }
+        "bind_nvidia" => {
+            let chain = hex_list(step, "chain")?;
+            let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+            let outcome = ledger.apply_nvidia_binding(
+                verifier,
+                &bytes(step, "report")?,
+                &chain,
+                slot()?,
+                &bytes32(step, "challenge")?,
+                &bytes(step, "wallet")?,
+            )?;
+            Ok(to_value::<_, Error>(&outcome)?)
+        }
+        "heartbeat_nvidia" => {
+            ledger.apply_nvidia_heartbeat(
+                verifier,
+                &poci::KeyId(bytes32(step, "key_id")?),
+                &bytes(step, "report")?,
+                slot()?,
+                &bytes32(step, "challenge")?,
+            )?;
+            Ok(json!({ "recorded": true }))
+        }
         "close" => Ok(to_value::<_, Error>(
             &ledger.close_epoch(dec64(step, "epoch")?, None)?,
         )?),
@@ -469,7 +502,14 @@ fn ledger_step(
 }
 
 fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<Value, ExecError> {
-    let verifier = Verifier::with_trust_store(named_store(input, trust_stores)?);
+    run_ledger_with(
+        input,
+        Verifier::with_trust_store(named_store(input, trust_stores)?),
+    )
+}
+
+/// The steps of a ledger case against `verifier`.
+fn run_ledger_with(input: &Value, verifier: Verifier) -> Result<Value, ExecError> {
     let mut ledger = ChipLedger::new(network_params(input, "params")?);
     for (index, step) in field(input, "setup")?
         .as_array()

@@ -95,6 +95,31 @@ pub fn derive_challenge(
     ))
 }
 
+/// The requester nonce an NVIDIA GPU must sign to answer a slot for a wallet
+/// (SPEC.md 17.2); `purpose` is 'binding' or 'heartbeat'.
+#[napi]
+pub fn evidence_nonce(
+    params: &NetworkParams,
+    context: BindingContext,
+    purpose: String,
+) -> napi::Result<Buffer, String> {
+    let purpose = poci::evidence::nonce::EvidencePurpose::from_name(&purpose)
+        .ok_or_else(|| invalid_argument("purpose must be 'binding' or 'heartbeat'"))?;
+    let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
+    let slot_context = poci::SlotContext {
+        network_id: params.0.network_id(),
+        epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
+        slot: context.slot,
+        challenge: &challenge,
+        wallet: &context.wallet,
+    };
+    Ok(Buffer::from(
+        poci::evidence::nonce::evidence_nonce(&slot_context, purpose)
+            .or_throw()?
+            .to_vec(),
+    ))
+}
+
 /// A device public key, parsed once.
 #[napi]
 pub struct PublicKey(poci::DevicePublicKey);
@@ -842,6 +867,57 @@ impl ChipLedger {
             .apply_binding(&verifier.0, &der, slot, &challenge, &context.wallet)
             .or_throw()?;
         Ok(BindingOutcome::from(&outcome))
+    }
+    /// Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
+    /// (leaf first) as a binding submitted by `context.wallet`, and applies it.
+    #[napi]
+    pub fn apply_nvidia_binding(
+        &mut self,
+        verifier: &Verifier,
+        report: Buffer,
+        chain: Vec<Buffer>,
+        context: BindingContext,
+    ) -> napi::Result<BindingOutcome, String> {
+        let slot = poci::SlotId {
+            epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
+            slot: context.slot,
+        };
+        let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
+        let chain: Vec<&[u8]> = chain.iter().map(|der| der.as_ref()).collect();
+        let outcome = self
+            .0
+            .apply_nvidia_binding(
+                &verifier.0,
+                &report,
+                &chain,
+                slot,
+                &challenge,
+                &context.wallet,
+            )
+            .or_throw()?;
+        Ok(BindingOutcome::from(&outcome))
+    }
+    /// Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
+    /// of chip `keyId` and records the proven slot.
+    #[napi]
+    pub fn apply_nvidia_heartbeat(
+        &mut self,
+        verifier: &Verifier,
+        key_id: Buffer,
+        report: Buffer,
+        epoch: BigInt,
+        slot: u32,
+        challenge: Buffer,
+    ) -> napi::Result<(), String> {
+        let slot = poci::SlotId {
+            epoch: u64_of(&epoch, "epoch must be a u64 bigint")?,
+            slot,
+        };
+        let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
+        let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
+        self.0
+            .apply_nvidia_heartbeat(&verifier.0, &key_id, &report, slot, &challenge)
+            .or_throw()
     }
     /// Verifies and records a heartbeat for `slot` of `epoch`.
     #[napi]

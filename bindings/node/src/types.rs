@@ -75,6 +75,8 @@ impl From<&poci::VerifiedHeartbeat> for VerifiedHeartbeat {
 /// A registered chip.
 #[napi(object)]
 pub struct ChipRecord {
+    /// "poci" or "nvidia-spdm".
+    pub evidence: String,
     pub key_id: Buffer,
     pub public_key: Buffer,
     pub serial: Buffer,
@@ -90,6 +92,7 @@ pub struct ChipRecord {
 impl From<&poci::ChipRecord> for ChipRecord {
     fn from(r: &poci::ChipRecord) -> Self {
         Self {
+            evidence: r.evidence.name().to_owned(),
             key_id: buf(r.key_id.as_bytes()),
             public_key: buf(&r.public_key),
             serial: buf(&r.serial),

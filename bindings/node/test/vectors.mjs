@@ -42,8 +42,12 @@ const heartbeatContext = (c) => ({
   wallet: hex(c.wallet),
 });
 
-function ledger(input, stores) {
-  const verifier = new poci.Verifier(store(stores[input.trust_store]));
+const ledger = (input, stores) => runLedger(input, new poci.Verifier(store(stores[input.trust_store])));
+
+// Against the repository's vendor-roots/ with its testnet material (the embedded store).
+const nvidiaLedger = (input) => runLedger(input, new poci.Verifier(poci.TrustStore.embeddedTestnet()));
+
+function runLedger(input, verifier) {
   const book = new poci.ChipLedger(params(input.params));
   const step = (s) => {
     if (s.op === 'bind') {
@@ -56,8 +60,22 @@ function ledger(input, stores) {
         }),
       );
     }
+    if (s.op === 'bind_nvidia') {
+      return toJsonForm(
+        book.applyNvidiaBinding(verifier, hex(s.report), s.chain.map(hex), {
+          epoch: BigInt(s.epoch),
+          slot: s.slot,
+          challenge: hex(s.challenge),
+          wallet: hex(s.wallet),
+        }),
+      );
+    }
     if (s.op === 'heartbeat') {
       book.applyHeartbeat(verifier, hex(s.der), BigInt(s.epoch), s.slot, hex(s.challenge));
+      return { recorded: true };
+    }
+    if (s.op === 'heartbeat_nvidia') {
+      book.applyNvidiaHeartbeat(verifier, hex(s.key_id), hex(s.report), BigInt(s.epoch), s.slot, hex(s.challenge));
       return { recorded: true };
     }
     if (s.op === 'close') return toJsonForm(book.closeEpoch(BigInt(s.epoch)));
@@ -123,6 +141,7 @@ const OPERATIONS = {
     );
   },
   // Against the repository's vendor-roots/ with its testnet material (the embedded store).
+  nvidia_ledger: (i) => nvidiaLedger(i),
   verify_nvidia_report: (i) =>
     toJsonForm(
       new poci.Verifier(poci.TrustStore.embeddedTestnet()).verifyNvidiaReport(

@@ -93,6 +93,32 @@ fn derive_challenge<'py>(
     ))
 }
 
+/// The requester nonce an NVIDIA GPU must sign to answer `slot` of `epoch` for `wallet`
+/// (SPEC.md 17.2); `purpose` is "binding" or "heartbeat".
+#[pyfunction]
+#[pyo3(signature = (params, *, epoch, slot, challenge, wallet, purpose))]
+fn evidence_nonce<'py>(
+    py: Python<'py>,
+    params: PyRef<'_, NetworkParams>,
+    epoch: u64,
+    slot: u32,
+    challenge: Bytes32,
+    wallet: &[u8],
+    purpose: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let purpose = poci::evidence::nonce::EvidencePurpose::from_name(purpose)
+        .ok_or_else(|| invalid_argument("purpose must be 'binding' or 'heartbeat'"))?;
+    let context = poci::SlotContext {
+        network_id: params.0.network_id(),
+        epoch,
+        slot,
+        challenge: &challenge,
+        wallet,
+    };
+    let nonce = poci::evidence::nonce::evidence_nonce(&context, purpose).map_err(PociErr)?;
+    Ok(PyBytes::new(py, &nonce))
+}
+
 /// A device public key, parsed once (uncompressed SEC1 point).
 #[pyclass(frozen, module = "poci")]
 #[derive(Clone)]
@@ -803,6 +829,51 @@ impl ChipLedger {
             wallet,
         )?))
     }
+    /// Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
+    /// (leaf first) as a binding submitted by `wallet`, and applies it.
+    #[pyo3(signature = (verifier, report, chain, *, epoch, slot, challenge, wallet))]
+    #[allow(clippy::too_many_arguments)]
+    fn apply_nvidia_binding(
+        &mut self,
+        verifier: PyRef<'_, Verifier>,
+        report: &[u8],
+        chain: Vec<Vec<u8>>,
+        epoch: u64,
+        slot: u32,
+        challenge: Bytes32,
+        wallet: &[u8],
+    ) -> PociResult<BindingOutcome> {
+        let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+        let slot = poci::SlotId { epoch, slot };
+        Ok(BindingOutcome(self.0.apply_nvidia_binding(
+            &verifier.0,
+            report,
+            &chain,
+            slot,
+            &challenge,
+            wallet,
+        )?))
+    }
+    /// Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
+    /// of chip `key_id` and records the proven slot.
+    #[pyo3(signature = (verifier, key_id, report, *, epoch, slot, challenge))]
+    fn apply_nvidia_heartbeat(
+        &mut self,
+        verifier: PyRef<'_, Verifier>,
+        key_id: Bytes32,
+        report: &[u8],
+        epoch: u64,
+        slot: u32,
+        challenge: Bytes32,
+    ) -> PociResult<()> {
+        Ok(self.0.apply_nvidia_heartbeat(
+            &verifier.0,
+            &poci::KeyId(key_id.0),
+            report,
+            poci::SlotId { epoch, slot },
+            &challenge,
+        )?)
+    }
     /// Verifies and records a heartbeat for `slot` of `epoch`.
     #[pyo3(signature = (verifier, der, *, epoch, slot, challenge))]
     fn apply_heartbeat(
@@ -1071,6 +1142,7 @@ fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<types::ChipShare>()?;
     module.add_class::<LeaseSettlement>()?;
     module.add_function(wrap_pyfunction!(derive_challenge, module)?)?;
+    module.add_function(wrap_pyfunction!(evidence_nonce, module)?)?;
     module.add_function(wrap_pyfunction!(allocate, module)?)?;
     module.add_function(wrap_pyfunction!(settle_lease, module)?)?;
     module.add_function(wrap_pyfunction!(select_producer, module)?)?;

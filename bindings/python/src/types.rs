@@ -79,6 +79,11 @@ pub struct ChipRecord(pub poci::ChipRecord);
 
 #[pymethods]
 impl ChipRecord {
+    /// The kind of evidence the chip proves itself with ("poci", "nvidia-spdm").
+    #[getter]
+    fn evidence(&self) -> &'static str {
+        self.0.evidence.name()
+    }
     /// The chip's key id.
     #[getter]
     fn key_id(&self) -> &[u8] {

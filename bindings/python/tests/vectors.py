@@ -47,27 +47,48 @@ MESSAGES = {
 
 
 def _ledger(inp: Dict[str, Any], stores: Dict[str, Any]) -> Any:
-    verifier = poci.Verifier(_store(stores[inp["trust_store"]]))
+    return _run_ledger(inp, poci.Verifier(_store(stores[inp["trust_store"]])))
+
+
+def _nvidia_ledger(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
+    # Against the repository's vendor-roots/ with its testnet material (the embedded store).
+    return _run_ledger(inp, poci.Verifier(poci.TrustStore.embedded_testnet()))
+
+
+def _run_ledger(inp: Dict[str, Any], verifier: Any) -> Any:
     ledger = poci.ChipLedger(_params(inp["params"]))
 
     def step(s: Dict[str, Any]) -> Any:
+        at = {"epoch": int(s.get("epoch", 0)), "slot": s.get("slot", 0)}
         if s["op"] == "bind":
             outcome = ledger.apply_binding(
                 verifier,
                 bytes.fromhex(s["der"]),
-                epoch=int(s["epoch"]),
-                slot=s["slot"],
                 challenge=bytes.fromhex(s["challenge"]),
                 wallet=bytes.fromhex(s["wallet"]),
+                **at,
+            )
+            return json.loads(outcome.to_json())
+        if s["op"] == "bind_nvidia":
+            outcome = ledger.apply_nvidia_binding(
+                verifier,
+                bytes.fromhex(s["report"]),
+                [bytes.fromhex(der) for der in s["chain"]],
+                challenge=bytes.fromhex(s["challenge"]),
+                wallet=bytes.fromhex(s["wallet"]),
+                **at,
             )
             return json.loads(outcome.to_json())
         if s["op"] == "heartbeat":
-            ledger.apply_heartbeat(
+            ledger.apply_heartbeat(verifier, bytes.fromhex(s["der"]), challenge=bytes.fromhex(s["challenge"]), **at)
+            return {"recorded": True}
+        if s["op"] == "heartbeat_nvidia":
+            ledger.apply_nvidia_heartbeat(
                 verifier,
-                bytes.fromhex(s["der"]),
-                epoch=int(s["epoch"]),
-                slot=s["slot"],
+                bytes.fromhex(s["key_id"]),
+                bytes.fromhex(s["report"]),
                 challenge=bytes.fromhex(s["challenge"]),
+                **at,
             )
             return {"recorded": True}
         if s["op"] == "close":
@@ -250,6 +271,7 @@ OPERATIONS: Dict[str, Callable[[Dict[str, Any], Dict[str, Any]], Any]] = {
         .to_json()
     ),
     "verify_binding": _verify_binding,
+    "nvidia_ledger": _nvidia_ledger,
     "verify_nvidia_report": _verify_nvidia_report,
     "trust_store": lambda i, _: (lambda s: {"roots": s.root_count, "models": len(s.registry)})(_store(i["trust_store"])),
     "registry": _registry,

@@ -273,6 +273,16 @@ RustBuffer uniffi_poci_ffi_fn_method_chipledger_apply_binding(uint64_t ptr, uint
 void uniffi_poci_ffi_fn_method_chipledger_apply_heartbeat(uint64_t ptr, uint64_t verifier, RustBuffer der, uint64_t epoch, uint32_t slot, RustBuffer challenge, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
+RustBuffer uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_binding(uint64_t ptr, uint64_t verifier, RustBuffer report, RustBuffer chain, RustBuffer context, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_HEARTBEAT
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_HEARTBEAT
+void uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_heartbeat(uint64_t ptr, uint64_t verifier, RustBuffer key_id, RustBuffer report, uint64_t epoch, uint32_t slot, RustBuffer challenge, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_CLOSE_EPOCH
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_CLOSE_EPOCH
 RustBuffer uniffi_poci_ffi_fn_method_chipledger_close_epoch(uint64_t ptr, uint64_t epoch, RustCallStatus *_Nonnull out_status
@@ -648,6 +658,11 @@ RustBuffer uniffi_poci_ffi_fn_func_error_families(RustCallStatus *_Nonnull out_s
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_EVIDENCE_NONCE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_EVIDENCE_NONCE
+RustBuffer uniffi_poci_ffi_fn_func_evidence_nonce(uint64_t params, RustBuffer context, RustBuffer purpose, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_SELECT_PRODUCER
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_SELECT_PRODUCER
 RustBuffer uniffi_poci_ffi_fn_func_select_producer(RustBuffer beacon, RustBuffer candidates, RustCallStatus *_Nonnull out_status
@@ -965,6 +980,12 @@ uint16_t uniffi_poci_ffi_checksum_func_error_families(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_EVIDENCE_NONCE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_EVIDENCE_NONCE
+uint16_t uniffi_poci_ffi_checksum_func_evidence_nonce(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_SELECT_PRODUCER
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_SELECT_PRODUCER
 uint16_t uniffi_poci_ffi_checksum_func_select_producer(void
@@ -992,6 +1013,18 @@ uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_binding(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_HEARTBEAT
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_HEARTBEAT
 uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_heartbeat(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
+uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_binding(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_NVIDIA_HEARTBEAT
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_NVIDIA_HEARTBEAT
+uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_heartbeat(void
     
 );
 #endif

@@ -82,16 +82,34 @@ def binding_context(c):
 
 
 def ledger(i, stores):
-    verifier = poci.Verifier(store(stores[i["trust_store"]]))
+    return run_ledger(i, poci.Verifier(store(stores[i["trust_store"]])))
+
+
+def nvidia_ledger(i, _):
+    # Against the repository's vendor-roots/ with its testnet material (the embedded store).
+    return run_ledger(i, poci.Verifier(poci.TrustStore.embedded_testnet()))
+
+
+def run_ledger(i, verifier):
     book = poci.ChipLedger(params(i["params"]))
 
     def step(s):
         if s["op"] == "bind":
             return outcome_form(book.apply_binding(verifier, hx(s["der"]), binding_context(s)))
+        if s["op"] == "bind_nvidia":
+            chain = [hx(der) for der in s["chain"]]
+            return outcome_form(book.apply_nvidia_binding(verifier, hx(s["report"]), chain, binding_context(s)))
         if s["op"] == "heartbeat":
             book.apply_heartbeat(verifier, hx(s["der"]), int(s["epoch"]), s["slot"], hx(s["challenge"]))
             return {"recorded": True}
-        return json_form(book.close_epoch(int(s["epoch"])))
+        if s["op"] == "heartbeat_nvidia":
+            book.apply_nvidia_heartbeat(
+                verifier, hx(s["key_id"]), hx(s["report"]), int(s["epoch"]), s["slot"], hx(s["challenge"])
+            )
+            return {"recorded": True}
+        if s["op"] == "close":
+            return json_form(book.close_epoch(int(s["epoch"])))
+        raise ValueError(f"unknown ledger step {s['op']}")
 
     for s in i["setup"]:
         step(s)
@@ -187,6 +205,7 @@ OPERATIONS = {
         )
     ),
     # Against the repository's vendor-roots/ with its testnet material (the embedded store).
+    "nvidia_ledger": nvidia_ledger,
     "verify_nvidia_report": lambda i, _: json_form(
         poci.Verifier(poci.TrustStore.embedded_testnet()).verify_nvidia_report(
             hx(i["report"]), [hx(der) for der in i["chain"]], hx(i["nonce"]), int(i["time"])

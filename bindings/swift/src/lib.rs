@@ -89,6 +89,27 @@ pub fn derive_challenge(
     Ok(poci::derive_challenge(&params.0, epoch, slot, &beacon)?.to_vec())
 }
 
+/// The requester nonce an NVIDIA GPU must sign to answer a slot for a wallet
+/// (SPEC.md 17.2); `purpose` is "binding" or "heartbeat".
+#[uniffi::export]
+pub fn evidence_nonce(
+    params: &NetworkParams,
+    context: BindingContext,
+    purpose: String,
+) -> Result<Vec<u8>> {
+    let purpose = poci::evidence::nonce::EvidencePurpose::from_name(&purpose)
+        .ok_or_else(|| invalid_argument("purpose must be \"binding\" or \"heartbeat\""))?;
+    let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
+    let slot_context = poci::SlotContext {
+        network_id: params.0.network_id(),
+        epoch: context.epoch,
+        slot: context.slot,
+        challenge: &challenge,
+        wallet: &context.wallet,
+    };
+    Ok(poci::evidence::nonce::evidence_nonce(&slot_context, purpose)?.to_vec())
+}
+
 /// A device public key, parsed once.
 #[derive(uniffi::Object)]
 pub struct PublicKey(poci::DevicePublicKey);
@@ -581,6 +602,56 @@ impl ChipLedger {
             ledger.apply_binding(&verifier.0, &der, slot, &challenge, &context.wallet)
         })?;
         Ok(BindingOutcome::from(&outcome))
+    }
+    /// Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
+    /// (leaf first) as a binding submitted by `context.wallet`, and applies it.
+    pub fn apply_nvidia_binding(
+        &self,
+        verifier: &Verifier,
+        report: Vec<u8>,
+        chain: Vec<Vec<u8>>,
+        context: BindingContext,
+    ) -> Result<BindingOutcome> {
+        let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
+        let slot = poci::SlotId {
+            epoch: context.epoch,
+            slot: context.slot,
+        };
+        let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
+        let outcome = self.with(|ledger| {
+            ledger.apply_nvidia_binding(
+                &verifier.0,
+                &report,
+                &chain,
+                slot,
+                &challenge,
+                &context.wallet,
+            )
+        })?;
+        Ok(BindingOutcome::from(&outcome))
+    }
+    /// Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
+    /// of chip `key_id` and records the proven slot.
+    pub fn apply_nvidia_heartbeat(
+        &self,
+        verifier: &Verifier,
+        key_id: Vec<u8>,
+        report: Vec<u8>,
+        epoch: u64,
+        slot: u32,
+        challenge: Vec<u8>,
+    ) -> Result<()> {
+        let key_id = poci::KeyId(bytes32(&key_id, "key_id must be 32 bytes")?);
+        let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
+        self.with(|ledger| {
+            ledger.apply_nvidia_heartbeat(
+                &verifier.0,
+                &key_id,
+                &report,
+                poci::SlotId { epoch, slot },
+                &challenge,
+            )
+        })
     }
     /// Verifies and records a heartbeat for `slot` of `epoch`.
     pub fn apply_heartbeat(

@@ -123,6 +123,8 @@ impl From<&poci::VerifiedHeartbeat> for VerifiedHeartbeat {
 /// A registered chip.
 #[derive(uniffi::Record)]
 pub struct ChipRecord {
+    /// "poci" or "nvidia-spdm".
+    pub evidence: String,
     pub key_id: Vec<u8>,
     pub public_key: Vec<u8>,
     pub serial: Vec<u8>,
@@ -188,6 +190,7 @@ impl From<&poci::VerifiedBinding> for VerifiedBinding {
             epoch: v.epoch,
             slot: v.slot,
             record: ChipRecord {
+                evidence: r.evidence.name().to_owned(),
                 key_id: r.key_id.as_bytes().to_vec(),
                 public_key: r.public_key.clone(),
                 serial: r.serial.clone(),

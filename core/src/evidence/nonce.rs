@@ -21,6 +21,24 @@ pub enum EvidencePurpose {
 }
 
 impl EvidencePurpose {
+    /// Every purpose.
+    pub const ALL: [Self; 2] = [Self::Binding, Self::Heartbeat];
+
+    /// The purpose's stable name (`"binding"`, `"heartbeat"`), as the bindings spell it.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Binding => "binding",
+            Self::Heartbeat => "heartbeat",
+        }
+    }
+
+    /// The purpose named `name`: the one parser of purpose names.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|purpose| purpose.name() == name)
+    }
+
     const fn byte(self) -> u8 {
         match self {
             Self::Binding => 1,

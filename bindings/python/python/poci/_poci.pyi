@@ -47,6 +47,12 @@ class NetworkParams:
 def derive_challenge(params: NetworkParams, epoch: int, slot: int, beacon: bytes) -> bytes:
     """The challenge of `slot` of `epoch` (SPEC.md 5)."""
 
+def evidence_nonce(
+    params: NetworkParams, *, epoch: int, slot: int, challenge: bytes, wallet: bytes, purpose: str
+) -> bytes:
+    """The nonce an NVIDIA GPU signs to answer a slot for a wallet (SPEC.md 17.2);
+    purpose is "binding" or "heartbeat"."""
+
 class PublicKey:
     """A device public key, parsed once."""
     def __init__(self, sec1: bytes) -> None: ...
@@ -247,6 +253,7 @@ class VerifiedHeartbeat:
 
 class ChipRecord:
     """A registered chip."""
+    evidence: str
     key_id: bytes
     public_key: bytes
     serial: bytes
@@ -330,6 +337,20 @@ class ChipLedger:
         self, verifier: Verifier, der: bytes, *, epoch: int, slot: int, challenge: bytes, wallet: bytes
     ) -> BindingOutcome: ...
     def apply_heartbeat(self, verifier: Verifier, der: bytes, *, epoch: int, slot: int, challenge: bytes) -> None: ...
+    def apply_nvidia_binding(
+        self,
+        verifier: Verifier,
+        report: bytes,
+        chain: List[bytes],
+        *,
+        epoch: int,
+        slot: int,
+        challenge: bytes,
+        wallet: bytes,
+    ) -> BindingOutcome: ...
+    def apply_nvidia_heartbeat(
+        self, verifier: Verifier, key_id: bytes, report: bytes, *, epoch: int, slot: int, challenge: bytes
+    ) -> None: ...
     def close_epoch(self, epoch: int) -> ClosedEpoch: ...
     def chip(self, key_id: bytes) -> Optional[ChipRecord]: ...
     def __len__(self) -> int: ...

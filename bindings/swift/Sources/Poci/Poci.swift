@@ -601,6 +601,18 @@ public protocol ChipLedgerProtocol: AnyObject, Sendable {
     func applyHeartbeat(verifier: Verifier, der: Data, epoch: UInt64, slot: UInt32, challenge: Data) throws 
     
     /**
+     * Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
+     * (leaf first) as a binding submitted by `context.wallet`, and applies it.
+     */
+    func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], context: BindingContext) throws  -> BindingOutcome
+    
+    /**
+     * Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
+     * of chip `key_id` and records the proven slot.
+     */
+    func applyNvidiaHeartbeat(verifier: Verifier, keyId: Data, report: Data, epoch: UInt64, slot: UInt32, challenge: Data) throws 
+    
+    /**
      * Closes an epoch: its availability, final.
      */
     func closeEpoch(epoch: UInt64) throws  -> ClosedEpoch
@@ -715,6 +727,41 @@ open func applyHeartbeat(verifier: Verifier, der: Data, epoch: UInt64, slot: UIn
             self.uniffiCloneHandle(),
         FfiConverterTypeVerifier_lower(verifier),
         FfiConverterData.lower(der),
+        FfiConverterUInt64.lower(epoch),
+        FfiConverterUInt32.lower(slot),
+        FfiConverterData.lower(challenge),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
+     * (leaf first) as a binding submitted by `context.wallet`, and applies it.
+     */
+open func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], context: BindingContext)throws  -> BindingOutcome  {
+    return try  FfiConverterTypeBindingOutcome_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_binding(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeVerifier_lower(verifier),
+        FfiConverterData.lower(report),
+        FfiConverterSequenceData.lower(chain),
+        FfiConverterTypeBindingContext_lower(context),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
+     * of chip `key_id` and records the proven slot.
+     */
+open func applyNvidiaHeartbeat(verifier: Verifier, keyId: Data, report: Data, epoch: UInt64, slot: UInt32, challenge: Data)throws   {try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_heartbeat(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeVerifier_lower(verifier),
+        FfiConverterData.lower(keyId),
+        FfiConverterData.lower(report),
         FfiConverterUInt64.lower(epoch),
         FfiConverterUInt32.lower(slot),
         FfiConverterData.lower(challenge),uniffiCallStatus
@@ -2904,6 +2951,10 @@ public func FfiConverterTypeChipModel_lower(_ value: ChipModel) -> RustBuffer {
  * A registered chip.
  */
 public struct ChipRecord: Equatable, Hashable {
+    /**
+     * "poci" or "nvidia-spdm".
+     */
+    public var evidence: String
     public var keyId: Data
     public var publicKey: Data
     public var serial: Data
@@ -2917,7 +2968,11 @@ public struct ChipRecord: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(keyId: Data, publicKey: Data, serial: Data, modelId: String, vendorId: String, ratingMilliCu: UInt64, securityVersion: UInt32, wallet: Data, bindingCounter: UInt64, certificateNotAfter: UInt64) {
+    public init(
+        /**
+         * "poci" or "nvidia-spdm".
+         */evidence: String, keyId: Data, publicKey: Data, serial: Data, modelId: String, vendorId: String, ratingMilliCu: UInt64, securityVersion: UInt32, wallet: Data, bindingCounter: UInt64, certificateNotAfter: UInt64) {
+        self.evidence = evidence
         self.keyId = keyId
         self.publicKey = publicKey
         self.serial = serial
@@ -2946,6 +3001,7 @@ public struct FfiConverterTypeChipRecord: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ChipRecord {
         return
             try ChipRecord(
+                evidence: FfiConverterString.read(from: &buf), 
                 keyId: FfiConverterData.read(from: &buf), 
                 publicKey: FfiConverterData.read(from: &buf), 
                 serial: FfiConverterData.read(from: &buf), 
@@ -2960,6 +3016,7 @@ public struct FfiConverterTypeChipRecord: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: ChipRecord, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.evidence, into: &buf)
         FfiConverterData.write(value.keyId, into: &buf)
         FfiConverterData.write(value.publicKey, into: &buf)
         FfiConverterData.write(value.serial, into: &buf)
@@ -5447,6 +5504,20 @@ public func errorFamilies() -> [String]  {
 })
 }
 /**
+ * The requester nonce an NVIDIA GPU must sign to answer a slot for a wallet
+ * (SPEC.md 17.2); `purpose` is "binding" or "heartbeat".
+ */
+public func evidenceNonce(params: NetworkParams, context: BindingContext, purpose: String)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_func_evidence_nonce(
+        FfiConverterTypeNetworkParams_lower(params),
+        FfiConverterTypeBindingContext_lower(context),
+        FfiConverterString.lower(purpose),uniffiCallStatus
+    )
+})
+}
+/**
  * Picks the slot's producer, weighted; none without weight.
  */
 public func selectProducer(beacon: Data, candidates: [Candidate])throws  -> Data?  {
@@ -5521,6 +5592,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_func_error_families() != 7234) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_poci_ffi_checksum_func_evidence_nonce() != 1833) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_poci_ffi_checksum_func_select_producer() != 6031) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5534,6 +5608,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_chipledger_apply_heartbeat() != 59587) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_binding() != 57265) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_heartbeat() != 42437) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_chipledger_close_epoch() != 35232) {

@@ -176,5 +176,198 @@ pub(super) fn evidence() -> Result<VectorFile> {
         case(&report, &chain, &recorded(&a), DEC_2026),
         "CERT_SIGNATURE_INVALID",
     );
+    nvidia_ledger(&mut f)?;
     Ok(f.finish())
+}
+
+/// The binding or heartbeat nonce of a slot of the vectors' network for `wallet`.
+fn slot_nonce(
+    epoch: u64,
+    slot: u32,
+    wallet: &[u8],
+    purpose: poci::evidence::nonce::EvidencePurpose,
+) -> Result<[u8; 32]> {
+    let params = params()?;
+    let challenge = challenge_at(epoch, slot)?;
+    let context = poci::SlotContext {
+        network_id: params.network_id(),
+        epoch,
+        slot,
+        challenge: &challenge,
+        wallet,
+    };
+    poci::evidence::nonce::evidence_nonce(&context, purpose)
+}
+
+/// NVIDIA GPUs in the ledger (SPEC.md 17.4, 17.5): emulated GPUs of the testnet chain
+/// (17.7), against the repository's vendor-roots/ with its testnet material.
+fn nvidia_ledger(f: &mut FileBuilder) -> Result<()> {
+    use poci::evidence::nonce::EvidencePurpose::{Binding, Heartbeat};
+    use poci::evidence::nvidia_emulator::{EMULATED_BOARDS, EmulatedGpu, NvidiaTestnetCa};
+    let ca = NvidiaTestnetCa::testnet()?;
+    let firmware = "96.00.9f.00.01";
+    let h100 = ca.gpu(&EMULATED_BOARDS[0], "vector-gpu-0", firmware)?;
+    let updated = ca.gpu(&EMULATED_BOARDS[0], "vector-gpu-0", "96.00.a0.00.01")?;
+    let b200 = ca.gpu(&EMULATED_BOARDS[2], "vector-gpu-1", firmware)?;
+    let unmapped = ca.gpu(&EMULATED_BOARDS[3], "vector-gpu-2", firmware)?;
+    let nvswitch = ca.gpu(&EMULATED_BOARDS[4], "vector-switch-0", firmware)?;
+    let bind = |gpu: &EmulatedGpu, epoch: u64, slot: u32, wallet: &[u8]| -> Result<Value> {
+        let report = gpu.report(&slot_nonce(epoch, slot, wallet, Binding)?)?;
+        let chain: Vec<String> = gpu.chain().iter().map(|der| h(der)).collect();
+        Ok(
+            json!({ "op": "bind_nvidia", "report": h(&report), "chain": chain,
+            "epoch": epoch.to_string(), "slot": slot,
+            "challenge": h(&challenge_at(epoch, slot)?), "wallet": h(wallet) }),
+        )
+    };
+    let beat_for = |gpu: &EmulatedGpu, epoch: u64, slot: u32, nonce: [u8; 32]| -> Result<Value> {
+        Ok(
+            json!({ "op": "heartbeat_nvidia", "key_id": h(gpu.key_id()?.as_bytes()),
+            "report": h(&gpu.report(&nonce)?), "epoch": epoch.to_string(), "slot": slot,
+            "challenge": h(&challenge_at(epoch, slot)?) }),
+        )
+    };
+    let beat = |gpu: &EmulatedGpu, epoch: u64, slot: u32, wallet: &[u8]| -> Result<Value> {
+        beat_for(
+            gpu,
+            epoch,
+            slot,
+            slot_nonce(epoch, slot, wallet, Heartbeat)?,
+        )
+    };
+    let close = |epoch: u64| json!({ "op": "close", "epoch": epoch.to_string() });
+    let case = |setup: Vec<Value>, step: Value| -> Result<Value> {
+        Ok(json!({ "params": params_json()?, "setup": setup, "step": step }))
+    };
+    f.group("nvidia_ledger", "nvidia_ledger");
+    f.ok(
+        "an emulated H100 claims a chip with nvidia-spdm evidence",
+        case(vec![], bind(&h100, 7, 0, WALLET)?)?,
+    );
+    f.ok(
+        "H100 and B200 prove slots; the epoch pays each by its mapped model's rating",
+        case(
+            vec![
+                bind(&h100, 7, 0, WALLET)?,
+                bind(&b200, 7, 0, b"wallet-of-bob")?,
+                beat(&h100, 7, 1, WALLET)?,
+                beat(&h100, 7, 2, WALLET)?,
+                beat(&b200, 7, 2, b"wallet-of-bob")?,
+            ],
+            close(7),
+        )?,
+    );
+    f.ok(
+        "the same binding report again changes nothing",
+        case(vec![bind(&h100, 7, 0, WALLET)?], bind(&h100, 7, 0, WALLET)?)?,
+    );
+    f.ok(
+        "a second report for the binding slot, for another wallet, is equivocation",
+        case(
+            vec![bind(&h100, 7, 0, WALLET)?],
+            bind(&h100, 7, 0, b"wallet-of-bob")?,
+        )?,
+    );
+    f.ok(
+        "after a firmware update the chip binds again for a later slot (same key id)",
+        case(
+            vec![bind(&h100, 7, 0, WALLET)?, beat(&h100, 7, 1, WALLET)?],
+            bind(&updated, 7, 2, WALLET)?,
+        )?,
+    );
+    f.err(
+        "after a firmware update, before binding again, the new alias key is not the chip's",
+        case(
+            vec![bind(&h100, 7, 0, WALLET)?],
+            beat(&updated, 7, 1, WALLET)?,
+        )?,
+        "SIGNATURE_INVALID",
+    );
+    f.err(
+        "a binding for a slot before the binding in force",
+        case(vec![bind(&h100, 7, 5, WALLET)?], bind(&h100, 7, 4, WALLET)?)?,
+        "COUNTER_REPLAY",
+    );
+    f.err(
+        "a heartbeat report replayed to the next slot",
+        case(
+            vec![bind(&h100, 7, 0, WALLET)?],
+            beat_for(&h100, 7, 2, slot_nonce(7, 1, WALLET, Heartbeat)?)?,
+        )?,
+        "NONCE_MISMATCH",
+    );
+    f.err(
+        "a binding report submitted as a heartbeat",
+        case(
+            vec![bind(&h100, 7, 0, WALLET)?],
+            beat_for(&h100, 7, 1, slot_nonce(7, 1, WALLET, Binding)?)?,
+        )?,
+        "NONCE_MISMATCH",
+    );
+    let mut front_run = bind(&h100, 7, 0, WALLET)?;
+    front_run["wallet"] = json!(h(b"wallet-of-mallory"));
+    f.err(
+        "a binding report submitted by another wallet than it answers",
+        case(vec![], front_run)?,
+        "NONCE_MISMATCH",
+    );
+    f.err(
+        "the same heartbeat twice",
+        case(
+            vec![bind(&h100, 7, 0, WALLET)?, beat(&h100, 7, 1, WALLET)?],
+            beat(&h100, 7, 1, WALLET)?,
+        )?,
+        "SLOT_ALREADY_PROVEN",
+    );
+    f.err(
+        "a heartbeat for a chip never bound",
+        case(vec![], beat(&h100, 7, 1, WALLET)?)?,
+        "UNKNOWN_CHIP",
+    );
+    f.err(
+        "a board no row of the NVIDIA manifest maps",
+        case(vec![], bind(&unmapped, 7, 0, WALLET)?)?,
+        "MODEL_UNMAPPED",
+    );
+    f.err(
+        "an NVSwitch: genuine, not a compute chip",
+        case(vec![], bind(&nvswitch, 7, 0, WALLET)?)?,
+        "NOT_A_COMPUTE_CHIP",
+    );
+    let impostor = DeviceKey::from_seed(b"vector impostor")?;
+    let poci_heartbeat = Signed::sign(
+        HeartbeatTbs {
+            network_id: NETWORK.into(),
+            chip_key_id: h100.key_id()?,
+            wallet: WALLET.to_vec(),
+            epoch: 7,
+            slot: 1,
+            challenge: challenge_at(7, 1)?,
+            counter: 1,
+            measurement: None,
+        },
+        &impostor,
+    )?
+    .to_der()?;
+    f.err(
+        "a POCI heartbeat for an NVIDIA chip",
+        case(
+            vec![bind(&h100, 7, 0, WALLET)?],
+            json!({ "op": "heartbeat", "der": h(&poci_heartbeat), "epoch": "7", "slot": 1,
+                "challenge": h(&challenge_at(7, 1)?) }),
+        )?,
+        "EVIDENCE_KIND_MISMATCH",
+    );
+    let (real, real_chain) = sample("h100-a");
+    let chain: Vec<String> = real_chain.iter().map(|der| h(der)).collect();
+    f.err(
+        "a real H100 report as a binding: genuine, but made for another nonce",
+        case(
+            vec![],
+            json!({ "op": "bind_nvidia", "report": h(&real), "chain": chain, "epoch": "7",
+                "slot": 0, "challenge": h(&challenge_at(7, 0)?), "wallet": h(WALLET) }),
+        )?,
+        "NONCE_MISMATCH",
+    );
+    Ok(())
 }
