@@ -122,8 +122,7 @@ pub fn run(command: &VerifyCommand) -> Result<(), CliError> {
                             "chip": verified.chip,
                             "key_id": verified.key_id.to_string(),
                             "nonce": hex::encode(verified.nonce),
-                            // No signed-field-to-model table yet (Step 14, item 5).
-                            "model_id": null,
+                            "model_id": verified.model_id,
                             "chip_sku": verified.chip_sku,
                             "project": verified.project,
                             "project_sku": verified.project_sku,

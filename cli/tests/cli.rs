@@ -86,6 +86,7 @@ fn a_small_simulation_refuses_every_attack_and_pays_exactly() {
         "MODEL_NOT_ALLOWED_FOR_VENDOR",
         "EQUIVOCATION_EVIDENCE",
         "COUNTER_REPLAY",
+        "NONCE_MISMATCH",
     ] {
         assert!(
             attacks.iter().any(|attack| attack["expected"] == expected),
@@ -93,6 +94,32 @@ fn a_small_simulation_refuses_every_attack_and_pays_exactly() {
         );
     }
     assert_eq!(summary["faults"], Value::Array(vec![]));
+    // Emulated NVIDIA GPUs bind and prove slots with their own SPDM reports.
+    let kinds = summary["evidence"].as_array().unwrap();
+    let kind = |name: &str| kinds.iter().find(|kind| kind["kind"] == name).unwrap();
+    for name in ["poci", "nvidia-spdm"] {
+        assert!(kind(name)["chips"].as_u64().unwrap() >= 1, "{name}");
+        assert!(
+            kind(name)["heartbeats_accepted"].as_u64().unwrap() >= 1,
+            "{name}"
+        );
+    }
+    let context = json(&out.join("samples/nvidia-context.json"));
+    let verified = poci(&[
+        "verify",
+        "nvidia-report",
+        "--json",
+        "--chain",
+        out.join("samples/nvidia-chain.pem").to_str().unwrap(),
+        "--nonce",
+        context["nonce"].as_str().unwrap(),
+        "--time",
+        context["time"].as_str().unwrap(),
+        out.join("samples/nvidia-report.hex").to_str().unwrap(),
+    ]);
+    assert_eq!(status(&verified), 0, "{}", text(&verified));
+    let line: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(line["result"]["model_id"], "nvidia-h100-sxm", "{line}");
     assert_eq!(summary["binding_outcomes"]["rebound"], 1);
     let series = summary["availability_by_slot_bps"].as_object().unwrap();
     assert!(series.contains_key("all") && series.contains_key("data center"));
@@ -101,6 +128,7 @@ fn a_small_simulation_refuses_every_attack_and_pays_exactly() {
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert_eq!(page.matches("<svg").count(), 2);
     assert!(page.contains("<polyline") && page.contains("<rect"));
+    assert!(page.contains("<code>nvidia-spdm</code>"));
     // Self-contained: nothing to run, nothing to fetch.
     assert!(!page.contains("<script") && !page.contains("src=") && !page.contains("href="));
 

@@ -142,6 +142,8 @@ pub struct VerifiedNvidiaReport {
     pub project_sku: Option<String>,
     pub driver_version: Option<String>,
     pub vbios_version: Option<String>,
+    /// The registry model the signed fields map to, or null.
+    pub model_id: Option<String>,
 }
 
 impl From<&poci::VerifiedNvidiaReport> for VerifiedNvidiaReport {
@@ -159,6 +161,7 @@ impl From<&poci::VerifiedNvidiaReport> for VerifiedNvidiaReport {
             project_sku: v.project_sku.clone(),
             driver_version: v.driver_version.clone(),
             vbios_version: v.vbios_version.clone(),
+            model_id: v.model_id.clone(),
         }
     }
 }

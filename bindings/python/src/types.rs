@@ -234,6 +234,11 @@ impl VerifiedNvidiaReport {
     fn vbios_version(&self) -> Option<&str> {
         self.0.vbios_version.as_deref()
     }
+    /// The registry model the signed fields map to, or None.
+    #[getter]
+    fn model_id(&self) -> Option<&str> {
+        self.0.model_id.as_deref()
+    }
     /// The JSON form of SPEC.md.
     fn to_json(&self) -> PociResult<String> {
         json_of(&self.0)

@@ -152,6 +152,8 @@ pub struct VerifiedNvidiaReport {
     pub project_sku: Option<String>,
     pub driver_version: Option<String>,
     pub vbios_version: Option<String>,
+    /// The registry model the signed fields map to, or nil.
+    pub model_id: Option<String>,
 }
 
 impl From<poci::VerifiedNvidiaReport> for VerifiedNvidiaReport {
@@ -169,6 +171,7 @@ impl From<poci::VerifiedNvidiaReport> for VerifiedNvidiaReport {
             project_sku: v.project_sku,
             driver_version: v.driver_version,
             vbios_version: v.vbios_version,
+            model_id: v.model_id,
         }
     }
 }

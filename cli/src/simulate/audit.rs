@@ -21,6 +21,9 @@ pub enum Expect {
     Honest(usize, usize),
     /// An attack (name, description, expected code): must be refused with that code.
     Attack(&'static str, &'static str, &'static str),
+    /// An attack submitted as the NVIDIA evidence of chip `.0` (then name, description,
+    /// expected code): must be refused with that code.
+    GpuAttack(usize, &'static str, &'static str, &'static str),
 }
 
 /// Per chip (key, wallet): slots whose heartbeat the ledger accepted.
@@ -98,7 +101,11 @@ impl Audit {
                     at.slot,
                     error.code()
                 )),
-                (Expect::Attack(name, description, expected), result) => {
+                (
+                    Expect::Attack(name, description, expected)
+                    | Expect::GpuAttack(_, name, description, expected),
+                    result,
+                ) => {
                     let got = match result {
                         Ok(()) => "ACCEPTED".to_owned(),
                         Err(error) => error.code().to_owned(),
@@ -116,7 +123,7 @@ impl Audit {
             .expected_proven
             .entry(at.epoch)
             .or_default()
-            .entry((*chip.key.key_id(), wallet.to_vec()))
+            .entry((chip.key_id, wallet.to_vec()))
             .or_insert(0);
         *count = count.saturating_add(1);
     }

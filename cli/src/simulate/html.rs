@@ -44,7 +44,7 @@ pub fn render(summary: &RunSummary) -> String {
          <title>POCI simulation: {network}</title><style>{STYLE}</style></head><body>\n\
          <h1>POCI simulated network</h1><p class=\"muted\">network <code>{network}</code>, seed \
          <code>{seed}</code>: {chips} chips of {models} models, {wallets} wallets, {epochs} epochs \
-         of {slots} one-hour slots. Every proof is a real P-256 signature checked by the node.</p>\n",
+         of {slots} one-hour slots. Every proof is a real signature (P-256, or P-384 for NVIDIA GPUs) checked by the node.</p>\n",
         network = escape(summary.network.network_id()),
         seed = escape(&summary.seed),
         chips = group_digits(summary.chips),
@@ -87,6 +87,7 @@ pub fn render(summary: &RunSummary) -> String {
     page.push_str("<h2>Availability over slots</h2><p class=\"muted\">Share of bound chips that proved each slot; dashed lines are epoch boundaries, the red mark the slot of the attacks and the sale, the yellow band the biggest operator's outage.</p>\n");
     page.push_str(&availability_chart(summary));
     page.push_str(&model_table(summary));
+    page.push_str(&evidence_table(summary));
     page.push_str(&attack_table(summary));
     page.push_str(&refusal_table(summary));
     page.push_str(&epoch_table(summary));
@@ -268,6 +269,31 @@ fn model_table(summary: &RunSummary) -> String {
             rating = group_digits(model.rating_milli_cu / 1000),
             availability = percent(model.availability_bps),
             reward = tokens(model.reward, 2),
+        );
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+fn evidence_table(summary: &RunSummary) -> String {
+    let mut out = String::from(
+        "<h2>Evidence kinds</h2><p class=\"muted\">How chips prove themselves: <code>poci</code> \
+         messages (P-256) or an NVIDIA GPU's own SPDM measurement report (<code>nvidia-spdm</code>, \
+         P-384, emulated GPUs under the testnet NVIDIA chain). Speeds are this machine's, per kind.</p>\
+         <table><tr><th>evidence</th><th>chips</th><th>bindings</th><th>heartbeats</th><th>accepted</th>\
+         <th>verified per second</th><th>signed per second</th></tr>\n",
+    );
+    for kind in &summary.evidence {
+        let _ = writeln!(
+            out,
+            "<tr><td><code>{kind}</code></td><td>{chips}</td><td>{bindings}</td><td>{heartbeats}</td><td>{accepted}</td><td>{verified}</td><td>{signed}</td></tr>",
+            kind = escape(&kind.kind),
+            chips = group_digits(kind.chips),
+            bindings = group_digits(kind.bindings_verified),
+            heartbeats = group_digits(kind.heartbeats_verified),
+            accepted = group_digits(kind.heartbeats_accepted),
+            verified = group_digits(kind.verified_per_second),
+            signed = group_digits(kind.signed_per_second),
         );
     }
     out.push_str("</table>\n");

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::time::{Duration, Instant};
 
-use poci::{HeartbeatTbs, Signed, SlotId};
+use poci::evidence::nonce::{EvidencePurpose, evidence_nonce};
+use poci::{EvidenceKind, HeartbeatTbs, Signed, SlotContext, SlotId};
 use rayon::prelude::*;
 
 use super::attacks::{self, BindingAttack, BindingSlot, BoundChip};
-use super::population::{Rng, online};
+use super::population::{ChipProof, Rng, online};
 use super::{World, bps};
 use crate::error::{CliError, setup};
 use crate::files::{write, write_json};
@@ -38,15 +39,15 @@ struct ChipState {
     possible: u64,
 }
 
-/// A binding a chip signed: the chip, the wallet it binds to, the DER.
+/// A binding a chip signed: the chip, the wallet it binds to, what it signed.
 #[derive(Debug, Clone)]
 pub struct SignedBinding {
     /// The chip.
     pub chip: usize,
     /// The wallet it binds to (and that submits it).
     pub wallet: usize,
-    /// The signed binding.
-    pub der: Vec<u8>,
+    /// The signed binding (DER), or an NVIDIA GPU's report answering the binding nonce.
+    pub proof: Vec<u8>,
 }
 
 /// A chip changing hands: its buyer's binding, who sold it, the binding's counter.
@@ -73,7 +74,7 @@ impl Sale {
         Self {
             binding: resales
                 .last()
-                .map(|resale| resale.binding.der.clone())
+                .map(|resale| resale.binding.proof.clone())
                 .unwrap_or_default(),
         }
     }
@@ -95,7 +96,7 @@ pub struct Answer {
 pub struct Answers {
     /// The chips that answered.
     pub answering: Vec<Answer>,
-    /// Their heartbeats (DER).
+    /// Their heartbeats (DER), or for NVIDIA GPUs their reports.
     pub heartbeats: Vec<Vec<u8>>,
     /// Per site (and "all"): chips bound, chips that proved the slot.
     bound: BTreeMap<&'static str, (u64, u64)>,
@@ -114,8 +115,8 @@ pub struct Miners {
     previous_heartbeats: Vec<(usize, Vec<u8>)>,
     /// The last slot run and its challenge.
     last_slot: Option<(SlotId, [u8; 32])>,
-    /// Time spent signing heartbeats.
-    sign_time: Duration,
+    /// Time spent signing heartbeats, by evidence kind.
+    sign_time: BTreeMap<EvidenceKind, Duration>,
     /// Per site (and "all"): share of bound chips that proved each slot.
     availability_by_slot: BTreeMap<String, Vec<u64>>,
 }
@@ -129,7 +130,7 @@ impl Miners {
             outage,
             previous_heartbeats: Vec::new(),
             last_slot: None,
-            sign_time: Duration::ZERO,
+            sign_time: BTreeMap::new(),
             availability_by_slot: BTreeMap::new(),
         }
     }
@@ -159,18 +160,30 @@ impl Miners {
             .par_iter()
             .map(|&index| {
                 let chip = world.chip(index)?;
-                let der = attacks::binding(
-                    slot,
-                    &chip.key,
-                    &world.identity(index)?,
-                    chip.certificates.clone(),
-                    world.wallet(chip.wallet),
-                    1,
-                )?;
+                let wallet = world.wallet(chip.wallet);
+                let proof = match &chip.proof {
+                    ChipProof::Poci { key, certificates } => attacks::binding(
+                        slot,
+                        key,
+                        &world.identity(index)?,
+                        certificates.clone(),
+                        wallet,
+                        1,
+                    )?,
+                    ChipProof::NvidiaSpdm(gpu) => gpu
+                        .report(&nonce(
+                            world,
+                            at,
+                            challenge,
+                            wallet,
+                            EvidencePurpose::Binding,
+                        )?)
+                        .map_err(setup("an emulated GPU's report"))?,
+                };
                 Ok(SignedBinding {
                     chip: index,
                     wallet: chip.wallet,
-                    der,
+                    proof,
                 })
             })
             .collect()
@@ -182,12 +195,12 @@ impl Miners {
             state.wallet = Some(binding.wallet);
             state.binding_counter = 1;
             state.online = true;
-            state.first_binding = binding.der;
+            state.first_binding = binding.proof;
         }
     }
 
-    /// A few bound chips change hands: each signs a binding with the next counter for its
-    /// buyer, the next wallet after its seller's.
+    /// A few bound POCI chips change hands: each signs a binding with the next counter for
+    /// its buyer, the next wallet after its seller's.
     pub fn sell(
         &self,
         world: World<'_>,
@@ -198,6 +211,7 @@ impl Miners {
             .states
             .iter()
             .enumerate()
+            .filter(|(index, _)| world.chip(*index).is_ok_and(|chip| chip.poci().is_some()))
             .filter_map(|(index, state)| {
                 Some((
                     index,
@@ -219,12 +233,14 @@ impl Miners {
                 .saturating_add(1)
                 .checked_rem(world.population.wallets.len())
                 .unwrap_or(0);
-            let chip = world.chip(index)?;
-            let der = attacks::binding(
+            let Some((key, certificates)) = world.chip(index)?.poci() else {
+                continue;
+            };
+            let proof = attacks::binding(
                 slot,
-                &chip.key,
+                key,
                 &world.identity(index)?,
-                chip.certificates.clone(),
+                certificates.clone(),
                 world.wallet(buyer),
                 counter,
             )?;
@@ -232,7 +248,7 @@ impl Miners {
                 binding: SignedBinding {
                     chip: index,
                     wallet: buyer,
-                    der,
+                    proof,
                 },
                 seller,
                 counter,
@@ -250,7 +266,7 @@ impl Miners {
     }
 
     /// One slot: each bound chip is online or not (by its behaviour and the outage), and the
-    /// online ones sign their heartbeats in parallel.
+    /// online ones sign their heartbeats in parallel, each evidence kind timed apart.
     pub fn answer(
         &mut self,
         world: World<'_>,
@@ -258,28 +274,27 @@ impl Miners {
         challenge: &[u8; 32],
     ) -> Result<Answers, CliError> {
         let (answering, bound) = self.wake(world, at);
-        let started = Instant::now();
-        let network_id = world.network_id();
-        let heartbeats = answering
-            .par_iter()
-            .map(|answer| {
-                let chip = world.chip(answer.chip)?;
-                let tbs = HeartbeatTbs {
-                    network_id: network_id.to_owned(),
-                    chip_key_id: *chip.key.key_id(),
-                    wallet: world.wallet(answer.wallet).to_vec(),
-                    epoch: at.epoch,
-                    slot: at.slot,
-                    challenge: *challenge,
-                    counter: answer.counter,
-                    measurement: None,
-                };
-                Signed::sign(tbs, &chip.key)
-                    .and_then(|signed| signed.to_der())
-                    .map_err(setup("signing a heartbeat"))
-            })
-            .collect::<Result<_, _>>()?;
-        self.sign_time = self.sign_time.saturating_add(started.elapsed());
+        let mut heartbeats: Vec<Vec<u8>> = vec![Vec::new(); answering.len()];
+        for kind in EvidenceKind::ALL {
+            let started = Instant::now();
+            let of_kind: Vec<(usize, Vec<u8>)> = answering
+                .par_iter()
+                .enumerate()
+                .filter(|(_, answer)| {
+                    world
+                        .chip(answer.chip)
+                        .is_ok_and(|chip| chip.evidence() == kind)
+                })
+                .map(|(at_index, answer)| Ok((at_index, heartbeat(world, *answer, at, challenge)?)))
+                .collect::<Result<_, CliError>>()?;
+            let time = self.sign_time.entry(kind).or_default();
+            *time = time.saturating_add(started.elapsed());
+            for (at_index, signed) in of_kind {
+                if let Some(slot) = heartbeats.get_mut(at_index) {
+                    *slot = signed;
+                }
+            }
+        }
         Ok(Answers {
             answering,
             heartbeats,
@@ -358,11 +373,13 @@ impl Miners {
                 .push(bps(proven, chips));
         }
         self.last_slot = Some(slot);
+        // POCI heartbeats only: the replay attack submits one as a POCI heartbeat.
         self.previous_heartbeats = answers
             .answering
             .iter()
             .map(|answer| answer.chip)
             .zip(answers.heartbeats)
+            .filter(|(index, _)| world.chip(*index).is_ok_and(|chip| chip.poci().is_some()))
             .take(4)
             .collect();
     }
@@ -376,7 +393,8 @@ impl Miners {
             .map_or(&[][..], |(_, der)| der.as_slice())
     }
 
-    /// The binding attacks of the attack slot, on the first chip still on its first binding.
+    /// The binding attacks of the attack slot, on the first POCI chip still on its first
+    /// binding.
     pub fn binding_attacks(
         &self,
         world: World<'_>,
@@ -384,15 +402,15 @@ impl Miners {
         challenge: &[u8; 32],
         sale: &Sale,
     ) -> Result<Vec<BindingAttack>, CliError> {
-        let Some((index, state)) = self
+        let Some(((index, state), (key, certificates))) = self
             .states
             .iter()
             .enumerate()
-            .find(|(_, state)| state.wallet.is_some() && state.binding_counter == 1)
+            .filter(|(_, state)| state.wallet.is_some() && state.binding_counter == 1)
+            .find_map(|(index, state)| Some(((index, state), world.chip(index).ok()?.poci()?)))
         else {
             return Ok(Vec::new());
         };
-        let chip = world.chip(index)?;
         let identity = world.identity(index)?;
         let foreign = world
             .population
@@ -407,9 +425,9 @@ impl Miners {
                 challenge,
             },
             BoundChip {
-                key: &chip.key,
+                key,
                 identity: &identity,
-                certificates: &chip.certificates,
+                certificates,
                 wallet: world.wallet(state.wallet.unwrap_or(0)),
                 counter: state.binding_counter,
                 first_binding: &state.first_binding,
@@ -430,14 +448,19 @@ impl Miners {
         per_model
     }
 
+    /// The last slot run and its challenge.
+    pub const fn last_slot(&self) -> Option<(SlotId, [u8; 32])> {
+        self.last_slot
+    }
+
     /// Global slots of the outage.
     pub fn outage(&self) -> Range<u64> {
         self.outage.clone()
     }
 
-    /// Time spent signing heartbeats.
-    pub const fn sign_time(&self) -> Duration {
-        self.sign_time
+    /// Time spent signing heartbeats of `kind`.
+    pub fn sign_time(&self, kind: EvidenceKind) -> Duration {
+        self.sign_time.get(&kind).copied().unwrap_or_default()
     }
 
     /// Per site (and "all"): share of bound chips that proved each slot, basis points.
@@ -446,8 +469,9 @@ impl Miners {
     }
 
     /// A chip's binding and its last heartbeat with their contexts, for `poci inspect` and
-    /// `poci verify` (samples/).
+    /// `poci verify` (samples/); and an emulated GPU's report with its chain and nonce.
     pub fn write_samples(&self, world: World<'_>, out: &std::path::Path) -> Result<(), CliError> {
+        self.write_gpu_sample(world, out)?;
         let Some(((index, heartbeat), state)) = self
             .previous_heartbeats
             .iter()
@@ -459,7 +483,9 @@ impl Miners {
         let Some((at, challenge)) = self.last_slot else {
             return Ok(());
         };
-        let chip = world.chip(*index)?;
+        let Some((key, certificates)) = world.chip(*index)?.poci() else {
+            return Ok(());
+        };
         let samples = out.join("samples");
         let binding = poci::ChipBindingRef::from_der(&state.first_binding)
             .map_err(setup("sample binding"))?;
@@ -482,14 +508,121 @@ impl Miners {
                 "slot": at.slot,
                 "challenge": hex::encode(challenge),
                 "wallet": hex::encode(tbs.wallet),
-                "public_key": hex::encode(chip.key.public_key().sec1_bytes()),
+                "public_key": hex::encode(key.public_key().sec1_bytes()),
             }),
         )?;
-        let device = chip.certificates.first().map_or(&[][..], Vec::as_slice);
+        let device = certificates.first().map_or(&[][..], Vec::as_slice);
         let pem =
             poci::x509::mint::to_pem("CERTIFICATE", device).map_err(setup("sample certificate"))?;
         write(&samples.join("device.pem"), pem)?;
         Ok(())
+    }
+}
+
+impl Miners {
+    /// The first bound GPU's report for the last slot, its chain and what it answers:
+    /// `samples/nvidia-report.hex`, `nvidia-chain.pem`, `nvidia-context.json`.
+    fn write_gpu_sample(&self, world: World<'_>, out: &std::path::Path) -> Result<(), CliError> {
+        let Some((at, challenge)) = self.last_slot else {
+            return Ok(());
+        };
+        let Some((wallet, gpu)) =
+            self.states
+                .iter()
+                .zip(&world.population.chips)
+                .find_map(|(state, chip)| match &chip.proof {
+                    ChipProof::NvidiaSpdm(gpu) => Some((state.wallet?, gpu)),
+                    ChipProof::Poci { .. } => None,
+                })
+        else {
+            return Ok(());
+        };
+        let wallet = world.wallet(wallet);
+        let nonce = nonce(world, at, &challenge, wallet, EvidencePurpose::Heartbeat)?;
+        let report = gpu
+            .report(&nonce)
+            .map_err(setup("an emulated GPU's report"))?;
+        let samples = out.join("samples");
+        write(&samples.join("nvidia-report.hex"), hex::encode(report))?;
+        let mut chain = String::new();
+        for der in gpu.chain() {
+            chain.push_str(
+                &poci::x509::mint::to_pem("CERTIFICATE", der).map_err(setup("sample chain"))?,
+            );
+        }
+        write(&samples.join("nvidia-chain.pem"), chain)?;
+        let time = world
+            .params
+            .slot_start_unix(at.epoch, at.slot)
+            .map_err(setup("sample time"))?;
+        write_json(
+            &samples.join("nvidia-context.json"),
+            &serde_json::json!({
+                "purpose": "heartbeat",
+                "epoch": at.epoch.to_string(),
+                "slot": at.slot,
+                "challenge": hex::encode(challenge),
+                "wallet": hex::encode(wallet),
+                "nonce": hex::encode(nonce),
+                "time": time.to_string(),
+            }),
+        )?;
+        Ok(())
+    }
+}
+
+/// The nonce an NVIDIA GPU signs to answer `at` for `wallet` (SPEC.md 17.2).
+fn nonce(
+    world: World<'_>,
+    at: SlotId,
+    challenge: &[u8; 32],
+    wallet: &[u8],
+    purpose: EvidencePurpose,
+) -> Result<[u8; 32], CliError> {
+    let context = SlotContext {
+        network_id: world.network_id(),
+        epoch: at.epoch,
+        slot: at.slot,
+        challenge,
+        wallet,
+    };
+    evidence_nonce(&context, purpose).map_err(setup("an evidence nonce"))
+}
+
+/// A chip's heartbeat for `at`: a POCI heartbeat, or an NVIDIA report for the slot's
+/// heartbeat nonce.
+fn heartbeat(
+    world: World<'_>,
+    answer: Answer,
+    at: SlotId,
+    challenge: &[u8; 32],
+) -> Result<Vec<u8>, CliError> {
+    let wallet = world.wallet(answer.wallet);
+    match &world.chip(answer.chip)?.proof {
+        ChipProof::Poci { key, .. } => {
+            let tbs = HeartbeatTbs {
+                network_id: world.network_id().to_owned(),
+                chip_key_id: *key.key_id(),
+                wallet: wallet.to_vec(),
+                epoch: at.epoch,
+                slot: at.slot,
+                challenge: *challenge,
+                counter: answer.counter,
+                measurement: None,
+            };
+            Signed::sign(tbs, key)
+                .and_then(|signed| signed.to_der())
+                .map_err(setup("signing a heartbeat"))
+        }
+        ChipProof::NvidiaSpdm(gpu) => gpu
+            .report(&nonce(
+                world,
+                at,
+                challenge,
+                wallet,
+                EvidencePurpose::Heartbeat,
+            )?)
+            .map_err(setup("an emulated GPU's report")),
     }
 }
 

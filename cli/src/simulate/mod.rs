@@ -22,7 +22,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use poci::{ChipIdentity, ChipModelRegistry, NetworkParams, SlotId, TrustStore, Verifier};
+use poci::{
+    BindingEvidence, ChipIdentity, ChipModelRegistry, EvidenceKind, HeartbeatEvidence,
+    NetworkParams, SlotId, TrustStore, Verifier,
+};
 
 use crate::error::{CliError, setup};
 use crate::files::{write, write_json};
@@ -30,9 +33,9 @@ use attacks::{BindingAttack, Victim};
 use audit::{Audit, Expect};
 use miners::{Answers, Miners, Sale};
 use node::Node;
-use population::{FleetShape, Population};
+use population::{ChipProof, FleetShape, Population};
 use progress::Progress;
-use summary::{ModelSummary, RunSummary, Throughput};
+use summary::{EvidenceSummary, ModelSummary, RunSummary, Throughput};
 
 /// 2026-02-01T00:00:00Z: the simulated network's genesis.
 const GENESIS_UNIX: u64 = 1_769_904_000;
@@ -266,9 +269,30 @@ fn bind_joining_chips(
     challenge: &[u8; 32],
 ) -> Result<(), CliError> {
     let signed = parts.miners.sign_joining(world, at, challenge)?;
-    let submitted: Vec<(&[u8], &[u8])> = signed
+    // An NVIDIA binding carries the GPU's chain with its report.
+    let chains: Vec<Vec<&[u8]>> = signed
         .iter()
-        .map(|binding| (binding.der.as_slice(), world.wallet(binding.wallet)))
+        .map(
+            |binding| match world.chip(binding.chip).map(|chip| &chip.proof) {
+                Ok(ChipProof::NvidiaSpdm(gpu)) => gpu.chain().iter().map(Vec::as_slice).collect(),
+                _ => Vec::new(),
+            },
+        )
+        .collect();
+    let submitted: Vec<(BindingEvidence<'_>, &[u8])> = signed
+        .iter()
+        .zip(&chains)
+        .map(|(binding, chain)| {
+            let evidence = if chain.is_empty() {
+                BindingEvidence::Poci(&binding.proof)
+            } else {
+                BindingEvidence::NvidiaSpdm {
+                    report: &binding.proof,
+                    chain,
+                }
+            };
+            (evidence, world.wallet(binding.wallet))
+        })
         .collect();
     let results = parts
         .node
@@ -289,11 +313,11 @@ fn sell_chips(
     challenge: &[u8; 32],
 ) -> Result<Sale, CliError> {
     let resales = parts.miners.sell(world, at, challenge)?;
-    let submitted: Vec<(&[u8], &[u8])> = resales
+    let submitted: Vec<(BindingEvidence<'_>, &[u8])> = resales
         .iter()
         .map(|resale| {
             (
-                resale.binding.der.as_slice(),
+                BindingEvidence::Poci(&resale.binding.proof),
                 world.wallet(resale.binding.wallet),
             )
         })
@@ -323,14 +347,31 @@ fn run_slot(
         Some(sale) => attack_batch(world, &parts.miners, &answers, at, challenge, sale)?,
         None => (honest_batch(&answers), Vec::new()),
     };
-    let submitted: Vec<&[u8]> = batch.iter().map(|(der, _)| der.as_slice()).collect();
+    let submitted: Vec<HeartbeatEvidence<'_>> = batch
+        .iter()
+        .map(|(bytes, expect)| match expect {
+            Expect::Honest(index, _) | Expect::GpuAttack(index, ..) => match world.chip(*index) {
+                Ok(chip) if chip.poci().is_none() => HeartbeatEvidence::NvidiaSpdm {
+                    key_id: chip.key_id,
+                    report: bytes,
+                },
+                _ => HeartbeatEvidence::Poci(bytes),
+            },
+            Expect::Attack(..) => HeartbeatEvidence::Poci(bytes),
+        })
+        .collect();
     let results = parts
         .node
         .apply_heartbeats(world, &submitted, at, challenge)?;
     let accepted = parts.audit.heartbeats(world, at, &batch, results);
-    let submitted: Vec<(&[u8], &[u8])> = binding_attacks
+    let submitted: Vec<(BindingEvidence<'_>, &[u8])> = binding_attacks
         .iter()
-        .map(|attack| (attack.der.as_slice(), attack.submitter.as_slice()))
+        .map(|attack| {
+            (
+                BindingEvidence::Poci(&attack.der),
+                attack.submitter.as_slice(),
+            )
+        })
         .collect();
     let results = parts
         .node
@@ -366,12 +407,17 @@ fn attack_batch(
     challenge: &[u8; 32],
     sale: &Sale,
 ) -> Result<(Batch, Vec<BindingAttack>), CliError> {
-    let Some((answer, victim_der)) = answers.answering.first().zip(answers.heartbeats.first())
+    // The victim is the first chip that answered with a POCI heartbeat.
+    let Some(((answer, victim_der), victim_key)) = answers
+        .answering
+        .iter()
+        .zip(&answers.heartbeats)
+        .find_map(|pair| Some((pair, world.chip(pair.0.chip).ok()?.poci()?.0)))
     else {
         return Ok((honest_batch(answers), Vec::new()));
     };
     let victim = Victim {
-        key: &world.chip(answer.chip)?.key,
+        key: victim_key,
         heartbeat: victim_der,
         wallet: world.wallet(answer.wallet),
         counter: answer.counter,
@@ -383,6 +429,9 @@ fn attack_batch(
             attack.der,
             Expect::Attack(attack.name, attack.description, attack.expected),
         ));
+    }
+    if let Some(replay) = gpu_replay(world, miners, answers)? {
+        batch.push(replay);
     }
     let duplicate = attacks::duplicate(victim);
     let binding_attacks = miners.binding_attacks(world, at, challenge, sale)?;
@@ -396,6 +445,53 @@ fn attack_batch(
     );
     batch.extend(honest);
     Ok((batch, binding_attacks))
+}
+
+/// The NVIDIA attack of the attack slot: the first answering GPU's report for the previous
+/// slot submitted again for this one. None without an answering GPU or a previous slot.
+fn gpu_replay(
+    world: World<'_>,
+    miners: &Miners,
+    answers: &Answers,
+) -> Result<Option<(Vec<u8>, Expect)>, CliError> {
+    let Some((previous, previous_challenge)) = miners.last_slot() else {
+        return Ok(None);
+    };
+    let Some((answer, gpu)) =
+        answers
+            .answering
+            .iter()
+            .find_map(|answer| match &world.chip(answer.chip).ok()?.proof {
+                ChipProof::NvidiaSpdm(gpu) => Some((answer, gpu)),
+                ChipProof::Poci { .. } => None,
+            })
+    else {
+        return Ok(None);
+    };
+    let context = poci::SlotContext {
+        network_id: world.network_id(),
+        epoch: previous.epoch,
+        slot: previous.slot,
+        challenge: &previous_challenge,
+        wallet: world.wallet(answer.wallet),
+    };
+    let nonce = poci::evidence::nonce::evidence_nonce(
+        &context,
+        poci::evidence::nonce::EvidencePurpose::Heartbeat,
+    )
+    .map_err(setup("an evidence nonce"))?;
+    let report = gpu
+        .report(&nonce)
+        .map_err(setup("an emulated GPU's report"))?;
+    Ok(Some((
+        report,
+        Expect::GpuAttack(
+            answer.chip,
+            "replayed GPU report",
+            "an NVIDIA GPU's report for the previous slot, submitted again",
+            "NONCE_MISMATCH",
+        ),
+    )))
 }
 
 /// Closes an epoch: the node closes and pays it, the audit checks the ledger's count and the
@@ -458,14 +554,49 @@ fn summarize(world: World<'_>, parts: &Parts, args: &SimulateArgs, timing: Timin
             heartbeats_verified: work.heartbeats_checked,
             heartbeats_accepted: work.heartbeats_accepted,
             bindings_verified: work.bindings_checked,
-            signed_per_second: per_second(work.heartbeats_checked, parts.miners.sign_time()),
+            signed_per_second: per_second(
+                work.heartbeats_checked,
+                EvidenceKind::ALL.iter().fold(Duration::ZERO, |sum, kind| {
+                    sum.saturating_add(parts.miners.sign_time(*kind))
+                }),
+            ),
             verified_per_second: per_second(work.heartbeats_checked, work.verify_time),
             bindings_per_second: per_second(work.bindings_checked, work.bind_time),
             mint_seconds: timing.minted.as_secs(),
             total_seconds: timing.total.as_secs(),
         },
+        evidence: evidence_summaries(world, parts),
         faults: parts.audit.faults().to_vec(),
     }
+}
+
+/// Per evidence kind: its chips and what the node did with their proofs.
+fn evidence_summaries(world: World<'_>, parts: &Parts) -> Vec<EvidenceSummary> {
+    EvidenceKind::ALL
+        .iter()
+        .map(|&kind| {
+            let work = parts.node.work_of(kind);
+            EvidenceSummary {
+                kind: kind.name().to_owned(),
+                chips: count(
+                    world
+                        .population
+                        .chips
+                        .iter()
+                        .filter(|chip| chip.evidence() == kind)
+                        .count(),
+                ),
+                bindings_verified: work.bindings_checked,
+                heartbeats_verified: work.heartbeats_checked,
+                heartbeats_accepted: work.heartbeats_accepted,
+                verified_per_second: per_second(work.heartbeats_checked, work.verify_time),
+                signed_per_second: per_second(
+                    work.heartbeats_checked,
+                    parts.miners.sign_time(kind),
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Per model with chips in the fleet: its chips' availability and rewards.

@@ -10,8 +10,8 @@ use poci::rewards::emission::{BASE_UNITS_PER_TOKEN, EmissionSchedule, HalvingSch
 use poci::rewards::pools::PoolSplit;
 use poci::rewards::report::{EpochReport, RejectionTally};
 use poci::{
-    BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch, HeartbeatSubmission, KeyId,
-    NetworkParams, SlotId,
+    BindingEvidence, BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch, EvidenceKind,
+    HeartbeatEvidence, HeartbeatSubmission, KeyId, NetworkParams, SlotId,
 };
 
 use super::population::Population;
@@ -19,7 +19,7 @@ use super::{World, bump, count, in_batches};
 use crate::error::{CliError, setup};
 use crate::rewards::{RewardParams, epoch_report};
 
-/// What the node verified and how long it took.
+/// What the node verified and how long it took, in all or of one evidence kind.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Work {
     /// Time spent applying heartbeats.
@@ -32,6 +32,47 @@ pub struct Work {
     pub heartbeats_accepted: u64,
     /// Bindings applied (honest and attacks).
     pub bindings_checked: u64,
+}
+
+/// What one evidence kind's batch did: its kind, items checked, items accepted, time.
+type KindTiming = (EvidenceKind, u64, u64, Duration);
+
+/// Applies `items` one evidence kind at a time, each kind's items in order and in batches,
+/// timing each kind; the results come back in the items' order.
+fn per_kind<T: Copy, R>(
+    items: &[(EvidenceKind, T)],
+    mut apply: impl FnMut(&[T]) -> poci::Result<Vec<poci::Result<R>>>,
+) -> Result<(Vec<poci::Result<R>>, Vec<KindTiming>), CliError> {
+    let mut results: Vec<Option<poci::Result<R>>> = Vec::with_capacity(items.len());
+    results.resize_with(items.len(), || None);
+    let mut timed = Vec::new();
+    for kind in EvidenceKind::ALL {
+        let (positions, of_kind): (Vec<usize>, Vec<T>) = items
+            .iter()
+            .enumerate()
+            .filter(|(_, (item_kind, _))| *item_kind == kind)
+            .map(|(position, (_, item))| (position, *item))
+            .unzip();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let started = Instant::now();
+        let verdicts = in_batches(&of_kind, &mut apply)?;
+        let accepted = count(verdicts.iter().filter(|verdict| verdict.is_ok()).count());
+        timed.push((kind, count(verdicts.len()), accepted, started.elapsed()));
+        for (position, verdict) in positions.into_iter().zip(verdicts) {
+            if let Some(slot) = results.get_mut(position) {
+                *slot = Some(verdict);
+            }
+        }
+    }
+    let results = results
+        .into_iter()
+        .map(|verdict| {
+            verdict.ok_or_else(|| CliError::Usage("a submission without a verdict".into()))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((results, timed))
 }
 
 /// The rewards the node paid: its rules, each epoch's report, the totals per model.
@@ -57,8 +98,10 @@ pub struct Node {
     refusals: BTreeMap<String, u64>,
     /// Accepted bindings of the whole run, by outcome.
     outcomes: BTreeMap<String, u64>,
-    /// Counts and times.
+    /// Counts and times, in all.
     work: Work,
+    /// Counts and times by evidence kind.
+    work_by_kind: BTreeMap<EvidenceKind, Work>,
     /// What it paid.
     rewards: Rewards,
 }
@@ -76,13 +119,14 @@ impl Node {
             refusals: BTreeMap::new(),
             outcomes: BTreeMap::new(),
             work: Work::default(),
+            work_by_kind: BTreeMap::new(),
             rewards: Rewards {
                 params: reward_params,
                 key_index: population
                     .chips
                     .iter()
                     .enumerate()
-                    .map(|(index, chip)| (*chip.key.key_id(), index))
+                    .map(|(index, chip)| (chip.key_id, index))
                     .collect(),
                 per_model: BTreeMap::new(),
                 reports: Vec::new(),
@@ -90,28 +134,43 @@ impl Node {
         }
     }
 
-    /// Applies bindings (DER, submitting wallet) of one slot as a batch, counting outcomes
-    /// and refusals. One result per binding, in order.
+    /// Applies bindings (evidence, submitting wallet) of one slot, counting outcomes and
+    /// refusals: one batch per evidence kind, as [`Node::apply_heartbeats`]. One result per
+    /// binding, in order.
     pub fn apply_bindings(
         &mut self,
         world: World<'_>,
-        bindings: &[(&[u8], &[u8])],
+        bindings: &[(BindingEvidence<'_>, &[u8])],
         at: SlotId,
         challenge: &[u8; 32],
     ) -> Result<Vec<Result<BindingOutcome, poci::Error>>, CliError> {
-        let submissions: Vec<BindingSubmission<'_>> = bindings
+        let submissions: Vec<(EvidenceKind, BindingSubmission<'_>)> = bindings
             .iter()
-            .map(|&(der, wallet)| BindingSubmission::poci(der, at, challenge, wallet))
+            .map(|&(evidence, wallet)| {
+                let kind = match evidence {
+                    BindingEvidence::Poci(_) => EvidenceKind::Poci,
+                    _ => EvidenceKind::NvidiaSpdm,
+                };
+                let submission = BindingSubmission {
+                    evidence,
+                    slot: at,
+                    challenge,
+                    wallet,
+                };
+                (kind, submission)
+            })
             .collect();
-        let started = Instant::now();
-        let results = in_batches(&submissions, |chunk| {
-            self.ledger.apply_bindings(world.verifier, chunk)
+        let ledger = &mut self.ledger;
+        let (results, timed) = per_kind(&submissions, |chunk| {
+            ledger.apply_bindings(world.verifier, chunk)
         })?;
-        self.work.bind_time = self.work.bind_time.saturating_add(started.elapsed());
-        self.work.bindings_checked = self
-            .work
-            .bindings_checked
-            .saturating_add(count(results.len()));
+        for (kind, checked, _, elapsed) in timed {
+            let by_kind = self.work_by_kind.entry(kind).or_default();
+            for work in [&mut self.work, by_kind] {
+                work.bind_time = work.bind_time.saturating_add(elapsed);
+                work.bindings_checked = work.bindings_checked.saturating_add(checked);
+            }
+        }
         for result in &results {
             match result {
                 Ok(BindingOutcome::Claimed) => bump(&mut self.outcomes, "claimed"),
@@ -125,37 +184,51 @@ impl Node {
         Ok(results)
     }
 
-    /// Applies the heartbeats of one slot as a batch, counting what it accepted and refused.
-    /// One result per heartbeat, in order.
+    /// Applies the heartbeats of one slot, counting what it accepted and refused: one batch
+    /// per evidence kind (timed apart), each in submission order. Heartbeats of different
+    /// kinds are of different chips, so their order between kinds changes no verdict. One
+    /// result per heartbeat, in order.
     pub fn apply_heartbeats(
         &mut self,
         world: World<'_>,
-        heartbeats: &[&[u8]],
+        heartbeats: &[HeartbeatEvidence<'_>],
         at: SlotId,
         challenge: &[u8; 32],
     ) -> Result<Vec<Result<(), poci::Error>>, CliError> {
-        let submissions: Vec<HeartbeatSubmission<'_>> = heartbeats
+        let submissions: Vec<(EvidenceKind, HeartbeatSubmission<'_>)> = heartbeats
             .iter()
-            .map(|&der| HeartbeatSubmission::poci(der, at, challenge))
+            .map(|&evidence| {
+                let submission = HeartbeatSubmission {
+                    evidence,
+                    slot: at,
+                    challenge,
+                };
+                (evidence.kind(), submission)
+            })
             .collect();
-        let started = Instant::now();
-        let results = in_batches(&submissions, |chunk| {
-            self.ledger.apply_heartbeats(world.verifier, chunk)
+        let ledger = &mut self.ledger;
+        let (results, timed) = per_kind(&submissions, |chunk| {
+            ledger.apply_heartbeats(world.verifier, chunk)
         })?;
-        self.work.verify_time = self.work.verify_time.saturating_add(started.elapsed());
-        self.work.heartbeats_checked = self
-            .work
-            .heartbeats_checked
-            .saturating_add(count(results.len()));
+        for (kind, checked, accepted, elapsed) in timed {
+            let by_kind = self.work_by_kind.entry(kind).or_default();
+            for work in [&mut self.work, by_kind] {
+                work.verify_time = work.verify_time.saturating_add(elapsed);
+                work.heartbeats_checked = work.heartbeats_checked.saturating_add(checked);
+                work.heartbeats_accepted = work.heartbeats_accepted.saturating_add(accepted);
+            }
+        }
         for result in &results {
-            match result {
-                Ok(()) => {
-                    self.work.heartbeats_accepted = self.work.heartbeats_accepted.saturating_add(1);
-                }
-                Err(error) => self.refuse(error),
+            if let Err(error) = result {
+                self.refuse(error);
             }
         }
         Ok(results)
+    }
+
+    /// The node's work on evidence of `kind`.
+    pub fn work_of(&self, kind: EvidenceKind) -> Work {
+        self.work_by_kind.get(&kind).copied().unwrap_or_default()
     }
 
     /// Counts a refused input, for the epoch's report and the run's totals.

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use poci::evidence::nvidia_emulator::{EmulatedGpu, NvidiaTestnetCa, board_for_model};
 use poci::x509::mint::{TestVendor, testnet_vendor};
-use poci::{ChipIdentity, ChipModelRegistry, DeviceKey};
+use poci::{ChipIdentity, ChipModelRegistry, DeviceKey, EvidenceKind, KeyId};
 use rayon::prelude::*;
 
 use crate::error::{CliError, setup};
@@ -66,16 +67,39 @@ pub enum Behaviour {
     },
 }
 
-/// A simulated chip: its key and certificate, its owner, its behaviour.
+/// How a simulated chip proves itself.
+#[derive(Debug, Clone)]
+pub enum ChipProof {
+    /// POCI's own messages under a testnet vendor.
+    Poci {
+        /// The device key (in a real chip, it never leaves the security engine).
+        key: DeviceKey,
+        /// Device certificate, then the vendor's intermediate.
+        certificates: Vec<Vec<u8>>,
+    },
+    /// An emulated NVIDIA GPU in confidential-computing mode: SPDM reports under the testnet
+    /// NVIDIA chain.
+    NvidiaSpdm(EmulatedGpu),
+}
+
+/// One in this many chips of a model the NVIDIA emulator has a board for proves itself with
+/// `nvidia-spdm` evidence (a GPU in confidential-computing mode); the rest with POCI's own.
+const NVIDIA_EVIDENCE_EVERY: u64 = 8;
+
+/// The firmware the emulated GPUs run.
+const GPU_FIRMWARE: &str = "96.00.9f.00.01";
+
+/// A simulated chip: how it proves itself, its owner, its behaviour.
 #[derive(Debug, Clone)]
 pub struct Chip {
     /// Index into the model table.
     pub model: usize,
-    /// The device key (in a real chip, it never leaves the security engine).
-    pub key: DeviceKey,
-    /// Device certificate, then the vendor's intermediate.
-    pub certificates: Vec<Vec<u8>>,
-    /// Serial in the certificate.
+    /// Its keys and certificates.
+    pub proof: ChipProof,
+    /// Its key id, as the ledger knows it.
+    pub key_id: KeyId,
+    /// Serial in the POCI device certificate (empty for an NVIDIA GPU: its identity
+    /// certificate holds its own).
     pub serial: Vec<u8>,
     /// Index of the owning wallet.
     pub wallet: usize,
@@ -83,6 +107,24 @@ pub struct Chip {
     pub joins_epoch: u64,
     /// Behaviour.
     pub behaviour: Behaviour,
+}
+
+impl Chip {
+    /// The kind of evidence it proves itself with.
+    pub const fn evidence(&self) -> EvidenceKind {
+        match self.proof {
+            ChipProof::Poci { .. } => EvidenceKind::Poci,
+            ChipProof::NvidiaSpdm(_) => EvidenceKind::NvidiaSpdm,
+        }
+    }
+
+    /// Its POCI device key and certificates, if it proves itself with POCI messages.
+    pub const fn poci(&self) -> Option<(&DeviceKey, &Vec<Vec<u8>>)> {
+        match &self.proof {
+            ChipProof::Poci { key, certificates } => Some((key, certificates)),
+            ChipProof::NvidiaSpdm(_) => None,
+        }
+    }
 }
 
 /// A model in the mix: its registry entry and its vendor's testnet PKI.
@@ -143,6 +185,7 @@ const FLEET_MIX: &[(&str, u64, Site)] = &[
     ("nvidia-h100-sxm", 160, DataCenter),
     ("nvidia-h100-pcie", 60, DataCenter),
     ("nvidia-h200-sxm", 40, DataCenter),
+    ("nvidia-b200", 30, DataCenter),
     ("nvidia-a100-80gb-sxm", 90, DataCenter),
     ("nvidia-a100-80gb-pcie", 40, DataCenter),
     ("nvidia-a100-40gb", 40, DataCenter),
@@ -240,9 +283,19 @@ impl Population {
             .epochs
             .saturating_mul(u64::from(shape.slots_per_epoch));
         let mut rng = Rng::new(shape.seed, "population");
-        let plans: Vec<(usize, usize, u64, Behaviour)> = (0..shape.chips)
+        let mut emulable = 0u64;
+        let plans: Vec<(usize, usize, u64, Behaviour, bool)> = (0..shape.chips)
             .map(|_| {
                 let model = pick_weighted(&models, rng.below(total_weight));
+                // Every eighth chip of a model the emulator builds, the first one included.
+                let nvidia = models
+                    .get(model)
+                    .and_then(|spec| board_for_model(&spec.model_id))
+                    .is_some_and(|_| {
+                        let pick = emulable.checked_rem(NVIDIA_EVIDENCE_EVERY) == Some(0);
+                        emulable = emulable.saturating_add(1);
+                        pick
+                    });
                 // Skewed ownership: a few large operators, a long tail of small ones.
                 let draw = rng.below(1 << 16);
                 let wallet = usize::try_from(
@@ -271,43 +324,63 @@ impl Population {
                 } else {
                     Behaviour::Reliable
                 };
-                (model, wallet, joins_epoch, behaviour)
+                (model, wallet, joins_epoch, behaviour, nvidia)
             })
             .collect();
+        let gpu_ca = NvidiaTestnetCa::testnet().map_err(setup("testnet NVIDIA CA"))?;
         let chips = plans
             .par_iter()
             .enumerate()
-            .map(|(index, &(model, wallet, joins_epoch, behaviour))| {
-                let spec = models
-                    .get(model)
-                    .ok_or_else(|| CliError::Usage("model index out of range".into()))?;
-                let vendor = vendors
-                    .get(spec.vendor)
-                    .ok_or_else(|| CliError::Usage("vendor index out of range".into()))?;
-                let serial = format!("SIM-{index:06}").into_bytes();
-                let identity = ChipIdentity {
-                    model_id: spec.model_id.clone(),
-                    serial: serial.clone(),
-                    security_version: 1,
-                };
-                let (key, certificate) = vendor
-                    .mint_chip(
-                        format!("{}/chip/{index}", shape.seed).as_bytes(),
-                        &identity,
-                        // Certificate serials are positive (RFC 5280).
-                        u64::try_from(index).map_or(u64::MAX, |n| n.saturating_add(1)),
-                    )
-                    .map_err(setup("minting a chip"))?;
-                Ok(Chip {
-                    model,
-                    key,
-                    certificates: vec![certificate, vendor.intermediate_der.clone()],
-                    serial,
-                    wallet,
-                    joins_epoch,
-                    behaviour,
-                })
-            })
+            .map(
+                |(index, &(model, wallet, joins_epoch, behaviour, nvidia))| {
+                    let spec = models
+                        .get(model)
+                        .ok_or_else(|| CliError::Usage("model index out of range".into()))?;
+                    let vendor = vendors
+                        .get(spec.vendor)
+                        .ok_or_else(|| CliError::Usage("vendor index out of range".into()))?;
+                    if let Some(board) = board_for_model(&spec.model_id).filter(|_| nvidia) {
+                        let gpu = gpu_ca
+                            .gpu(board, &format!("{}/gpu/{index}", shape.seed), GPU_FIRMWARE)
+                            .map_err(setup("emulating a GPU"))?;
+                        return Ok(Chip {
+                            model,
+                            key_id: gpu.key_id().map_err(setup("emulating a GPU"))?,
+                            serial: Vec::new(),
+                            proof: ChipProof::NvidiaSpdm(gpu),
+                            wallet,
+                            joins_epoch,
+                            behaviour,
+                        });
+                    }
+                    let serial = format!("SIM-{index:06}").into_bytes();
+                    let identity = ChipIdentity {
+                        model_id: spec.model_id.clone(),
+                        serial: serial.clone(),
+                        security_version: 1,
+                    };
+                    let (key, certificate) = vendor
+                        .mint_chip(
+                            format!("{}/chip/{index}", shape.seed).as_bytes(),
+                            &identity,
+                            // Certificate serials are positive (RFC 5280).
+                            u64::try_from(index).map_or(u64::MAX, |n| n.saturating_add(1)),
+                        )
+                        .map_err(setup("minting a chip"))?;
+                    Ok(Chip {
+                        model,
+                        key_id: *key.key_id(),
+                        proof: ChipProof::Poci {
+                            key,
+                            certificates: vec![certificate, vendor.intermediate_der.clone()],
+                        },
+                        serial,
+                        wallet,
+                        joins_epoch,
+                        behaviour,
+                    })
+                },
+            )
             .collect::<Result<Vec<_>, CliError>>()?;
         Ok(Self {
             vendors,

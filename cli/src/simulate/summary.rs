@@ -122,6 +122,26 @@ pub struct Throughput {
     pub total_seconds: u64,
 }
 
+/// One evidence kind's part in the run: its chips and the node's work on their proofs
+/// (speeds are this machine's wall clock, not part of any proof).
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceSummary {
+    /// The kind (`poci`, `nvidia-spdm`).
+    pub kind: String,
+    /// Chips proving themselves with it.
+    pub chips: u64,
+    /// Bindings of this kind the node checked.
+    pub bindings_verified: u64,
+    /// Heartbeats of this kind the node checked (attacks included).
+    pub heartbeats_verified: u64,
+    /// Heartbeats of this kind it accepted.
+    pub heartbeats_accepted: u64,
+    /// Heartbeats of this kind applied per second.
+    pub verified_per_second: u64,
+    /// Heartbeats of this kind the chips signed per second (RFC 6979, pure Rust).
+    pub signed_per_second: u64,
+}
+
 /// Everything a run shows (`summary.json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct RunSummary {
@@ -153,6 +173,8 @@ pub struct RunSummary {
     pub epochs_paid: Vec<EpochTotals>,
     /// Measured speeds.
     pub throughput: Throughput,
+    /// Per evidence kind.
+    pub evidence: Vec<EvidenceSummary>,
     /// Faults found (empty in a good run).
     pub faults: Vec<String>,
 }
@@ -242,6 +264,24 @@ impl RunSummary {
             group_digits(speed.signed_per_second),
             speed.total_seconds
         );
+        let _ = writeln!(
+            out,
+            "\n{:<12} {:>7} {:>9} {:>12} {:>12} {:>14} {:>12}",
+            "evidence", "chips", "bindings", "heartbeats", "accepted", "verified/s", "signed/s"
+        );
+        for kind in &self.evidence {
+            let _ = writeln!(
+                out,
+                "{:<12} {:>7} {:>9} {:>12} {:>12} {:>14} {:>12}",
+                kind.kind,
+                group_digits(kind.chips),
+                group_digits(kind.bindings_verified),
+                group_digits(kind.heartbeats_verified),
+                group_digits(kind.heartbeats_accepted),
+                group_digits(kind.verified_per_second),
+                group_digits(kind.signed_per_second)
+            );
+        }
         if self.faults.is_empty() {
             let _ = writeln!(
                 out,

@@ -76,6 +76,9 @@ pub struct VerifiedNvidiaReport {
     pub driver_version: Option<String>,
     /// The VBIOS version (`96.00.9f.00.01`).
     pub vbios_version: Option<String>,
+    /// The registry model the signed fields map to (SPEC.md 17.5), or `None`: genuineness
+    /// is judged apart from the mapping, which only a binding requires.
+    pub model_id: Option<String>,
 }
 
 /// The chip family of a device certificate's common name: its first word (`GH100`).
@@ -105,8 +108,8 @@ struct NvidiaEvidence {
     identity_serial: Vec<u8>,
     /// The earlier notAfter of the leaf and the identity certificate.
     not_after: u64,
-    /// Anchored at a test root or a test vendor.
-    test: bool,
+    /// The mapped model and its rating, or why there is none (17.5).
+    model: Result<(String, u64)>,
     /// SHA-256 of the signed bytes: the evidence's proof id. The signature is left out
     /// because ECDSA signatures are malleable (`s` and `n - s`) and NVIDIA's are not
     /// low-S: whoever holds a report can make a second encoding, never a second report.
@@ -159,6 +162,18 @@ fn verify_nvidia_evidence(
     }
     let (vendor_id, test) = anchor(trust, backend, chain, &certificates, time)?;
     let text = |field| parsed.opaque_text(field).map(str::to_owned);
+    let fields = EvidenceFields {
+        kind: EvidenceKind::NvidiaSpdm.name(),
+        chip: &chip,
+        project: parsed.opaque_text(opaque::PROJECT),
+        project_sku: parsed.opaque_text(opaque::PROJECT_SKU),
+        chip_sku: parsed.opaque_text(opaque::CHIP_SKU),
+        test,
+    };
+    let model = trust
+        .registry()
+        .model_for_evidence(&vendor_id, &fields)
+        .map(|model| (model.model_id.clone(), model.rating_milli_cu));
     Ok(NvidiaEvidence {
         report: VerifiedNvidiaReport {
             vendor_id,
@@ -173,10 +188,11 @@ fn verify_nvidia_evidence(
             project_sku: text(opaque::PROJECT_SKU),
             driver_version: text(opaque::DRIVER_VERSION),
             vbios_version: parsed.vbios_version(),
+            model_id: model.as_ref().ok().map(|(model_id, _)| model_id.clone()),
         },
+        model,
         identity_serial: identity.serial.to_vec(),
         not_after: leaf.not_after.min(identity.not_after),
-        test,
         proof_id: Sha256::digest(parsed.signed).into(),
     })
 }
@@ -203,17 +219,7 @@ pub(crate) fn verify_nvidia_binding(
     let nonce = evidence_nonce(slot, EvidencePurpose::Binding)?;
     let evidence = verify_nvidia_evidence(trust, backend, report, chain, &nonce, time)?;
     let verified = &evidence.report;
-    let fields = EvidenceFields {
-        kind: EvidenceKind::NvidiaSpdm.name(),
-        chip: &verified.chip,
-        project: verified.project.as_deref(),
-        project_sku: verified.project_sku.as_deref(),
-        chip_sku: verified.chip_sku.as_deref(),
-        test: evidence.test,
-    };
-    let model = trust
-        .registry()
-        .model_for_evidence(&verified.vendor_id, &fields)?;
+    let (model_id, rating_milli_cu) = evidence.model.clone()?;
     check_len(
         Field::ChipSerial,
         evidence.identity_serial.len(),
@@ -228,9 +234,9 @@ pub(crate) fn verify_nvidia_binding(
             key_id: verified.key_id,
             public_key: verified.attestation_key.clone(),
             serial: evidence.identity_serial.clone(),
-            model_id: model.model_id.clone(),
+            model_id,
             vendor_id: verified.vendor_id.clone(),
-            rating_milli_cu: model.rating_milli_cu,
+            rating_milli_cu,
             security_version: 0,
             wallet: slot.wallet.to_vec(),
             binding_counter: params.slot_index(SlotId {

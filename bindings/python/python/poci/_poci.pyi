@@ -236,6 +236,7 @@ class VerifiedNvidiaReport:
     chip_sku: Optional[str]
     driver_version: Optional[str]
     vbios_version: Optional[str]
+    model_id: Optional[str]
     def to_json(self) -> str: ...
 
 class VerifiedHeartbeat:

@@ -176,6 +176,25 @@ pub(super) fn evidence() -> Result<VectorFile> {
         case(&report, &chain, &recorded(&a), DEC_2026),
         "CERT_SIGNATURE_INVALID",
     );
+    let ca = poci::evidence::nvidia_emulator::NvidiaTestnetCa::testnet()?;
+    for (board, description) in [
+        (
+            0,
+            "an emulated H100 report: genuine under the testnet root, and its signed fields map to a model",
+        ),
+        (3, "an emulated board no row maps: genuine, model_id null"),
+    ] {
+        let gpu = ca.gpu(
+            &poci::evidence::nvidia_emulator::EMULATED_BOARDS[board],
+            "vector-gpu-0",
+            "96.00.9f.00.01",
+        )?;
+        let nonce = [0x5a; 32];
+        f.ok(
+            description,
+            case(&gpu.report(&nonce)?, gpu.chain(), &nonce, DEC_2026),
+        );
+    }
     nvidia_ledger(&mut f)?;
     Ok(f.finish())
 }
