@@ -1047,6 +1047,55 @@ fn select_producer<'py>(
     )
 }
 
+/// A testnet NVIDIA GPU (SPEC.md 17.7): reports of the real layout under the testnet NVIDIA
+/// chain, from a published seed. For tests and simulations: it proves nothing about silicon.
+#[pyclass(frozen, module = "poci")]
+struct EmulatedGpu(poci::evidence::nvidia_emulator::EmulatedGpu);
+
+#[pymethods]
+impl EmulatedGpu {
+    /// The emulated board of `model_id` (`nvidia-h100-sxm`, `nvidia-h200-sxm`,
+    /// `nvidia-b200`), its identity from `seed`, running `firmware`.
+    #[new]
+    #[pyo3(signature = (model_id, seed, firmware="96.00.9f.00.01"))]
+    fn new(model_id: &str, seed: &str, firmware: &str) -> PyResult<Self> {
+        use poci::evidence::nvidia_emulator::{NvidiaTestnetCa, board_for_model};
+        let board = board_for_model(model_id)
+            .ok_or_else(|| invalid_argument("the emulator has no board of that model"))?;
+        let gpu = NvidiaTestnetCa::testnet()
+            .and_then(|ca| ca.gpu(board, seed, firmware))
+            .map_err(PociErr)?;
+        Ok(Self(gpu))
+    }
+    /// Its key id (SHA-256 of its identity certificate's key).
+    #[getter]
+    fn key_id<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, self.0.key_id()?.as_bytes()))
+    }
+    /// Its certificate chain, leaf first (DER each).
+    fn chain<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyBytes>> {
+        self.0
+            .chain()
+            .iter()
+            .map(|der| PyBytes::new(py, der))
+            .collect()
+    }
+    /// A report answering `nonce` (request, response, signature).
+    fn report<'py>(&self, py: Python<'py>, nonce: Bytes32) -> PociResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.0.report(&nonce)?))
+    }
+}
+
+/// The certificates of a PEM text, in order (DER each): an NVIDIA GPU's chain as NVML
+/// returns it.
+#[pyfunction]
+fn certificates_from_pem<'py>(py: Python<'py>, text: &str) -> PociResult<Vec<Bound<'py, PyBytes>>> {
+    Ok(poci::x509::certificates_from_pem(text)?
+        .iter()
+        .map(|der| PyBytes::new(py, der))
+        .collect())
+}
+
 /// A deterministic test vendor (root, intermediate, CRLs) that mints simulated chips.
 #[pyclass(frozen, module = "poci")]
 struct TestVendor(poci::x509::mint::TestVendor);
@@ -1143,6 +1192,8 @@ fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LeaseSettlement>()?;
     module.add_function(wrap_pyfunction!(derive_challenge, module)?)?;
     module.add_function(wrap_pyfunction!(evidence_nonce, module)?)?;
+    module.add_function(wrap_pyfunction!(certificates_from_pem, module)?)?;
+    module.add_class::<EmulatedGpu>()?;
     module.add_function(wrap_pyfunction!(allocate, module)?)?;
     module.add_function(wrap_pyfunction!(settle_lease, module)?)?;
     module.add_function(wrap_pyfunction!(select_producer, module)?)?;

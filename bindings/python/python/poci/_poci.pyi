@@ -53,6 +53,17 @@ def evidence_nonce(
     """The nonce an NVIDIA GPU signs to answer a slot for a wallet (SPEC.md 17.2);
     purpose is "binding" or "heartbeat"."""
 
+def certificates_from_pem(text: str) -> List[bytes]:
+    """The certificates of a PEM text, in order (DER each)."""
+
+class EmulatedGpu:
+    """A testnet NVIDIA GPU (SPEC.md 17.7): for tests and simulations only."""
+    def __init__(self, model_id: str, seed: str, firmware: str = ...) -> None: ...
+    @property
+    def key_id(self) -> bytes: ...
+    def chain(self) -> List[bytes]: ...
+    def report(self, nonce: bytes) -> bytes: ...
+
 class PublicKey:
     """A device public key, parsed once."""
     def __init__(self, sec1: bytes) -> None: ...
