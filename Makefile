@@ -23,6 +23,7 @@ clippy:
 	# Each backend alone must build clean (pure-rust: targets without a C toolchain).
 	$(CARGO) clippy -p poci --lib --no-default-features --features pure-rust -- -D warnings
 	$(CARGO) clippy -p poci --lib --no-default-features --features ring -- -D warnings
+	$(CARGO) clippy -p poci --lib --no-default-features --features aws-lc -- -D warnings
 
 rust-test:
 	$(CARGO) test --workspace

@@ -106,6 +106,64 @@ fn bench_nvidia(c: &mut Criterion) {
             });
         });
     }
+    // An emulated H100 of the testnet chain: a heartbeat (parse, nonce, one P-384 verify
+    // under the registered key), and a binding (report and chain, model mapping) with a
+    // fresh verifier each time (cold) or one verifier throughout (warm).
+    use poci::evidence::nonce::{EvidencePurpose, evidence_nonce};
+    use poci::evidence::nvidia_emulator::{EMULATED_BOARDS, NvidiaTestnetCa};
+    let gpu = NvidiaTestnetCa::testnet()
+        .unwrap()
+        .gpu(&EMULATED_BOARDS[0], "bench-gpu", "96.00.9f.00.01")
+        .unwrap();
+    let gpu_chain: Vec<&[u8]> = gpu.chain().iter().map(Vec::as_slice).collect();
+    let gpu_leaf = poci::evidence::nvidia_certificate::NvidiaCertificate::from_der(gpu_chain[0])
+        .unwrap()
+        .public_key
+        .to_vec();
+    let params = NetworkParams::new("poci-testnet", 1_780_272_000, 3600, 120).unwrap();
+    let challenge = [0x42; 32];
+    let context = poci::SlotContext {
+        network_id: params.network_id(),
+        epoch: 7,
+        slot: 3,
+        challenge: &challenge,
+        wallet: b"bench-wallet",
+    };
+    let beat = gpu
+        .report(&evidence_nonce(&context, EvidencePurpose::Heartbeat).unwrap())
+        .unwrap();
+    let binding = gpu
+        .report(&evidence_nonce(&context, EvidencePurpose::Binding).unwrap())
+        .unwrap();
+    let binding_context = poci::BindingContext::new(&params, 7, 3, &challenge, b"bench-wallet");
+    let testnet = poci::TrustStore::embedded_testnet().unwrap();
+    for backend in Backend::ALL {
+        let verifier = Verifier::with_trust_store(testnet.clone()).with_backend(*backend);
+        group.bench_function(format!("nvidia_heartbeat/{}", backend.name()), |b| {
+            b.iter(|| {
+                verifier
+                    .verify_nvidia_heartbeat(&beat, &gpu_leaf, &context)
+                    .unwrap()
+            });
+        });
+        group.bench_function(format!("nvidia_binding_warm/{}", backend.name()), |b| {
+            b.iter(|| {
+                verifier
+                    .verify_nvidia_binding(&binding, &gpu_chain, &binding_context)
+                    .unwrap()
+            });
+        });
+        group.bench_function(format!("nvidia_binding_cold/{}", backend.name()), |b| {
+            b.iter_batched(
+                || Verifier::with_trust_store(testnet.clone()).with_backend(*backend),
+                |cold| {
+                    cold.verify_nvidia_binding(&binding, &gpu_chain, &binding_context)
+                        .unwrap()
+                },
+                criterion::BatchSize::SmallInput,
+            );
+        });
+    }
     group.bench_function("parse_nvidia_report", |b| {
         b.iter(|| poci::evidence::nvidia_spdm::NvidiaReport::parse(&report).unwrap());
     });

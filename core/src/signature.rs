@@ -11,8 +11,8 @@ use crate::device_key::DevicePublicKey;
 use crate::error::{Error, Result};
 use crate::limits::MAX_SIGNATURE_LEN;
 
-#[cfg(not(any(feature = "ring", feature = "pure-rust")))]
-compile_error!("enable at least one P-256 backend: feature `ring` or `pure-rust`");
+#[cfg(not(any(feature = "ring", feature = "aws-lc", feature = "pure-rust")))]
+compile_error!("enable at least one backend: feature `ring`, `aws-lc` or `pure-rust`");
 
 /// The order `n` of the P-256 group, big-endian.
 const P256_ORDER: [u8; 32] = [
@@ -26,25 +26,31 @@ const P256_HALF_ORDER: [u8; 32] = [
     0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8,
 ];
 
-/// A P-256 verification backend. Both give the same verdict on every input
-/// (the Wycheproof and conformance tests check it).
+/// A signature verification backend (P-256 for POCI's messages, P-384 for NVIDIA's
+/// evidence). Every backend gives the same verdict on every input (the Wycheproof and
+/// conformance tests check it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Backend {
     /// ring's assembly-optimised P-256 (feature `ring`, the default).
     #[cfg(feature = "ring")]
     Ring,
+    /// AWS-LC through aws-lc-rs (feature `aws-lc`, default): the fastest P-384.
+    #[cfg(feature = "aws-lc")]
+    AwsLc,
     /// The pure-Rust RustCrypto `p256` crate (feature `pure-rust`), for targets without C.
     #[cfg(feature = "pure-rust")]
     PureRust,
 }
 
 impl Default for Backend {
-    /// The fastest backend compiled in.
+    /// The fastest backend compiled in: AWS-LC, else ring, else pure Rust.
     fn default() -> Self {
-        #[cfg(feature = "ring")]
+        #[cfg(feature = "aws-lc")]
+        return Self::AwsLc;
+        #[cfg(all(feature = "ring", not(feature = "aws-lc")))]
         return Self::Ring;
-        #[cfg(not(feature = "ring"))]
+        #[cfg(not(any(feature = "ring", feature = "aws-lc")))]
         return Self::PureRust;
     }
 }
@@ -54,16 +60,20 @@ impl Backend {
     pub const ALL: &'static [Self] = &[
         #[cfg(feature = "ring")]
         Self::Ring,
+        #[cfg(feature = "aws-lc")]
+        Self::AwsLc,
         #[cfg(feature = "pure-rust")]
         Self::PureRust,
     ];
 
-    /// A stable lowercase name (`"ring"`, `"pure-rust"`).
+    /// A stable lowercase name (`"ring"`, `"aws-lc"`, `"pure-rust"`).
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             #[cfg(feature = "ring")]
             Self::Ring => "ring",
+            #[cfg(feature = "aws-lc")]
+            Self::AwsLc => "aws-lc",
             #[cfg(feature = "pure-rust")]
             Self::PureRust => "pure-rust",
         }
@@ -233,13 +243,24 @@ fn backend_verify(
     backend: Backend,
     key: &DevicePublicKey,
     message: &[u8],
-    #[cfg_attr(not(feature = "ring"), allow(unused_variables))] signature: &[u8],
+    #[cfg_attr(
+        not(any(feature = "ring", feature = "aws-lc")),
+        allow(unused_variables)
+    )]
+    signature: &[u8],
     #[cfg_attr(not(feature = "pure-rust"), allow(unused_variables))] parsed: &EcdsaSignature,
 ) -> Result<()> {
     match backend {
         #[cfg(feature = "ring")]
         Backend::Ring => ring::signature::UnparsedPublicKey::new(
             &ring::signature::ECDSA_P256_SHA256_ASN1,
+            key.sec1_bytes(),
+        )
+        .verify(message, signature)
+        .map_err(|_| Error::SignatureInvalid),
+        #[cfg(feature = "aws-lc")]
+        Backend::AwsLc => aws_lc_rs::signature::UnparsedPublicKey::new(
+            &aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1,
             key.sec1_bytes(),
         )
         .verify(message, signature)

@@ -692,7 +692,7 @@ pub struct Verifier(std::sync::Arc<poci::Verifier>);
 
 #[napi]
 impl Verifier {
-    /// A verifier; `backend` is `"ring"` (default) or `"pure-rust"`.
+    /// A verifier; `backend` is `"aws-lc"` (the default), `"ring"` or `"pure-rust"`.
     #[napi(constructor)]
     pub fn new(
         trust_store: Option<&TrustStore>,

@@ -617,11 +617,11 @@ fn backend_named(name: &str) -> PyResult<poci::Backend> {
 
 #[pymethods]
 impl Verifier {
-    /// A verifier; `backend` is `"ring"` (default) or `"pure-rust"`.
+    /// A verifier; `backend` is `"aws-lc"` (the default), `"ring"` or `"pure-rust"`.
     #[new]
-    #[pyo3(signature = (trust_store=None, *, backend="ring"))]
-    fn new(trust_store: Option<PyRef<'_, TrustStore>>, backend: &str) -> PyResult<Self> {
-        let backend = backend_named(backend)?;
+    #[pyo3(signature = (trust_store=None, *, backend=None))]
+    fn new(trust_store: Option<PyRef<'_, TrustStore>>, backend: Option<&str>) -> PyResult<Self> {
+        let backend = backend.map_or(Ok(poci::Backend::default()), backend_named)?;
         let verifier = match trust_store {
             Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
             None => poci::Verifier::default(),

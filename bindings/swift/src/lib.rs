@@ -443,7 +443,8 @@ pub struct Verifier(poci::Verifier);
 
 #[uniffi::export]
 impl Verifier {
-    /// A verifier over `trust_store` (none: heartbeats and leases only), ring backend.
+    /// A verifier over `trust_store` (none: heartbeats and leases only), default backend
+    /// (aws-lc).
     #[uniffi::constructor]
     pub fn new(trust_store: Option<Arc<TrustStore>>) -> Arc<Self> {
         Arc::new(Self(match trust_store {

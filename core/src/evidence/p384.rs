@@ -32,6 +32,13 @@ pub fn verify_p384(
         )
         .verify(message, signature)
         .map_err(|_| Error::SignatureInvalid),
+        #[cfg(feature = "aws-lc")]
+        Backend::AwsLc => aws_lc_rs::signature::UnparsedPublicKey::new(
+            &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED,
+            public_key,
+        )
+        .verify(message, signature)
+        .map_err(|_| Error::SignatureInvalid),
         #[cfg(feature = "pure-rust")]
         Backend::PureRust => {
             use p384::ecdsa::signature::Verifier as _;
