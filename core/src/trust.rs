@@ -54,6 +54,8 @@ pub struct TrustStore {
     /// Roots of vendor-format evidence kinds: anchors for chains POCI's own profile does
     /// not cover (an NVIDIA GPU's P-384 chain).
     evidence_roots: Vec<EvidenceRoot>,
+    /// CRLs of those kinds' CAs, as (vendor, kind, DER), in (vendor, kind, DER) order.
+    evidence_crls: Vec<(String, EvidenceKind, Vec<u8>)>,
 }
 
 /// A root of a vendor-format evidence kind.
@@ -327,6 +329,63 @@ impl TrustStore {
         Ok(())
     }
 
+    /// Adds CRLs issued by CAs of a vendor's chains of a vendor-format evidence kind (DER
+    /// or one PEM block each). They are read when added (`BAD_CRL`) and, when a chain of
+    /// that kind and vendor is validated, speak for the certificates their issuers issued
+    /// (SPEC.md 17.6). The same CRL twice is kept once. All or nothing.
+    ///
+    /// # Errors
+    /// `MANIFEST_INVALID` for a vendor not in the registry, the `poci` kind, no CRLs, bad
+    /// PEM, or a vendor without roots of that kind; `MESSAGE_TOO_LARGE` over
+    /// `MAX_CRL_LEN`; `BAD_CRL` for one that does not read.
+    pub fn add_evidence_crls(
+        &mut self,
+        vendor_id: &str,
+        kind: EvidenceKind,
+        crls: &[&[u8]],
+    ) -> Result<()> {
+        self.known_vendor(vendor_id)?;
+        let has_roots = self
+            .evidence_roots
+            .iter()
+            .any(|root| root.vendor_id == vendor_id && root.kind == kind);
+        if kind == EvidenceKind::Poci || crls.is_empty() || !has_roots {
+            return Err(trust_error(ManifestProblem::Roots, vendor_id, "evidence"));
+        }
+        let mut all = self.evidence_crls.clone();
+        for crl in crls {
+            let mut owned = Vec::new();
+            let der = der_of(crl, &mut owned, "X509 CRL", vendor_id)?;
+            if der.len() > crate::limits::MAX_CRL_LEN {
+                return Err(Error::MessageTooLarge {
+                    kind: crate::error::MessageKind::Crl,
+                    len: der.len(),
+                    max: crate::limits::MAX_CRL_LEN,
+                });
+            }
+            crate::x509::chain::check_evidence_crl(der)?;
+            let entry = (vendor_id.to_owned(), kind, der.to_vec());
+            if !all.contains(&entry) {
+                all.push(entry);
+            }
+        }
+        all.sort();
+        self.evidence_crls = all;
+        Ok(())
+    }
+
+    /// The CRLs of `kind` for chains anchored at `vendor_id`'s roots.
+    pub(crate) fn evidence_crls_of<'s>(
+        &'s self,
+        kind: EvidenceKind,
+        vendor_id: &'s str,
+    ) -> impl Iterator<Item = &'s [u8]> + 's {
+        self.evidence_crls
+            .iter()
+            .filter(move |(vendor, of_kind, _)| vendor == vendor_id && *of_kind == kind)
+            .map(|(_, _, der)| der.as_slice())
+    }
+
     /// The roots of `kind` named `subject`, in ascending DER order.
     pub(crate) fn evidence_roots_named<'s>(
         &'s self,
@@ -420,10 +479,29 @@ impl TrustStore {
                 tlv(tag::SEQUENCE, &entry.concat())
             })
             .collect::<Result<Vec<_>>>()?;
+        let mut evidence_crls = self
+            .evidence_crls
+            .iter()
+            .map(|(vendor_id, kind, der)| {
+                let entry = [
+                    tlv(tag::UTF8_STRING, vendor_id.as_bytes())?,
+                    tlv(tag::UTF8_STRING, kind.name().as_bytes())?,
+                    tlv(tag::OCTET_STRING, der)?,
+                ];
+                tlv(tag::SEQUENCE, &entry.concat())
+            })
+            .collect::<Result<Vec<_>>>()?;
         let set = |entries: &mut Vec<Vec<u8>>| {
             entries.sort();
             entries.dedup();
             tlv(tag::SEQUENCE, &entries.concat())
+        };
+        // Absent when empty, so stores without evidence CRLs keep their digest.
+        let evidence_crls = if evidence_crls.is_empty() {
+            Vec::new()
+        } else {
+            evidence_crls.sort();
+            tlv(0xa0, &evidence_crls.concat())?
         };
         let body = [
             tlv(tag::INTEGER, &[1])?,
@@ -437,6 +515,7 @@ impl TrustStore {
             set(&mut published)?,
             set(&mut crls)?,
             set(&mut evidence_roots)?,
+            evidence_crls,
         ];
         Ok(Sha256::digest(tlv(tag::SEQUENCE, &body.concat())?).into())
     }

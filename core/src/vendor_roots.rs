@@ -31,6 +31,8 @@ const MANIFEST: &str = "manifest.toml";
 struct VendorFiles<'a> {
     /// Roots of vendor-format evidence kinds, by kind.
     evidence: BTreeMap<EvidenceKind, Vec<&'a [u8]>>,
+    /// CRLs of vendor-format evidence kinds' CAs, by kind.
+    evidence_crls: BTreeMap<EvidenceKind, Vec<&'a [u8]>>,
     roots: Vec<&'a [u8]>,
     crls: Vec<&'a [u8]>,
     intermediates: Vec<&'a [u8]>,
@@ -51,6 +53,8 @@ enum Place<'a> {
         vendor: &'a str,
         testnet: bool,
         kind: EvidenceKind,
+        /// A CRL (`evidence/<kind>/crls/`), else a root.
+        crl: bool,
     },
 }
 
@@ -85,6 +89,16 @@ fn place(path: &str) -> Option<Place<'_>> {
                 vendor,
                 testnet,
                 kind,
+                crl: false,
+            })
+        }
+        ["evidence", kind, "crls", file] if is_pem_name(file) => {
+            let kind = EvidenceKind::from_name(kind).filter(|kind| *kind != EvidenceKind::Poci)?;
+            Some(Place::Evidence {
+                vendor,
+                testnet,
+                kind,
+                crl: true,
             })
         }
         [folder, file] if is_pem_name(file) => {
@@ -106,7 +120,8 @@ fn place(path: &str) -> Option<Place<'_>> {
 
 /// Whether a file of a vendor-roots/ folder is read: `<vendor>/manifest.toml`, and
 /// `*.pem` files under `<vendor>/` or `testnet/<vendor>/` in `roots/`, `crls/`,
-/// `intermediates/` or `evidence/<kind>/` (a vendor-format evidence kind's roots). Loaders may skip every other file (READMEs, notes) unread.
+/// `intermediates/` or `evidence/<kind>/` (a vendor-format evidence kind's roots) or
+/// `evidence/<kind>/crls/` (CRLs of that kind's CAs). Loaders may skip every other file (READMEs, notes) unread.
 #[must_use]
 pub fn is_vendor_roots_file(path: &str) -> bool {
     place(path).is_some()
@@ -172,9 +187,15 @@ impl<'a> Folder<'a> {
                     vendor,
                     testnet,
                     kind,
+                    crl,
                 }) => {
                     let entry = folder.material.entry((testnet, vendor)).or_default();
-                    entry.evidence.entry(kind).or_default().push(file.bytes);
+                    let list = if crl {
+                        &mut entry.evidence_crls
+                    } else {
+                        &mut entry.evidence
+                    };
+                    list.entry(kind).or_default().push(file.bytes);
                 }
             }
         }
@@ -248,6 +269,9 @@ impl TrustStore {
             }
             for (evidence, roots) in &material.evidence {
                 store.add_evidence_roots(vendor, *evidence, kind, roots)?;
+            }
+            for (evidence, crls) in &material.evidence_crls {
+                store.add_evidence_crls(vendor, *evidence, crls)?;
             }
         }
         Ok(store)
@@ -362,6 +386,8 @@ mod tests {
             "testnet/nvidia/crls/root.crl.pem",
             "nvidia/evidence/nvidia-spdm/root.pem",
             "testnet/nvidia/evidence/nvidia-spdm/root.pem",
+            "nvidia/evidence/nvidia-spdm/crls/l1-root.pem",
+            "testnet/nvidia/evidence/nvidia-spdm/crls/gh100.pem",
         ] {
             assert!(is_vendor_roots_file(wanted), "{wanted}");
         }
@@ -379,6 +405,8 @@ mod tests {
             "nvidia/evidence/poci/root.pem",
             "nvidia/evidence/amd-sev/root.pem",
             "nvidia/evidence/nvidia-spdm/deep/root.pem",
+            "nvidia/evidence/nvidia-spdm/crls/deep/a.pem",
+            "nvidia/evidence/poci/crls/a.pem",
             ".git/roots/x.pem",
             "/roots/x.pem",
         ] {

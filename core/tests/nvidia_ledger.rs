@@ -487,3 +487,85 @@ fn code_evidence_kind_mismatch() {
         "EVIDENCE_KIND_MISMATCH"
     );
 }
+
+/// The repository's vendor-roots/ with its testnet material, test vendors allowed, and
+/// `crls` as CRLs of the testnet NVIDIA chain's CAs.
+fn testnet_with_crls(crls: &[Vec<u8>]) -> Result<Verifier, poci::Error> {
+    let pems: Vec<(String, String)> = crls
+        .iter()
+        .enumerate()
+        .map(|(index, der)| {
+            (
+                format!("testnet/nvidia/evidence/nvidia-spdm/crls/{index}.pem"),
+                poci::x509::mint::to_pem("X509 CRL", der).unwrap(),
+            )
+        })
+        .collect();
+    let mut files: Vec<poci::FolderFile<'_>> = poci::embedded::FILES.to_vec();
+    for (path, pem) in &pems {
+        files.push(poci::FolderFile {
+            path,
+            bytes: pem.as_bytes(),
+        });
+    }
+    let policy = TrustPolicy {
+        allow_test_vendors: true,
+        ..TrustPolicy::default()
+    };
+    Ok(Verifier::with_trust_store(TrustStore::from_folder(
+        &files, policy, true,
+    )?))
+}
+
+#[test]
+fn crls_where_supplied_revoke_gpus_and_ca_levels() {
+    let ca = NvidiaTestnetCa::testnet().unwrap();
+    let revoked = gpu(0, "gpu-revoked", FIRMWARE);
+    let kept = gpu(0, "gpu-kept", FIRMWARE);
+    let b200 = gpu(2, "gpu-b200", FIRMWARE);
+    let serial = revoked.identity_serial().unwrap();
+    // Epoch 1 starts 2026-06-06; the CRL is valid from 2026-05-01 to 2026-07-01.
+    let crl = ca
+        .provisioner_crl("GH100", &[&serial], 1_777_593_600, 1_782_864_000, 1)
+        .unwrap();
+    let verifier = testnet_with_crls(std::slice::from_ref(&crl)).unwrap();
+    let mut ledger = ChipLedger::new(params());
+    assert_eq!(
+        code(bind(&mut ledger, &verifier, &revoked, at(1, 0), b"alice")),
+        "CERT_REVOKED"
+    );
+    assert_eq!(
+        code(bind(&mut ledger, &verifier, &kept, at(1, 0), b"alice")),
+        "OK"
+    );
+    // A CRL speaks for its issuer's certificates only: no CRL of GB100's CAs is supplied.
+    assert_eq!(
+        code(bind(&mut ledger, &verifier, &b200, at(1, 0), b"alice")),
+        "OK"
+    );
+    // Past its nextUpdate the CRL no longer vouches for anything.
+    let late = at(24 * 60, 0);
+    let late_challenge = challenge(late);
+    let report = kept
+        .report(&nonce(late, b"bob", EvidencePurpose::Binding))
+        .unwrap();
+    let chain: Vec<&[u8]> = kept.chain().iter().map(Vec::as_slice).collect();
+    assert_eq!(
+        code(verifier.verify_nvidia_binding(
+            &report,
+            &chain,
+            &poci::BindingContext::new(&params(), late.epoch, late.slot, &late_challenge, b"bob"),
+        )),
+        "CRL_EXPIRED"
+    );
+    // The CRL is part of the trust material: another store, another digest.
+    let without = testnet_with_crls(&[]).unwrap();
+    assert_ne!(
+        without.trust_store().digest().unwrap(),
+        verifier.trust_store().digest().unwrap()
+    );
+    // A CRL that does not read is refused at load.
+    let mut broken = crl;
+    broken.truncate(broken.len() - 1);
+    assert_eq!(code(testnet_with_crls(&[broken])), "BAD_CRL");
+}

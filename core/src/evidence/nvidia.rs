@@ -288,7 +288,10 @@ fn anchor(
         .ok_or(Error::UnknownIssuer)?;
     let mut first_error = None;
     for root in trust.evidence_roots_named(EvidenceKind::NvidiaSpdm, top.issuer) {
-        match validate_p384_chain(backend, chain, &root.der, time) {
+        let crls: Vec<&[u8]> = trust
+            .evidence_crls_of(EvidenceKind::NvidiaSpdm, &root.vendor_id)
+            .collect();
+        match validate_p384_chain(backend, chain, &root.der, &crls, time) {
             Ok(()) => {
                 let vendor = trust.vendor(&root.vendor_id).ok_or(Error::UnknownIssuer)?;
                 if vendor.status == VendorStatus::Revoked {

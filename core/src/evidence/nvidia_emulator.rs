@@ -16,8 +16,8 @@ use crate::device_key::KeyId;
 use crate::error::{Error, Result};
 use crate::evidence::nvidia_spdm::opaque;
 use crate::oid::{
-    BASIC_CONSTRAINTS_OID, COMMON_NAME_OID, EC_PUBLIC_KEY_OID, KEY_USAGE_OID, ORGANIZATION_OID,
-    SECP384R1_OID, SHA384_OID, TCG_DICE_TCB_INFO_OID,
+    BASIC_CONSTRAINTS_OID, COMMON_NAME_OID, CRL_NUMBER_OID, EC_PUBLIC_KEY_OID, KEY_USAGE_OID,
+    ORGANIZATION_OID, SECP384R1_OID, SHA384_OID, TCG_DICE_TCB_INFO_OID,
 };
 use crate::x509::time::encode_time;
 
@@ -244,18 +244,12 @@ impl NvidiaTestnetCa {
     ) -> Result<EmulatedGpu> {
         let family = board.chip;
         let seed = &self.seed;
-        let identity_key = key_from(&format!("{seed}/{family}/identity"))?;
-        let identity_name = name(
-            None,
-            "NVIDIA (testnet)",
-            &format!("POCI Testnet NVIDIA {family} Identity"),
-        );
-        let provisioner_key = key_from(&format!("{seed}/{family}/provisioner"))?;
-        let provisioner_name = name(
-            None,
-            "NVIDIA (testnet)",
-            &format!("POCI Testnet NVIDIA {family} Provisioner ICA 1"),
-        );
+        let FamilyCas {
+            identity_key,
+            identity_name,
+            provisioner_key,
+            provisioner_name,
+        } = self.family_cas(family)?;
         let brom_key = key_from(&format!("{seed}/gpu/{gpu_seed}/brom"))?;
         let brom_serial: Vec<u8> = Sha256::digest(format!("{seed}/gpu/{gpu_seed}/serial"))
             .get(..9)
@@ -334,6 +328,72 @@ impl NvidiaTestnetCa {
     }
 }
 
+/// The two CAs of a chip family, between the root and the GPUs.
+struct FamilyCas {
+    identity_key: SigningKey,
+    identity_name: Vec<u8>,
+    provisioner_key: SigningKey,
+    provisioner_name: Vec<u8>,
+}
+
+impl NvidiaTestnetCa {
+    fn family_cas(&self, family: &str) -> Result<FamilyCas> {
+        let seed = &self.seed;
+        Ok(FamilyCas {
+            identity_key: key_from(&format!("{seed}/{family}/identity"))?,
+            identity_name: name(
+                None,
+                "NVIDIA (testnet)",
+                &format!("POCI Testnet NVIDIA {family} Identity"),
+            ),
+            provisioner_key: key_from(&format!("{seed}/{family}/provisioner"))?,
+            provisioner_name: name(
+                None,
+                "NVIDIA (testnet)",
+                &format!("POCI Testnet NVIDIA {family} Provisioner ICA 1"),
+            ),
+        })
+    }
+
+    /// A CRL of `family`'s provisioner CA (the issuer of its GPUs' identity certificates)
+    /// revoking the certificates of `revoked` serials (content octets), valid from
+    /// `this_update` to `next_update` (unix seconds), CRL number `number`.
+    ///
+    /// # Errors
+    /// As [`NvidiaTestnetCa::new`]; a time after 9999.
+    pub fn provisioner_crl(
+        &self,
+        family: &str,
+        revoked: &[&[u8]],
+        this_update: u64,
+        next_update: u64,
+        number: u64,
+    ) -> Result<Vec<u8>> {
+        let cas = self.family_cas(family)?;
+        let algorithm = seq(&[oid(&ECDSA_WITH_SHA384_OID)]);
+        let mut tbs = vec![
+            uint(1),
+            algorithm.clone(),
+            cas.provisioner_name,
+            encode_time(this_update)?,
+            encode_time(next_update)?,
+        ];
+        if !revoked.is_empty() {
+            let entries: Vec<Vec<u8>> = revoked
+                .iter()
+                .map(|serial| Ok(seq(&[integer(serial), encode_time(this_update)?])))
+                .collect::<Result<_>>()?;
+            tbs.push(seq(&entries));
+        }
+        let crl_number = seq(&[oid(&CRL_NUMBER_OID), octets(&uint(u128::from(number)))]);
+        tbs.push(tlv(0xa0, &seq(&[crl_number])));
+        let tbs = seq(&tbs);
+        let signature: Signature = cas.provisioner_key.sign(&tbs);
+        let bits = [&[0u8][..], signature.to_der().as_bytes()].concat();
+        Ok(seq(&[tbs, algorithm, tlv(0x03, &bits)]))
+    }
+}
+
 /// One emulated GPU running one firmware.
 #[derive(Debug, Clone)]
 pub struct EmulatedGpu {
@@ -368,6 +428,17 @@ impl EmulatedGpu {
         let certificate =
             crate::evidence::nvidia_certificate::NvidiaCertificate::from_der(identity)?;
         Ok(KeyId(Sha256::digest(certificate.spki).into()))
+    }
+
+    /// Its identity certificate's serial number (content octets): its serial in the ledger.
+    ///
+    /// # Errors
+    /// Not expected: the emulator's own certificates read.
+    pub fn identity_serial(&self) -> Result<Vec<u8>> {
+        let identity = self.chain.get(1).ok_or(Error::UnknownIssuer)?;
+        let certificate =
+            crate::evidence::nvidia_certificate::NvidiaCertificate::from_der(identity)?;
+        Ok(certificate.serial.to_vec())
     }
 
     /// Its firmware id (as the leaf certifies it and reports state it).
