@@ -2474,7 +2474,8 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_poci_ffi_fn_clone_verifier(self.handle, $0) }
     }
     /**
-     * A verifier over `trust_store` (none: heartbeats and leases only), ring backend.
+     * A verifier over `trust_store` (none: heartbeats and leases only), default backend
+     * (aws-lc).
      */
 public convenience init(trustStore: TrustStore?) {
     let handle =
@@ -4412,10 +4413,17 @@ public struct VerifiedNvidiaReport: Equatable, Hashable {
     public var projectSku: String?
     public var driverVersion: String?
     public var vbiosVersion: String?
+    /**
+     * The registry model the signed fields map to, or nil.
+     */
+    public var modelId: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(vendorId: String, chip: String, keyId: Data, identitySubject: Data, attestationKey: Data, nonce: Data, fwid: Data?, chipSku: String?, project: String?, projectSku: String?, driverVersion: String?, vbiosVersion: String?) {
+    public init(vendorId: String, chip: String, keyId: Data, identitySubject: Data, attestationKey: Data, nonce: Data, fwid: Data?, chipSku: String?, project: String?, projectSku: String?, driverVersion: String?, vbiosVersion: String?, 
+        /**
+         * The registry model the signed fields map to, or nil.
+         */modelId: String?) {
         self.vendorId = vendorId
         self.chip = chip
         self.keyId = keyId
@@ -4428,6 +4436,7 @@ public struct VerifiedNvidiaReport: Equatable, Hashable {
         self.projectSku = projectSku
         self.driverVersion = driverVersion
         self.vbiosVersion = vbiosVersion
+        self.modelId = modelId
     }
 
     
@@ -4457,7 +4466,8 @@ public struct FfiConverterTypeVerifiedNvidiaReport: FfiConverterRustBuffer {
                 project: FfiConverterOptionString.read(from: &buf), 
                 projectSku: FfiConverterOptionString.read(from: &buf), 
                 driverVersion: FfiConverterOptionString.read(from: &buf), 
-                vbiosVersion: FfiConverterOptionString.read(from: &buf)
+                vbiosVersion: FfiConverterOptionString.read(from: &buf), 
+                modelId: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4474,6 +4484,7 @@ public struct FfiConverterTypeVerifiedNvidiaReport: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.projectSku, into: &buf)
         FfiConverterOptionString.write(value.driverVersion, into: &buf)
         FfiConverterOptionString.write(value.vbiosVersion, into: &buf)
+        FfiConverterOptionString.write(value.modelId, into: &buf)
     }
 }
 
@@ -5766,7 +5777,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_constructor_truststore_new() != 25640) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_poci_ffi_checksum_constructor_verifier_new() != 47038) {
+    if (uniffi_poci_ffi_checksum_constructor_verifier_new() != 26745) {
         return InitializationResult.apiChecksumMismatch
     }
 
