@@ -87,6 +87,8 @@ function runLedger(input, verifier) {
 
 const registryOf = (manifests) => poci.ChipModelRegistry.fromManifests(manifests);
 
+const NVIDIA_OPTIONAL_FIELDS = ['fwid', 'chip_sku', 'project', 'project_sku', 'driver_version', 'vbios_version', 'model_id'];
+
 const OPERATIONS = {
   network_params: (i) =>
     JSON.parse(new poci.NetworkParams(i.network_id, BigInt(i.genesis_unix), BigInt(i.epoch_seconds), i.slots_per_epoch).toJson()),
@@ -142,15 +144,19 @@ const OPERATIONS = {
   },
   // Against the repository's vendor-roots/ with its testnet material (the embedded store).
   nvidia_ledger: (i) => nvidiaLedger(i),
-  verify_nvidia_report: (i) =>
-    toJsonForm(
+  verify_nvidia_report: (i) => {
+    const verified = toJsonForm(
       new poci.Verifier(poci.TrustStore.embeddedTestnet()).verifyNvidiaReport(
         hex(i.report),
         i.chain.map(hex),
         hex(i.nonce),
         BigInt(i.time),
       ),
-    ),
+    );
+    // An absent optional field is `undefined` in JavaScript, `null` in the JSON form.
+    for (const field of NVIDIA_OPTIONAL_FIELDS) verified[field] ??= null;
+    return verified;
+  },
   trust_store: (i) => {
     const trust = store(i.trust_store);
     return { roots: trust.rootCount, models: trust.modelCount };
