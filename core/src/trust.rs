@@ -15,7 +15,7 @@ use crate::manifest::VendorManifest;
 use crate::registry::ChipModelRegistry;
 use crate::x509::UnknownRevocationPolicy;
 use crate::x509::cert::ParsedCertificate;
-use crate::x509::chain::{AnchorRoot, StoredCrl};
+use crate::x509::chain::{AnchorRoot, EvidenceCrl, StoredCrl};
 
 /// How strict a trust store is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -54,8 +54,8 @@ pub struct TrustStore {
     /// Roots of vendor-format evidence kinds: anchors for chains POCI's own profile does
     /// not cover (an NVIDIA GPU's P-384 chain).
     evidence_roots: Vec<EvidenceRoot>,
-    /// CRLs of those kinds' CAs, as (vendor, kind, DER), in (vendor, kind, DER) order.
-    evidence_crls: Vec<(String, EvidenceKind, Vec<u8>)>,
+    /// CRLs of those kinds' CAs, as (vendor, kind, CRL), in (vendor, kind, DER) order.
+    evidence_crls: Vec<(String, EvidenceKind, EvidenceCrl)>,
 }
 
 /// A root of a vendor-format evidence kind.
@@ -363,13 +363,14 @@ impl TrustStore {
                     max: crate::limits::MAX_CRL_LEN,
                 });
             }
-            crate::x509::chain::check_evidence_crl(der)?;
-            let entry = (vendor_id.to_owned(), kind, der.to_vec());
-            if !all.contains(&entry) {
-                all.push(entry);
+            let known = all.iter().any(|(vendor, of_kind, crl)| {
+                vendor == vendor_id && *of_kind == kind && crl.der == der
+            });
+            if !known {
+                all.push((vendor_id.to_owned(), kind, EvidenceCrl::from_der(der)?));
             }
         }
-        all.sort();
+        all.sort_by(|a, b| (&a.0, a.1, &a.2.der).cmp(&(&b.0, b.1, &b.2.der)));
         self.evidence_crls = all;
         Ok(())
     }
@@ -379,11 +380,11 @@ impl TrustStore {
         &'s self,
         kind: EvidenceKind,
         vendor_id: &'s str,
-    ) -> impl Iterator<Item = &'s [u8]> + 's {
+    ) -> impl Iterator<Item = &'s EvidenceCrl> + 's {
         self.evidence_crls
             .iter()
             .filter(move |(vendor, of_kind, _)| vendor == vendor_id && *of_kind == kind)
-            .map(|(_, _, der)| der.as_slice())
+            .map(|(_, _, crl)| crl)
     }
 
     /// The roots of `kind` named `subject`, in ascending DER order.
@@ -482,11 +483,11 @@ impl TrustStore {
         let mut evidence_crls = self
             .evidence_crls
             .iter()
-            .map(|(vendor_id, kind, der)| {
+            .map(|(vendor_id, kind, crl)| {
                 let entry = [
                     tlv(tag::UTF8_STRING, vendor_id.as_bytes())?,
                     tlv(tag::UTF8_STRING, kind.name().as_bytes())?,
-                    tlv(tag::OCTET_STRING, der)?,
+                    tlv(tag::OCTET_STRING, &crl.der)?,
                 ];
                 tlv(tag::SEQUENCE, &entry.concat())
             })

@@ -457,15 +457,19 @@ fn evidence_models_map_exact_signed_fields_only() {
     assert_eq!(swapped.digest().unwrap(), reg.digest().unwrap());
     let fewer = registry(&[("acme.toml", &with_evidence(ROW_X1))]).unwrap();
     assert_ne!(fewer.digest().unwrap(), reg.digest().unwrap());
-    // A manifest without rows keeps the encoding it had before rows existed.
+    // Without rows (absent or empty) a manifest keeps the encoding it had before rows
+    // existed, so registries that have none kept their digests; rows change it.
     let plain = registry(&[("acme.toml", GOOD)]).unwrap();
-    assert!(
-        !plain
-            .to_der()
-            .unwrap()
-            .windows(2)
-            .any(|w| w == [0xa0, 0x00])
+    let empty = GOOD.replacen(
+        "status = \"active\"\n",
+        "status = \"active\"\nnon_compute_chips = []\nevidence_models = []\n",
+        1,
     );
+    let empty = registry(&[("acme.toml", &empty)]).unwrap();
+    assert_eq!(empty.to_der().unwrap(), plain.to_der().unwrap());
+    let chips_only = registry(&[("acme.toml", &with_evidence(""))]).unwrap();
+    assert_ne!(chips_only.to_der().unwrap(), plain.to_der().unwrap());
+    assert_ne!(fewer.to_der().unwrap(), chips_only.to_der().unwrap());
 }
 
 #[test]

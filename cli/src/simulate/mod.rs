@@ -269,13 +269,15 @@ fn bind_joining_chips(
     challenge: &[u8; 32],
 ) -> Result<(), CliError> {
     let signed = parts.miners.sign_joining(world, at, challenge)?;
-    // An NVIDIA binding carries the GPU's chain with its report.
-    let chains: Vec<Vec<&[u8]>> = signed
+    // An NVIDIA binding carries the GPU's chain with its report; a POCI one has none.
+    let chains: Vec<Option<Vec<&[u8]>>> = signed
         .iter()
         .map(
             |binding| match world.chip(binding.chip).map(|chip| &chip.proof) {
-                Ok(ChipProof::NvidiaSpdm(gpu)) => gpu.chain().iter().map(Vec::as_slice).collect(),
-                _ => Vec::new(),
+                Ok(ChipProof::NvidiaSpdm(gpu)) => {
+                    Some(gpu.chain().iter().map(Vec::as_slice).collect())
+                }
+                _ => None,
             },
         )
         .collect();
@@ -283,13 +285,12 @@ fn bind_joining_chips(
         .iter()
         .zip(&chains)
         .map(|(binding, chain)| {
-            let evidence = if chain.is_empty() {
-                BindingEvidence::Poci(&binding.proof)
-            } else {
-                BindingEvidence::NvidiaSpdm {
+            let evidence = match chain {
+                Some(chain) => BindingEvidence::NvidiaSpdm {
                     report: &binding.proof,
                     chain,
-                }
+                },
+                None => BindingEvidence::Poci(&binding.proof),
             };
             (evidence, world.wallet(binding.wallet))
         })

@@ -147,17 +147,13 @@ impl Node {
         let submissions: Vec<(EvidenceKind, BindingSubmission<'_>)> = bindings
             .iter()
             .map(|&(evidence, wallet)| {
-                let kind = match evidence {
-                    BindingEvidence::Poci(_) => EvidenceKind::Poci,
-                    _ => EvidenceKind::NvidiaSpdm,
-                };
                 let submission = BindingSubmission {
                     evidence,
                     slot: at,
                     challenge,
                     wallet,
                 };
-                (kind, submission)
+                (evidence.kind(), submission)
             })
             .collect();
         let ledger = &mut self.ledger;

@@ -288,7 +288,7 @@ fn anchor(
         .ok_or(Error::UnknownIssuer)?;
     let mut first_error = None;
     for root in trust.evidence_roots_named(EvidenceKind::NvidiaSpdm, top.issuer) {
-        let crls: Vec<&[u8]> = trust
+        let crls: Vec<_> = trust
             .evidence_crls_of(EvidenceKind::NvidiaSpdm, &root.vendor_id)
             .collect();
         match validate_p384_chain(backend, chain, &root.der, &crls, time) {

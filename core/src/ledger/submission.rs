@@ -72,6 +72,15 @@ pub enum BindingEvidence<'a> {
 }
 
 impl BindingEvidence<'_> {
+    /// The kind of this evidence.
+    #[must_use]
+    pub const fn kind(&self) -> EvidenceKind {
+        match self {
+            Self::Poci(_) => EvidenceKind::Poci,
+            Self::NvidiaSpdm { .. } => EvidenceKind::NvidiaSpdm,
+        }
+    }
+
     /// The bytes that stand for the binding in equivocation evidence: the DER, or the report.
     pub(super) const fn bytes(&self) -> &[u8] {
         match self {

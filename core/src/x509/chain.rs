@@ -255,7 +255,7 @@ pub(crate) fn validate_p384_chain(
     backend: Backend,
     chain: &[&[u8]],
     root: &[u8],
-    crls: &[&[u8]],
+    crls: &[&EvidenceCrl],
     time: u64,
 ) -> Result<()> {
     let carried = match chain.split_last() {
@@ -275,12 +275,8 @@ pub(crate) fn validate_p384_chain(
     let algorithms: [&dyn SignatureVerificationAlgorithm; 1] = [&algorithm];
     // CRLs where supplied, for every level of the chain; a certificate no CRL speaks for
     // (NVIDIA's device-level ones name none) is not refused for it (SPEC.md 17.6).
-    let lists = crls
-        .iter()
-        .map(|der| OwnedCertRevocationList::from_der(der).map(CertRevocationList::Owned))
-        .collect::<core::result::Result<Vec<_>, _>>()
-        .map_err(|_| Error::BadCrl)?;
-    let list_refs: Vec<&CertRevocationList<'_>> = lists.iter().collect();
+    let list_refs: Vec<&CertRevocationList<'_>> =
+        crls.iter().map(|crl| crl.list.as_ref()).collect();
     let revocation = match list_refs.as_slice() {
         [] => None,
         some => Some(
@@ -306,11 +302,27 @@ pub(crate) fn validate_p384_chain(
         .map_err(map_error)
 }
 
-/// Whether `der` reads as a CRL for [`validate_p384_chain`] (`BAD_CRL` if not).
-pub(crate) fn check_evidence_crl(der: &[u8]) -> Result<()> {
-    OwnedCertRevocationList::from_der(der)
-        .map(|_| ())
-        .map_err(|_| Error::BadCrl)
+/// A CRL of a vendor-format evidence kind's CAs, read once when it is loaded (as POCI's
+/// own CRLs are): chain validation then only looks its entries up.
+#[derive(Debug, Clone)]
+pub(crate) struct EvidenceCrl {
+    pub(crate) der: Vec<u8>,
+    /// Shared, as `StoredCrl`'s: a trust store clone does not copy the revoked serials.
+    list: Arc<CertRevocationList<'static>>,
+}
+
+impl EvidenceCrl {
+    /// Reads `der`.
+    ///
+    /// # Errors
+    /// `BAD_CRL` if rustls-webpki cannot read it.
+    pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
+        let list = OwnedCertRevocationList::from_der(der).map_err(|_| Error::BadCrl)?;
+        Ok(Self {
+            der: der.to_vec(),
+            list: Arc::new(CertRevocationList::Owned(list)),
+        })
+    }
 }
 
 /// What to do when no CRL speaks for a certificate of the chain.
