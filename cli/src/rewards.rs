@@ -201,6 +201,7 @@ mod tests {
                 wallet: vec![index],
                 rating_milli_cu: u64::from(index) * 1_000,
                 proven_slots: 7,
+                selected_slots: None,
             })
             .collect();
         let closed = ClosedEpoch {

@@ -451,6 +451,7 @@ fn ledger_step(
             slot: num32(step, "slot")?,
         })
     };
+    let now = || typed::<SlotId>(step, "now");
     match text(step, "op")? {
         "bind" => {
             let outcome = ledger.apply_binding(
@@ -459,6 +460,7 @@ fn ledger_step(
                 slot()?,
                 &bytes32(step, "challenge")?,
                 &bytes(step, "wallet")?,
+                now()?,
             )?;
             Ok(to_value::<_, Error>(&outcome)?)
         }
@@ -468,6 +470,7 @@ fn ledger_step(
                 &bytes(step, "der")?,
                 slot()?,
                 &bytes32(step, "challenge")?,
+                now()?,
             )?;
             Ok(json!({ "recorded": true }))
         }
@@ -481,6 +484,7 @@ fn ledger_step(
                 slot()?,
                 &bytes32(step, "challenge")?,
                 &bytes(step, "wallet")?,
+                now()?,
             )?;
             Ok(to_value::<_, Error>(&outcome)?)
         }
@@ -491,26 +495,63 @@ fn ledger_step(
                 &bytes(step, "report")?,
                 slot()?,
                 &bytes32(step, "challenge")?,
+                now()?,
             )?;
             Ok(json!({ "recorded": true }))
         }
-        "close" => Ok(to_value::<_, Error>(
-            &ledger.close_epoch(dec64(step, "epoch")?, None)?,
+        "close" => {
+            // A sampled epoch closes with its slot challenges.
+            let challenges: Vec<[u8; 32]> = match step.get("challenges") {
+                None => Vec::new(),
+                Some(_) => hex_list(step, "challenges")?
+                    .into_iter()
+                    .map(|challenge| {
+                        <[u8; 32]>::try_from(challenge.as_slice())
+                            .map_err(|_| harness("a challenge is not 32 bytes"))
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            Ok(to_value::<_, Error>(&ledger.close_epoch(
+                dec64(step, "epoch")?,
+                None,
+                &challenges,
+            )?)?)
+        }
+        "lease" => Ok(to_value::<_, Error>(&ledger.apply_lease(
+            verifier,
+            &bytes(step, "der")?,
+            now()?,
+        )?)?),
+        "settle" => Ok(to_value::<_, Error>(
+            &ledger.settle_lease(&bytes(step, "lease_id")?)?,
         )?),
         other => Err(ExecError::Harness(format!("unknown ledger step `{other}`"))),
     }
 }
 
 fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<Value, ExecError> {
-    run_ledger_with(
-        input,
-        Verifier::with_trust_store(named_store(input, trust_stores)?),
-    )
+    let mut verifier = Verifier::with_trust_store(named_store(input, trust_stores)?);
+    // Trust material that takes effect later (SPEC.md 18.5).
+    if let Some(versions) = input.get("trust_versions") {
+        for version in versions
+            .as_array()
+            .ok_or_else(|| harness("`trust_versions` is not a list"))?
+        {
+            verifier.schedule_trust_store(
+                dec64(version, "activation_epoch")?,
+                named_store(version, trust_stores)?,
+            )?;
+        }
+    }
+    run_ledger_with(input, verifier)
 }
 
 /// The steps of a ledger case against `verifier`.
 fn run_ledger_with(input: &Value, verifier: Verifier) -> Result<Value, ExecError> {
-    let mut ledger = ChipLedger::new(network_params(input, "params")?);
+    let mut ledger = match input.get("policy") {
+        Some(_) => ChipLedger::with_policy(typed::<poci::NetworkPolicy>(input, "policy")?)?,
+        None => ChipLedger::new(network_params(input, "params")?),
+    };
     for (index, step) in field(input, "setup")?
         .as_array()
         .ok_or_else(|| harness("`setup` is not a list"))?

@@ -51,7 +51,7 @@ fn bound_ledger() -> (Verifier, ChipLedger, Vec<Vec<u8>>, [u8; 32], DeviceKey) {
         .collect();
     assert!(
         ledger
-            .apply_bindings(&verifier, &submissions)
+            .apply_bindings(&verifier, &submissions, bind_at)
             .unwrap()
             .iter()
             .all(Result::is_ok)
@@ -109,7 +109,7 @@ fn bench_ledger(c: &mut Criterion) {
                 || ledger.clone(),
                 |mut fresh| {
                     pool.install(|| {
-                        let results = fresh.apply_heartbeats(&verifier, &submissions).unwrap();
+                        let results = fresh.apply_heartbeats(&verifier, &submissions, at).unwrap();
                         assert!(results.iter().all(Result::is_ok));
                     });
                     fresh
@@ -121,7 +121,7 @@ fn bench_ledger(c: &mut Criterion) {
     let mut proven = ledger.clone();
     assert!(
         proven
-            .apply_heartbeats(&verifier, &submissions)
+            .apply_heartbeats(&verifier, &submissions, at)
             .unwrap()
             .iter()
             .all(Result::is_ok)
@@ -130,7 +130,7 @@ fn bench_ledger(c: &mut Criterion) {
         b.iter_batched(
             || proven.clone(),
             |mut fresh| {
-                let closed = fresh.close_epoch(1, None).unwrap();
+                let closed = fresh.close_epoch(1, None, &[]).unwrap();
                 assert_eq!(closed.availability.len(), CHIPS);
                 fresh
             },
@@ -155,6 +155,7 @@ fn allocation_inputs(count: usize) -> Vec<AllocationInput> {
                 wallet: format!("wallet-{}", index % 997).into_bytes(),
                 rating_milli_cu: 1_000 + (index as u64 % 1_000_000),
                 proven_slots: 1 + (index as u32 % 24),
+                selected_slots: None,
             }
         })
         .collect()

@@ -128,7 +128,7 @@ fn main() {
             .map(|(der, wallet)| BindingSubmission::poci(der, bind_at, &bind_challenge, wallet))
             .collect();
         let started = Instant::now();
-        let results = ledger.apply_bindings(&verifier, &submissions).unwrap();
+        let results = ledger.apply_bindings(&verifier, &submissions, bind_at).unwrap();
         bind_time += started.elapsed();
         assert!(results.iter().all(Result::is_ok));
         eprint!("\rbound {end} of {chips} chips");
@@ -170,7 +170,7 @@ fn main() {
             .map(|der| HeartbeatSubmission::poci(der, beat_at, &beat_challenge))
             .collect();
         let started = Instant::now();
-        let results = ledger.apply_heartbeats(&verifier, &submissions).unwrap();
+        let results = ledger.apply_heartbeats(&verifier, &submissions, beat_at).unwrap();
         apply_time += started.elapsed();
         assert!(results.iter().all(Result::is_ok));
         eprint!("\rapplied {end} of {chips} heartbeats");
@@ -181,7 +181,7 @@ fn main() {
         .zip(with_epoch)
         .map(|(before, after)| after.saturating_sub(before) / chips as u64);
     let started = Instant::now();
-    let closed = ledger.close_epoch(1, None).unwrap();
+    let closed = ledger.close_epoch(1, None, &[]).unwrap();
     let close_time = started.elapsed();
     assert_eq!(closed.availability.len(), chips);
 

@@ -271,6 +271,58 @@ pub enum Error {
         /// The epoch.
         epoch: u64,
     },
+    /// A proof for a slot that ended more than the policy's grace ago (SPEC.md 18.2).
+    #[error("slot {slot} is past its grace: the current slot is {current} (grace {grace_slots})")]
+    SlotTooLate {
+        /// The proof's slot, absolute.
+        slot: u64,
+        /// The current slot, absolute.
+        current: u64,
+        /// The policy's grace in slots.
+        grace_slots: u32,
+    },
+    /// A proof for a slot after the current one.
+    #[error("slot {slot} is after the current slot {current}")]
+    SlotInFuture {
+        /// The proof's slot, absolute.
+        slot: u64,
+        /// The current slot, absolute.
+        current: u64,
+    },
+    /// A heartbeat of a chip the slot's sampling did not select (SPEC.md 18.3).
+    #[error("the chip is not sampled in this slot")]
+    NotSelected,
+    /// A sampled epoch closed without exactly one challenge per slot.
+    #[error("closing a sampled epoch needs {expected} slot challenges, got {got}")]
+    SlotChallengesMissing {
+        /// Slots per epoch.
+        expected: u32,
+        /// Challenges given.
+        got: usize,
+    },
+    /// A lease acceptance whose lease id the ledger already holds (for another acceptance).
+    #[error("lease id already used")]
+    LeaseIdReused,
+    /// A lease of a chip overlapping one it already has.
+    #[error("lease overlaps another lease of the chip")]
+    LeaseOverlap,
+    /// A lease acceptance applied after its first epoch began.
+    #[error("lease starts in epoch {first_epoch}, before the current epoch {current_epoch}")]
+    LeaseNotTimely {
+        /// The lease's first epoch.
+        first_epoch: u64,
+        /// The current epoch.
+        current_epoch: u64,
+    },
+    /// No lease of that id in the ledger.
+    #[error("no such lease")]
+    LeaseUnknown,
+    /// Settlement of a lease one of whose epochs is still open.
+    #[error("lease epoch {epoch} is not closed")]
+    LeaseNotEnded {
+        /// The first open epoch of the lease.
+        epoch: u64,
+    },
     /// A JSON form that does not parse or does not match the schema of SPEC.md.
     #[error("invalid JSON ({problem}) at line {line}, column {column}")]
     JsonInvalid {
@@ -322,6 +374,23 @@ pub enum Error {
     /// The message names another wallet than the chip is bound to.
     #[error("wallet does not match")]
     WalletMismatch,
+    /// A network policy outside its invariants (SPEC.md 18).
+    #[error("invalid network policy: {problem}")]
+    InvalidPolicy {
+        /// What is wrong.
+        problem: PolicyProblem,
+    },
+    /// Firmware older than the registry's floor for the model (SPEC.md 13, 18.4).
+    #[error("security version {security_version} is below the model's floor {floor}")]
+    FirmwareBelowFloor {
+        /// The chip's security version.
+        security_version: u32,
+        /// The floor in force.
+        floor: u32,
+    },
+    /// Trust material scheduled at epoch 0 or not after the versions already scheduled.
+    #[error("trust material must be scheduled at increasing epochs after 0")]
+    TrustScheduleInvalid,
     /// Network parameters that cannot describe a network.
     #[error("invalid network parameters: {problem}")]
     InvalidNetworkParams {
@@ -413,6 +482,18 @@ impl Error {
             Self::SlotAlreadyProven => "SLOT_ALREADY_PROVEN",
             Self::SlotBeforeBinding => "SLOT_BEFORE_BINDING",
             Self::EpochClosed { .. } => "EPOCH_CLOSED",
+            Self::SlotTooLate { .. } => "SLOT_TOO_LATE",
+            Self::SlotInFuture { .. } => "SLOT_IN_FUTURE",
+            Self::NotSelected => "NOT_SELECTED",
+            Self::SlotChallengesMissing { .. } => "SLOT_CHALLENGES_MISSING",
+            Self::LeaseIdReused => "LEASE_ID_REUSED",
+            Self::LeaseOverlap => "LEASE_OVERLAP",
+            Self::LeaseNotTimely { .. } => "LEASE_NOT_TIMELY",
+            Self::LeaseUnknown => "LEASE_UNKNOWN",
+            Self::LeaseNotEnded { .. } => "LEASE_NOT_ENDED",
+            Self::InvalidPolicy { .. } => "INVALID_POLICY",
+            Self::TrustScheduleInvalid => "TRUST_SCHEDULE_INVALID",
+            Self::FirmwareBelowFloor { .. } => "FIRMWARE_BELOW_FLOOR",
             Self::JsonInvalid { .. } => "JSON_INVALID",
             Self::SignatureMalformed => "SIGNATURE_MALFORMED",
             Self::SignatureHighS => "SIGNATURE_HIGH_S",
@@ -487,6 +568,9 @@ impl Error {
             | Self::WalletMismatch
             | Self::NonceMismatch
             | Self::InvalidNetworkParams { .. }
+            | Self::InvalidPolicy { .. }
+            | Self::TrustScheduleInvalid
+            | Self::FirmwareBelowFloor { .. }
             | Self::SlotOutOfRange { .. }
             | Self::TimeOverflow
             | Self::BeforeGenesis { .. } => ErrorFamily::Policy,
@@ -495,7 +579,16 @@ impl Error {
             | Self::SlotAlreadyProven
             | Self::SlotBeforeBinding
             | Self::EvidenceKindMismatch
-            | Self::EpochClosed { .. } => ErrorFamily::Ledger,
+            | Self::EpochClosed { .. }
+            | Self::SlotTooLate { .. }
+            | Self::SlotInFuture { .. }
+            | Self::NotSelected
+            | Self::SlotChallengesMissing { .. }
+            | Self::LeaseIdReused
+            | Self::LeaseOverlap
+            | Self::LeaseNotTimely { .. }
+            | Self::LeaseUnknown
+            | Self::LeaseNotEnded { .. } => ErrorFamily::Ledger,
             Self::InvalidSchedule { .. }
             | Self::InvalidPools
             | Self::AllocationOutOfBounds
@@ -561,6 +654,15 @@ impl Error {
         "SLOT_BEFORE_BINDING",
         "EVIDENCE_KIND_MISMATCH",
         "EPOCH_CLOSED",
+        "SLOT_TOO_LATE",
+        "SLOT_IN_FUTURE",
+        "NOT_SELECTED",
+        "SLOT_CHALLENGES_MISSING",
+        "LEASE_ID_REUSED",
+        "LEASE_OVERLAP",
+        "LEASE_NOT_TIMELY",
+        "LEASE_UNKNOWN",
+        "LEASE_NOT_ENDED",
         "JSON_INVALID",
         "REPORT_MALFORMED",
         "SIGNATURE_MALFORMED",
@@ -576,6 +678,9 @@ impl Error {
         "NONCE_MISMATCH",
         "FWID_MISMATCH",
         "INVALID_NETWORK_PARAMS",
+        "INVALID_POLICY",
+        "TRUST_SCHEDULE_INVALID",
+        "FIRMWARE_BELOW_FLOOR",
         "SLOT_OUT_OF_RANGE",
         "TIME_OVERFLOW",
         "BEFORE_GENESIS",
@@ -1028,6 +1133,28 @@ impl fmt::Display for JsonProblem {
             Self::Syntax => "syntax",
             Self::Schema => "schema",
             Self::Truncated => "truncated",
+        })
+    }
+}
+
+/// What is wrong with a network policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PolicyProblem {
+    /// `grace_slots` is above `slots_per_epoch`.
+    GraceSlots,
+    /// `sample_one_in` is 0 or above `MAX_SAMPLE_ONE_IN`.
+    SampleOneIn,
+    /// `min_availability_bps` is above 10000.
+    MinAvailability,
+}
+
+impl fmt::Display for PolicyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::GraceSlots => "grace_slots is above slots_per_epoch",
+            Self::SampleOneIn => "sample_one_in is outside 1..=65536",
+            Self::MinAvailability => "min_availability_bps is above 10000",
         })
     }
 }

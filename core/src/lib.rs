@@ -58,10 +58,12 @@ pub mod json;
 mod ledger;
 pub mod limits;
 mod manifest;
+mod network_policy;
 pub mod oid;
 mod proof;
 mod registry;
 pub mod rewards;
+mod sampling;
 mod signature;
 mod slot_context;
 mod time;
@@ -74,19 +76,21 @@ pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
 pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
 pub use error::{
     CertProblem, CertRole, DerProblem, Error, ErrorFamily, Field, JsonProblem, ManifestLocation,
-    ManifestProblem, MessageKind, ParamsProblem, ReportProblem, Result, ScheduleProblem,
+    ManifestProblem, MessageKind, ParamsProblem, PolicyProblem, ReportProblem, Result, ScheduleProblem,
 };
 pub use evidence::EvidenceKind;
 pub use evidence::nvidia::VerifiedNvidiaReport;
 pub use identifier::validate_identifier;
 pub use ledger::{
     BindingEvidence, BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch,
-    EquivocationEvidence, HeartbeatEvidence, HeartbeatSubmission,
+    EquivocationEvidence, HeartbeatEvidence, HeartbeatSubmission, Lease, LeaseOutcome,
+    MAX_LEASE_EPOCHS, SettledLease,
 };
 pub use manifest::{
     ChipFigures, EvidenceFields, EvidenceModel, MANIFEST_SCHEMA, ManifestModel, MilliFigure,
     PeakFigure, VendorManifest, VendorStatus,
 };
+pub use network_policy::{MAX_SAMPLE_ONE_IN, NetworkPolicy, PolicyChange};
 pub use proof::{
     ChipBinding, ChipBindingRef, ChipBindingTbs, ChipBindingTbsRef, Heartbeat, HeartbeatRef,
     HeartbeatTbs, HeartbeatTbsRef, LeaseAcceptance, LeaseAcceptanceRef, LeaseAcceptanceTbs,
@@ -95,6 +99,7 @@ pub use proof::{
 pub use registry::{
     ChipModel, ChipModelRegistry, ManifestSource, RegistryDiff, RegistrySchedule, Rerating,
 };
+pub use sampling::{SAMPLING_DOMAIN, is_sampled};
 pub use signature::{Backend, EcdsaSignature, verify_signature};
 pub use slot_context::{BindingContext, SlotContext};
 pub use time::{NetworkParams, SlotId};

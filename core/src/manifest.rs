@@ -103,6 +103,10 @@ pub struct ManifestModel {
     pub source: String,
     /// Remarks (sparse-only figures, accumulate precision, missing figures).
     pub note: String,
+    /// The firmware floor: chips of the model whose security version is below it are
+    /// refused from the epoch this registry version takes effect (SPEC.md 18.4); 0 for none.
+    #[serde(default)]
+    pub min_security_version: u32,
 }
 
 /// A vendor manifest (`manifest.toml` of a vendor-roots/ folder).
@@ -216,6 +220,7 @@ const MODEL_KEYS: &[&str] = &[
     "rating_milli_cu",
     "source",
     "note",
+    "min_security_version",
 ];
 
 /// Builds manifest errors that name the file and, as known, the model and field.
@@ -574,6 +579,15 @@ impl VendorManifest {
         if source.trim().is_empty() {
             return Err(report.error(ManifestProblem::MissingSource, m, Some("source")));
         }
+        let min_security_version = match row.get("min_security_version") {
+            None => 0,
+            Some(value) => value
+                .as_integer()
+                .and_then(|value| u32::try_from(value).ok())
+                .ok_or_else(|| {
+                    report.error(ManifestProblem::WrongType, m, Some("min_security_version"))
+                })?,
+        };
         Ok(ManifestModel {
             model_id: model_id.to_owned(),
             display_name: text(row, "display_name", report, m)?.to_owned(),
@@ -581,6 +595,7 @@ impl VendorManifest {
             rating_milli_cu: rating,
             source: source.to_owned(),
             note: note.to_owned(),
+            min_security_version,
         })
     }
 }

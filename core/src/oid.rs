@@ -62,6 +62,8 @@ pub const HEARTBEAT_DOMAIN_DER: [u8; 22] = under_arc(3, 2);
 pub const LEASE_ACCEPTANCE_DOMAIN_DER: [u8; 22] = under_arc(3, 3);
 /// `id-poci-registry ::= { id-poci 4 1 }`: domain tag of the canonical chip-model registry.
 pub const REGISTRY_DOMAIN_DER: [u8; 22] = under_arc(4, 1);
+/// `id-poci-networkPolicy ::= { id-poci 4 2 }`: domain tag of the canonical network policy.
+pub const NETWORK_POLICY_DOMAIN_DER: [u8; 22] = under_arc(4, 2);
 
 // Standard X.509 identifiers (RFC 5280), as content octets: every module that reads or
 // writes certificates, CRLs or names takes them from here.
@@ -158,6 +160,10 @@ mod tests {
         assert_eq!(
             encode_dotted(&format!("{POCI_ARC}.4.1")),
             REGISTRY_DOMAIN_DER
+        );
+        assert_eq!(
+            encode_dotted(&format!("{POCI_ARC}.4.2")),
+            NETWORK_POLICY_DOMAIN_DER
         );
     }
 }

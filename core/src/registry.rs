@@ -40,6 +40,9 @@ pub struct ChipModel {
     pub source: String,
     /// Remarks on the figures.
     pub note: String,
+    /// The firmware floor (SPEC.md 18.4): 0 for none.
+    #[serde(default)]
+    pub min_security_version: u32,
 }
 
 /// All recognised vendors and chip models.
@@ -153,6 +156,7 @@ impl ChipModelRegistry {
                     rating_milli_cu: model.rating_milli_cu,
                     source: model.source.clone(),
                     note: model.note.clone(),
+                    min_security_version: model.min_security_version,
                 },
             );
         }
@@ -174,6 +178,23 @@ impl ChipModelRegistry {
     #[must_use]
     pub fn get(&self, model_id: &str) -> Option<&ChipModel> {
         self.models.get(model_id)
+    }
+
+    /// The firmware floor rule (SPEC.md 18.4): a chip of `model_id` at `security_version`
+    /// is refused if the model's `min_security_version` is above it. A model absent here
+    /// has no floor (its absence is judged elsewhere).
+    ///
+    /// # Errors
+    /// `FIRMWARE_BELOW_FLOOR`.
+    pub fn check_floor(&self, model_id: &str, security_version: u32) -> Result<()> {
+        let floor = self.get(model_id).map_or(0, |model| model.min_security_version);
+        if security_version < floor {
+            return Err(Error::FirmwareBelowFloor {
+                security_version,
+                floor,
+            });
+        }
+        Ok(())
     }
 
     /// The model that evidence anchored at `vendor_id` proves by its signed `fields`
@@ -379,6 +400,12 @@ fn encode_model(model: &ChipModel) -> Result<Vec<u8>> {
         optional(0x84, figures.memory_bandwidth_gbps)?,
         tlv(tag::UTF8_STRING, model.source.as_bytes())?,
         tlv(tag::UTF8_STRING, model.note.as_bytes())?,
+        // Absent when 0, so registries without floors keep their encoding and digest.
+        if model.min_security_version == 0 {
+            Vec::new()
+        } else {
+            uint(0x85, model.min_security_version.into())?
+        },
     ]
     .concat();
     tlv(tag::SEQUENCE, &body)

@@ -398,6 +398,14 @@ impl TrustStore {
             .filter(move |root| root.kind == kind && root.subject.as_slice() == subject)
     }
 
+    /// Whether a root for evidence of `kind` has Subject Name `subject`.
+    pub(crate) fn has_root(&self, kind: EvidenceKind, subject: &[u8]) -> bool {
+        match kind {
+            EvidenceKind::Poci => self.roots.iter().any(|root| root.subject == subject),
+            _ => self.evidence_roots_named(kind, subject).next().is_some(),
+        }
+    }
+
     /// The policy.
     #[must_use]
     pub const fn policy(&self) -> &TrustPolicy {

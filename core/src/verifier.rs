@@ -20,9 +20,9 @@ use crate::registry::ChipModel;
 use crate::signature::Backend;
 use crate::slot_context::{BindingContext, SlotClaims, SlotContext};
 use crate::trust::{RootKind, TrustStore};
-use crate::x509::ChipIdentity;
+use crate::x509::{ChainIdentity, ChainLevel, ChipIdentity};
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
-use crate::x509::chain::{CarriedChain, ChainCheck, SignatureMemo, validate_chain};
+use crate::x509::chain::{AnchorRoot, CarriedChain, ChainCheck, SignatureMemo, validate_chain};
 
 /// One heartbeat of a batch: its bytes, the chip's registered key and the context.
 #[derive(Debug, Clone, Copy)]
@@ -96,6 +96,10 @@ pub struct VerifiedBinding {
     pub slot: u32,
     /// The chip as registered by this binding.
     pub record: ChipRecord,
+    /// What identifies the binding's chain, for revocation of the bound chip (SPEC.md
+    /// 18.5); not part of the JSON form.
+    #[serde(skip)]
+    pub chain: ChainIdentity,
 }
 
 /// Verifies POCI proofs with one signature backend and one trust store.
@@ -109,6 +113,9 @@ pub struct VerifiedBinding {
 pub struct Verifier {
     backend: Backend,
     trust: TrustStore,
+    /// Trust material that takes effect later: `(activation epoch, store)`, epochs
+    /// strictly increasing, all after the base store (SPEC.md 18.5).
+    scheduled: Vec<(u64, TrustStore)>,
     memo: SignatureMemo,
     certificate_signature_checks: AtomicU64,
 }
@@ -151,11 +158,73 @@ impl Verifier {
         &self.trust
     }
 
-    /// Replaces the trust store (new CRLs, vendors). Remembered signatures stay: a
-    /// signature's validity does not depend on the trust material, and every chain is
-    /// checked against the new material in full.
+    /// Replaces the trust store (new CRLs, vendors) for every epoch, dropping any
+    /// scheduled one. Remembered signatures stay: a signature's validity does not depend on
+    /// the trust material, and every chain is checked against the new material in full.
     pub fn set_trust_store(&mut self, trust: TrustStore) {
         self.trust = trust;
+        self.scheduled.clear();
+    }
+
+    /// Schedules trust material that takes effect from `activation_epoch` (SPEC.md 18.5):
+    /// a CRL, a vendor marked revoked, a root removed, a registry with new floors.
+    /// Bindings and heartbeats for a slot are judged under the version in force at the
+    /// slot's epoch, and from then on the ledger stops crediting chips whose binding chain
+    /// that version revokes.
+    ///
+    /// # Errors
+    /// `TRUST_SCHEDULE_INVALID` if `activation_epoch` is 0 or not after every epoch
+    /// already scheduled; nothing changes.
+    pub fn schedule_trust_store(&mut self, activation_epoch: u64, trust: TrustStore) -> Result<()> {
+        let after = self.scheduled.last().map_or(0, |(epoch, _)| *epoch);
+        if activation_epoch == 0 || activation_epoch <= after {
+            return Err(Error::TrustScheduleInvalid);
+        }
+        self.scheduled.push((activation_epoch, trust));
+        Ok(())
+    }
+
+    /// The trust material in force at `epoch`: the last scheduled version whose activation
+    /// epoch is at most `epoch`, else the base store.
+    #[must_use]
+    pub fn trust_store_at(&self, epoch: u64) -> &TrustStore {
+        self.scheduled
+            .iter()
+            .rev()
+            .find(|(activation, _)| *activation <= epoch)
+            .map_or(&self.trust, |(_, trust)| trust)
+    }
+
+    /// The activation epochs of the scheduled trust material, in order.
+    #[must_use]
+    pub fn trust_activations(&self) -> Vec<u64> {
+        self.scheduled.iter().map(|(epoch, _)| *epoch).collect()
+    }
+
+    /// Whether the trust material in force at `epoch` still honours a bound chip's chain
+    /// at `time` ([`ChainIdentity`], SPEC.md 18.5).
+    pub(crate) fn check_bound_chain(
+        &self,
+        epoch: u64,
+        time: u64,
+        kind: EvidenceKind,
+        vendor_id: &str,
+        chain: &ChainIdentity,
+        chip_serial: Option<&[u8]>,
+    ) -> Result<()> {
+        let check = ChainCheck {
+            backend: self.backend,
+            checks: &self.certificate_signature_checks,
+            memo: &self.memo,
+        };
+        chain.check(
+            check,
+            self.trust_store_at(epoch),
+            kind,
+            vendor_id,
+            chip_serial,
+            time,
+        )
     }
 
     /// Certificate and CRL signatures checked so far (an operator metric; shows the cache at work).
@@ -287,7 +356,7 @@ impl Verifier {
         context: &BindingContext<'_>,
     ) -> Result<VerifiedBinding> {
         crate::evidence::nvidia::verify_nvidia_binding(
-            &self.trust,
+            self.trust_store_at(context.slot().epoch),
             self.backend,
             report,
             chain,
@@ -347,11 +416,13 @@ impl Verifier {
             .iter()
             .map(|der| ParsedCertificate::from_der(der))
             .collect::<Result<Vec<_>>>()?;
-        let device = self.device_profile(tbs, &parsed)?;
+        let trust = self.trust_store_at(tbs.epoch);
+        let device = device_profile(trust, tbs, &parsed)?;
         // The binding's own signature, under the certified key: one check, before the chain's.
         binding.verify_signature(self.backend, &device.key)?;
         check_carried_validity(&parsed, time)?;
-        let vendor_id = self.anchoring_vendor(tbs, &parsed, time, device.model)?;
+        let (vendor_id, root) = self.anchoring_vendor(trust, tbs, &parsed, time, device.model)?;
+        let chain = chain_identity(&parsed, root)?;
         Ok(VerifiedBinding {
             proof_id: binding.proof_id(),
             epoch: tbs.epoch,
@@ -369,13 +440,16 @@ impl Verifier {
                 binding_counter: tbs.binding_counter,
                 certificate_not_after: device.not_after,
             },
+            chain,
         })
     }
+
+}
 
     /// SPEC.md 6.4 steps 2 and 3: every carried certificate read whole (a P-256 key each),
     /// the device certificate's profile and identity, and its model in the registry.
     fn device_profile<'p>(
-        &'p self,
+        trust: &'p TrustStore,
         tbs: &ChipBindingTbsRef<'_>,
         parsed: &'p [ParsedCertificate<'_>],
     ) -> Result<DeviceProfile<'p>> {
@@ -418,11 +492,13 @@ impl Verifier {
         if identity.model_id != tbs.model_id {
             return Err(Error::ModelMismatch);
         }
-        let model = self
-            .trust
+        let model = trust
             .registry()
             .get(&identity.model_id)
             .ok_or(Error::ModelUnknown)?;
+        trust
+            .registry()
+            .check_floor(&identity.model_id, identity.security_version)?;
         Ok(DeviceProfile {
             key,
             identity,
@@ -431,15 +507,17 @@ impl Verifier {
         })
     }
 
+impl Verifier {
     /// SPEC.md 6.4 steps 6 and 7: the chain at `time`, then the anchoring vendor's policy;
     /// returns the vendor id.
-    fn anchoring_vendor(
+    fn anchoring_vendor<'t>(
         &self,
+        trust: &'t TrustStore,
         tbs: &ChipBindingTbsRef<'_>,
         parsed: &[ParsedCertificate<'_>],
         time: u64,
         model: &ChipModel,
-    ) -> Result<&str> {
+    ) -> Result<(&'t str, &'t AnchorRoot)> {
         let check = ChainCheck {
             backend: self.backend,
             checks: &self.certificate_signature_checks,
@@ -451,29 +529,55 @@ impl Verifier {
         };
         let root_index = validate_chain(
             check,
-            self.trust.roots(),
-            self.trust.crls(),
-            self.trust.policy().unknown_revocation,
+            trust.roots(),
+            trust.crls(),
+            trust.policy().unknown_revocation,
             chain,
             time,
         )?;
-        let root = self.trust.root(root_index).ok_or(Error::UnknownIssuer)?;
-        let vendor = self
-            .trust
+        let root = trust.root(root_index).ok_or(Error::UnknownIssuer)?;
+        let vendor = trust
             .vendor(&root.vendor_id)
             .ok_or(Error::UnknownIssuer)?;
         if vendor.status == VendorStatus::Revoked {
             return Err(Error::VendorRevoked);
         }
         let test = vendor.test || root.kind == RootKind::Test;
-        if test && !self.trust.policy().allow_test_vendors {
+        if test && !trust.policy().allow_test_vendors {
             return Err(Error::TestVendorRefused);
         }
         if model.vendor_id != vendor.vendor_id {
             return Err(Error::ModelNotAllowedForVendor);
         }
-        Ok(&vendor.vendor_id)
+        Ok((&vendor.vendor_id, root))
     }
+}
+
+/// The chain identity of a validated path (device first) under `root`: each certificate's
+/// issuer, issuer key and serial.
+fn chain_identity(parsed: &[ParsedCertificate<'_>], root: &AnchorRoot) -> Result<ChainIdentity> {
+    let mut levels = Vec::with_capacity(parsed.len());
+    for (index, certificate) in parsed.iter().enumerate() {
+        // The issuer's key: the next carried certificate's, or the root's (its subject).
+        let issuer_key = match parsed.get(index.saturating_add(1)) {
+            Some(issuer) => DevicePublicKey::from_spki_der(issuer.spki)
+                .map_err(|_| Error::BadCertificate {
+                    problem: CertProblem::Algorithm,
+                })?
+                .sec1_bytes()
+                .to_vec(),
+            None => root.key.clone(),
+        };
+        levels.push(ChainLevel {
+            issuer: certificate.issuer.to_vec(),
+            issuer_key,
+            serial: certificate.serial.to_vec(),
+        });
+    }
+    Ok(ChainIdentity {
+        root_subject: root.subject.clone(),
+        levels,
+    })
 }
 
 /// What the device certificate of a binding certifies (SPEC.md 6.4 steps 2 and 3).

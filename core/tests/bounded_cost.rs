@@ -299,7 +299,7 @@ fn code_batch_too_large() {
     };
     let bindings = vec![BindingSubmission::poci(&der, at, &challenge, WALLET); MAX_BATCH_LEN + 1];
     let before = ledger.clone();
-    let error = ledger.apply_bindings(&verifier, &bindings).unwrap_err();
+    let error = ledger.apply_bindings(&verifier, &bindings, at).unwrap_err();
     assert_eq!(error.code(), "BATCH_TOO_LARGE");
     assert_eq!(ledger, before, "a refused batch applies nothing");
 
@@ -307,10 +307,10 @@ fn code_batch_too_large() {
     // item by item, one more is refused whole.
     let junk = [0x30, 0x00];
     let beats = vec![HeartbeatSubmission::poci(&junk, at, &challenge); MAX_BATCH_LEN + 1];
-    let error = ledger.apply_heartbeats(&verifier, &beats).unwrap_err();
+    let error = ledger.apply_heartbeats(&verifier, &beats, at).unwrap_err();
     assert_eq!(error.code(), "BATCH_TOO_LARGE");
     let results = ledger
-        .apply_heartbeats(&verifier, &beats[..MAX_BATCH_LEN])
+        .apply_heartbeats(&verifier, &beats[..MAX_BATCH_LEN], at)
         .unwrap();
     assert_eq!(results.len(), MAX_BATCH_LEN);
     assert!(results.iter().all(Result::is_err));

@@ -362,6 +362,7 @@ fn every_code_has_a_test_and_a_spec_entry() {
         include_str!("bounded_cost.rs"),
         include_str!("nvidia_report.rs"),
         include_str!("nvidia_ledger.rs"),
+        include_str!("consensus_rules.rs"),
     ]
     .concat();
     let spec = include_str!("../../conformance/SPEC.md");

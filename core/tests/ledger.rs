@@ -93,7 +93,7 @@ fn apply_binding_at(
     wallet: &[u8],
     slot: SlotId,
 ) -> Result<BindingOutcome, Error> {
-    ledger.apply_binding(verifier, der, slot, &slot_challenge(slot), wallet)
+    ledger.apply_binding(verifier, der, slot, &slot_challenge(slot), wallet, slot)
 }
 
 fn beat(
@@ -109,6 +109,7 @@ fn beat(
         &heartbeat(key, slot, counter, wallet),
         slot,
         &slot_challenge(slot),
+        slot,
     )
 }
 
@@ -118,7 +119,7 @@ fn apply_binding(
     der: &[u8],
     wallet: &[u8],
 ) -> Result<BindingOutcome, Error> {
-    ledger.apply_binding(verifier, der, BIND_AT, &challenge(), wallet)
+    ledger.apply_binding(verifier, der, BIND_AT, &challenge(), wallet, BIND_AT)
 }
 
 fn at(epoch: u64, slot: u32) -> SlotId {
@@ -187,10 +188,11 @@ fn code_counter_replay() {
             &heartbeat(&key, at(8, 0), 10, WALLET),
             at(8, 0),
             &slot_challenge(at(8, 0)),
+            at(8, 0),
         )
         .unwrap();
     let replayed = heartbeat(&key, at(8, 1), 10, WALLET);
-    let result = ledger.apply_heartbeat(&verifier, &replayed, at(8, 1), &slot_challenge(at(8, 1)));
+    let result = ledger.apply_heartbeat(&verifier, &replayed, at(8, 1), &slot_challenge(at(8, 1)), at(8, 1));
     assert_eq!(result.unwrap_err().code(), "COUNTER_REPLAY");
 }
 
@@ -207,12 +209,13 @@ fn code_slot_already_proven() {
             &heartbeat(&key, slot, 1, WALLET),
             slot,
             &slot_challenge(slot),
+            slot,
         )
         .unwrap();
     let again = heartbeat(&key, slot, 2, WALLET);
     assert_eq!(
         ledger
-            .apply_heartbeat(&verifier, &again, slot, &slot_challenge(slot))
+            .apply_heartbeat(&verifier, &again, slot, &slot_challenge(slot), slot)
             .unwrap_err()
             .code(),
         "SLOT_ALREADY_PROVEN"
@@ -221,7 +224,7 @@ fn code_slot_already_proven() {
     let late = heartbeat(&key, earlier, 3, WALLET);
     assert_eq!(
         ledger
-            .apply_heartbeat(&verifier, &late, earlier, &slot_challenge(earlier))
+            .apply_heartbeat(&verifier, &late, earlier, &slot_challenge(earlier), earlier)
             .unwrap_err()
             .code(),
         "SLOT_ALREADY_PROVEN"
@@ -239,6 +242,7 @@ fn code_unknown_chip() {
         &heartbeat(&key, slot, 1, WALLET),
         slot,
         &slot_challenge(slot),
+        slot,
     );
     assert_eq!(result.unwrap_err().code(), "UNKNOWN_CHIP");
 }
@@ -249,17 +253,18 @@ fn code_epoch_closed() {
     let mut ledger = ChipLedger::new(params());
     let (key, der) = binding(b"chip-1", b"SN-1", 1, WALLET);
     apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
-    ledger.close_epoch(8, None).unwrap();
+    ledger.close_epoch(8, None, &[]).unwrap();
     let slot = at(8, 0);
     let result = ledger.apply_heartbeat(
         &verifier,
         &heartbeat(&key, slot, 1, WALLET),
         slot,
         &slot_challenge(slot),
+        slot,
     );
     assert_eq!(result.unwrap_err(), Error::EpochClosed { epoch: 8 });
     assert_eq!(
-        ledger.close_epoch(8, None).unwrap_err().code(),
+        ledger.close_epoch(8, None, &[]).unwrap_err().code(),
         "EPOCH_CLOSED"
     );
 }
@@ -277,6 +282,7 @@ fn heartbeat_after_the_certificate_expired_is_refused() {
         &heartbeat(&key, slot, 1, WALLET),
         slot,
         &slot_challenge(slot),
+        slot,
     );
     assert_eq!(result.unwrap_err().code(), "CERT_EXPIRED");
 }
@@ -293,7 +299,7 @@ fn heartbeat_checks_reach_the_ledger() {
     let wrong_wallet = heartbeat(&key, slot, 1, b"someone-else");
     assert_eq!(
         ledger
-            .apply_heartbeat(&verifier, &wrong_wallet, slot, &slot_challenge(slot))
+            .apply_heartbeat(&verifier, &wrong_wallet, slot, &slot_challenge(slot), slot)
             .unwrap_err()
             .code(),
         "WALLET_MISMATCH"
@@ -301,14 +307,14 @@ fn heartbeat_checks_reach_the_ledger() {
     let good = heartbeat(&key, slot, 1, WALLET);
     assert_eq!(
         ledger
-            .apply_heartbeat(&verifier, &good, slot, &slot_challenge(at(8, 1)))
+            .apply_heartbeat(&verifier, &good, slot, &slot_challenge(at(8, 1)), slot)
             .unwrap_err()
             .code(),
         "CHALLENGE_MISMATCH"
     );
     assert_eq!(
         ledger
-            .apply_heartbeat(&verifier, &good, at(8, 200), &slot_challenge(slot))
+            .apply_heartbeat(&verifier, &good, at(8, 200), &slot_challenge(slot), at(8, 200))
             .unwrap_err()
             .code(),
         "SLOT_OUT_OF_RANGE"
@@ -336,6 +342,7 @@ fn a_full_epoch_from_proofs_to_rewards() {
             &heartbeat(&a, at, u64::from(slot) + 1, b"alice"),
             at,
             &slot_challenge(at),
+            at,
         );
         result.unwrap();
         if slot % 2 == 0 {
@@ -345,6 +352,7 @@ fn a_full_epoch_from_proofs_to_rewards() {
                     &heartbeat(&b, at, u64::from(slot) + 1, b"bob"),
                     at,
                     &slot_challenge(at),
+                    at,
                 )
                 .unwrap();
         } else if let Err(error) = ledger.apply_heartbeat(
@@ -352,11 +360,12 @@ fn a_full_epoch_from_proofs_to_rewards() {
             &heartbeat(&b, at, 1, b"bob"),
             at,
             &slot_challenge(at),
+            at,
         ) {
             tally.record(&error);
         }
     }
-    let closed = ledger.close_epoch(8, None).unwrap();
+    let closed = ledger.close_epoch(8, None, &[]).unwrap();
     let slots: Vec<u32> = closed
         .availability
         .iter()
@@ -416,6 +425,7 @@ fn slots_follow_the_wallet_that_held_the_chip() {
             &heartbeat(&key, at(8, 0), 1, b"alice"),
             at(8, 0),
             &slot_challenge(at(8, 0)),
+            at(8, 0),
         )
         .unwrap();
     let (_, sold) = binding_at(b"chip-1", b"SN-1", 2, b"bob", at(8, 1));
@@ -426,6 +436,7 @@ fn slots_follow_the_wallet_that_held_the_chip() {
             &heartbeat(&key, at(8, 1), 2, b"bob"),
             at(8, 1),
             &slot_challenge(at(8, 1)),
+            at(8, 1),
         )
         .unwrap();
     // Persisted as lists in (epoch, key id, wallet) order; a state naming an unknown chip
@@ -452,7 +463,7 @@ fn slots_follow_the_wallet_that_held_the_chip() {
     assert!(serde_json::from_value::<ChipLedger>(swapped).is_err());
     state["proven"][1]["key_id"] = hex::encode([0xffu8; 32]).into();
     assert!(serde_json::from_value::<ChipLedger>(state).is_err());
-    let closed = ledger.close_epoch(8, None).unwrap();
+    let closed = ledger.close_epoch(8, None, &[]).unwrap();
     let wallets: Vec<(Vec<u8>, u32)> = closed
         .availability
         .iter()
@@ -472,10 +483,10 @@ proptest! {
         apply_binding(&mut ledger, &verifier, &der, WALLET).unwrap();
         for (counter, slot) in slots.iter().enumerate() {
             let at = at(8, *slot);
-            ledger.apply_heartbeat(&verifier, &heartbeat(&key, at, counter as u64 + 1, WALLET), at, &slot_challenge(at)).unwrap();
+            ledger.apply_heartbeat(&verifier, &heartbeat(&key, at, counter as u64 + 1, WALLET), at, &slot_challenge(at), at).unwrap();
         }
         if close {
-            ledger.close_epoch(8, None).unwrap();
+            ledger.close_epoch(8, None, &[]).unwrap();
         }
         let json = serde_json::to_string(&ledger).unwrap();
         let mut restored: ChipLedger = serde_json::from_str(&json).unwrap();
@@ -484,7 +495,7 @@ proptest! {
         // The restored ledger keeps working (its key cache is rebuilt on demand).
         let next = at(9, 0);
         let hb = heartbeat(&key, next, 1000, WALLET);
-        prop_assert!(restored.apply_heartbeat(&verifier, &hb, next, &slot_challenge(next)).is_ok());
+        prop_assert!(restored.apply_heartbeat(&verifier, &hb, next, &slot_challenge(next), next).is_ok());
     }
 
     /// A batch gives, item by item and in the final state, exactly what applying the
@@ -494,7 +505,11 @@ proptest! {
         submissions in proptest::collection::vec((0usize..3, 0u32..4, 1u64..6, 0u8..4), 0..16),
     ) {
         let verifier = verifier();
-        let mut sequential = ChipLedger::new(params());
+        // One current slot for the batch: every item's slot is within the grace of it.
+        let now = at(8, 3);
+        let mut policy = poci::NetworkPolicy::ledger_defaults(params());
+        policy.grace_slots = 3;
+        let mut sequential = ChipLedger::with_policy(policy).unwrap();
         let mut chips = Vec::new();
         for index in 0..2u8 {
             let (key, der) = binding(&[b'k', index], &[b'S', index], 1, WALLET);
@@ -520,13 +535,13 @@ proptest! {
             .collect();
         let one_by_one: Vec<Result<(), Error>> = items
             .iter()
-            .map(|(der, at, challenge)| sequential.apply_heartbeat(&verifier, der, *at, challenge))
+            .map(|(der, at, challenge)| sequential.apply_heartbeat(&verifier, der, *at, challenge, now))
             .collect();
         let batch: Vec<HeartbeatSubmission<'_>> = items
             .iter()
             .map(|(der, slot, challenge)| HeartbeatSubmission::poci(der, *slot, challenge))
             .collect();
-        let together = batched.apply_heartbeats(&verifier, &batch).unwrap();
+        let together = batched.apply_heartbeats(&verifier, &batch, now).unwrap();
         prop_assert_eq!(together, one_by_one);
         prop_assert_eq!(&batched, &sequential);
     }
@@ -553,13 +568,13 @@ proptest! {
         let mut batched = sequential.clone();
         let one_by_one: Vec<Result<BindingOutcome, Error>> = items
             .iter()
-            .map(|(der, challenge, wallet)| sequential.apply_binding(&verifier, der, BIND_AT, challenge, wallet))
+            .map(|(der, challenge, wallet)| sequential.apply_binding(&verifier, der, BIND_AT, challenge, wallet, BIND_AT))
             .collect();
         let batch: Vec<BindingSubmission<'_>> = items
             .iter()
             .map(|(der, challenge, wallet)| BindingSubmission::poci(der, BIND_AT, challenge, wallet))
             .collect();
-        prop_assert_eq!(batched.apply_bindings(&verifier, &batch).unwrap(), one_by_one);
+        prop_assert_eq!(batched.apply_bindings(&verifier, &batch, BIND_AT).unwrap(), one_by_one);
         prop_assert_eq!(&batched, &sequential);
     }
 }
@@ -583,10 +598,11 @@ fn closing_with_a_registry_schedule_rates_by_the_version_in_force() {
                 &heartbeat(&chip, slot, 1, b"alice"),
                 slot,
                 &slot_challenge(slot),
+                slot,
             )
             .unwrap();
         let schedule = poci::RegistrySchedule::new(versions).unwrap();
-        let closed = ledger.close_epoch(8, Some(&schedule)).unwrap();
+        let closed = ledger.close_epoch(8, Some(&schedule), &[]).unwrap();
         assert_eq!(closed.availability.len(), 1);
         closed.availability[0].rating_milli_cu
     };
@@ -637,7 +653,7 @@ fn code_slot_before_binding() {
     beat(&mut ledger, &verifier, &key, at(8, 10), 21, b"buyer").unwrap();
     let (_, resale) = binding_at(b"chip-1", b"SN-1", 3, b"carol", at(8, 11));
     apply_binding_at(&mut ledger, &verifier, &resale, b"carol", at(8, 11)).unwrap();
-    let closed = ledger.close_epoch(8, None).unwrap();
+    let closed = ledger.close_epoch(8, None, &[]).unwrap();
     let paid: Vec<(Vec<u8>, u32)> = closed
         .availability
         .iter()
@@ -676,7 +692,7 @@ fn code_slot_before_binding() {
         "SLOT_BEFORE_BINDING"
     );
     assert_eq!(
-        ledger.close_epoch(8, None).unwrap().availability[0].proven_slots,
+        ledger.close_epoch(8, None, &[]).unwrap().availability[0].proven_slots,
         2
     );
 }
@@ -697,7 +713,7 @@ fn persisted() -> (serde_json::Value, DeviceKey) {
         WALLET,
     )
     .unwrap();
-    ledger.close_epoch(7, None).unwrap();
+    ledger.close_epoch(7, None, &[]).unwrap();
     (serde_json::to_value(&ledger).unwrap(), key)
 }
 

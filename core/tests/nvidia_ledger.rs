@@ -75,7 +75,7 @@ fn bind(
         .report(&nonce(slot, wallet, EvidencePurpose::Binding))
         .unwrap();
     let chain: Vec<&[u8]> = gpu.chain().iter().map(Vec::as_slice).collect();
-    ledger.apply_nvidia_binding(verifier, &report, &chain, slot, &challenge(slot), wallet)
+    ledger.apply_nvidia_binding(verifier, &report, &chain, slot, &challenge(slot), wallet, slot)
 }
 
 fn beat(
@@ -89,7 +89,7 @@ fn beat(
         .report(&nonce(slot, wallet, EvidencePurpose::Heartbeat))
         .unwrap();
     let key_id = gpu.key_id().unwrap();
-    ledger.apply_nvidia_heartbeat(verifier, &key_id, &report, slot, &challenge(slot))
+    ledger.apply_nvidia_heartbeat(verifier, &key_id, &report, slot, &challenge(slot), slot)
 }
 
 fn code<T>(result: Result<T, poci::Error>) -> &'static str {
@@ -131,7 +131,7 @@ fn an_emulated_h100_binds_proves_slots_and_is_paid_by_its_rating() {
         beat(&mut ledger, &verifier, &h100, at(1, slot), b"alice").unwrap();
     }
     beat(&mut ledger, &verifier, &b200, at(1, 3), b"bob").unwrap();
-    let closed = ledger.close_epoch(1, None).unwrap();
+    let closed = ledger.close_epoch(1, None, &[]).unwrap();
     let mut slots: Vec<(u64, u32)> = closed
         .availability
         .iter()
@@ -153,7 +153,7 @@ fn a_report_answers_one_slot_one_wallet_one_purpose() {
         .report(&nonce(at(1, 1), b"alice", EvidencePurpose::Heartbeat))
         .unwrap();
     let apply = |ledger: &mut ChipLedger, report: &[u8], slot: SlotId| {
-        ledger.apply_nvidia_heartbeat(&verifier, &key_id, report, slot, &challenge(slot))
+        ledger.apply_nvidia_heartbeat(&verifier, &key_id, report, slot, &challenge(slot), slot)
     };
     // Replayed to a later slot, as another wallet's, or a binding's report as a heartbeat.
     assert_eq!(
@@ -201,7 +201,8 @@ fn a_report_answers_one_slot_one_wallet_one_purpose() {
             &chain,
             at(1, 5),
             &challenge(at(1, 5)),
-            b"mallory"
+            b"mallory",
+            at(1, 5),
         )),
         "NONCE_MISMATCH"
     );
@@ -233,7 +234,7 @@ fn a_firmware_update_keeps_the_chip_and_needs_a_new_binding() {
     );
     beat(&mut ledger, &verifier, &new, at(1, 4), b"alice").unwrap();
     assert_eq!(ledger.chip_count(), 1);
-    let closed = ledger.close_epoch(1, None).unwrap();
+    let closed = ledger.close_epoch(1, None, &[]).unwrap();
     assert_eq!(closed.availability.len(), 1);
     assert_eq!(
         closed.availability[0].proven_slots, 2,
@@ -300,13 +301,13 @@ fn batches_give_what_one_by_one_gives() {
         })
         .collect();
     let mut together = ChipLedger::new(params());
-    let batch = together.apply_bindings(&verifier, &submissions).unwrap();
+    let batch = together.apply_bindings(&verifier, &submissions, slot).unwrap();
     let mut sequential = ChipLedger::new(params());
     let one_by_one: Vec<_> = reports
         .iter()
         .zip(&chains)
         .map(|(report, chain)| {
-            sequential.apply_nvidia_binding(&verifier, report, chain, slot, &challenge, b"alice")
+            sequential.apply_nvidia_binding(&verifier, report, chain, slot, &challenge, b"alice", slot)
         })
         .collect();
     assert_eq!(batch, one_by_one);
@@ -343,7 +344,7 @@ fn batches_give_what_one_by_one_gives() {
         beat_at,
         &beat_challenge,
     ));
-    let results = together.apply_heartbeats(&verifier, &submissions).unwrap();
+    let results = together.apply_heartbeats(&verifier, &submissions, beat_at).unwrap();
     let codes: Vec<&str> = results.into_iter().map(code).collect();
     assert_eq!(codes[..3], ["OK", "OK", "OK"]);
     assert_ne!(codes[3], "OK");
@@ -402,7 +403,8 @@ fn the_real_h100_samples_are_genuine_but_answer_no_slot() {
                 &chain,
                 slot,
                 &challenge(slot),
-                b"alice"
+                b"alice",
+                slot,
             )),
             "NONCE_MISMATCH",
             "a nonce NVIDIA's sample was made for answers no POCI context"
@@ -483,7 +485,7 @@ fn code_evidence_kind_mismatch() {
     .to_der()
     .unwrap();
     assert_eq!(
-        code(ledger.apply_heartbeat(&verifier, &heartbeat, at(1, 1), &challenge(at(1, 1)))),
+        code(ledger.apply_heartbeat(&verifier, &heartbeat, at(1, 1), &challenge(at(1, 1)), at(1, 1))),
         "EVIDENCE_KIND_MISMATCH"
     );
 }

@@ -28,6 +28,7 @@ fn entry(n: u8, rating: u64, slots: u32) -> AllocationInput {
         wallet: vec![b'w', n],
         rating_milli_cu: rating,
         proven_slots: slots,
+        selected_slots: None,
     }
 }
 

@@ -84,7 +84,7 @@ fn main() -> Outcome {
             certificates: vec![certificate, vendor.intermediate_der.clone()],
         };
         let der = Signed::sign(tbs, &key)?.to_der()?;
-        let outcome = ledger.apply_binding(&verifier, &der, bind_at, &bind_challenge, wallet)?;
+        let outcome = ledger.apply_binding(&verifier, &der, bind_at, &bind_challenge, wallet, bind_at)?;
         check(outcome == BindingOutcome::Claimed, "a new chip is claimed")?;
         println!(
             "{model:<20} chip {:.16}.. for {}: {outcome:?}",
@@ -116,18 +116,20 @@ fn main() -> Outcome {
         Some("CHALLENGE_MISMATCH"),
     ));
 
-    // One call: signatures are checked across threads, then recorded in submission order.
-    let batch: Vec<HeartbeatSubmission<'_>> = items
-        .iter()
-        .map(|(slot, challenge, der, _)| {
-            let at = SlotId {
-                epoch: 8,
-                slot: *slot,
-            };
-            HeartbeatSubmission::poci(der, at, challenge)
-        })
-        .collect();
-    let results = ledger.apply_heartbeats(&verifier, &batch)?;
+    // One call per slot, made in that slot (the ledger refuses a heartbeat past its grace):
+    // signatures are checked across threads, then recorded in submission order.
+    let mut results = Vec::with_capacity(items.len());
+    for group in items.chunk_by(|a, b| a.0 == b.0) {
+        let now = SlotId {
+            epoch: 8,
+            slot: group.first().map_or(0, |item| item.0),
+        };
+        let batch: Vec<HeartbeatSubmission<'_>> = group
+            .iter()
+            .map(|(_, challenge, der, _)| HeartbeatSubmission::poci(der, now, challenge))
+            .collect();
+        results.extend(ledger.apply_heartbeats(&verifier, &batch, now)?);
+    }
     check(results.len() == items.len(), "one result per submission")?;
     let mut tally = RejectionTally::default();
     for (result, (slot, _, _, expected)) in results.iter().zip(&items) {
@@ -143,7 +145,7 @@ fn main() -> Outcome {
     }
     let accepted = results.iter().filter(|result| result.is_ok()).count();
     println!("batch of {} heartbeats: {accepted} accepted", results.len());
-    let closed = ledger.close_epoch(8, None)?;
+    let closed = ledger.close_epoch(8, None, &[])?;
 
     // 50 tokens an epoch, halving every 17,520 epochs (two years of hours), 21M tokens at most.
     let tokens = |n: u128| BASE_UNITS_PER_TOKEN.checked_mul(n).ok_or("overflow");

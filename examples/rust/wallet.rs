@@ -43,6 +43,7 @@ fn main() -> Outcome {
         wallet: wallet.to_vec(),
         rating_milli_cu,
         proven_slots,
+        selected_slots: None,
     };
     let availability = [
         chip(1, MY_WALLET, 989_500, 120),        // an H100, online all epoch

@@ -165,6 +165,7 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
                 bind_at,
                 &bind_challenge,
                 wallet(choice.wallet),
+                bind_at,
             );
             if result.is_err() {
                 assert_eq!(*ledger, before, "a refused binding changed the ledger");
@@ -194,11 +195,12 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
                         bind_at,
                         &bind_challenge,
                         wallet(choice.wallet),
+                        bind_at,
                     )
                 })
                 .collect();
             let together = ledger
-                .apply_bindings(verifier, &submissions)
+                .apply_bindings(verifier, &submissions, bind_at)
                 .expect("a small batch is within the limit");
             assert_eq!(
                 together, one_by_one,
@@ -209,7 +211,7 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
         Operation::Heartbeat(choice) => {
             if let Some((der, at, challenge)) = heartbeat(*choice) {
                 if ledger
-                    .apply_heartbeat(verifier, &der, at, &challenge)
+                    .apply_heartbeat(verifier, &der, at, &challenge, at)
                     .is_err()
                 {
                     assert_eq!(*ledger, before, "a refused heartbeat changed the ledger");
@@ -226,15 +228,21 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
                 .iter()
                 .map(|(der, slot, challenge)| HeartbeatSubmission::poci(der, *slot, challenge))
                 .collect();
+            // One current slot for the batch: the latest item's (earlier ones may be late).
+            let now = items
+                .iter()
+                .map(|(_, slot, _)| *slot)
+                .max()
+                .unwrap_or(SlotId { epoch: 0, slot: 0 });
             let mut sequential = before.clone();
             let one_by_one: Vec<_> = items
                 .iter()
                 .map(|(der, slot, challenge)| {
-                    sequential.apply_heartbeat(verifier, der, *slot, challenge)
+                    sequential.apply_heartbeat(verifier, der, *slot, challenge, now)
                 })
                 .collect();
             let together = ledger
-                .apply_heartbeats(verifier, &submissions)
+                .apply_heartbeats(verifier, &submissions, now)
                 .expect("a small batch is within the limit");
             assert_eq!(
                 together, one_by_one,
@@ -242,7 +250,7 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
             );
             assert_eq!(*ledger, sequential, "heartbeat batch left another state");
         }
-        Operation::Close(epoch) => match ledger.close_epoch(u64::from(epoch % 3), None) {
+        Operation::Close(epoch) => match ledger.close_epoch(u64::from(epoch % 3), None, &[]) {
             Ok(closed) => {
                 for entry in &closed.availability {
                     assert!(entry.proven_slots <= SLOTS, "more slots than the epoch has");
@@ -265,7 +273,10 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
 /// The ledger under a sequence of operations; whether any was applied.
 pub fn ledger_apply(data: &[u8]) -> bool {
     let verifier = fixtures().verifier(Backend::Ring);
-    let mut ledger = ChipLedger::new(fixtures().params.clone());
+    // The widest grace, so late heartbeats of an epoch still reach the later checks.
+    let mut policy = poci::NetworkPolicy::ledger_defaults(fixtures().params.clone());
+    policy.grace_slots = SLOTS;
+    let mut ledger = ChipLedger::with_policy(policy).expect("a valid policy");
     // One operation after another until the bytes run out: every input drives the ledger.
     let mut choices = Unstructured::new(data);
     let mut applied = false;

@@ -9,7 +9,7 @@ use napi::{Env, Task};
 use napi_derive::napi;
 
 use error::{NodeResult, OrThrow, invalid_argument, thrown};
-use types::{
+use types::{CurrentSlot, SettledLease, 
     Allocation, Availability, BindingOutcome, Candidate, ChipModel, ChipRecord, ClosedEpoch,
     HeartbeatContext, LeaseSettlement, Manifest, NamedPool, PoolAmounts, RegistryDiff, Rerating,
     SlotId, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance, VerifiedNvidiaReport,
@@ -709,6 +709,26 @@ impl Verifier {
         };
         Ok(Self(std::sync::Arc::new(verifier.with_backend(backend))))
     }
+    /// A verifier over `trustStore`, then each of `later` from its activation epoch
+    /// (SPEC.md 18.5; epochs strictly increasing, after 0).
+    #[napi(factory)]
+    pub fn scheduled(
+        trust_store: &TrustStore,
+        activation_epochs: Vec<BigInt>,
+        later: Vec<&TrustStore>,
+    ) -> napi::Result<Self, String> {
+        if activation_epochs.len() != later.len() {
+            return Err(invalid_argument("one activation epoch per trust store"));
+        }
+        let mut verifier = poci::Verifier::with_trust_store(trust_store.0.clone());
+        for (epoch, store) in activation_epochs.iter().zip(later) {
+            let epoch = u64_of(epoch, "an activation epoch must be a u64 bigint")?;
+            verifier
+                .schedule_trust_store(epoch, store.0.clone())
+                .or_throw()?;
+        }
+        Ok(Self(std::sync::Arc::new(verifier)))
+    }
     /// Verifies a heartbeat against the chip's registered key (`PublicKey` or SEC1 bytes).
     #[napi]
     pub fn verify_heartbeat(
@@ -849,14 +869,17 @@ impl ChipLedger {
     pub fn to_json(&self) -> napi::Result<String, String> {
         poci::json::to_json(&self.0).or_throw()
     }
-    /// Verifies and applies a chip binding submitted by `context.wallet`.
+    /// Verifies and applies a chip binding submitted by `context.wallet`, at the network's
+    /// current slot `now`.
     #[napi]
     pub fn apply_binding(
         &mut self,
         verifier: &Verifier,
         der: Buffer,
         context: BindingContext,
+        now: CurrentSlot,
     ) -> napi::Result<BindingOutcome, String> {
+        let now = now.to_core()?;
         let slot = poci::SlotId {
             epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
             slot: context.slot,
@@ -864,7 +887,7 @@ impl ChipLedger {
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
         let outcome = self
             .0
-            .apply_binding(&verifier.0, &der, slot, &challenge, &context.wallet)
+            .apply_binding(&verifier.0, &der, slot, &challenge, &context.wallet, now)
             .or_throw()?;
         Ok(BindingOutcome::from(&outcome))
     }
@@ -877,7 +900,9 @@ impl ChipLedger {
         report: Buffer,
         chain: Vec<Buffer>,
         context: BindingContext,
+        now: CurrentSlot,
     ) -> napi::Result<BindingOutcome, String> {
+        let now = now.to_core()?;
         let slot = poci::SlotId {
             epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
             slot: context.slot,
@@ -893,6 +918,7 @@ impl ChipLedger {
                 slot,
                 &challenge,
                 &context.wallet,
+                now,
             )
             .or_throw()?;
         Ok(BindingOutcome::from(&outcome))
@@ -908,7 +934,9 @@ impl ChipLedger {
         epoch: BigInt,
         slot: u32,
         challenge: Buffer,
+        now: CurrentSlot,
     ) -> napi::Result<(), String> {
+        let now = now.to_core()?;
         let slot = poci::SlotId {
             epoch: u64_of(&epoch, "epoch must be a u64 bigint")?,
             slot,
@@ -916,10 +944,11 @@ impl ChipLedger {
         let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
         let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
         self.0
-            .apply_nvidia_heartbeat(&verifier.0, &key_id, &report, slot, &challenge)
+            .apply_nvidia_heartbeat(&verifier.0, &key_id, &report, slot, &challenge, now)
             .or_throw()
     }
-    /// Verifies and records a heartbeat for `slot` of `epoch`.
+    /// Verifies and records a heartbeat for `slot` of `epoch`, at the network's current
+    /// slot `now`.
     #[napi]
     pub fn apply_heartbeat(
         &mut self,
@@ -928,22 +957,66 @@ impl ChipLedger {
         epoch: BigInt,
         slot: u32,
         challenge: Buffer,
+        now: CurrentSlot,
     ) -> napi::Result<(), String> {
+        let now = now.to_core()?;
         let slot = poci::SlotId {
             epoch: u64_of(&epoch, "epoch must be a u64 bigint")?,
             slot,
         };
         let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
         self.0
-            .apply_heartbeat(&verifier.0, &der, slot, &challenge)
+            .apply_heartbeat(&verifier.0, &der, slot, &challenge, now)
             .or_throw()
     }
-    /// Closes an epoch: its availability, final.
+    /// Closes an epoch: its availability, final. A sampled network passes the epoch's
+    /// slot challenges, one per slot in order.
     #[napi]
-    pub fn close_epoch(&mut self, epoch: BigInt) -> napi::Result<ClosedEpoch, String> {
+    pub fn close_epoch(
+        &mut self,
+        epoch: BigInt,
+        slot_challenges: Option<Vec<Buffer>>,
+    ) -> napi::Result<ClosedEpoch, String> {
         let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+        let challenges = slot_challenges
+            .unwrap_or_default()
+            .iter()
+            .map(|challenge| bytes32(challenge, "challenge must be 32 bytes"))
+            .collect::<napi::Result<Vec<_>, String>>()?;
         Ok(ClosedEpoch::from(
-            &self.0.close_epoch(epoch, None).or_throw()?,
+            &self.0.close_epoch(epoch, None, &challenges).or_throw()?,
+        ))
+    }
+    /// An empty ledger applying `policy`.
+    #[napi(factory)]
+    pub fn with_policy(policy: &NetworkPolicy) -> napi::Result<Self, String> {
+        Ok(Self(
+            poci::ChipLedger::with_policy(policy.0.clone()).or_throw()?,
+        ))
+    }
+    /// Verifies a lease acceptance signed by the rented chip and holds the lease, at the
+    /// network's current slot: `"accepted"` or `"already_applied"`.
+    #[napi]
+    pub fn apply_lease(
+        &mut self,
+        verifier: &Verifier,
+        der: Buffer,
+        now: CurrentSlot,
+    ) -> napi::Result<String, String> {
+        let now = now.to_core()?;
+        let outcome = self.0.apply_lease(&verifier.0, &der, now).or_throw()?;
+        Ok(if outcome == poci::LeaseOutcome::Accepted {
+            "accepted"
+        } else {
+            "already_applied"
+        }
+        .to_owned())
+    }
+    /// Settles a lease whose epochs are all closed, from the slots the ledger counted.
+    #[napi]
+    pub fn settle_lease(&mut self, lease_id: Buffer) -> napi::Result<SettledLease, String> {
+        Ok(SettledLease::from(
+            &self.0.settle_lease(&lease_id).or_throw()?,
         ))
     }
     /// A registered chip, or null.
@@ -952,6 +1025,52 @@ impl ChipLedger {
         let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
         Ok(self.0.chip(&key_id).as_ref().map(ChipRecord::from))
     }
+}
+
+/// The rules of a network every node applies identically (SPEC.md 18).
+#[napi]
+pub struct NetworkPolicy(poci::NetworkPolicy);
+
+#[napi]
+impl NetworkPolicy {
+    /// Parses the JSON form (invalid values: `INVALID_POLICY`).
+    #[napi(factory)]
+    pub fn from_json(text: String) -> napi::Result<Self, String> {
+        Ok(Self(poci::NetworkPolicy::from_json(&text).or_throw()?))
+    }
+    /// The JSON form.
+    #[napi]
+    pub fn to_json(&self) -> napi::Result<String, String> {
+        self.0.to_json().or_throw()
+    }
+    /// SHA-256 of the canonical encoding.
+    #[napi]
+    pub fn digest(&self) -> napi::Result<Buffer, String> {
+        Ok(Buffer::from(self.0.digest().or_throw()?.to_vec()))
+    }
+    /// Slots after its own that a proof is still accepted.
+    #[napi(getter)]
+    pub fn grace_slots(&self) -> u32 {
+        self.0.grace_slots
+    }
+    /// One chip-slot in this many is drawn (1: every slot).
+    #[napi(getter)]
+    pub fn sample_one_in(&self) -> u32 {
+        self.0.sample_one_in
+    }
+}
+
+/// Whether chip `keyId` must answer the slot of `challenge` when one chip-slot in
+/// `sampleOneIn` is drawn (SPEC.md 18.3).
+#[napi]
+pub fn is_sampled(
+    challenge: Buffer,
+    key_id: Buffer,
+    sample_one_in: u32,
+) -> napi::Result<bool, String> {
+    let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
+    let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
+    Ok(poci::is_sampled(&challenge, &key_id, sample_one_in))
 }
 
 /// An emission schedule, capped.

@@ -240,6 +240,53 @@ impl From<&poci::rewards::pools::PoolAmounts> for PoolAmounts {
     }
 }
 
+/// The network's current slot, as a node passes it with every submission.
+#[napi(object)]
+pub struct CurrentSlot {
+    pub epoch: BigInt,
+    pub slot: u32,
+}
+
+impl CurrentSlot {
+    /// The core slot.
+    pub fn to_core(&self) -> NodeResult<poci::SlotId> {
+        Ok(poci::SlotId {
+            epoch: u64_of(&self.epoch, "now.epoch must be a u64 bigint")?,
+            slot: self.slot,
+        })
+    }
+}
+
+/// A lease the ledger settled: rent to the lessor, refund to the renter.
+#[napi(object)]
+pub struct SettledLease {
+    pub lease_id: Buffer,
+    pub chip_key_id: Buffer,
+    pub lessor_wallet: Buffer,
+    pub renter_wallet: Buffer,
+    pub proven_slots: BigInt,
+    pub due_slots: BigInt,
+    /// Base units, decimal.
+    pub rent: String,
+    /// Base units, decimal.
+    pub refund: String,
+}
+
+impl From<&poci::SettledLease> for SettledLease {
+    fn from(s: &poci::SettledLease) -> Self {
+        Self {
+            lease_id: buf(&s.lease_id),
+            chip_key_id: buf(s.chip_key_id.as_bytes()),
+            lessor_wallet: buf(&s.lessor_wallet),
+            renter_wallet: buf(&s.renter_wallet),
+            proven_slots: BigInt::from(s.proven_slots),
+            due_slots: BigInt::from(s.due_slots),
+            rent: s.rent.to_string(),
+            refund: s.refund.to_string(),
+        }
+    }
+}
+
 /// A chip's proven slots in an epoch under one wallet (an allocation input).
 #[napi(object)]
 pub struct Availability {
@@ -247,6 +294,8 @@ pub struct Availability {
     pub wallet: Buffer,
     pub rating_milli_cu: BigInt,
     pub proven_slots: u32,
+    /// On a sampled network, the slots the chip was drawn for.
+    pub selected_slots: Option<u32>,
 }
 
 impl From<&poci::rewards::allocation::AllocationInput> for Availability {
@@ -256,6 +305,7 @@ impl From<&poci::rewards::allocation::AllocationInput> for Availability {
             wallet: buf(&a.wallet),
             rating_milli_cu: BigInt::from(a.rating_milli_cu),
             proven_slots: a.proven_slots,
+            selected_slots: a.selected_slots,
         }
     }
 }
@@ -268,6 +318,7 @@ impl Availability {
             wallet: self.wallet.to_vec(),
             rating_milli_cu: u64_of(&self.rating_milli_cu, "ratingMilliCu must be a u64 bigint")?,
             proven_slots: self.proven_slots,
+            selected_slots: self.selected_slots,
         })
     }
 }

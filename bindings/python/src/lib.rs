@@ -606,6 +606,44 @@ fn public_key_of<'a>(
     Ok(std::borrow::Cow::Owned(key))
 }
 
+/// The rules of a network every node applies identically (SPEC.md 18).
+#[pyclass(frozen, module = "poci")]
+struct NetworkPolicy(poci::NetworkPolicy);
+
+#[pymethods]
+impl NetworkPolicy {
+    /// Parses the JSON form (invalid values: `INVALID_POLICY`).
+    #[staticmethod]
+    fn from_json(text: &str) -> PociResult<Self> {
+        Ok(Self(poci::NetworkPolicy::from_json(text)?))
+    }
+    /// The JSON form.
+    fn to_json(&self) -> PociResult<String> {
+        Ok(self.0.to_json()?)
+    }
+    /// SHA-256 of the canonical encoding.
+    fn digest<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.0.digest()?))
+    }
+    /// Slots after its own that a proof is still accepted.
+    #[getter]
+    fn grace_slots(&self) -> u32 {
+        self.0.grace_slots
+    }
+    /// One chip-slot in this many is drawn (1: every slot).
+    #[getter]
+    fn sample_one_in(&self) -> u32 {
+        self.0.sample_one_in
+    }
+}
+
+/// Whether chip `key_id` must answer the slot of `challenge` when one chip-slot in
+/// `sample_one_in` is drawn (SPEC.md 18.3).
+#[pyfunction]
+fn is_sampled(challenge: Bytes32, key_id: Bytes32, sample_one_in: u32) -> bool {
+    poci::is_sampled(&challenge.0, &poci::KeyId(key_id.0), sample_one_in)
+}
+
 /// Verifies proofs with one backend and one trust store.
 #[pyclass(frozen, module = "poci")]
 struct Verifier(poci::Verifier);
@@ -626,6 +664,24 @@ impl Verifier {
             Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
             None => poci::Verifier::default(),
         };
+        Ok(Self(verifier.with_backend(backend)))
+    }
+    /// A verifier over `trust_store`, then each `(activation_epoch, store)` of `later`
+    /// from its epoch (SPEC.md 18.5; epochs strictly increasing, after 0).
+    #[staticmethod]
+    #[pyo3(signature = (trust_store, later, *, backend=None))]
+    fn scheduled(
+        trust_store: PyRef<'_, TrustStore>,
+        later: Vec<(u64, PyRef<'_, TrustStore>)>,
+        backend: Option<&str>,
+    ) -> PyResult<Self> {
+        let backend = backend.map_or(Ok(poci::Backend::default()), backend_named)?;
+        let mut verifier = poci::Verifier::with_trust_store(trust_store.0.clone());
+        for (epoch, store) in later {
+            verifier
+                .schedule_trust_store(epoch, store.0.clone())
+                .map_err(PociErr)?;
+        }
         Ok(Self(verifier.with_backend(backend)))
     }
     /// Verifies a heartbeat against the chip's registered key (a `PublicKey` or SEC1 bytes).
@@ -809,8 +865,10 @@ impl ChipLedger {
     fn to_json(&self) -> PociResult<String> {
         Ok(poci::json::to_json(&self.0)?)
     }
-    /// Verifies and applies a chip binding submitted by `wallet`.
-    #[pyo3(signature = (verifier, der, *, epoch, slot, challenge, wallet))]
+    /// Verifies and applies a chip binding submitted by `wallet`, at the network's
+    /// current slot (`now_epoch`, `now_slot`).
+    #[pyo3(signature = (verifier, der, *, epoch, slot, challenge, wallet, now_epoch, now_slot))]
+    #[allow(clippy::too_many_arguments)]
     fn apply_binding(
         &mut self,
         verifier: PyRef<'_, Verifier>,
@@ -819,6 +877,8 @@ impl ChipLedger {
         slot: u32,
         challenge: Bytes32,
         wallet: &[u8],
+        now_epoch: u64,
+        now_slot: u32,
     ) -> PociResult<BindingOutcome> {
         let slot = poci::SlotId { epoch, slot };
         Ok(BindingOutcome(self.0.apply_binding(
@@ -827,11 +887,15 @@ impl ChipLedger {
             slot,
             &challenge,
             wallet,
+            poci::SlotId {
+                epoch: now_epoch,
+                slot: now_slot,
+            },
         )?))
     }
     /// Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
     /// (leaf first) as a binding submitted by `wallet`, and applies it.
-    #[pyo3(signature = (verifier, report, chain, *, epoch, slot, challenge, wallet))]
+    #[pyo3(signature = (verifier, report, chain, *, epoch, slot, challenge, wallet, now_epoch, now_slot))]
     #[allow(clippy::too_many_arguments)]
     fn apply_nvidia_binding(
         &mut self,
@@ -842,6 +906,8 @@ impl ChipLedger {
         slot: u32,
         challenge: Bytes32,
         wallet: &[u8],
+        now_epoch: u64,
+        now_slot: u32,
     ) -> PociResult<BindingOutcome> {
         let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
         let slot = poci::SlotId { epoch, slot };
@@ -852,11 +918,16 @@ impl ChipLedger {
             slot,
             &challenge,
             wallet,
+            poci::SlotId {
+                epoch: now_epoch,
+                slot: now_slot,
+            },
         )?))
     }
     /// Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
     /// of chip `key_id` and records the proven slot.
-    #[pyo3(signature = (verifier, key_id, report, *, epoch, slot, challenge))]
+    #[pyo3(signature = (verifier, key_id, report, *, epoch, slot, challenge, now_epoch, now_slot))]
+    #[allow(clippy::too_many_arguments)]
     fn apply_nvidia_heartbeat(
         &mut self,
         verifier: PyRef<'_, Verifier>,
@@ -865,6 +936,8 @@ impl ChipLedger {
         epoch: u64,
         slot: u32,
         challenge: Bytes32,
+        now_epoch: u64,
+        now_slot: u32,
     ) -> PociResult<()> {
         Ok(self.0.apply_nvidia_heartbeat(
             &verifier.0,
@@ -872,10 +945,16 @@ impl ChipLedger {
             report,
             poci::SlotId { epoch, slot },
             &challenge,
+            poci::SlotId {
+                epoch: now_epoch,
+                slot: now_slot,
+            },
         )?)
     }
-    /// Verifies and records a heartbeat for `slot` of `epoch`.
-    #[pyo3(signature = (verifier, der, *, epoch, slot, challenge))]
+    /// Verifies and records a heartbeat for `slot` of `epoch`, at the network's current
+    /// slot (`now_epoch`, `now_slot`).
+    #[pyo3(signature = (verifier, der, *, epoch, slot, challenge, now_epoch, now_slot))]
+    #[allow(clippy::too_many_arguments)]
     fn apply_heartbeat(
         &mut self,
         verifier: PyRef<'_, Verifier>,
@@ -883,14 +962,59 @@ impl ChipLedger {
         epoch: u64,
         slot: u32,
         challenge: Bytes32,
+        now_epoch: u64,
+        now_slot: u32,
     ) -> PociResult<()> {
-        Ok(self
-            .0
-            .apply_heartbeat(&verifier.0, der, poci::SlotId { epoch, slot }, &challenge)?)
+        Ok(self.0.apply_heartbeat(
+            &verifier.0,
+            der,
+            poci::SlotId { epoch, slot },
+            &challenge,
+            poci::SlotId {
+                epoch: now_epoch,
+                slot: now_slot,
+            },
+        )?)
     }
-    /// Closes an epoch: its availability, final.
-    fn close_epoch(&mut self, epoch: u64) -> PociResult<ClosedEpoch> {
-        Ok(ClosedEpoch(self.0.close_epoch(epoch, None)?))
+    /// Closes an epoch: its availability, final. A sampled network passes the epoch's
+    /// slot challenges, one per slot in order.
+    #[pyo3(signature = (epoch, slot_challenges=Vec::new()))]
+    fn close_epoch(&mut self, epoch: u64, slot_challenges: Vec<Bytes32>) -> PociResult<ClosedEpoch> {
+        let challenges: Vec<[u8; 32]> = slot_challenges.iter().map(|challenge| challenge.0).collect();
+        Ok(ClosedEpoch(self.0.close_epoch(epoch, None, &challenges)?))
+    }
+    /// An empty ledger applying `policy`.
+    #[staticmethod]
+    fn with_policy(policy: PyRef<'_, NetworkPolicy>) -> PociResult<Self> {
+        Ok(Self(poci::ChipLedger::with_policy(policy.0.clone())?))
+    }
+    /// Verifies a lease acceptance signed by the rented chip and holds the lease, at the
+    /// network's current slot: `"accepted"` or `"already_applied"`.
+    #[pyo3(signature = (verifier, der, *, now_epoch, now_slot))]
+    fn apply_lease(
+        &mut self,
+        verifier: PyRef<'_, Verifier>,
+        der: &[u8],
+        now_epoch: u64,
+        now_slot: u32,
+    ) -> PociResult<&'static str> {
+        let outcome = self.0.apply_lease(
+            &verifier.0,
+            der,
+            poci::SlotId {
+                epoch: now_epoch,
+                slot: now_slot,
+            },
+        )?;
+        Ok(if outcome == poci::LeaseOutcome::Accepted {
+            "accepted"
+        } else {
+            "already_applied"
+        })
+    }
+    /// Settles a lease whose epochs are all closed, from the slots the ledger counted.
+    fn settle_lease(&mut self, lease_id: &[u8]) -> PociResult<types::SettledLease> {
+        Ok(types::SettledLease(self.0.settle_lease(lease_id)?))
     }
     /// A registered chip's record, or None.
     fn chip(&self, key_id: Bytes32) -> Option<ChipRecord> {
@@ -1164,6 +1288,9 @@ fn error_families() -> Vec<&'static str> {
 fn _poci(module: &Bound<'_, PyModule>) -> PyResult<()> {
     error::register(module)?;
     module.add_class::<NetworkParams>()?;
+    module.add_class::<NetworkPolicy>()?;
+    module.add_class::<types::SettledLease>()?;
+    module.add_function(wrap_pyfunction!(is_sampled, module)?)?;
     module.add_class::<VerifiedNvidiaReport>()?;
     module.add_class::<PublicKey>()?;
     module.add_class::<DeviceKey>()?;

@@ -316,6 +316,58 @@ impl LeaseSettlement {
     }
 }
 
+/// A lease the ledger settled: rent to the lessor, refund to the renter.
+#[pyclass(frozen, module = "poci")]
+pub struct SettledLease(pub poci::SettledLease);
+
+#[pymethods]
+impl SettledLease {
+    /// The lease.
+    #[getter]
+    fn lease_id(&self) -> &[u8] {
+        &self.0.lease_id
+    }
+    /// The rented chip.
+    #[getter]
+    fn chip_key_id(&self) -> &[u8] {
+        self.0.chip_key_id.as_bytes()
+    }
+    /// Who is paid the rent.
+    #[getter]
+    fn lessor_wallet(&self) -> &[u8] {
+        &self.0.lessor_wallet
+    }
+    /// Who is paid the refund.
+    #[getter]
+    fn renter_wallet(&self) -> &[u8] {
+        &self.0.renter_wallet
+    }
+    /// Slots proven in the lease's epochs.
+    #[getter]
+    fn proven_slots(&self) -> u64 {
+        self.0.proven_slots
+    }
+    /// Slots due in the lease's epochs.
+    #[getter]
+    fn due_slots(&self) -> u64 {
+        self.0.due_slots
+    }
+    /// Paid to the lessor, base units.
+    #[getter]
+    fn rent(&self) -> u128 {
+        self.0.rent
+    }
+    /// Returned to the renter, base units.
+    #[getter]
+    fn refund(&self) -> u128 {
+        self.0.refund
+    }
+    /// The JSON form.
+    fn to_json(&self) -> PociResult<String> {
+        json_of(&self.0)
+    }
+}
+
 /// An emission split into pools.
 #[pyclass(frozen, module = "poci")]
 pub struct PoolAmounts(pub poci::rewards::pools::PoolAmounts);
@@ -349,15 +401,29 @@ pub struct Availability(pub poci::rewards::allocation::AllocationInput);
 
 #[pymethods]
 impl Availability {
-    /// `Availability(key_id, wallet, rating_milli_cu, proven_slots)`.
+    /// `Availability(key_id, wallet, rating_milli_cu, proven_slots, selected_slots=None)`;
+    /// `selected_slots` only on a sampled network.
     #[new]
-    fn new(key_id: Bytes32, wallet: Vec<u8>, rating_milli_cu: u64, proven_slots: u32) -> Self {
+    #[pyo3(signature = (key_id, wallet, rating_milli_cu, proven_slots, selected_slots=None))]
+    fn new(
+        key_id: Bytes32,
+        wallet: Vec<u8>,
+        rating_milli_cu: u64,
+        proven_slots: u32,
+        selected_slots: Option<u32>,
+    ) -> Self {
         Self(poci::rewards::allocation::AllocationInput {
             key_id: poci::KeyId(key_id.0),
             wallet,
             rating_milli_cu,
             proven_slots,
+            selected_slots,
         })
+    }
+    /// On a sampled network, the slots the chip was drawn for.
+    #[getter]
+    fn selected_slots(&self) -> Option<u32> {
+        self.0.selected_slots
     }
     /// The chip.
     #[getter]

@@ -452,6 +452,19 @@ impl Verifier {
             None => poci::Verifier::default(),
         }))
     }
+    /// A verifier over `trust_store`, then each of `later` from its activation epoch
+    /// (SPEC.md 18.5; epochs strictly increasing, after 0).
+    #[uniffi::constructor]
+    pub fn scheduled(
+        trust_store: &TrustStore,
+        later: Vec<ScheduledTrustStore>,
+    ) -> Result<Arc<Self>> {
+        let mut verifier = poci::Verifier::with_trust_store(trust_store.0.clone());
+        for version in later {
+            verifier.schedule_trust_store(version.activation_epoch, version.trust_store.0.clone())?;
+        }
+        Ok(Arc::new(Self(verifier)))
+    }
     /// Verifies a heartbeat against the chip's registered key.
     pub fn verify_heartbeat(
         &self,
@@ -587,12 +600,15 @@ impl ChipLedger {
     pub fn to_json(&self) -> Result<String> {
         self.with(|ledger| poci::json::to_json(ledger))
     }
-    /// Verifies and applies a chip binding submitted by `context.wallet`.
+    /// Verifies and applies a chip binding submitted by `context.wallet`, at the
+    /// network's current slot (`now_epoch`, `now_slot`).
     pub fn apply_binding(
         &self,
         verifier: &Verifier,
         der: Vec<u8>,
         context: BindingContext,
+        now_epoch: u64,
+        now_slot: u32,
     ) -> Result<BindingOutcome> {
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
         let slot = poci::SlotId {
@@ -600,7 +616,17 @@ impl ChipLedger {
             slot: context.slot,
         };
         let outcome = self.with(|ledger| {
-            ledger.apply_binding(&verifier.0, &der, slot, &challenge, &context.wallet)
+            ledger.apply_binding(
+                &verifier.0,
+                &der,
+                slot,
+                &challenge,
+                &context.wallet,
+                poci::SlotId {
+                    epoch: now_epoch,
+                    slot: now_slot,
+                },
+            )
         })?;
         Ok(BindingOutcome::from(&outcome))
     }
@@ -612,6 +638,8 @@ impl ChipLedger {
         report: Vec<u8>,
         chain: Vec<Vec<u8>>,
         context: BindingContext,
+        now_epoch: u64,
+        now_slot: u32,
     ) -> Result<BindingOutcome> {
         let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
         let slot = poci::SlotId {
@@ -627,6 +655,10 @@ impl ChipLedger {
                 slot,
                 &challenge,
                 &context.wallet,
+                poci::SlotId {
+                    epoch: now_epoch,
+                    slot: now_slot,
+                },
             )
         })?;
         Ok(BindingOutcome::from(&outcome))
@@ -641,6 +673,8 @@ impl ChipLedger {
         epoch: u64,
         slot: u32,
         challenge: Vec<u8>,
+        now_epoch: u64,
+        now_slot: u32,
     ) -> Result<()> {
         let key_id = poci::KeyId(bytes32(&key_id, "key_id must be 32 bytes")?);
         let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
@@ -651,10 +685,16 @@ impl ChipLedger {
                 &report,
                 poci::SlotId { epoch, slot },
                 &challenge,
+                poci::SlotId {
+                    epoch: now_epoch,
+                    slot: now_slot,
+                },
             )
         })
     }
-    /// Verifies and records a heartbeat for `slot` of `epoch`.
+    /// Verifies and records a heartbeat for `slot` of `epoch`, at the network's current
+    /// slot (`now_epoch`, `now_slot`).
+    #[allow(clippy::too_many_arguments)]
     pub fn apply_heartbeat(
         &self,
         verifier: &Verifier,
@@ -662,18 +702,107 @@ impl ChipLedger {
         epoch: u64,
         slot: u32,
         challenge: Vec<u8>,
+        now_epoch: u64,
+        now_slot: u32,
     ) -> Result<()> {
         let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
         self.with(|ledger| {
-            ledger.apply_heartbeat(&verifier.0, &der, poci::SlotId { epoch, slot }, &challenge)
+            ledger.apply_heartbeat(
+                &verifier.0,
+                &der,
+                poci::SlotId { epoch, slot },
+                &challenge,
+                poci::SlotId {
+                    epoch: now_epoch,
+                    slot: now_slot,
+                },
+            )
         })
     }
-    /// Closes an epoch: its availability, final.
-    pub fn close_epoch(&self, epoch: u64) -> Result<ClosedEpoch> {
+    /// Closes an epoch: its availability, final. A sampled network passes the epoch's
+    /// slot challenges, one per slot in order; others pass none.
+    pub fn close_epoch(&self, epoch: u64, slot_challenges: Vec<Vec<u8>>) -> Result<ClosedEpoch> {
+        let challenges = slot_challenges
+            .iter()
+            .map(|challenge| bytes32(challenge, "challenge must be 32 bytes"))
+            .collect::<Result<Vec<_>>>()?;
         Ok(ClosedEpoch::from(
-            &self.with(|ledger| ledger.close_epoch(epoch, None))?,
+            &self.with(|ledger| ledger.close_epoch(epoch, None, &challenges))?,
         ))
     }
+    /// Verifies a lease acceptance signed by the rented chip and holds the lease, at the
+    /// network's current slot; `true` if it was new, `false` if the very acceptance was
+    /// already held.
+    pub fn apply_lease(
+        &self,
+        verifier: &Verifier,
+        der: Vec<u8>,
+        now_epoch: u64,
+        now_slot: u32,
+    ) -> Result<bool> {
+        let outcome = self.with(|ledger| {
+            ledger.apply_lease(
+                &verifier.0,
+                &der,
+                poci::SlotId {
+                    epoch: now_epoch,
+                    slot: now_slot,
+                },
+            )
+        })?;
+        Ok(outcome == poci::LeaseOutcome::Accepted)
+    }
+    /// Settles a lease whose epochs are all closed, from the slots the ledger counted.
+    pub fn settle_lease(&self, lease_id: Vec<u8>) -> Result<SettledLease> {
+        Ok(SettledLease::from(
+            &self.with(|ledger| ledger.settle_lease(&lease_id))?,
+        ))
+    }
+    /// An empty ledger applying `policy`.
+    #[uniffi::constructor]
+    pub fn with_policy(policy: &NetworkPolicy) -> Result<Arc<Self>> {
+        Ok(Arc::new(Self(Mutex::new(poci::ChipLedger::with_policy(
+            policy.0.clone(),
+        )?))))
+    }
+}
+
+/// The rules of a network every node applies identically (SPEC.md 18).
+#[derive(uniffi::Object)]
+pub struct NetworkPolicy(poci::NetworkPolicy);
+
+#[uniffi::export]
+impl NetworkPolicy {
+    /// Parses the JSON form (invalid values: `INVALID_POLICY`).
+    #[uniffi::constructor]
+    pub fn from_json(text: String) -> Result<Arc<Self>> {
+        Ok(Arc::new(Self(poci::NetworkPolicy::from_json(&text)?)))
+    }
+    /// The JSON form.
+    pub fn to_json(&self) -> Result<String> {
+        Ok(self.0.to_json()?)
+    }
+    /// SHA-256 of the canonical encoding.
+    pub fn digest(&self) -> Result<Vec<u8>> {
+        Ok(self.0.digest()?.to_vec())
+    }
+    /// Slots after its own that a proof is still accepted.
+    pub fn grace_slots(&self) -> u32 {
+        self.0.grace_slots
+    }
+    /// One chip-slot in this many is drawn (1: every slot).
+    pub fn sample_one_in(&self) -> u32 {
+        self.0.sample_one_in
+    }
+}
+
+/// Whether chip `key_id` must answer the slot of `challenge` when one chip-slot in
+/// `sample_one_in` is drawn (SPEC.md 18.3).
+#[uniffi::export]
+pub fn is_sampled(challenge: Vec<u8>, key_id: Vec<u8>, sample_one_in: u32) -> Result<bool> {
+    let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
+    let key_id = poci::KeyId(bytes32(&key_id, "key_id must be 32 bytes")?);
+    Ok(poci::is_sampled(&challenge, &key_id, sample_one_in))
 }
 
 /// An emission schedule, capped.

@@ -290,6 +290,8 @@ pub struct Availability {
     pub wallet: Vec<u8>,
     pub rating_milli_cu: u64,
     pub proven_slots: u32,
+    /// On a sampled network, the slots the chip was drawn for.
+    pub selected_slots: Option<u32>,
 }
 
 impl Availability {
@@ -303,6 +305,7 @@ impl Availability {
             wallet: self.wallet.clone(),
             rating_milli_cu: self.rating_milli_cu,
             proven_slots: self.proven_slots,
+            selected_slots: self.selected_slots,
         })
     }
 }
@@ -314,6 +317,7 @@ impl From<&poci::rewards::allocation::AllocationInput> for Availability {
             wallet: a.wallet.clone(),
             rating_milli_cu: a.rating_milli_cu,
             proven_slots: a.proven_slots,
+            selected_slots: a.selected_slots,
         }
     }
 }
@@ -372,6 +376,41 @@ impl From<&poci::rewards::allocation::Allocation> for Allocation {
                 })
                 .collect(),
             unallocated: a.unallocated.to_string(),
+        }
+    }
+}
+
+/// Trust material and the epoch it takes effect from.
+#[derive(uniffi::Record)]
+pub struct ScheduledTrustStore {
+    pub activation_epoch: u64,
+    pub trust_store: std::sync::Arc<crate::TrustStore>,
+}
+
+/// A settled lease (amounts as decimal strings).
+#[derive(uniffi::Record)]
+pub struct SettledLease {
+    pub lease_id: Vec<u8>,
+    pub chip_key_id: Vec<u8>,
+    pub lessor_wallet: Vec<u8>,
+    pub renter_wallet: Vec<u8>,
+    pub proven_slots: u64,
+    pub due_slots: u64,
+    pub rent: String,
+    pub refund: String,
+}
+
+impl From<&poci::SettledLease> for SettledLease {
+    fn from(s: &poci::SettledLease) -> Self {
+        Self {
+            lease_id: s.lease_id.clone(),
+            chip_key_id: s.chip_key_id.0.to_vec(),
+            lessor_wallet: s.lessor_wallet.clone(),
+            renter_wallet: s.renter_wallet.clone(),
+            proven_slots: s.proven_slots,
+            due_slots: s.due_slots,
+            rent: s.rent.to_string(),
+            refund: s.refund.to_string(),
         }
     }
 }

@@ -158,7 +158,7 @@ impl Node {
             .collect();
         let ledger = &mut self.ledger;
         let (results, timed) = per_kind(&submissions, |chunk| {
-            ledger.apply_bindings(world.verifier, chunk)
+            ledger.apply_bindings(world.verifier, chunk, at)
         })?;
         for (kind, checked, _, elapsed) in timed {
             let by_kind = self.work_by_kind.entry(kind).or_default();
@@ -204,7 +204,7 @@ impl Node {
             .collect();
         let ledger = &mut self.ledger;
         let (results, timed) = per_kind(&submissions, |chunk| {
-            ledger.apply_heartbeats(world.verifier, chunk)
+            ledger.apply_heartbeats(world.verifier, chunk, at)
         })?;
         for (kind, checked, accepted, elapsed) in timed {
             let by_kind = self.work_by_kind.entry(kind).or_default();
@@ -238,7 +238,7 @@ impl Node {
     pub fn close_epoch(&mut self, epoch: u64) -> Result<(ClosedEpoch, EpochReport), CliError> {
         let closed = self
             .ledger
-            .close_epoch(epoch, None)
+            .close_epoch(epoch, None, &[])
             .map_err(setup("closing the epoch"))?;
         let tally = std::mem::take(&mut self.tally);
         let report =

@@ -59,6 +59,27 @@ fn json_value<T: serde::Serialize>(value: &T) -> Result<Value> {
     poci::json::from_json(&poci::json::to_json(value)?)
 }
 
+/// A ledger submission step made in its own slot: its `now` (the network's current slot)
+/// is the slot it answers, unless the step names another.
+fn in_its_slot(mut step: Value) -> Value {
+    if let Some(object) = step.as_object_mut() {
+        let submits = matches!(
+            object.get("op").and_then(Value::as_str),
+            Some("bind" | "heartbeat" | "bind_nvidia" | "heartbeat_nvidia")
+        );
+        if submits && !object.contains_key("now") {
+            let now = json!({ "epoch": object.get("epoch").cloned(), "slot": object.get("slot").cloned() });
+            object.insert("now".to_owned(), now);
+        }
+    }
+    step
+}
+
+/// Every step of a ledger case in its own slot ([`in_its_slot`]).
+fn in_their_slots(steps: Vec<Value>) -> Vec<Value> {
+    steps.into_iter().map(in_its_slot).collect()
+}
+
 fn h(bytes: &[u8]) -> String {
     hex::encode(bytes)
 }

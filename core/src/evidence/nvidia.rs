@@ -24,6 +24,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::x509::ChainIdentity;
 use crate::device_key::KeyId;
 use crate::error::{CertProblem, Error, Field, Result};
 use crate::evidence::EvidenceKind;
@@ -114,6 +115,10 @@ struct NvidiaEvidence {
     /// because ECDSA signatures are malleable (`s` and `n - s`) and NVIDIA's are not
     /// low-S: whoever holds a report can make a second encoding, never a second report.
     proof_id: [u8; 32],
+    /// The security version read from the report (SPEC.md 17.4).
+    security_version: u32,
+    /// The anchoring root's subject.
+    root_subject: Vec<u8>,
 }
 
 fn verify_nvidia_evidence(
@@ -160,7 +165,7 @@ fn verify_nvidia_evidence(
             return Err(Error::FwidMismatch);
         }
     }
-    let (vendor_id, test) = anchor(trust, backend, chain, &certificates, time)?;
+    let (vendor_id, test, root_subject) = anchor(trust, backend, chain, &certificates, time)?;
     let text = |field| parsed.opaque_text(field).map(str::to_owned);
     let fields = EvidenceFields {
         kind: EvidenceKind::NvidiaSpdm.name(),
@@ -194,6 +199,8 @@ fn verify_nvidia_evidence(
         identity_serial: identity.serial.to_vec(),
         not_after: leaf.not_after.min(identity.not_after),
         proof_id: Sha256::digest(parsed.signed).into(),
+        security_version: parsed.security_version(),
+        root_subject,
     })
 }
 
@@ -220,6 +227,9 @@ pub(crate) fn verify_nvidia_binding(
     let evidence = verify_nvidia_evidence(trust, backend, report, chain, &nonce, time)?;
     let verified = &evidence.report;
     let (model_id, rating_milli_cu) = evidence.model.clone()?;
+    trust
+        .registry()
+        .check_floor(&model_id, evidence.security_version)?;
     check_len(
         Field::ChipSerial,
         evidence.identity_serial.len(),
@@ -237,13 +247,19 @@ pub(crate) fn verify_nvidia_binding(
             model_id,
             vendor_id: verified.vendor_id.clone(),
             rating_milli_cu,
-            security_version: 0,
+            security_version: evidence.security_version,
             wallet: slot.wallet.to_vec(),
             binding_counter: params.slot_index(SlotId {
                 epoch: slot.epoch,
                 slot: slot.slot,
             })?,
             certificate_not_after: evidence.not_after,
+        },
+        // The vendor and root are tracked; NVIDIA's CAs revoke through CRLs that are not
+        // authenticated when loaded, so their levels are not (SPEC.md 18.5).
+        chain: ChainIdentity {
+            root_subject: evidence.root_subject.clone(),
+            levels: Vec::new(),
         },
     })
 }
@@ -271,14 +287,14 @@ pub fn verify_nvidia_heartbeat(
 }
 
 /// Step 6: the chain to one of the store's roots, then the root's vendor policy; the
-/// vendor id, and whether a test root or test vendor anchored it.
+/// vendor id, whether a test root or test vendor anchored it, and the root's subject.
 fn anchor(
     trust: &TrustStore,
     backend: Backend,
     chain: &[&[u8]],
     certificates: &[NvidiaCertificate<'_>],
     time: u64,
-) -> Result<(String, bool)> {
+) -> Result<(String, bool, Vec<u8>)> {
     // The top issuer: that of the last certificate that is not self-issued (a chain may
     // end with a copy of its root).
     let top = certificates
@@ -301,7 +317,7 @@ fn anchor(
                 if test && !trust.policy().allow_test_vendors {
                     return Err(Error::TestVendorRefused);
                 }
-                return Ok((vendor.vendor_id.clone(), test));
+                return Ok((vendor.vendor_id.clone(), test, root.subject.clone()));
             }
             Err(error) => {
                 first_error.get_or_insert(error);

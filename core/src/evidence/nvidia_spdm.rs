@@ -265,6 +265,18 @@ impl<'a> NvidiaReport<'a> {
         };
         Some(format!("{b3:02x}.{b2:02x}.{b1:02x}.{b0:02x}.{b4:02x}"))
     }
+
+    /// The security version POCI reads from an NVIDIA report (SPEC.md 17.4): the VBIOS
+    /// version's first four fields as written (`96.00.9f.00` of `96.00.9f.00.01`), as one
+    /// big-endian number (`0x96009f00`); 0 without a VBIOS field. The VBIOS is the GPU
+    /// firmware the report signs; the driver version is host software and is not used.
+    #[must_use]
+    pub fn security_version(&self) -> u32 {
+        match self.opaque_field(opaque::VBIOS_VERSION) {
+            Some([b0, b1, b2, b3, ..]) => u32::from_be_bytes([*b3, *b2, *b1, *b0]),
+            _ => 0,
+        }
+    }
 }
 
 fn read_blocks(record: &[u8], start: usize, count: u8) -> Result<Vec<MeasurementBlock<'_>>> {

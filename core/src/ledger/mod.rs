@@ -12,18 +12,25 @@ use crate::evidence::EvidenceKind;
 use crate::evidence::p384::P384_SEC1_LEN;
 use crate::json::{dec_u64, hex_32, hex_bytes};
 use crate::limits::{PUBLIC_KEY_LEN, check_batch_len};
-use crate::proof::{HeartbeatRef, ProofId};
+use crate::network_policy::NetworkPolicy;
+use crate::proof::{HeartbeatRef, LeaseAcceptanceRef, ProofId};
 use crate::registry::RegistrySchedule;
 use crate::rewards::allocation::AllocationInput;
+use crate::rewards::lease::settle;
+use crate::sampling::is_sampled;
 use crate::slot_context::BindingContext;
 use crate::slot_context::SlotContext;
 use crate::time::{NetworkParams, SlotId};
 use crate::verifier::{ChipRecord, Verifier};
+use crate::x509::ChainIdentity;
 
+mod leases;
 mod persisted;
 mod storage;
 mod submission;
 
+use leases::LeaseBook;
+pub use leases::{Lease, LeaseOutcome, MAX_LEASE_EPOCHS, SettledLease};
 use persisted::LedgerState;
 use storage::{ChipClass, ChipIndex, ChipSlot, HeartbeatKey, Interned, Proven};
 pub use submission::{BindingEvidence, BindingSubmission, HeartbeatEvidence, HeartbeatSubmission};
@@ -41,6 +48,7 @@ struct CheckedBinding {
 struct CheckedHeartbeat {
     /// The chip's place in the ledger.
     at: u32,
+    key_id: KeyId,
     /// The heartbeat's counter (`poci`; other kinds have none: their slot orders them).
     counter: Option<u64>,
     slot: SlotId,
@@ -108,17 +116,20 @@ pub struct ClosedEpoch {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(into = "LedgerState", try_from = "LedgerState")]
 pub struct ChipLedger {
-    params: NetworkParams,
+    policy: NetworkPolicy,
     index: ChipIndex,
     chips: Vec<ChipSlot>,
     wallets: Interned<Vec<u8>>,
     classes: Interned<ChipClass>,
     /// Every serial, back to back (a re-bind with a new serial appends).
     serials: Vec<u8>,
+    /// Binding chains, without the chip certificate's serial (chips of one vendor CA share one).
+    chains: Interned<ChainIdentity>,
     /// P-384 heartbeat keys (`nvidia-spdm`), named by index from `ChipSlot::public_key`;
     /// a re-bind with a new key (a firmware update) appends.
     attestation_keys: Vec<[u8; P384_SEC1_LEN]>,
     closed: BTreeSet<u64>,
+    leases: LeaseBook,
 }
 
 /// Two ledgers are equal when they hold the same chips, proofs and closed epochs, however
@@ -132,25 +143,75 @@ impl PartialEq for ChipLedger {
 impl Eq for ChipLedger {}
 
 impl ChipLedger {
-    /// An empty ledger for the network of `params`.
+    /// An empty ledger for the network of `params` under
+    /// [`NetworkPolicy::ledger_defaults`] (a grace of one slot, no sampling).
     #[must_use]
     pub fn new(params: NetworkParams) -> Self {
+        Self::of_policy(NetworkPolicy::ledger_defaults(params))
+    }
+
+    /// An empty ledger applying `policy` (SPEC.md 18).
+    ///
+    /// # Errors
+    /// The errors of [`NetworkPolicy::validate`].
+    pub fn with_policy(policy: NetworkPolicy) -> Result<Self> {
+        policy.validate()?;
+        Ok(Self::of_policy(policy))
+    }
+
+    fn of_policy(policy: NetworkPolicy) -> Self {
         Self {
-            params,
+            policy,
             index: ChipIndex::default(),
             chips: Vec::new(),
             wallets: Interned::default(),
             classes: Interned::default(),
             serials: Vec::new(),
+            chains: Interned::default(),
             attestation_keys: Vec::new(),
             closed: BTreeSet::new(),
+            leases: LeaseBook::default(),
         }
     }
 
     /// The network parameters.
     #[must_use]
     pub const fn params(&self) -> &NetworkParams {
-        &self.params
+        &self.policy.params
+    }
+
+    /// The network policy the ledger applies.
+    #[must_use]
+    pub const fn policy(&self) -> &NetworkPolicy {
+        &self.policy
+    }
+
+    /// A held lease.
+    #[must_use]
+    pub fn lease(&self, lease_id: &[u8]) -> Option<&Lease> {
+        self.leases.get(lease_id)
+    }
+
+    /// Every held lease, by lease id.
+    pub fn leases(&self) -> impl Iterator<Item = &Lease> {
+        self.leases.iter()
+    }
+
+    /// The timeliness rule (SPEC.md 18.2): the current slot `now` lies in
+    /// `[slot, slot + grace_slots]` (`slot` absolute).
+    fn check_timely(&self, slot: u64, now: SlotId) -> Result<()> {
+        let current = self.policy.params.slot_index(now)?;
+        let late = current
+            .checked_sub(slot)
+            .ok_or(Error::SlotInFuture { slot, current })?;
+        if late > u64::from(self.policy.grace_slots) {
+            return Err(Error::SlotTooLate {
+                slot,
+                current,
+                grace_slots: self.policy.grace_slots,
+            });
+        }
+        Ok(())
     }
 
     /// The record of a registered chip.
@@ -268,6 +329,7 @@ impl ChipLedger {
     fn slot_for(
         &mut self,
         record: &ChipRecord,
+        chain: &ChainIdentity,
         binding_proof_id: ProofId,
         binding_slot: u64,
         previous: Option<(u32, u8)>,
@@ -300,6 +362,7 @@ impl ChipLedger {
                 at
             }
         };
+        let (chain, chip_cert_serial_at, chip_cert_serial_len) = self.store_chain(chain)?;
         Ok(ChipSlot {
             public_key,
             binding_proof_id,
@@ -307,6 +370,9 @@ impl ChipLedger {
             wallet,
             serial_at,
             serial_len,
+            chain,
+            chip_cert_serial_at,
+            chip_cert_serial_len,
             binding_counter: record.binding_counter,
             certificate_not_after: record.certificate_not_after,
             flags: 0,
@@ -316,6 +382,50 @@ impl ChipLedger {
             proven: Proven::default(),
             more_proven: None,
         })
+    }
+
+    /// Interns `chain` without its chip level's serial, which goes to the serial arena.
+    fn store_chain(&mut self, chain: &ChainIdentity) -> Result<(u32, u32, u8)> {
+        let mut shared = chain.clone();
+        let (serial_at, serial_len) = match shared.levels.first_mut() {
+            Some(chip_level) => {
+                let serial = core::mem::take(&mut chip_level.serial);
+                let len = u8::try_from(serial.len()).map_err(|_| Error::BadCertificate {
+                    problem: crate::error::CertProblem::Encoding,
+                })?;
+                let at = u32::try_from(self.serials.len()).map_err(|_| Error::AmountOverflow)?;
+                self.serials.extend_from_slice(&serial);
+                (at, len)
+            }
+            None => (0, 0),
+        };
+        Ok((self.chains.intern(shared)?, serial_at, serial_len))
+    }
+
+    /// A chip's chain as recorded: the shared part, and its chip certificate's serial.
+    fn chain_of(&self, slot: &ChipSlot) -> Result<(&ChainIdentity, Option<&[u8]>)> {
+        let chain = self.chains.get(slot.chain)?;
+        if chain.levels.is_empty() {
+            return Ok((chain, None));
+        }
+        let from = usize::try_from(slot.chip_cert_serial_at).map_err(|_| Error::UnknownChip)?;
+        let until = from
+            .checked_add(usize::from(slot.chip_cert_serial_len))
+            .ok_or(Error::UnknownChip)?;
+        let serial = self.serials.get(from..until).ok_or(Error::UnknownChip)?;
+        Ok((chain, Some(serial)))
+    }
+
+    /// The chain identity a chip was bound with (SPEC.md 18.5).
+    #[must_use]
+    pub fn chain(&self, key_id: &KeyId) -> Option<ChainIdentity> {
+        let slot = self.slot(self.index.get(key_id)?).ok()?;
+        let (chain, serial) = self.chain_of(slot).ok()?;
+        let mut chain = chain.clone();
+        if let (Some(level), Some(serial)) = (chain.levels.first_mut(), serial) {
+            level.serial = serial.to_vec();
+        }
+        Some(chain)
     }
 
     fn insert(&mut self, key_id: KeyId, slot: ChipSlot) -> Result<()> {
@@ -329,9 +439,13 @@ impl ChipLedger {
     /// challenge is `challenge`) and applies it: claim, re-bind on a higher counter,
     /// evidence on equivocation.
     ///
+    /// `now` is the network's current slot: a binding is accepted only within the
+    /// policy's grace after its slot (SPEC.md 18.2).
+    ///
     /// # Errors
-    /// The errors of [`Verifier::verify_binding`]; `COUNTER_REPLAY` for a counter below the
-    /// chip's. A refused binding changes nothing.
+    /// `SLOT_OUT_OF_RANGE`, `SLOT_IN_FUTURE`, `SLOT_TOO_LATE`; the errors of
+    /// [`Verifier::verify_binding`] (`FIRMWARE_BELOW_FLOOR` among them); `COUNTER_REPLAY`
+    /// for a counter below the chip's. A refused binding changes nothing.
     pub fn apply_binding(
         &mut self,
         verifier: &Verifier,
@@ -339,9 +453,10 @@ impl ChipLedger {
         slot: SlotId,
         challenge: &[u8; 32],
         wallet: &[u8],
+        now: SlotId,
     ) -> Result<BindingOutcome> {
         let submission = BindingSubmission::poci(der, slot, challenge, wallet);
-        let checked = self.check_binding(verifier, &submission)?;
+        let checked = self.check_binding(verifier, &submission, now)?;
         self.record_binding(&submission.evidence, checked)
     }
 
@@ -351,9 +466,11 @@ impl ChipLedger {
     /// or the same wallet after a firmware update changed the attestation key).
     ///
     /// # Errors
-    /// The errors of [`Verifier::verify_nvidia_binding`]; `COUNTER_REPLAY` for a slot
-    /// before the binding in force; `EVIDENCE_KIND_MISMATCH` for a chip registered with
-    /// another kind. A refused binding changes nothing.
+    /// `SLOT_OUT_OF_RANGE`, `SLOT_IN_FUTURE`, `SLOT_TOO_LATE`; the errors of
+    /// [`Verifier::verify_nvidia_binding`]; `COUNTER_REPLAY` for a slot before the binding
+    /// in force; `EVIDENCE_KIND_MISMATCH` for a chip registered with another kind. A
+    /// refused binding changes nothing.
+    #[allow(clippy::too_many_arguments)]
     pub fn apply_nvidia_binding(
         &mut self,
         verifier: &Verifier,
@@ -362,6 +479,7 @@ impl ChipLedger {
         slot: SlotId,
         challenge: &[u8; 32],
         wallet: &[u8],
+        now: SlotId,
     ) -> Result<BindingOutcome> {
         let submission = BindingSubmission {
             evidence: BindingEvidence::NvidiaSpdm { report, chain },
@@ -369,7 +487,7 @@ impl ChipLedger {
             challenge,
             wallet,
         };
-        let checked = self.check_binding(verifier, &submission)?;
+        let checked = self.check_binding(verifier, &submission, now)?;
         self.record_binding(&submission.evidence, checked)
     }
 
@@ -378,15 +496,19 @@ impl ChipLedger {
     /// The certificate chains and signatures are checked across threads when the
     /// `parallel` feature is on; claims, re-binds and equivocations are then decided in order.
     ///
+    /// All are judged at the one current slot `now`.
+    ///
     /// # Errors
     /// `BATCH_TOO_LARGE` for more than `MAX_BATCH_LEN` items: nothing is checked or applied.
     pub fn apply_bindings(
         &mut self,
         verifier: &Verifier,
         submissions: &[BindingSubmission<'_>],
+        now: SlotId,
     ) -> Result<Vec<Result<BindingOutcome>>> {
         check_batch_len(submissions.len())?;
-        let check = |submission: &BindingSubmission<'_>| self.check_binding(verifier, submission);
+        let check =
+            |submission: &BindingSubmission<'_>| self.check_binding(verifier, submission, now);
         #[cfg(feature = "parallel")]
         let checked: Vec<Result<CheckedBinding>> = {
             use rayon::prelude::*;
@@ -409,9 +531,12 @@ impl ChipLedger {
         &self,
         verifier: &Verifier,
         submission: &BindingSubmission<'_>,
+        now: SlotId,
     ) -> Result<CheckedBinding> {
+        let slot = self.policy.params.slot_index(submission.slot)?;
+        self.check_timely(slot, now)?;
         let context = BindingContext::new(
-            &self.params,
+            &self.policy.params,
             submission.slot.epoch,
             submission.slot.slot,
             submission.challenge,
@@ -423,7 +548,6 @@ impl ChipLedger {
                 verifier.verify_nvidia_binding(report, chain, &context)?
             }
         };
-        let slot = self.params.slot_index(submission.slot)?;
         Ok(CheckedBinding { verified, slot })
     }
 
@@ -439,7 +563,13 @@ impl ChipLedger {
         } = checked;
         let key_id = verified.record.key_id;
         let Some(at) = self.index.get(&key_id) else {
-            let slot = self.slot_for(&verified.record, verified.proof_id, binding_slot, None)?;
+            let slot = self.slot_for(
+                &verified.record,
+                &verified.chain,
+                verified.proof_id,
+                binding_slot,
+                None,
+            )?;
             self.insert(key_id, slot)?;
             return Ok(BindingOutcome::Claimed);
         };
@@ -475,6 +605,7 @@ impl ChipLedger {
         let previous_serial = (current.serial_at, current.serial_len);
         let bound = self.slot_for(
             &verified.record,
+            &verified.chain,
             verified.proof_id,
             binding_slot,
             Some(previous_serial),
@@ -495,23 +626,32 @@ impl ChipLedger {
     /// Verifies a heartbeat for `slot` (whose challenge is `challenge`) against the chip's
     /// registered key and binding, and records the proven slot.
     ///
-    /// Checks, in order: slot in range, epoch open, strict DER, chip registered, device
-    /// certificate still valid at the slot's start, the heartbeat checks of SPEC.md 6.2
-    /// against the chip's wallet, counter above the last, slot after the last proven.
+    /// Checks, in the order of SPEC.md 14 and 18: slot in range, timely at the current
+    /// slot `now`, epoch open, strict DER, chip registered, sampled in the slot, not before
+    /// its binding, device certificate still valid at the slot's start, its chain not
+    /// revoked and its firmware not below the floor under the trust material in force,
+    /// the heartbeat checks of SPEC.md 6.2 against the chip's wallet, counter above the
+    /// last, slot after the last proven.
     ///
     /// # Errors
-    /// `SLOT_OUT_OF_RANGE`, `EPOCH_CLOSED`, the parse errors, `UNKNOWN_CHIP`,
-    /// `CERT_EXPIRED`, the heartbeat errors, `COUNTER_REPLAY`, `SLOT_ALREADY_PROVEN`.
-    /// A refused heartbeat changes nothing (the key cache aside).
+    /// `SLOT_OUT_OF_RANGE`, `SLOT_IN_FUTURE`, `SLOT_TOO_LATE`, `EPOCH_CLOSED`, the parse
+    /// errors, `UNKNOWN_CHIP`, `NOT_SELECTED`, `SLOT_BEFORE_BINDING`, `CERT_EXPIRED`, the
+    /// revocation codes (`CERT_REVOKED`, `VENDOR_REVOKED`, `UNKNOWN_ISSUER`),
+    /// `FIRMWARE_BELOW_FLOOR`, the heartbeat errors, `COUNTER_REPLAY`,
+    /// `SLOT_ALREADY_PROVEN`. A refused heartbeat changes nothing.
     pub fn apply_heartbeat(
         &mut self,
         verifier: &Verifier,
         der: &[u8],
         slot: SlotId,
         challenge: &[u8; 32],
+        now: SlotId,
     ) -> Result<()> {
-        let checked =
-            self.check_heartbeat(verifier, &HeartbeatSubmission::poci(der, slot, challenge))?;
+        let checked = self.check_heartbeat(
+            verifier,
+            &HeartbeatSubmission::poci(der, slot, challenge),
+            now,
+        )?;
         self.record_heartbeat(checked)
     }
 
@@ -521,9 +661,8 @@ impl ChipLedger {
     /// place of the DER message's; an NVIDIA heartbeat has no counter (its slot orders it).
     ///
     /// # Errors
-    /// `SLOT_OUT_OF_RANGE`, `EPOCH_CLOSED`, `UNKNOWN_CHIP`, `SLOT_BEFORE_BINDING`,
-    /// `CERT_EXPIRED`, `EVIDENCE_KIND_MISMATCH`, the errors of
-    /// [`Verifier::verify_nvidia_heartbeat`], `SLOT_ALREADY_PROVEN`.
+    /// As [`ChipLedger::apply_heartbeat`], `EVIDENCE_KIND_MISMATCH`, and the errors of
+    /// [`Verifier::verify_nvidia_heartbeat`] in place of the DER message's.
     pub fn apply_nvidia_heartbeat(
         &mut self,
         verifier: &Verifier,
@@ -531,6 +670,7 @@ impl ChipLedger {
         report: &[u8],
         slot: SlotId,
         challenge: &[u8; 32],
+        now: SlotId,
     ) -> Result<()> {
         let submission = HeartbeatSubmission {
             evidence: HeartbeatEvidence::NvidiaSpdm {
@@ -540,7 +680,7 @@ impl ChipLedger {
             slot,
             challenge,
         };
-        let checked = self.check_heartbeat(verifier, &submission)?;
+        let checked = self.check_heartbeat(verifier, &submission, now)?;
         self.record_heartbeat(checked)
     }
 
@@ -549,16 +689,20 @@ impl ChipLedger {
     /// The stateless checks (parsing, context, signature) run across threads when the
     /// `parallel` feature is on; counters and proven slots are then recorded in order.
     ///
+    /// All are judged at the one current slot `now`.
+    ///
     /// # Errors
     /// `BATCH_TOO_LARGE` for more than `MAX_BATCH_LEN` items: nothing is checked or applied.
     pub fn apply_heartbeats(
         &mut self,
         verifier: &Verifier,
         submissions: &[HeartbeatSubmission<'_>],
+        now: SlotId,
     ) -> Result<Vec<Result<()>>> {
         check_batch_len(submissions.len())?;
-        let check =
-            |submission: &HeartbeatSubmission<'_>| self.check_heartbeat(verifier, submission);
+        let check = |submission: &HeartbeatSubmission<'_>| {
+            self.check_heartbeat(verifier, submission, now)
+        };
         #[cfg(feature = "parallel")]
         let checked: Vec<Result<CheckedHeartbeat>> = {
             use rayon::prelude::*;
@@ -578,13 +722,16 @@ impl ChipLedger {
         &self,
         verifier: &Verifier,
         submission: &HeartbeatSubmission<'_>,
+        now: SlotId,
     ) -> Result<CheckedHeartbeat> {
         let HeartbeatSubmission {
             evidence,
             slot,
             challenge,
         } = *submission;
-        self.params.check_slot(slot.slot)?;
+        self.policy.params.check_slot(slot.slot)?;
+        let index = self.policy.params.slot_index(slot)?;
+        self.check_timely(index, now)?;
         if self.closed.contains(&slot.epoch) {
             return Err(Error::EpochClosed { epoch: slot.epoch });
         }
@@ -597,12 +744,15 @@ impl ChipLedger {
         };
         let at = self.index.get(&key_id).ok_or(Error::UnknownChip)?;
         let chip = self.slot(at)?;
-        let index = self.params.slot_index(slot)?;
+        if !is_sampled(challenge, &key_id, self.policy.sample_one_in) {
+            return Err(Error::NotSelected);
+        }
         // Nobody is credited for a slot before the binding that names their wallet.
         if index < chip.binding_slot {
             return Err(Error::SlotBeforeBinding);
         }
-        if self.params.slot_start_unix(slot.epoch, slot.slot)? > chip.certificate_not_after {
+        let time = self.policy.params.slot_start_unix(slot.epoch, slot.slot)?;
+        if time > chip.certificate_not_after {
             return Err(Error::CertExpired {
                 role: CertRole::Device,
             });
@@ -611,8 +761,22 @@ impl ChipLedger {
         if class.evidence != evidence.kind() {
             return Err(Error::EvidenceKindMismatch);
         }
+        // Revocation reaches bound chips: the trust material in force at the slot's epoch.
+        let (chain, chip_serial) = self.chain_of(chip)?;
+        verifier.check_bound_chain(
+            slot.epoch,
+            time,
+            class.evidence,
+            &class.vendor_id,
+            chain,
+            chip_serial,
+        )?;
+        let trust = verifier.trust_store_at(slot.epoch);
+        trust
+            .registry()
+            .check_floor(&class.model_id, class.security_version)?;
         let context = SlotContext {
-            network_id: self.params.network_id(),
+            network_id: self.policy.params.network_id(),
             epoch: slot.epoch,
             slot: slot.slot,
             challenge,
@@ -633,6 +797,7 @@ impl ChipLedger {
         };
         Ok(CheckedHeartbeat {
             at,
+            key_id,
             counter,
             slot,
             index,
@@ -643,6 +808,7 @@ impl ChipLedger {
     fn record_heartbeat(&mut self, heartbeat: CheckedHeartbeat) -> Result<()> {
         let CheckedHeartbeat {
             at,
+            key_id,
             counter,
             slot,
             index,
@@ -670,23 +836,51 @@ impl ChipLedger {
             }),
         }
         chip.set_heartbeat_state(counter.or(chip.last_heartbeat_counter()), Some(index));
-        Ok(())
+        // Cannot fail: a lease counts at most its epochs' slots.
+        self.leases.count_proven(&key_id, slot.epoch)
     }
 
     /// Closes `epoch`: its availability is final, later heartbeats for it are refused.
     /// Ratings come from `registry` as in force at `epoch` when given (a model absent
     /// there rates 0), else from each chip's binding.
     ///
+    /// On a sampled network `slot_challenges` are the epoch's challenges, one per slot in
+    /// order: they say which slots each chip was drawn for (its `selected_slots`, the
+    /// threshold's denominator, and the slots due under a lease). Otherwise they are not
+    /// read (pass `&[]`).
+    ///
     /// # Errors
-    /// `EPOCH_CLOSED` if the epoch was closed before.
+    /// `EPOCH_CLOSED` if the epoch was closed before; `SLOT_CHALLENGES_MISSING` on a
+    /// sampled network without one challenge per slot. Nothing changes on an error.
     pub fn close_epoch(
         &mut self,
         epoch: u64,
         registry: Option<&RegistrySchedule>,
+        slot_challenges: &[[u8; 32]],
     ) -> Result<ClosedEpoch> {
         if self.closed.contains(&epoch) {
             return Err(Error::EpochClosed { epoch });
         }
+        let slots_per_epoch = self.policy.params.slots_per_epoch();
+        let sampled = self.policy.is_sampled();
+        if sampled && slot_challenges.len() != usize::try_from(slots_per_epoch).unwrap_or(0) {
+            return Err(Error::SlotChallengesMissing {
+                expected: slots_per_epoch,
+                got: slot_challenges.len(),
+            });
+        }
+        let one_in = self.policy.sample_one_in;
+        // The slots of the epoch a chip had to answer.
+        let due = |key_id: &KeyId| -> u32 {
+            if !sampled {
+                return slots_per_epoch;
+            }
+            let drawn = slot_challenges
+                .iter()
+                .filter(|challenge| is_sampled(challenge, key_id, one_in))
+                .count();
+            u32::try_from(drawn).unwrap_or(u32::MAX)
+        };
         let mut availability: Vec<AllocationInput> = Vec::new();
         // Everything is read first and written after, so nothing changes on an error.
         let mut closing: Vec<u32> = Vec::new();
@@ -705,18 +899,29 @@ impl ChipLedger {
                 None => class.rating_milli_cu,
             };
             let first = availability.len();
+            let selected_slots = sampled.then(|| due(&key_id));
             for held in held {
                 availability.push(AllocationInput {
                     key_id,
                     wallet: self.wallets.get(held.wallet)?.clone(),
                     rating_milli_cu: rating,
                     proven_slots: held.slots,
+                    selected_slots,
                 });
             }
             if let Some(entries) = availability.get_mut(first..) {
                 entries.sort_by(|a, b| a.wallet.cmp(&b.wallet));
             }
             closing.push(at);
+        }
+        let leased: Vec<(Vec<u8>, u32)> = self
+            .leases
+            .covering(epoch)
+            .into_iter()
+            .map(|(key_id, lease_id)| (lease_id, due(&key_id)))
+            .collect();
+        for (lease_id, slots) in leased {
+            self.leases.add_due(&lease_id, u64::from(slots))?;
         }
         for at in closing {
             let chip = self.slot_mut(at)?;
@@ -733,5 +938,122 @@ impl ChipLedger {
             epoch,
             availability,
         })
+    }
+
+    /// Verifies a lease acceptance signed by the rented chip and holds the lease
+    /// (SPEC.md 18.6), at the network's current slot `now`.
+    ///
+    /// Checks, in order: `now` in the network's time, strict DER, chip registered with
+    /// `poci` evidence (other kinds sign no POCI messages), the acceptance's network and
+    /// signature under the chip's key, a span of at most `MAX_LEASE_EPOCHS`, its first
+    /// epoch not closed and not before `now`'s epoch (so an acceptance cannot be replayed
+    /// once its lease began), its lease id unused, no overlap with another lease of the
+    /// chip. The rent goes to the chip's wallet at acceptance.
+    ///
+    /// # Errors
+    /// `SLOT_OUT_OF_RANGE`, the parse errors, `UNKNOWN_CHIP`, `EVIDENCE_KIND_MISMATCH`,
+    /// `WRONG_NETWORK`, the signature errors, `LEASE_OUT_OF_BOUNDS`, `EPOCH_CLOSED`,
+    /// `LEASE_NOT_TIMELY`, `LEASE_ID_REUSED`, `LEASE_OVERLAP`. A refused acceptance
+    /// changes nothing.
+    pub fn apply_lease(
+        &mut self,
+        verifier: &Verifier,
+        der: &[u8],
+        now: SlotId,
+    ) -> Result<LeaseOutcome> {
+        self.policy.params.slot_index(now)?;
+        let acceptance = LeaseAcceptanceRef::from_der(der)?;
+        let key_id = KeyId(*acceptance.tbs().chip_key_id);
+        let at = self.index.get(&key_id).ok_or(Error::UnknownChip)?;
+        let chip = self.slot(at)?;
+        let class = self.classes.get(chip.class)?;
+        let HeartbeatKey::P256(key) = self.heartbeat_key(chip, class)? else {
+            return Err(Error::EvidenceKindMismatch);
+        };
+        let key = DevicePublicKey::from_checked_parts(*key, key_id)?;
+        acceptance.verify(verifier.backend(), &key, self.policy.params.network_id())?;
+        let verified = acceptance.to_verified();
+        let tbs = verified.lease;
+        let span = tbs
+            .last_epoch
+            .checked_sub(tbs.first_epoch)
+            .ok_or(Error::LeaseOutOfBounds)?;
+        if span >= MAX_LEASE_EPOCHS {
+            return Err(Error::LeaseOutOfBounds);
+        }
+        if self.closed.contains(&tbs.first_epoch) {
+            return Err(Error::EpochClosed {
+                epoch: tbs.first_epoch,
+            });
+        }
+        if tbs.first_epoch < now.epoch {
+            return Err(Error::LeaseNotTimely {
+                first_epoch: tbs.first_epoch,
+                current_epoch: now.epoch,
+            });
+        }
+        if let Some(held) = self.leases.get(&tbs.lease_id) {
+            if held.proof_id == verified.proof_id {
+                return Ok(LeaseOutcome::AlreadyApplied);
+            }
+            return Err(Error::LeaseIdReused);
+        }
+        if self.leases.overlaps(&key_id, tbs.first_epoch, tbs.last_epoch) {
+            return Err(Error::LeaseOverlap);
+        }
+        let lessor_wallet = self.wallets.get(chip.wallet)?.clone();
+        self.leases.insert(Lease {
+            proof_id: verified.proof_id,
+            lease: tbs,
+            lessor_wallet,
+            proven_slots: 0,
+            due_slots: 0,
+        });
+        Ok(LeaseOutcome::Accepted)
+    }
+
+    /// Settles lease `lease_id` once every epoch of it is closed, from the slots the
+    /// ledger counted (SPEC.md 18.6): `rent = price * proven div due`, `refund = price -
+    /// rent` (everything refunded when nothing was due). The lease leaves the ledger; its
+    /// acceptance can never apply again (its first epoch is closed).
+    ///
+    /// # Errors
+    /// `LEASE_UNKNOWN`; `LEASE_NOT_ENDED` naming the first open epoch of the lease.
+    /// Nothing changes on an error.
+    pub fn settle_lease(&mut self, lease_id: &[u8]) -> Result<SettledLease> {
+        let lease = self.leases.get(lease_id).ok_or(Error::LeaseUnknown)?;
+        let terms = &lease.lease;
+        let mut epoch = terms.first_epoch;
+        loop {
+            if !self.closed.contains(&epoch) {
+                return Err(Error::LeaseNotEnded { epoch });
+            }
+            if epoch >= terms.last_epoch {
+                break;
+            }
+            epoch = epoch.checked_add(1).ok_or(Error::AmountOverflow)?;
+        }
+        let (rent, refund) = if lease.due_slots == 0 {
+            (0, terms.price)
+        } else {
+            let settled = settle(
+                terms.price,
+                u128::from(lease.due_slots),
+                u128::from(lease.proven_slots),
+            )?;
+            (settled.rent, settled.refund)
+        };
+        let settled = SettledLease {
+            lease_id: terms.lease_id.clone(),
+            chip_key_id: terms.chip_key_id,
+            lessor_wallet: lease.lessor_wallet.clone(),
+            renter_wallet: terms.renter_wallet.clone(),
+            proven_slots: lease.proven_slots,
+            due_slots: lease.due_slots,
+            rent,
+            refund,
+        };
+        self.leases.remove(lease_id);
+        Ok(settled)
     }
 }

@@ -16,14 +16,19 @@ use crate::json::{dec_u64, hex_32, hex_bytes, opt_dec_u64};
 use crate::limits::{MAX_MODEL_ID_LEN, MAX_SERIAL_LEN, MAX_VENDOR_ID_LEN, MAX_WALLET_LEN};
 use crate::proof::ProofId;
 use crate::rewards::allocation::MAX_RATING_MILLI_CU;
-use crate::time::{NetworkParams, SlotId};
+use super::leases::Lease;
+use crate::network_policy::NetworkPolicy;
+use crate::time::SlotId;
 use crate::verifier::ChipRecord;
+use crate::x509::ChainIdentity;
 
 /// The persisted form of one chip (its binding's bytes live on the chain).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ChipState {
     record: ChipRecord,
+    /// What identifies the binding's chain (SPEC.md 18.5).
+    chain: ChainIdentity,
     #[serde(with = "hex_32")]
     binding_proof_id: ProofId,
     /// The slot of the binding in force.
@@ -56,10 +61,11 @@ struct ClosedState(#[serde(with = "dec_u64")] u64);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct LedgerState {
-    params: NetworkParams,
+    policy: NetworkPolicy,
     chips: Vec<ChipState>,
     proven: Vec<ProvenState>,
     closed: Vec<ClosedState>,
+    leases: Vec<Lease>,
 }
 
 impl From<ChipLedger> for LedgerState {
@@ -75,7 +81,8 @@ impl LedgerState {
         let mut proven: Vec<ProvenState> = Vec::new();
         for (key_id, slot) in ledger.slots() {
             // Every index in a ledger is valid: a failed lookup cannot happen.
-            let Ok(record) = ledger.record_of(&key_id, slot) else {
+            let (Ok(record), Some(chain)) = (ledger.record_of(&key_id, slot), ledger.chain(&key_id))
+            else {
                 continue;
             };
             for held in slot.proven() {
@@ -90,18 +97,20 @@ impl LedgerState {
             }
             chips.push(ChipState {
                 record,
+                chain,
                 binding_proof_id: slot.binding_proof_id,
-                binding_slot: ledger.params.slot_of_index(slot.binding_slot),
+                binding_slot: ledger.policy.params.slot_of_index(slot.binding_slot),
                 last_heartbeat_counter: slot.last_heartbeat_counter(),
-                last_proven: slot.last_proven().map(|at| ledger.params.slot_of_index(at)),
+                last_proven: slot.last_proven().map(|at| ledger.policy.params.slot_of_index(at)),
             });
         }
         proven.sort_by(|a, b| (a.epoch, a.key_id, &a.wallet).cmp(&(b.epoch, b.key_id, &b.wallet)));
         Self {
-            params: ledger.params.clone(),
+            policy: ledger.policy.clone(),
             chips,
             proven,
             closed: ledger.closed.iter().copied().map(ClosedState).collect(),
+            leases: ledger.leases.iter().cloned().collect(),
         }
     }
 }
@@ -112,9 +121,9 @@ impl TryFrom<LedgerState> for ChipLedger {
     /// Restores a persisted ledger, refusing every state that no history of bindings,
     /// heartbeats and closes can reach (SPEC.md 14, "Persisted state").
     fn try_from(state: LedgerState) -> core::result::Result<Self, Self::Error> {
-        let params = state.params;
-        let slots_per_epoch = params.slots_per_epoch();
-        let mut ledger = Self::new(params);
+        let slots_per_epoch = state.policy.params.slots_per_epoch();
+        let mut ledger =
+            Self::with_policy(state.policy).map_err(|_| "an invalid network policy")?;
         if !state
             .closed
             .windows(2)
@@ -133,8 +142,9 @@ impl TryFrom<LedgerState> for ChipLedger {
         for chip in state.chips {
             let key_id = chip.record.key_id;
             check_record(&chip.record)?;
+            check_chain(&chip.chain, chip.record.evidence)?;
             let binding_slot = ledger
-                .params
+                .policy.params
                 .slot_index(chip.binding_slot)
                 .map_err(|_| "a binding slot outside the network's time")?;
             match chip.record.evidence {
@@ -163,20 +173,24 @@ impl TryFrom<LedgerState> for ChipLedger {
                     if chip.last_heartbeat_counter.is_some() {
                         return Err("a heartbeat counter for evidence that has none");
                     }
-                    if chip.record.binding_counter != binding_slot
-                        || chip.record.security_version != 0
-                    {
+                    if chip.record.binding_counter != binding_slot {
                         return Err("an NVIDIA binding whose counter is not its slot");
                     }
                 }
             }
             let last_proven = chip
                 .last_proven
-                .map(|slot| ledger.params.slot_index(slot))
+                .map(|slot| ledger.policy.params.slot_index(slot))
                 .transpose()
                 .map_err(|_| "a last proven slot outside the network's time")?;
             let mut slot = ledger
-                .slot_for(&chip.record, chip.binding_proof_id, binding_slot, None)
+                .slot_for(
+                    &chip.record,
+                    &chip.chain,
+                    chip.binding_proof_id,
+                    binding_slot,
+                    None,
+                )
                 .map_err(|_| "a chip record beyond the ledger's limits")?;
             slot.set_heartbeat_state(chip.last_heartbeat_counter, last_proven);
             ledger
@@ -206,7 +220,7 @@ impl TryFrom<LedgerState> for ChipLedger {
             // Every proven slot is at or before the chip's last one.
             let last = chip
                 .last_proven()
-                .map(|at| ledger.params.slot_of_index(at))
+                .map(|at| ledger.policy.params.slot_of_index(at))
                 .ok_or("proven slots of a chip that never proved one")?;
             let total = per_epoch.entry((entry.key_id, entry.epoch)).or_insert(0);
             *total = total
@@ -233,8 +247,78 @@ impl TryFrom<LedgerState> for ChipLedger {
                     slots: entry.slots,
                 });
         }
+        restore_leases(&mut ledger, state.leases)?;
         Ok(ledger)
     }
+}
+
+/// Leases as `apply_lease` and `close_epoch` leave them: ascending by lease id, each of a
+/// `poci` chip the ledger holds, within `MAX_LEASE_EPOCHS`, not overlapping another of the
+/// chip, no more proven than due slots and no more due slots than its closed epochs have.
+fn restore_leases(
+    ledger: &mut ChipLedger,
+    leases: Vec<Lease>,
+) -> core::result::Result<(), &'static str> {
+    if !leases
+        .windows(2)
+        .all(|pair| matches!(pair, [a, b] if a.lease.lease_id < b.lease.lease_id))
+    {
+        return Err("leases not in strictly ascending lease id order");
+    }
+    let network_id = ledger.policy.params.network_id().to_owned();
+    for lease in leases {
+        let terms = &lease.lease;
+        if terms.network_id != network_id {
+            return Err("a lease of another network");
+        }
+        let at = ledger
+            .index
+            .get(&terms.chip_key_id)
+            .ok_or("a lease of a chip the ledger does not hold")?;
+        let chip = ledger.slot(at).map_err(|_| "a chip index out of range")?;
+        let class = ledger
+            .classes
+            .get(chip.class)
+            .map_err(|_| "a class index out of range")?;
+        if class.evidence != EvidenceKind::Poci {
+            return Err("a lease of a chip that signs no lease acceptances");
+        }
+        let span = terms
+            .last_epoch
+            .checked_sub(terms.first_epoch)
+            .ok_or("a lease that ends before it starts")?;
+        if span >= super::MAX_LEASE_EPOCHS
+            || terms.lease_id.is_empty()
+            || terms.lease_id.len() > crate::limits::MAX_LEASE_ID_LEN
+        {
+            return Err("a lease outside the ledger's bounds");
+        }
+        check_wallet(&terms.renter_wallet)?;
+        check_wallet(&lease.lessor_wallet)?;
+        let closed_epochs = ledger
+            .closed
+            .range(terms.first_epoch..=terms.last_epoch)
+            .count();
+        let most = u64::try_from(closed_epochs)
+            .ok()
+            .and_then(|epochs| epochs.checked_mul(u64::from(ledger.policy.params.slots_per_epoch())))
+            .ok_or("a lease count out of range")?;
+        let lease_slots = span
+            .checked_add(1)
+            .and_then(|epochs| epochs.checked_mul(u64::from(ledger.policy.params.slots_per_epoch())))
+            .ok_or("a lease count out of range")?;
+        if lease.due_slots > most || lease.proven_slots > lease_slots {
+            return Err("a lease with more slots counted than its epochs have");
+        }
+        if ledger
+            .leases
+            .overlaps(&terms.chip_key_id, terms.first_epoch, terms.last_epoch)
+        {
+            return Err("two leases of one chip overlap");
+        }
+        ledger.leases.insert(lease);
+    }
+    Ok(())
 }
 
 /// A wallet as a binding can name it: 1..`MAX_WALLET_LEN` bytes.
@@ -244,6 +328,35 @@ fn check_wallet(wallet: &[u8]) -> core::result::Result<(), &'static str> {
     }
     Ok(())
 }
+
+/// A chain identity as binding verification records it: a `poci` chain names its device
+/// certificate and CAs (at most `MAX_CHAIN_CERTIFICATES`), an `nvidia-spdm` one no level;
+/// names, keys and serials within the certificate profile's sizes.
+fn check_chain(chain: &ChainIdentity, kind: EvidenceKind) -> core::result::Result<(), &'static str> {
+    let levels_ok = match kind {
+        EvidenceKind::Poci => {
+            !chain.levels.is_empty() && chain.levels.len() <= crate::limits::MAX_CHAIN_CERTIFICATES
+        }
+        EvidenceKind::NvidiaSpdm => chain.levels.is_empty(),
+    };
+    let sized = |bytes: &[u8], most: usize| !bytes.is_empty() && bytes.len() <= most;
+    if !levels_ok
+        || !sized(&chain.root_subject, MAX_NAME_LEN)
+        || !chain.levels.iter().all(|level| {
+            sized(&level.issuer, MAX_NAME_LEN)
+                && level.issuer_key.len() == crate::limits::PUBLIC_KEY_LEN
+                && sized(&level.serial, MAX_CERT_SERIAL_LEN)
+        })
+    {
+        return Err("a chain identity outside what a binding records");
+    }
+    Ok(())
+}
+
+/// The longest Name a chain identity keeps (certificates are at most `MAX_CERTIFICATE_LEN`).
+const MAX_NAME_LEN: usize = 1_024;
+/// The longest certificate serial number kept (RFC 5280 4.1.2.2 allows 20 octets; 32 leaves room for a sign octet and lax CAs).
+const MAX_CERT_SERIAL_LEN: usize = 32;
 
 /// A chip record as binding verification can produce it.
 fn check_record(record: &ChipRecord) -> core::result::Result<(), &'static str> {

@@ -82,7 +82,7 @@ pub(super) enum HeartbeatKey<'a> {
     P384(&'a [u8; P384_SEC1_LEN]),
 }
 
-/// A registered chip, densely (176 bytes): its key, its binding's proof id, the indices of
+/// A registered chip, densely (192 bytes): its key, its binding's proof id, the indices of
 /// what it shares with other chips, and its heartbeat state with presence flags instead of
 /// `Option`s. The binding's bytes are not kept (SPEC.md 14: evidence names the binding in
 /// force by proof id).
@@ -99,6 +99,12 @@ pub(super) struct ChipSlot {
     pub(super) wallet: u32,
     /// Where the serial sits in the ledger's serial arena.
     pub(super) serial_at: u32,
+    /// The binding's chain ([`crate::x509::ChainIdentity`]), interned without the chip
+    /// certificate's serial, which sits in the serial arena at `chip_cert_serial_at`.
+    pub(super) chain: u32,
+    pub(super) chip_cert_serial_at: u32,
+    /// 0 when the chain tracks no chip certificate (`nvidia-spdm`).
+    pub(super) chip_cert_serial_len: u8,
     pub(super) binding_counter: u64,
     pub(super) certificate_not_after: u64,
     pub(super) last_heartbeat_counter: u64,
@@ -269,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_chip_slot_stays_compact() {
-        assert!(core::mem::size_of::<ChipSlot>() <= 176);
+        assert!(core::mem::size_of::<ChipSlot>() <= 192);
     }
 
     #[test]
@@ -282,6 +288,9 @@ mod tests {
             class: 0,
             wallet: 0,
             serial_at: 0,
+            chain: 0,
+            chip_cert_serial_at: 0,
+            chip_cert_serial_len: 0,
             binding_counter: 0,
             certificate_not_after: 0,
             last_heartbeat_counter: 0,

@@ -29,6 +29,10 @@ pub struct AllocationInput {
     pub rating_milli_cu: u64,
     /// Slots proven in the epoch (at most `slots_per_epoch`).
     pub proven_slots: u32,
+    /// On a sampled network (SPEC.md 18.3), the slots of the epoch the chip was drawn to
+    /// answer: the threshold's denominator in place of `slots_per_epoch`. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_slots: Option<u32>,
 }
 
 /// Who may earn: the epoch's slot count and the availability threshold.
@@ -136,19 +140,20 @@ pub fn allocate(
     {
         return Err(Error::DuplicateAllocationEntry);
     }
-    let threshold =
-        u64::from(policy.slots_per_epoch).saturating_mul(u64::from(policy.min_availability_bps));
     let mut shares = Vec::with_capacity(sorted.len());
     let mut total_weight: u128 = 0;
     for entry in sorted {
+        let due = entry.selected_slots.unwrap_or(policy.slots_per_epoch);
         if entry.rating_milli_cu > MAX_RATING_MILLI_CU
-            || entry.proven_slots > policy.slots_per_epoch
+            || due > policy.slots_per_epoch
+            || entry.proven_slots > due
             || entry.wallet.is_empty()
             || entry.wallet.len() > MAX_WALLET_LEN
         {
             return Err(Error::AllocationOutOfBounds);
         }
-        // proven / slots >= bps / 10000, in integers.
+        // proven / due >= bps / 10000, in integers.
+        let threshold = u64::from(due).saturating_mul(u64::from(policy.min_availability_bps));
         let eligible = entry.proven_slots > 0
             && u64::from(entry.proven_slots).saturating_mul(10_000) >= threshold;
         // rating < 2^40 and slots < 2^32: the product fits 2^72; 2^24 entries sum below 2^96.

@@ -25,6 +25,7 @@ use webpki::{
 
 use sha2::{Digest, Sha256};
 
+use crate::x509::ChainLevel;
 use crate::device_key::DevicePublicKey;
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::limits::{
@@ -486,6 +487,17 @@ impl StoredCrl {
         }
     }
 
+    /// Whether it was found signed by `key` (SEC1) when loaded.
+    pub(crate) fn was_verified_under(&self, key: &[u8]) -> bool {
+        self.verified_under.iter().any(|known| known == key)
+    }
+
+    /// Whether it lists `serial` (content octets); a list that cannot be read lists nothing
+    /// (it was read whole when loaded).
+    pub(crate) fn lists(&self, serial: &[u8]) -> bool {
+        matches!(self.list.find_serial(serial), Ok(Some(_)))
+    }
+
     /// The order in which CRLs of one issuer are preferred: the latest thisUpdate, then
     /// the greatest cRLNumber (absent below any), then the smallest DER.
     fn preference(&self) -> (u64, usize, &[u8], core::cmp::Reverse<&[u8]>) {
@@ -712,6 +724,53 @@ fn choose_root(roots: &[AnchorRoot], issuer: &[u8], time: u64) -> Result<usize> 
     }
 }
 
+/// Of `vendor_id`'s CRLs naming `issuer` with thisUpdate at or before `time` and passing
+/// `admit`, the preferred one (latest thisUpdate, then greatest cRLNumber, then smallest DER).
+pub(crate) fn preferred_crl<'c>(
+    crls: &'c [StoredCrl],
+    vendor_id: &str,
+    issuer: &[u8],
+    time: u64,
+    admit: impl Fn(&StoredCrl) -> bool,
+) -> Option<&'c StoredCrl> {
+    crls.iter()
+        .filter(|crl| {
+            crl.vendor_id == vendor_id
+                && crl.issuer == issuer
+                && crl.this_update <= time
+                && admit(crl)
+        })
+        .max_by(|a, b| a.preference().cmp(&b.preference()))
+}
+
+/// Whether the CRL that speaks for `level` at `time` (6.4 step 6f's choice among
+/// `vendor_id`'s CRLs for its issuer) lists `serial` and is signed by the issuer's key.
+pub(crate) fn level_revoked(
+    check: ChainCheck<'_>,
+    crls: &[StoredCrl],
+    vendor_id: &str,
+    level: &ChainLevel,
+    serial: &[u8],
+    time: u64,
+) -> bool {
+    let Some(crl) = preferred_crl(crls, vendor_id, &level.issuer, time, |_| true) else {
+        return false;
+    };
+    if !crl.lists(serial) {
+        return false;
+    }
+    if crl.was_verified_under(&level.issuer_key) {
+        return true;
+    }
+    let Some(tbs) = crl.der.get(crl.tbs.clone()) else {
+        return false;
+    };
+    let mut signatures = SignatureChecks { check, spent: 0 };
+    signatures
+        .verify(&level.issuer_key, tbs, &crl.tbs_digest, &crl.signature, true)
+        .is_ok()
+}
+
 /// The CRL that speaks for `certificate` (SPEC.md 6.4 step 6e): of the anchoring vendor's
 /// CRLs naming its issuer, with thisUpdate at or before `time`, the preferred one. It must
 /// be signed by the issuer's key, by a CA allowed to sign CRLs, and current at `time`.
@@ -726,14 +785,7 @@ fn check_revocation(
     policy: UnknownRevocationPolicy,
     time: u64,
 ) -> Result<()> {
-    let chosen = crls
-        .iter()
-        .filter(|crl| {
-            crl.vendor_id == vendor_id
-                && crl.issuer == certificate.issuer
-                && crl.this_update <= time
-        })
-        .max_by(|a, b| a.preference().cmp(&b.preference()));
+    let chosen = preferred_crl(crls, vendor_id, certificate.issuer, time, |_| true);
     let Some(crl) = chosen else {
         return match policy {
             UnknownRevocationPolicy::Deny => Err(Error::RevocationStatusUnknown),

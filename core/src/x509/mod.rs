@@ -2,6 +2,7 @@
 
 pub(crate) mod cert;
 pub(crate) mod chain;
+mod chain_identity;
 mod identity;
 #[cfg(feature = "mint")]
 pub mod mint;
@@ -10,6 +11,7 @@ mod summary;
 pub(crate) mod time;
 
 pub use chain::UnknownRevocationPolicy;
+pub use chain_identity::{ChainIdentity, ChainLevel};
 pub use identity::ChipIdentity;
 pub use pem::certificates_from_pem;
 pub use summary::CertificateSummary;

@@ -58,7 +58,7 @@ pub(super) fn ledger() -> Result<VectorFile> {
     let close = |epoch: u64| json!({ "op": "close", "epoch": epoch.to_string() });
     let case = |setup: Vec<Value>, step: Value| -> Result<Value> {
         Ok(
-            json!({ "trust_store": "testnet", "params": params_json()?, "setup": setup, "step": step }),
+            json!({ "trust_store": "testnet", "params": params_json()?, "setup": in_their_slots(setup), "step": in_its_slot(step) }),
         )
     };
     f.group("bindings", "ledger");
@@ -235,12 +235,12 @@ pub(super) fn ledger() -> Result<VectorFile> {
     };
     f.err(
         "a genuine chain carrying a CA off its path is not a path",
-        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [], "step": raw_bind(&decoy)? }),
+        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [], "step": in_its_slot(raw_bind(&decoy)?) }),
         "CHAIN_NOT_A_PATH",
     );
     f.err(
         "a chip minted under that CA has no anchor",
-        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [], "step": raw_bind(&minted_binding)? }),
+        json!({ "trust_store": "testnet-unknown-revocation-allowed", "params": params_json()?, "setup": [], "step": in_its_slot(raw_bind(&minted_binding)?) }),
         "UNKNOWN_ISSUER",
     );
     // Nobody is credited for a slot before their binding's slot; no binding for an earlier
