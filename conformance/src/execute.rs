@@ -17,7 +17,9 @@ use poci::{
     derive_challenge,
 };
 
-use crate::input::{bytes, bytes32, dec64, dec128, field, network_params, num32, text, typed};
+use crate::input::{
+    bytes, bytes32, dec64, dec128, field, network_params, network_policy, num32, text, typed,
+};
 
 fn unknown() -> Error {
     Error::JsonInvalid {
@@ -316,6 +318,15 @@ pub fn execute(
             Ok(json!({ "producer": producer.map(|key| key.to_string()) }))
         }
         "ledger" => run_ledger(input, trust_stores),
+        "network_policy" => {
+            let policy = network_policy(input, "policy")?;
+            Ok(json!({ "digest": hex::encode(policy.digest()?) }))
+        }
+        "is_sampled" => Ok(json!({ "sampled": poci::is_sampled(
+            &bytes32(input, "challenge")?,
+            &poci::KeyId(bytes32(input, "key_id")?),
+            num32(input, "sample_one_in")?,
+        ) })),
         // Against the repository's vendor-roots/ with its testnet material.
         "nvidia_ledger" => run_ledger_with(
             input,
@@ -549,7 +560,7 @@ fn run_ledger(input: &Value, trust_stores: &BTreeMap<String, Value>) -> Result<V
 /// The steps of a ledger case against `verifier`.
 fn run_ledger_with(input: &Value, verifier: Verifier) -> Result<Value, ExecError> {
     let mut ledger = match input.get("policy") {
-        Some(_) => ChipLedger::with_policy(typed::<poci::NetworkPolicy>(input, "policy")?)?,
+        Some(_) => ChipLedger::with_policy(network_policy(input, "policy")?)?,
         None => ChipLedger::new(network_params(input, "params")?),
     };
     for (index, step) in field(input, "setup")?

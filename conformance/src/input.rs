@@ -30,6 +30,11 @@ pub(crate) fn network_params(input: &Value, name: &str) -> Result<poci::NetworkP
 }
 
 /// A string field.
+/// A network policy from its JSON form, as `NetworkPolicy::from_json` reads it.
+pub(crate) fn network_policy(input: &Value, name: &str) -> Result<poci::NetworkPolicy, Error> {
+    poci::NetworkPolicy::from_json(&field(input, name)?.to_string())
+}
+
 pub(crate) fn text<'v>(input: &'v Value, name: &str) -> Result<&'v str, Error> {
     field(input, name)?.as_str().ok_or_else(invalid)
 }

@@ -42,13 +42,27 @@ const heartbeatContext = (c) => ({
   wallet: hex(c.wallet),
 });
 
-const ledger = (input, stores) => runLedger(input, new poci.Verifier(store(stores[input.trust_store])));
+const ledger = (input, stores) => {
+  const base = store(stores[input.trust_store]);
+  const later = input.trust_versions ?? [];
+  const verifier = later.length
+    ? poci.Verifier.scheduled(
+        base,
+        later.map((v) => BigInt(v.activation_epoch)),
+        later.map((v) => store(stores[v.trust_store])),
+      )
+    : new poci.Verifier(base);
+  return runLedger(input, verifier);
+};
 
 // Against the repository's vendor-roots/ with its testnet material (the embedded store).
 const nvidiaLedger = (input) => runLedger(input, new poci.Verifier(poci.TrustStore.embeddedTestnet()));
 
 function runLedger(input, verifier) {
-  const book = new poci.ChipLedger(params(input.params));
+  const book = input.policy
+    ? poci.ChipLedger.withPolicy(poci.NetworkPolicy.fromJson(JSON.stringify(input.policy)))
+    : new poci.ChipLedger(params(input.params));
+  const now = (s) => ({ epoch: BigInt(s.now.epoch), slot: s.now.slot });
   const step = (s) => {
     if (s.op === 'bind') {
       return toJsonForm(
@@ -57,7 +71,7 @@ function runLedger(input, verifier) {
           slot: s.slot,
           challenge: hex(s.challenge),
           wallet: hex(s.wallet),
-        }),
+        }, now(s)),
       );
     }
     if (s.op === 'bind_nvidia') {
@@ -67,18 +81,20 @@ function runLedger(input, verifier) {
           slot: s.slot,
           challenge: hex(s.challenge),
           wallet: hex(s.wallet),
-        }),
+        }, now(s)),
       );
     }
     if (s.op === 'heartbeat') {
-      book.applyHeartbeat(verifier, hex(s.der), BigInt(s.epoch), s.slot, hex(s.challenge));
+      book.applyHeartbeat(verifier, hex(s.der), BigInt(s.epoch), s.slot, hex(s.challenge), now(s));
       return { recorded: true };
     }
     if (s.op === 'heartbeat_nvidia') {
-      book.applyNvidiaHeartbeat(verifier, hex(s.key_id), hex(s.report), BigInt(s.epoch), s.slot, hex(s.challenge));
+      book.applyNvidiaHeartbeat(verifier, hex(s.key_id), hex(s.report), BigInt(s.epoch), s.slot, hex(s.challenge), now(s));
       return { recorded: true };
     }
-    if (s.op === 'close') return toJsonForm(book.closeEpoch(BigInt(s.epoch)));
+    if (s.op === 'close') return toJsonForm(book.closeEpoch(BigInt(s.epoch), (s.challenges ?? []).map(hex)));
+    if (s.op === 'lease') return { outcome: book.applyLease(verifier, hex(s.der), now(s)) };
+    if (s.op === 'settle') return toJsonForm(book.settleLease(hex(s.lease_id)));
     throw new Error(`unknown step ${s.op}`);
   };
   for (const s of input.setup) step(s);
@@ -144,6 +160,8 @@ const OPERATIONS = {
   },
   // Against the repository's vendor-roots/ with its testnet material (the embedded store).
   nvidia_ledger: (i) => nvidiaLedger(i),
+  network_policy: (i) => ({ digest: poci.NetworkPolicy.fromJson(JSON.stringify(i.policy)).digest().toString('hex') }),
+  is_sampled: (i) => ({ sampled: poci.isSampled(hex(i.challenge), hex(i.key_id), i.sample_one_in) }),
   verify_nvidia_report: (i) => {
     const verified = toJsonForm(
       new poci.Verifier(poci.TrustStore.embeddedTestnet()).verifyNvidiaReport(

@@ -47,7 +47,10 @@ MESSAGES = {
 
 
 def _ledger(inp: Dict[str, Any], stores: Dict[str, Any]) -> Any:
-    return _run_ledger(inp, poci.Verifier(_store(stores[inp["trust_store"]])))
+    base = _store(stores[inp["trust_store"]])
+    later = [(int(v["activation_epoch"]), _store(stores[v["trust_store"]])) for v in inp.get("trust_versions", [])]
+    verifier = poci.Verifier.scheduled(base, later) if later else poci.Verifier(base)
+    return _run_ledger(inp, verifier)
 
 
 def _nvidia_ledger(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
@@ -56,10 +59,15 @@ def _nvidia_ledger(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
 
 
 def _run_ledger(inp: Dict[str, Any], verifier: Any) -> Any:
-    ledger = poci.ChipLedger(_params(inp["params"]))
+    if "policy" in inp:
+        ledger = poci.ChipLedger.with_policy(poci.NetworkPolicy.from_json(json.dumps(inp["policy"])))
+    else:
+        ledger = poci.ChipLedger(_params(inp["params"]))
 
     def step(s: Dict[str, Any]) -> Any:
         at = {"epoch": int(s.get("epoch", 0)), "slot": s.get("slot", 0)}
+        if "now" in s:
+            at.update(now_epoch=int(s["now"]["epoch"]), now_slot=s["now"]["slot"])
         if s["op"] == "bind":
             outcome = ledger.apply_binding(
                 verifier,
@@ -92,7 +100,16 @@ def _run_ledger(inp: Dict[str, Any], verifier: Any) -> Any:
             )
             return {"recorded": True}
         if s["op"] == "close":
-            return json.loads(ledger.close_epoch(int(s["epoch"])).to_json())
+            challenges = [bytes.fromhex(c) for c in s.get("challenges", [])]
+            return json.loads(ledger.close_epoch(int(s["epoch"]), challenges).to_json())
+        if s["op"] == "lease":
+            now = s["now"]
+            outcome = ledger.apply_lease(
+                verifier, bytes.fromhex(s["der"]), now_epoch=int(now["epoch"]), now_slot=now["slot"]
+            )
+            return {"outcome": outcome}
+        if s["op"] == "settle":
+            return json.loads(ledger.settle_lease(bytes.fromhex(s["lease_id"])).to_json())
         raise ValueError(f"unknown ledger step {s['op']}")
 
     for setup in inp["setup"]:
@@ -282,6 +299,10 @@ OPERATIONS: Dict[str, Callable[[Dict[str, Any], Dict[str, Any]], Any]] = {
     "settle_lease": _settle,
     "select_producer": _producer,
     "ledger": _ledger,
+    "network_policy": lambda i, _: {"digest": poci.NetworkPolicy.from_json(json.dumps(i["policy"])).digest().hex()},
+    "is_sampled": lambda i, _: {
+        "sampled": poci.is_sampled(bytes.fromhex(i["challenge"]), bytes.fromhex(i["key_id"]), i["sample_one_in"])
+    },
 }
 
 

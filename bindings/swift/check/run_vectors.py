@@ -17,7 +17,10 @@ sys.path.insert(0, sys.argv[1])
 import poci  # noqa: E402  (the uniffi-generated module)
 
 REPOSITORY_VECTORS = Path(__file__).resolve().parents[3] / "conformance" / "vectors"
-U32_FIELDS = {"slot", "proven_slots", "security_version", "slots_per_epoch"}
+U32_FIELDS = {"slot", "proven_slots", "selected_slots", "security_version", "slots_per_epoch"}
+
+
+OMITTED_WHEN_NONE = {"selected_slots"}
 
 
 def json_form(value, key=None):
@@ -34,7 +37,8 @@ def json_form(value, key=None):
         return value
     if isinstance(value, list):
         return [json_form(item, key) for item in value]
-    return {name: json_form(item, name) for name, item in vars(value).items()}
+    # An absent optional field of the JSON form is None in a uniffi record.
+    return {name: json_form(item, name) for name, item in vars(value).items() if not (item is None and name in OMITTED_WHEN_NONE)}
 
 
 def outcome_form(outcome):
@@ -82,7 +86,12 @@ def binding_context(c):
 
 
 def ledger(i, stores):
-    return run_ledger(i, poci.Verifier(store(stores[i["trust_store"]])))
+    base = store(stores[i["trust_store"]])
+    later = [
+        poci.ScheduledTrustStore(activation_epoch=int(v["activation_epoch"]), trust_store=store(stores[v["trust_store"]]))
+        for v in i.get("trust_versions", [])
+    ]
+    return run_ledger(i, poci.Verifier.scheduled(base, later) if later else poci.Verifier(base))
 
 
 def nvidia_ledger(i, _):
@@ -91,24 +100,45 @@ def nvidia_ledger(i, _):
 
 
 def run_ledger(i, verifier):
-    book = poci.ChipLedger(params(i["params"]))
+    if "policy" in i:
+        book = poci.ChipLedger.with_policy(poci.NetworkPolicy.from_json(json.dumps(i["policy"])))
+    else:
+        book = poci.ChipLedger(params(i["params"]))
+
+    def now(s):
+        return int(s["now"]["epoch"]), s["now"]["slot"]
 
     def step(s):
         if s["op"] == "bind":
-            return outcome_form(book.apply_binding(verifier, hx(s["der"]), binding_context(s)))
+            return outcome_form(book.apply_binding(verifier, hx(s["der"]), binding_context(s), *now(s)))
         if s["op"] == "bind_nvidia":
             chain = [hx(der) for der in s["chain"]]
-            return outcome_form(book.apply_nvidia_binding(verifier, hx(s["report"]), chain, binding_context(s)))
+            return outcome_form(book.apply_nvidia_binding(verifier, hx(s["report"]), chain, binding_context(s), *now(s)))
         if s["op"] == "heartbeat":
-            book.apply_heartbeat(verifier, hx(s["der"]), int(s["epoch"]), s["slot"], hx(s["challenge"]))
+            book.apply_heartbeat(verifier, hx(s["der"]), int(s["epoch"]), s["slot"], hx(s["challenge"]), *now(s))
             return {"recorded": True}
         if s["op"] == "heartbeat_nvidia":
             book.apply_nvidia_heartbeat(
-                verifier, hx(s["key_id"]), hx(s["report"]), int(s["epoch"]), s["slot"], hx(s["challenge"])
+                verifier, hx(s["key_id"]), hx(s["report"]), int(s["epoch"]), s["slot"], hx(s["challenge"]), *now(s)
             )
             return {"recorded": True}
         if s["op"] == "close":
-            return json_form(book.close_epoch(int(s["epoch"])))
+            return json_form(book.close_epoch(int(s["epoch"]), [hx(c) for c in s.get("challenges", [])]))
+        if s["op"] == "lease":
+            accepted = book.apply_lease(verifier, hx(s["der"]), *now(s))
+            return {"outcome": "accepted" if accepted else "already_applied"}
+        if s["op"] == "settle":
+            settled = book.settle_lease(hx(s["lease_id"]))
+            return {
+                "lease_id": settled.lease_id.hex(),
+                "chip_key_id": settled.chip_key_id.hex(),
+                "lessor_wallet": settled.lessor_wallet.hex(),
+                "renter_wallet": settled.renter_wallet.hex(),
+                "proven_slots": str(settled.proven_slots),
+                "due_slots": str(settled.due_slots),
+                "rent": settled.rent,
+                "refund": settled.refund,
+            }
         raise ValueError(f"unknown ledger step {s['op']}")
 
     for s in i["setup"]:
@@ -238,6 +268,8 @@ OPERATIONS = {
         poci.select_producer(hx(i["beacon"]), [poci.Candidate(key_id=hx(c["key_id"]), weight=c["weight"]) for c in i["candidates"]])
     ),
     "ledger": ledger,
+    "network_policy": lambda i, _: {"digest": poci.NetworkPolicy.from_json(json.dumps(i["policy"])).digest().hex()},
+    "is_sampled": lambda i, _: {"sampled": poci.is_sampled(hx(i["challenge"]), hx(i["key_id"]), i["sample_one_in"])},
 }
 
 

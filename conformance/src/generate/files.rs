@@ -107,6 +107,7 @@ fn challenge() -> Result<[u8; 32]> {
 pub fn all_files() -> Result<Vec<VectorFile>> {
     Ok(vec![
         bindings()?,
+        consensus()?,
         emission()?,
         evidence()?,
         heartbeats()?,
@@ -121,6 +122,7 @@ pub fn all_files() -> Result<Vec<VectorFile>> {
 
 mod adversarial;
 mod bindings;
+mod consensus;
 mod emission;
 mod evidence;
 mod heartbeats;
@@ -133,6 +135,7 @@ mod time;
 
 use adversarial::*;
 use bindings::*;
+use consensus::*;
 use emission::*;
 use evidence::*;
 use heartbeats::*;
