@@ -43,7 +43,10 @@ def main() -> None:
             challenge=challenge,
             certificates=[certificate, vendor.intermediate_der],
         )
-        outcome = ledger.apply_binding(verifier, binding.to_der(), epoch=epoch, slot=slot, challenge=challenge, wallet=WALLET)
+        outcome = ledger.apply_binding(
+            verifier, binding.to_der(), epoch=epoch, slot=slot, challenge=challenge, wallet=WALLET,
+            now_epoch=epoch, now_slot=slot,  # the node's current slot: submitted at once
+        )
         rating = registry.get(model).rating_milli_cu
         print(f"registered {model:<20} key {key.key_id.hex()[:16]}.. rating {rating} milli-CU: {outcome.kind}")
         chips.append(key)
@@ -58,7 +61,9 @@ def main() -> None:
             heartbeat = poci.Heartbeat.sign(
                 key, network_id=PARAMS.network_id, wallet=WALLET, epoch=8, slot=slot, challenge=challenge, counter=counter
             )
-            ledger.apply_heartbeat(verifier, heartbeat.to_der(), epoch=8, slot=slot, challenge=challenge)
+            ledger.apply_heartbeat(
+                verifier, heartbeat.to_der(), epoch=8, slot=slot, challenge=challenge, now_epoch=8, now_slot=slot
+            )
         print(f"epoch 8 slot {slot}: answered the challenge {challenge.hex()[:16]}..")
 
     closed = ledger.close_epoch(8)

@@ -52,7 +52,7 @@ def run(nvml: Any, verifier: poci.Verifier, slots: int = 3) -> poci.ChipLedger:
     nonce = poci.evidence_nonce(PARAMS, epoch=epoch, slot=0, challenge=challenge, wallet=WALLET, purpose="binding")
     report, chain = collect(nvml, nonce)
     outcome = ledger.apply_nvidia_binding(
-        verifier, report, chain, epoch=epoch, slot=0, challenge=challenge, wallet=WALLET
+        verifier, report, chain, epoch=epoch, slot=0, challenge=challenge, wallet=WALLET, now_epoch=epoch, now_slot=0
     )
     # The chip's key id is its identity certificate's; the report it bound with says which.
     verified = verifier.verify_nvidia_report(report, chain, nonce=nonce, time=PARAMS.slot_start_unix(epoch, 0))
@@ -66,7 +66,9 @@ def run(nvml: Any, verifier: poci.Verifier, slots: int = 3) -> poci.ChipLedger:
             PARAMS, epoch=epoch, slot=slot, challenge=challenge, wallet=WALLET, purpose="heartbeat"
         )
         report, _ = collect(nvml, nonce)
-        ledger.apply_nvidia_heartbeat(verifier, key_id, report, epoch=epoch, slot=slot, challenge=challenge)
+        ledger.apply_nvidia_heartbeat(
+            verifier, key_id, report, epoch=epoch, slot=slot, challenge=challenge, now_epoch=epoch, now_slot=slot
+        )
         print(f"epoch {epoch} slot {slot}: the GPU answered {challenge.hex()[:16]}..")
     return ledger
 

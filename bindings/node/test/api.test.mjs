@@ -113,13 +113,21 @@ test('ledger, report and lease settlement', () => {
     challenge: bindChallenge,
     certificates: [chip.certificate, nvidia.intermediateDer],
   });
-  const outcome = ledger.applyBinding(verifier, binding.toDer(), { epoch: 7n, slot: 0, challenge: bindChallenge, wallet: WALLET });
+  const outcome = ledger.applyBinding(
+    verifier,
+    binding.toDer(),
+    { epoch: 7n, slot: 0, challenge: bindChallenge, wallet: WALLET },
+    { epoch: 7n, slot: 0 },
+  );
   assert.equal(outcome.outcome, 'claimed');
   for (let slot = 0; slot < 6; slot += 1) {
-    ledger.applyHeartbeat(verifier, heartbeat(chip.key, 8n, slot, BigInt(slot + 1)), 8n, slot, challenge(8n, slot));
+    ledger.applyHeartbeat(verifier, heartbeat(chip.key, 8n, slot, BigInt(slot + 1)), 8n, slot, challenge(8n, slot), {
+      epoch: 8n,
+      slot,
+    });
   }
   assert.throws(
-    () => ledger.applyHeartbeat(verifier, heartbeat(chip.key, 8n, 5, 99n), 8n, 5, challenge(8n, 5)),
+    () => ledger.applyHeartbeat(verifier, heartbeat(chip.key, 8n, 5, 99n), 8n, 5, challenge(8n, 5), { epoch: 8n, slot: 5 }),
     (error) => error.code === 'SLOT_ALREADY_PROVEN',
   );
   const restored = poci.ChipLedger.fromJson(ledger.toJson());

@@ -221,6 +221,7 @@ const OPERATIONS = {
           wallet: hex(e.wallet),
           ratingMilliCu: BigInt(e.rating_milli_cu),
           provenSlots: e.proven_slots,
+          selectedSlots: e.selected_slots,
         })),
         i.policy.slots_per_epoch,
         i.policy.min_availability_bps,

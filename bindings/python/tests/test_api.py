@@ -84,7 +84,7 @@ def test_error_hierarchy_and_codes():
         (lambda: poci.TrustStore.embedded_testnet().with_roots("poci-test-a", [b"x"], []), poci.CertificateError, "BAD_CERTIFICATE"),
         (
             lambda: poci.ChipLedger(poci.NetworkParams("poci-testnet", 0, 3600, 120)).apply_heartbeat(
-                verifier, der, epoch=7, slot=42, challenge=challenge(7, 42)
+                verifier, der, epoch=7, slot=42, challenge=challenge(7, 42), now_epoch=7, now_slot=42
             ),
             poci.LedgerError,
             "UNKNOWN_CHIP",
@@ -164,14 +164,26 @@ def test_ledger_from_bindings_to_rewards():
             challenge=bind_challenge,
             certificates=[certificate, maker.intermediate_der],
         )
-        outcome = ledger.apply_binding(verifier, binding.to_der(), epoch=7, slot=0, challenge=bind_challenge, wallet=WALLET)
+        outcome = ledger.apply_binding(
+            verifier, binding.to_der(), epoch=7, slot=0, challenge=bind_challenge, wallet=WALLET, now_epoch=7, now_slot=0
+        )
         assert outcome.kind == "claimed"
         chips.append(key)
     for slot in range(10):
         for key in chips:
-            ledger.apply_heartbeat(verifier, heartbeat(key, 8, slot, slot + 1), epoch=8, slot=slot, challenge=challenge(8, slot))
+            ledger.apply_heartbeat(
+                verifier,
+                heartbeat(key, 8, slot, slot + 1),
+                epoch=8,
+                slot=slot,
+                challenge=challenge(8, slot),
+                now_epoch=8,
+                now_slot=slot,
+            )
     with pytest.raises(poci.LedgerError) as replay:
-        ledger.apply_heartbeat(verifier, heartbeat(chips[0], 8, 9, 100), epoch=8, slot=9, challenge=challenge(8, 9))
+        ledger.apply_heartbeat(
+            verifier, heartbeat(chips[0], 8, 9, 100), epoch=8, slot=9, challenge=challenge(8, 9), now_epoch=8, now_slot=9
+        )
     assert replay.value.code == "SLOT_ALREADY_PROVEN"
     restored = poci.ChipLedger.from_json(ledger.to_json())
     assert restored.to_json() == ledger.to_json() and len(restored) == 2

@@ -233,7 +233,7 @@ def _pools(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
 
 def _allocate(inp: Dict[str, Any], _: Dict[str, Any]) -> Any:
     entries = [
-        poci.Availability(bytes.fromhex(e["key_id"]), bytes.fromhex(e["wallet"]), int(e["rating_milli_cu"]), e["proven_slots"])
+        poci.Availability(bytes.fromhex(e["key_id"]), bytes.fromhex(e["wallet"]), int(e["rating_milli_cu"]), e["proven_slots"], e.get("selected_slots"))
         for e in inp["entries"]
     ]
     policy = inp["policy"]

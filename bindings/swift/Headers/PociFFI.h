@@ -263,29 +263,44 @@ uint64_t uniffi_poci_ffi_fn_constructor_chipledger_from_json(RustBuffer text, Ru
 uint64_t uniffi_poci_ffi_fn_constructor_chipledger_new(uint64_t params, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_CHIPLEDGER_WITH_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_CHIPLEDGER_WITH_POLICY
+uint64_t uniffi_poci_ffi_fn_constructor_chipledger_with_policy(uint64_t policy, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_BINDING
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_BINDING
-RustBuffer uniffi_poci_ffi_fn_method_chipledger_apply_binding(uint64_t ptr, uint64_t verifier, RustBuffer der, RustBuffer context, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_poci_ffi_fn_method_chipledger_apply_binding(uint64_t ptr, uint64_t verifier, RustBuffer der, RustBuffer context, uint64_t now_epoch, uint32_t now_slot, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_HEARTBEAT
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_HEARTBEAT
-void uniffi_poci_ffi_fn_method_chipledger_apply_heartbeat(uint64_t ptr, uint64_t verifier, RustBuffer der, uint64_t epoch, uint32_t slot, RustBuffer challenge, RustCallStatus *_Nonnull out_status
+void uniffi_poci_ffi_fn_method_chipledger_apply_heartbeat(uint64_t ptr, uint64_t verifier, RustBuffer der, uint64_t epoch, uint32_t slot, RustBuffer challenge, uint64_t now_epoch, uint32_t now_slot, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_LEASE
+int8_t uniffi_poci_ffi_fn_method_chipledger_apply_lease(uint64_t ptr, uint64_t verifier, RustBuffer der, uint64_t now_epoch, uint32_t now_slot, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
-RustBuffer uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_binding(uint64_t ptr, uint64_t verifier, RustBuffer report, RustBuffer chain, RustBuffer context, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_binding(uint64_t ptr, uint64_t verifier, RustBuffer report, RustBuffer chain, RustBuffer context, uint64_t now_epoch, uint32_t now_slot, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_HEARTBEAT
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_APPLY_NVIDIA_HEARTBEAT
-void uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_heartbeat(uint64_t ptr, uint64_t verifier, RustBuffer key_id, RustBuffer report, uint64_t epoch, uint32_t slot, RustBuffer challenge, RustCallStatus *_Nonnull out_status
+void uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_heartbeat(uint64_t ptr, uint64_t verifier, RustBuffer key_id, RustBuffer report, uint64_t epoch, uint32_t slot, RustBuffer challenge, uint64_t now_epoch, uint32_t now_slot, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_CLOSE_EPOCH
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_CLOSE_EPOCH
-RustBuffer uniffi_poci_ffi_fn_method_chipledger_close_epoch(uint64_t ptr, uint64_t epoch, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_poci_ffi_fn_method_chipledger_close_epoch(uint64_t ptr, uint64_t epoch, RustBuffer slot_challenges, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_SETTLE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_SETTLE_LEASE
+RustBuffer uniffi_poci_ffi_fn_method_chipledger_settle_lease(uint64_t ptr, RustBuffer lease_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_CHIPLEDGER_TO_JSON
@@ -460,6 +475,41 @@ uint32_t uniffi_poci_ffi_fn_method_networkparams_slots_per_epoch(uint64_t ptr, R
 RustBuffer uniffi_poci_ffi_fn_method_networkparams_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CLONE_NETWORKPOLICY
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CLONE_NETWORKPOLICY
+uint64_t uniffi_poci_ffi_fn_clone_networkpolicy(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FREE_NETWORKPOLICY
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FREE_NETWORKPOLICY
+void uniffi_poci_ffi_fn_free_networkpolicy(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_NETWORKPOLICY_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_NETWORKPOLICY_FROM_JSON
+uint64_t uniffi_poci_ffi_fn_constructor_networkpolicy_from_json(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_DIGEST
+RustBuffer uniffi_poci_ffi_fn_method_networkpolicy_digest(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_GRACE_SLOTS
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_GRACE_SLOTS
+uint32_t uniffi_poci_ffi_fn_method_networkpolicy_grace_slots(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_SAMPLE_ONE_IN
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_SAMPLE_ONE_IN
+uint32_t uniffi_poci_ffi_fn_method_networkpolicy_sample_one_in(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_NETWORKPOLICY_TO_JSON
+RustBuffer uniffi_poci_ffi_fn_method_networkpolicy_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CLONE_PUBLICKEY
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CLONE_PUBLICKEY
 uint64_t uniffi_poci_ffi_fn_clone_publickey(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -596,6 +646,11 @@ void uniffi_poci_ffi_fn_free_verifier(uint64_t handle, RustCallStatus *_Nonnull 
 uint64_t uniffi_poci_ffi_fn_constructor_verifier_new(RustBuffer trust_store, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_VERIFIER_SCHEDULED
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_VERIFIER_SCHEDULED
+uint64_t uniffi_poci_ffi_fn_constructor_verifier_scheduled(uint64_t trust_store, RustBuffer later, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_BINDING
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_METHOD_VERIFIER_VERIFY_BINDING
 RustBuffer uniffi_poci_ffi_fn_method_verifier_verify_binding(uint64_t ptr, RustBuffer der, uint64_t params, RustBuffer context, RustCallStatus *_Nonnull out_status
@@ -661,6 +716,11 @@ RustBuffer uniffi_poci_ffi_fn_func_error_families(RustCallStatus *_Nonnull out_s
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_EVIDENCE_NONCE
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_EVIDENCE_NONCE
 RustBuffer uniffi_poci_ffi_fn_func_evidence_nonce(uint64_t params, RustBuffer context, RustBuffer purpose, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_IS_SAMPLED
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_IS_SAMPLED
+int8_t uniffi_poci_ffi_fn_func_is_sampled(RustBuffer challenge, RustBuffer key_id, uint32_t sample_one_in, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_FUNC_SELECT_PRODUCER
@@ -986,6 +1046,12 @@ uint16_t uniffi_poci_ffi_checksum_func_evidence_nonce(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_IS_SAMPLED
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_IS_SAMPLED
+uint16_t uniffi_poci_ffi_checksum_func_is_sampled(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_SELECT_PRODUCER
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_FUNC_SELECT_PRODUCER
 uint16_t uniffi_poci_ffi_checksum_func_select_producer(void
@@ -1016,6 +1082,12 @@ uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_heartbeat(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_LEASE
+uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_lease(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_APPLY_NVIDIA_BINDING
 uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_binding(void
@@ -1031,6 +1103,12 @@ uint16_t uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_heartbeat(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_CLOSE_EPOCH
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_CLOSE_EPOCH
 uint16_t uniffi_poci_ffi_checksum_method_chipledger_close_epoch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_SETTLE_LEASE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_CHIPLEDGER_SETTLE_LEASE
+uint16_t uniffi_poci_ffi_checksum_method_chipledger_settle_lease(void
     
 );
 #endif
@@ -1142,6 +1220,30 @@ uint16_t uniffi_poci_ffi_checksum_method_networkparams_to_json(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_DIGEST
+uint16_t uniffi_poci_ffi_checksum_method_networkpolicy_digest(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_GRACE_SLOTS
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_GRACE_SLOTS
+uint16_t uniffi_poci_ffi_checksum_method_networkpolicy_grace_slots(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_SAMPLE_ONE_IN
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_SAMPLE_ONE_IN
+uint16_t uniffi_poci_ffi_checksum_method_networkpolicy_sample_one_in(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_NETWORKPOLICY_TO_JSON
+uint16_t uniffi_poci_ffi_checksum_method_networkpolicy_to_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_PUBLICKEY_KEY_ID
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_METHOD_PUBLICKEY_KEY_ID
 uint16_t uniffi_poci_ffi_checksum_method_publickey_key_id(void
@@ -1238,6 +1340,12 @@ uint16_t uniffi_poci_ffi_checksum_constructor_chipledger_new(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_CHIPLEDGER_WITH_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_CHIPLEDGER_WITH_POLICY
+uint16_t uniffi_poci_ffi_checksum_constructor_chipledger_with_policy(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_CHIPMODELREGISTRY_EMBEDDED
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_CHIPMODELREGISTRY_EMBEDDED
 uint16_t uniffi_poci_ffi_checksum_constructor_chipmodelregistry_embedded(void
@@ -1286,6 +1394,12 @@ uint16_t uniffi_poci_ffi_checksum_constructor_networkparams_new(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_NETWORKPOLICY_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_NETWORKPOLICY_FROM_JSON
+uint16_t uniffi_poci_ffi_checksum_constructor_networkpolicy_from_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_PUBLICKEY_NEW
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_PUBLICKEY_NEW
 uint16_t uniffi_poci_ffi_checksum_constructor_publickey_new(void
@@ -1331,6 +1445,12 @@ uint16_t uniffi_poci_ffi_checksum_constructor_truststore_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_NEW
 uint16_t uniffi_poci_ffi_checksum_constructor_verifier_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_SCHEDULED
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_VERIFIER_SCHEDULED
+uint16_t uniffi_poci_ffi_checksum_constructor_verifier_scheduled(void
     
 );
 #endif

@@ -255,7 +255,7 @@ OPERATIONS = {
             i["pool"],
             [
                 poci.Availability(
-                    key_id=hx(e["key_id"]), wallet=hx(e["wallet"]), rating_milli_cu=int(e["rating_milli_cu"]), proven_slots=e["proven_slots"]
+                    key_id=hx(e["key_id"]), wallet=hx(e["wallet"]), rating_milli_cu=int(e["rating_milli_cu"]), proven_slots=e["proven_slots"], selected_slots=e.get("selected_slots")
                 )
                 for e in i["entries"]
             ],

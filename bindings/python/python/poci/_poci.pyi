@@ -300,6 +300,10 @@ class VerifiedLeaseAcceptance:
 class Verifier:
     """Verifies proofs with one backend ("aws-lc", the default, "ring" or "pure-rust") and one trust store."""
     def __init__(self, trust_store: Optional[TrustStore] = None, *, backend: Optional[str] = None) -> None: ...
+    @staticmethod
+    def scheduled(
+        trust_store: TrustStore, later: Sequence[Tuple[int, TrustStore]], *, backend: Optional[str] = None
+    ) -> Verifier: ...
     def verify_heartbeat(
         self, der: bytes, public_key: KeyLike, *, network_id: str, epoch: int, slot: int, challenge: bytes, wallet: bytes
     ) -> VerifiedHeartbeat: ...
@@ -327,11 +331,14 @@ class BindingOutcome:
 
 class Availability:
     """A chip's proven slots in an epoch under one wallet."""
-    def __init__(self, key_id: bytes, wallet: bytes, rating_milli_cu: int, proven_slots: int) -> None: ...
+    def __init__(
+        self, key_id: bytes, wallet: bytes, rating_milli_cu: int, proven_slots: int, selected_slots: Optional[int] = None
+    ) -> None: ...
     key_id: bytes
     wallet: bytes
     rating_milli_cu: int
     proven_slots: int
+    selected_slots: Optional[int]
 
 class ClosedEpoch:
     """A closed epoch's availability."""
@@ -339,16 +346,53 @@ class ClosedEpoch:
     availability: List[Availability]
     def to_json(self) -> str: ...
 
+class NetworkPolicy:
+    """The rules of a network every node applies identically (SPEC.md 18)."""
+    @staticmethod
+    def from_json(text: str) -> NetworkPolicy: ...
+    def to_json(self) -> str: ...
+    def digest(self) -> bytes: ...
+    grace_slots: int
+    sample_one_in: int
+
+class SettledLease:
+    """A lease the ledger settled: rent to the lessor, refund to the renter."""
+    lease_id: bytes
+    chip_key_id: bytes
+    lessor_wallet: bytes
+    renter_wallet: bytes
+    proven_slots: int
+    due_slots: int
+    rent: int
+    refund: int
+    def to_json(self) -> str: ...
+
+def is_sampled(challenge: bytes, key_id: bytes, sample_one_in: int) -> bool:
+    """Whether chip `key_id` must answer the slot of `challenge` (SPEC.md 18.3)."""
+
 class ChipLedger:
     """Registered chips and the slots they proved."""
     def __init__(self, params: NetworkParams) -> None: ...
     @staticmethod
     def from_json(text: str) -> ChipLedger: ...
     def to_json(self) -> str: ...
+    @staticmethod
+    def with_policy(policy: NetworkPolicy) -> ChipLedger: ...
     def apply_binding(
-        self, verifier: Verifier, der: bytes, *, epoch: int, slot: int, challenge: bytes, wallet: bytes
+        self,
+        verifier: Verifier,
+        der: bytes,
+        *,
+        epoch: int,
+        slot: int,
+        challenge: bytes,
+        wallet: bytes,
+        now_epoch: int,
+        now_slot: int,
     ) -> BindingOutcome: ...
-    def apply_heartbeat(self, verifier: Verifier, der: bytes, *, epoch: int, slot: int, challenge: bytes) -> None: ...
+    def apply_heartbeat(
+        self, verifier: Verifier, der: bytes, *, epoch: int, slot: int, challenge: bytes, now_epoch: int, now_slot: int
+    ) -> None: ...
     def apply_nvidia_binding(
         self,
         verifier: Verifier,
@@ -359,11 +403,24 @@ class ChipLedger:
         slot: int,
         challenge: bytes,
         wallet: bytes,
+        now_epoch: int,
+        now_slot: int,
     ) -> BindingOutcome: ...
     def apply_nvidia_heartbeat(
-        self, verifier: Verifier, key_id: bytes, report: bytes, *, epoch: int, slot: int, challenge: bytes
+        self,
+        verifier: Verifier,
+        key_id: bytes,
+        report: bytes,
+        *,
+        epoch: int,
+        slot: int,
+        challenge: bytes,
+        now_epoch: int,
+        now_slot: int,
     ) -> None: ...
-    def close_epoch(self, epoch: int) -> ClosedEpoch: ...
+    def close_epoch(self, epoch: int, slot_challenges: List[bytes] = ...) -> ClosedEpoch: ...
+    def apply_lease(self, verifier: Verifier, der: bytes, *, now_epoch: int, now_slot: int) -> str: ...
+    def settle_lease(self, lease_id: bytes) -> SettledLease: ...
     def chip(self, key_id: bytes) -> Optional[ChipRecord]: ...
     def __len__(self) -> int: ...
 

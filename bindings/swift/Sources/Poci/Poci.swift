@@ -591,31 +591,46 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol ChipLedgerProtocol: AnyObject, Sendable {
     
     /**
-     * Verifies and applies a chip binding submitted by `context.wallet`.
+     * Verifies and applies a chip binding submitted by `context.wallet`, at the
+     * network's current slot (`now_epoch`, `now_slot`).
      */
-    func applyBinding(verifier: Verifier, der: Data, context: BindingContext) throws  -> BindingOutcome
+    func applyBinding(verifier: Verifier, der: Data, context: BindingContext, nowEpoch: UInt64, nowSlot: UInt32) throws  -> BindingOutcome
     
     /**
-     * Verifies and records a heartbeat for `slot` of `epoch`.
+     * Verifies and records a heartbeat for `slot` of `epoch`, at the network's current
+     * slot (`now_epoch`, `now_slot`).
      */
-    func applyHeartbeat(verifier: Verifier, der: Data, epoch: UInt64, slot: UInt32, challenge: Data) throws 
+    func applyHeartbeat(verifier: Verifier, der: Data, epoch: UInt64, slot: UInt32, challenge: Data, nowEpoch: UInt64, nowSlot: UInt32) throws 
+    
+    /**
+     * Verifies a lease acceptance signed by the rented chip and holds the lease, at the
+     * network's current slot; `true` if it was new, `false` if the very acceptance was
+     * already held.
+     */
+    func applyLease(verifier: Verifier, der: Data, nowEpoch: UInt64, nowSlot: UInt32) throws  -> Bool
     
     /**
      * Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
      * (leaf first) as a binding submitted by `context.wallet`, and applies it.
      */
-    func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], context: BindingContext) throws  -> BindingOutcome
+    func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], context: BindingContext, nowEpoch: UInt64, nowSlot: UInt32) throws  -> BindingOutcome
     
     /**
      * Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
      * of chip `key_id` and records the proven slot.
      */
-    func applyNvidiaHeartbeat(verifier: Verifier, keyId: Data, report: Data, epoch: UInt64, slot: UInt32, challenge: Data) throws 
+    func applyNvidiaHeartbeat(verifier: Verifier, keyId: Data, report: Data, epoch: UInt64, slot: UInt32, challenge: Data, nowEpoch: UInt64, nowSlot: UInt32) throws 
     
     /**
-     * Closes an epoch: its availability, final.
+     * Closes an epoch: its availability, final. A sampled network passes the epoch's
+     * slot challenges, one per slot in order; others pass none.
      */
-    func closeEpoch(epoch: UInt64) throws  -> ClosedEpoch
+    func closeEpoch(epoch: UInt64, slotChallenges: [Data]) throws  -> ClosedEpoch
+    
+    /**
+     * Settles a lease whose epochs are all closed, from the slots the ledger counted.
+     */
+    func settleLease(leaseId: Data) throws  -> SettledLease
     
     /**
      * Persists the ledger.
@@ -701,27 +716,43 @@ public static func fromJson(text: String)throws  -> ChipLedger  {
 })
 }
     
+    /**
+     * An empty ledger applying `policy`.
+     */
+public static func withPolicy(policy: NetworkPolicy)throws  -> ChipLedger  {
+    return try  FfiConverterTypeChipLedger_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_constructor_chipledger_with_policy(
+        FfiConverterTypeNetworkPolicy_lower(policy),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
-     * Verifies and applies a chip binding submitted by `context.wallet`.
+     * Verifies and applies a chip binding submitted by `context.wallet`, at the
+     * network's current slot (`now_epoch`, `now_slot`).
      */
-open func applyBinding(verifier: Verifier, der: Data, context: BindingContext)throws  -> BindingOutcome  {
+open func applyBinding(verifier: Verifier, der: Data, context: BindingContext, nowEpoch: UInt64, nowSlot: UInt32)throws  -> BindingOutcome  {
     return try  FfiConverterTypeBindingOutcome_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
         uniffiCallStatus in
     uniffi_poci_ffi_fn_method_chipledger_apply_binding(
             self.uniffiCloneHandle(),
         FfiConverterTypeVerifier_lower(verifier),
         FfiConverterData.lower(der),
-        FfiConverterTypeBindingContext_lower(context),uniffiCallStatus
+        FfiConverterTypeBindingContext_lower(context),
+        FfiConverterUInt64.lower(nowEpoch),
+        FfiConverterUInt32.lower(nowSlot),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Verifies and records a heartbeat for `slot` of `epoch`.
+     * Verifies and records a heartbeat for `slot` of `epoch`, at the network's current
+     * slot (`now_epoch`, `now_slot`).
      */
-open func applyHeartbeat(verifier: Verifier, der: Data, epoch: UInt64, slot: UInt32, challenge: Data)throws   {try rustCallWithError(FfiConverterTypePociError_lift) {
+open func applyHeartbeat(verifier: Verifier, der: Data, epoch: UInt64, slot: UInt32, challenge: Data, nowEpoch: UInt64, nowSlot: UInt32)throws   {try rustCallWithError(FfiConverterTypePociError_lift) {
         uniffiCallStatus in
     uniffi_poci_ffi_fn_method_chipledger_apply_heartbeat(
             self.uniffiCloneHandle(),
@@ -729,16 +760,36 @@ open func applyHeartbeat(verifier: Verifier, der: Data, epoch: UInt64, slot: UIn
         FfiConverterData.lower(der),
         FfiConverterUInt64.lower(epoch),
         FfiConverterUInt32.lower(slot),
-        FfiConverterData.lower(challenge),uniffiCallStatus
+        FfiConverterData.lower(challenge),
+        FfiConverterUInt64.lower(nowEpoch),
+        FfiConverterUInt32.lower(nowSlot),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Verifies a lease acceptance signed by the rented chip and holds the lease, at the
+     * network's current slot; `true` if it was new, `false` if the very acceptance was
+     * already held.
+     */
+open func applyLease(verifier: Verifier, der: Data, nowEpoch: UInt64, nowSlot: UInt32)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_chipledger_apply_lease(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeVerifier_lower(verifier),
+        FfiConverterData.lower(der),
+        FfiConverterUInt64.lower(nowEpoch),
+        FfiConverterUInt32.lower(nowSlot),uniffiCallStatus
+    )
+})
 }
     
     /**
      * Verifies an NVIDIA GPU's report (answering the slot's binding nonce) and chain
      * (leaf first) as a binding submitted by `context.wallet`, and applies it.
      */
-open func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], context: BindingContext)throws  -> BindingOutcome  {
+open func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], context: BindingContext, nowEpoch: UInt64, nowSlot: UInt32)throws  -> BindingOutcome  {
     return try  FfiConverterTypeBindingOutcome_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
         uniffiCallStatus in
     uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_binding(
@@ -746,7 +797,9 @@ open func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], co
         FfiConverterTypeVerifier_lower(verifier),
         FfiConverterData.lower(report),
         FfiConverterSequenceData.lower(chain),
-        FfiConverterTypeBindingContext_lower(context),uniffiCallStatus
+        FfiConverterTypeBindingContext_lower(context),
+        FfiConverterUInt64.lower(nowEpoch),
+        FfiConverterUInt32.lower(nowSlot),uniffiCallStatus
     )
 })
 }
@@ -755,7 +808,7 @@ open func applyNvidiaBinding(verifier: Verifier, report: Data, chain: [Data], co
      * Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
      * of chip `key_id` and records the proven slot.
      */
-open func applyNvidiaHeartbeat(verifier: Verifier, keyId: Data, report: Data, epoch: UInt64, slot: UInt32, challenge: Data)throws   {try rustCallWithError(FfiConverterTypePociError_lift) {
+open func applyNvidiaHeartbeat(verifier: Verifier, keyId: Data, report: Data, epoch: UInt64, slot: UInt32, challenge: Data, nowEpoch: UInt64, nowSlot: UInt32)throws   {try rustCallWithError(FfiConverterTypePociError_lift) {
         uniffiCallStatus in
     uniffi_poci_ffi_fn_method_chipledger_apply_nvidia_heartbeat(
             self.uniffiCloneHandle(),
@@ -764,20 +817,37 @@ open func applyNvidiaHeartbeat(verifier: Verifier, keyId: Data, report: Data, ep
         FfiConverterData.lower(report),
         FfiConverterUInt64.lower(epoch),
         FfiConverterUInt32.lower(slot),
-        FfiConverterData.lower(challenge),uniffiCallStatus
+        FfiConverterData.lower(challenge),
+        FfiConverterUInt64.lower(nowEpoch),
+        FfiConverterUInt32.lower(nowSlot),uniffiCallStatus
     )
 }
 }
     
     /**
-     * Closes an epoch: its availability, final.
+     * Closes an epoch: its availability, final. A sampled network passes the epoch's
+     * slot challenges, one per slot in order; others pass none.
      */
-open func closeEpoch(epoch: UInt64)throws  -> ClosedEpoch  {
+open func closeEpoch(epoch: UInt64, slotChallenges: [Data])throws  -> ClosedEpoch  {
     return try  FfiConverterTypeClosedEpoch_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
         uniffiCallStatus in
     uniffi_poci_ffi_fn_method_chipledger_close_epoch(
             self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(epoch),uniffiCallStatus
+        FfiConverterUInt64.lower(epoch),
+        FfiConverterSequenceData.lower(slotChallenges),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Settles a lease whose epochs are all closed, from the slots the ledger counted.
+     */
+open func settleLease(leaseId: Data)throws  -> SettledLease  {
+    return try  FfiConverterTypeSettledLease_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_chipledger_settle_lease(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(leaseId),uniffiCallStatus
     )
 })
 }
@@ -1698,6 +1768,198 @@ public func FfiConverterTypeNetworkParams_lower(_ value: NetworkParams) -> UInt6
 
 
 /**
+ * The rules of a network every node applies identically (SPEC.md 18).
+ */
+public protocol NetworkPolicyProtocol: AnyObject, Sendable {
+    
+    /**
+     * SHA-256 of the canonical encoding.
+     */
+    func digest() throws  -> Data
+    
+    /**
+     * Slots after its own that a proof is still accepted.
+     */
+    func graceSlots()  -> UInt32
+    
+    /**
+     * One chip-slot in this many is drawn (1: every slot).
+     */
+    func sampleOneIn()  -> UInt32
+    
+    /**
+     * The JSON form.
+     */
+    func toJson() throws  -> String
+    
+}
+/**
+ * The rules of a network every node applies identically (SPEC.md 18).
+ */
+open class NetworkPolicy: NetworkPolicyProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_poci_ffi_fn_clone_networkpolicy(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_poci_ffi_fn_free_networkpolicy(handle, $0) }
+    }
+
+    
+    /**
+     * Parses the JSON form (invalid values: `INVALID_POLICY`).
+     */
+public static func fromJson(text: String)throws  -> NetworkPolicy  {
+    return try  FfiConverterTypeNetworkPolicy_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_constructor_networkpolicy_from_json(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * SHA-256 of the canonical encoding.
+     */
+open func digest()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_networkpolicy_digest(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Slots after its own that a proof is still accepted.
+     */
+open func graceSlots() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_networkpolicy_grace_slots(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One chip-slot in this many is drawn (1: every slot).
+     */
+open func sampleOneIn() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_networkpolicy_sample_one_in(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The JSON form.
+     */
+open func toJson()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_method_networkpolicy_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNetworkPolicy: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = NetworkPolicy
+
+    public static func lift(_ handle: UInt64) throws -> NetworkPolicy {
+        return NetworkPolicy(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: NetworkPolicy) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NetworkPolicy {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: NetworkPolicy, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNetworkPolicy_lift(_ handle: UInt64) throws -> NetworkPolicy {
+    return try FfiConverterTypeNetworkPolicy.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNetworkPolicy_lower(_ value: NetworkPolicy) -> UInt64 {
+    return FfiConverterTypeNetworkPolicy.lower(value)
+}
+
+
+
+
+
+
+/**
  * A device public key, parsed once.
  */
 public protocol PublicKeyProtocol: AnyObject, Sendable {
@@ -2498,6 +2760,20 @@ public convenience init(trustStore: TrustStore?) {
     }
 
     
+    /**
+     * A verifier over `trust_store`, then each of `later` from its activation epoch
+     * (SPEC.md 18.5; epochs strictly increasing, after 0).
+     */
+public static func scheduled(trustStore: TrustStore, later: [ScheduledTrustStore])throws  -> Verifier  {
+    return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_constructor_verifier_scheduled(
+        FfiConverterTypeTrustStore_lower(trustStore),
+        FfiConverterSequenceTypeScheduledTrustStore.lower(later),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -2696,14 +2972,22 @@ public struct Availability: Equatable, Hashable {
     public var wallet: Data
     public var ratingMilliCu: UInt64
     public var provenSlots: UInt32
+    /**
+     * On a sampled network, the slots the chip was drawn for.
+     */
+    public var selectedSlots: UInt32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(keyId: Data, wallet: Data, ratingMilliCu: UInt64, provenSlots: UInt32) {
+    public init(keyId: Data, wallet: Data, ratingMilliCu: UInt64, provenSlots: UInt32, 
+        /**
+         * On a sampled network, the slots the chip was drawn for.
+         */selectedSlots: UInt32?) {
         self.keyId = keyId
         self.wallet = wallet
         self.ratingMilliCu = ratingMilliCu
         self.provenSlots = provenSlots
+        self.selectedSlots = selectedSlots
     }
 
     
@@ -2725,7 +3009,8 @@ public struct FfiConverterTypeAvailability: FfiConverterRustBuffer {
                 keyId: FfiConverterData.read(from: &buf), 
                 wallet: FfiConverterData.read(from: &buf), 
                 ratingMilliCu: FfiConverterUInt64.read(from: &buf), 
-                provenSlots: FfiConverterUInt32.read(from: &buf)
+                provenSlots: FfiConverterUInt32.read(from: &buf), 
+                selectedSlots: FfiConverterOptionUInt32.read(from: &buf)
         )
     }
 
@@ -2734,6 +3019,7 @@ public struct FfiConverterTypeAvailability: FfiConverterRustBuffer {
         FfiConverterData.write(value.wallet, into: &buf)
         FfiConverterUInt64.write(value.ratingMilliCu, into: &buf)
         FfiConverterUInt32.write(value.provenSlots, into: &buf)
+        FfiConverterOptionUInt32.write(value.selectedSlots, into: &buf)
     }
 }
 
@@ -4162,6 +4448,144 @@ public func FfiConverterTypePoolAmounts_lower(_ value: PoolAmounts) -> RustBuffe
 
 
 /**
+ * Trust material and the epoch it takes effect from.
+ */
+public struct ScheduledTrustStore {
+    public var activationEpoch: UInt64
+    public var trustStore: TrustStore
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(activationEpoch: UInt64, trustStore: TrustStore) {
+        self.activationEpoch = activationEpoch
+        self.trustStore = trustStore
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ScheduledTrustStore: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeScheduledTrustStore: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ScheduledTrustStore {
+        return
+            try ScheduledTrustStore(
+                activationEpoch: FfiConverterUInt64.read(from: &buf), 
+                trustStore: FfiConverterTypeTrustStore.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ScheduledTrustStore, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.activationEpoch, into: &buf)
+        FfiConverterTypeTrustStore.write(value.trustStore, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScheduledTrustStore_lift(_ buf: RustBuffer) throws -> ScheduledTrustStore {
+    return try FfiConverterTypeScheduledTrustStore.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeScheduledTrustStore_lower(_ value: ScheduledTrustStore) -> RustBuffer {
+    return FfiConverterTypeScheduledTrustStore.lower(value)
+}
+
+
+/**
+ * A settled lease (amounts as decimal strings).
+ */
+public struct SettledLease: Equatable, Hashable {
+    public var leaseId: Data
+    public var chipKeyId: Data
+    public var lessorWallet: Data
+    public var renterWallet: Data
+    public var provenSlots: UInt64
+    public var dueSlots: UInt64
+    public var rent: String
+    public var refund: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(leaseId: Data, chipKeyId: Data, lessorWallet: Data, renterWallet: Data, provenSlots: UInt64, dueSlots: UInt64, rent: String, refund: String) {
+        self.leaseId = leaseId
+        self.chipKeyId = chipKeyId
+        self.lessorWallet = lessorWallet
+        self.renterWallet = renterWallet
+        self.provenSlots = provenSlots
+        self.dueSlots = dueSlots
+        self.rent = rent
+        self.refund = refund
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SettledLease: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSettledLease: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SettledLease {
+        return
+            try SettledLease(
+                leaseId: FfiConverterData.read(from: &buf), 
+                chipKeyId: FfiConverterData.read(from: &buf), 
+                lessorWallet: FfiConverterData.read(from: &buf), 
+                renterWallet: FfiConverterData.read(from: &buf), 
+                provenSlots: FfiConverterUInt64.read(from: &buf), 
+                dueSlots: FfiConverterUInt64.read(from: &buf), 
+                rent: FfiConverterString.read(from: &buf), 
+                refund: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SettledLease, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.leaseId, into: &buf)
+        FfiConverterData.write(value.chipKeyId, into: &buf)
+        FfiConverterData.write(value.lessorWallet, into: &buf)
+        FfiConverterData.write(value.renterWallet, into: &buf)
+        FfiConverterUInt64.write(value.provenSlots, into: &buf)
+        FfiConverterUInt64.write(value.dueSlots, into: &buf)
+        FfiConverterString.write(value.rent, into: &buf)
+        FfiConverterString.write(value.refund, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettledLease_lift(_ buf: RustBuffer) throws -> SettledLease {
+    return try FfiConverterTypeSettledLease.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettledLease_lower(_ value: SettledLease) -> RustBuffer {
+    return FfiConverterTypeSettledLease.lower(value)
+}
+
+
+/**
  * A slot: epoch and index.
  */
 public struct SlotId: Equatable, Hashable {
@@ -4936,6 +5360,30 @@ public func FfiConverterTypePociError_lower(_ value: PociError) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -5406,6 +5854,31 @@ fileprivate struct FfiConverterSequenceTypePoolAmount: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeScheduledTrustStore: FfiConverterRustBuffer {
+    typealias SwiftType = [ScheduledTrustStore]
+
+    public static func write(_ value: [ScheduledTrustStore], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeScheduledTrustStore.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ScheduledTrustStore] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ScheduledTrustStore]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeScheduledTrustStore.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeWalletReward: FfiConverterRustBuffer {
     typealias SwiftType = [WalletReward]
 
@@ -5529,6 +6002,20 @@ public func evidenceNonce(params: NetworkParams, context: BindingContext, purpos
 })
 }
 /**
+ * Whether chip `key_id` must answer the slot of `challenge` when one chip-slot in
+ * `sample_one_in` is drawn (SPEC.md 18.3).
+ */
+public func isSampled(challenge: Data, keyId: Data, sampleOneIn: UInt32)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_func_is_sampled(
+        FfiConverterData.lower(challenge),
+        FfiConverterData.lower(keyId),
+        FfiConverterUInt32.lower(sampleOneIn),uniffiCallStatus
+    )
+})
+}
+/**
  * Picks the slot's producer, weighted; none without weight.
  */
 public func selectProducer(beacon: Data, candidates: [Candidate])throws  -> Data?  {
@@ -5606,6 +6093,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_func_evidence_nonce() != 1833) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_poci_ffi_checksum_func_is_sampled() != 15784) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_poci_ffi_checksum_func_select_producer() != 6031) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5615,19 +6105,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_func_split_emission() != 47687) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_poci_ffi_checksum_method_chipledger_apply_binding() != 36305) {
+    if (uniffi_poci_ffi_checksum_method_chipledger_apply_binding() != 12107) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_poci_ffi_checksum_method_chipledger_apply_heartbeat() != 59587) {
+    if (uniffi_poci_ffi_checksum_method_chipledger_apply_heartbeat() != 35530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_binding() != 57265) {
+    if (uniffi_poci_ffi_checksum_method_chipledger_apply_lease() != 17240) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_heartbeat() != 42437) {
+    if (uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_binding() != 18037) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_poci_ffi_checksum_method_chipledger_close_epoch() != 35232) {
+    if (uniffi_poci_ffi_checksum_method_chipledger_apply_nvidia_heartbeat() != 31365) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_chipledger_close_epoch() != 3921) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_chipledger_settle_lease() != 28413) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_method_chipledger_to_json() != 33930) {
@@ -5684,6 +6180,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_method_networkparams_to_json() != 59774) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_poci_ffi_checksum_method_networkpolicy_digest() != 48407) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_networkpolicy_grace_slots() != 43891) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_networkpolicy_sample_one_in() != 55680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_method_networkpolicy_to_json() != 55155) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_poci_ffi_checksum_method_publickey_key_id() != 53366) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5732,6 +6240,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_constructor_chipledger_new() != 6356) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_poci_ffi_checksum_constructor_chipledger_with_policy() != 5226) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_poci_ffi_checksum_constructor_chipmodelregistry_embedded() != 4346) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5756,6 +6267,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_poci_ffi_checksum_constructor_networkparams_new() != 44831) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_poci_ffi_checksum_constructor_networkpolicy_from_json() != 54668) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_poci_ffi_checksum_constructor_publickey_new() != 56041) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5778,6 +6292,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_constructor_verifier_new() != 26745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_constructor_verifier_scheduled() != 52821) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -70,6 +70,26 @@ pub(super) fn rewards() -> Result<VectorFile> {
         "nobody eligible: all unallocated",
         alloc(1000, vec![entry(2, 1, 107)], 9_000),
     );
+    // Sampled networks (SPEC.md 18.3): the threshold is judged against the drawn slots.
+    let sampled = |n: u8, rating: u64, slots: u32, selected: u32| {
+        let mut e = entry(n, rating, slots);
+        e["selected_slots"] = json!(selected);
+        e
+    };
+    f.ok(
+        "sampled: 5 of 6 drawn slots pass 80%, 4 of 6 do not",
+        alloc(1000, vec![sampled(1, 1, 5, 6), sampled(2, 1, 4, 6)], 8_000),
+    );
+    f.err(
+        "sampled: more proven than drawn slots",
+        alloc(1000, vec![sampled(1, 1, 7, 6)], 0),
+        "ALLOCATION_OUT_OF_BOUNDS",
+    );
+    f.err(
+        "sampled: more drawn slots than the epoch has",
+        alloc(1000, vec![sampled(1, 1, 7, 121)], 0),
+        "ALLOCATION_OUT_OF_BOUNDS",
+    );
     // Ambiguities A12, A13 of the Step 12 review (SPEC.md 15.3).
     f.err(
         "a threshold above 10000 bps with a duplicate entry: the policy first",
