@@ -22,6 +22,12 @@ pub enum CliError {
         /// How many were checked.
         total: usize,
     },
+    /// Two inputs compared differ (`poci policy diff`).
+    #[error("{changes} field(s) differ")]
+    Differs {
+        /// How many fields differ.
+        changes: usize,
+    },
     /// The simulation found a fault: an attack accepted, or sums that do not add up.
     #[error("simulation failed: {0}")]
     SimulationFailed(String),
@@ -42,9 +48,10 @@ impl CliError {
     /// Exit status: 1 for inputs POCI refused or a failed simulation, 2 for usage and I/O.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Refused { .. } | Self::SomeRefused { .. } | Self::SimulationFailed(_) => {
-                ExitCode::from(1)
-            }
+            Self::Refused { .. }
+            | Self::SomeRefused { .. }
+            | Self::SimulationFailed(_)
+            | Self::Differs { .. } => ExitCode::from(1),
             Self::Io { .. } | Self::Usage(_) => ExitCode::from(2),
         }
     }

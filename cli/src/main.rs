@@ -10,6 +10,7 @@ mod error;
 mod files;
 mod inspect;
 mod mint;
+mod policy;
 mod registry;
 mod rewards;
 mod simulate;
@@ -48,6 +49,10 @@ enum Command {
     /// The chip-model registry: list its models, its digest, or the difference of two.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
+    /// A network policy (grace, sampling, threshold, pools, emission): its digest, or what
+    /// changed between two.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
     /// The trust store: its digest, to compare trust material between nodes.
     #[command(subcommand)]
     Trust(vendor_roots::TrustCommand),
@@ -66,6 +71,7 @@ fn main() -> ExitCode {
         Command::Chip(command) => mint::run_chip(&command),
         Command::Registry(command) => registry::run(&command),
         Command::Trust(command) => vendor_roots::run(&command),
+        Command::Policy(command) => policy::run(&command),
         Command::Rewards(args) => rewards::run(&args),
         Command::Simulate(args) => simulate::run(&args),
     };

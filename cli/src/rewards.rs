@@ -25,6 +25,17 @@ pub struct RewardParams {
     pub policy: AllocationPolicy,
 }
 
+impl RewardParams {
+    /// The reward rules of a network policy.
+    pub fn of_policy(policy: &poci::NetworkPolicy) -> Self {
+        Self {
+            schedule: policy.emission.clone(),
+            pools: policy.pools.clone(),
+            policy: policy.allocation_policy(),
+        }
+    }
+}
+
 /// Arguments of `poci rewards`.
 #[derive(Debug, Args)]
 pub struct RewardsArgs {

@@ -94,6 +94,64 @@ fn a_small_simulation_refuses_every_attack_and_pays_exactly() {
         );
     }
     assert_eq!(summary["faults"], Value::Array(vec![]));
+    // The consensus rules: a late heartbeat, a replayed lease acceptance and a chip below
+    // the firmware floor are refused; the chip the revised trust material revokes earns
+    // nothing from its epoch; the lease settles from the slots counted.
+    for expected in ["SLOT_TOO_LATE", "EPOCH_CLOSED", "FIRMWARE_BELOW_FLOOR"] {
+        assert!(
+            attacks.iter().any(|attack| attack["expected"] == expected),
+            "no attack expects {expected}"
+        );
+    }
+    let rules = &summary["consensus"];
+    assert_eq!(rules["trust_activation_epoch"], 1);
+    assert!(
+        rules["revoked_heartbeats_refused"].as_u64().unwrap() >= 1,
+        "{rules}"
+    );
+    let rewards = rules["revoked_chip_rewards"].as_array().unwrap();
+    assert_ne!(rewards[0], "0", "{rules}");
+    assert_eq!(rewards[1], "0", "{rules}");
+    assert_eq!(rules["lease"]["due_slots"], 4, "{rules}");
+    let sampled = &rules["sampled"];
+    assert!(
+        sampled["heartbeats_sampled"].as_u64().unwrap()
+            < sampled["heartbeats_full"].as_u64().unwrap(),
+        "{sampled}"
+    );
+    // The policy file prints with the digest the summary states; a changed grace is a diff.
+    let policy = out.join("policy.json");
+    let shown = poci(&["policy", "show", "--json", policy.to_str().unwrap()]);
+    assert_eq!(status(&shown), 0, "{}", text(&shown));
+    let shown: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(shown["digest"], rules["policy_digest"]);
+    let same = poci(&[
+        "policy",
+        "diff",
+        policy.to_str().unwrap(),
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(status(&same), 0, "{}", text(&same));
+    let changed = dir.join("policy-grace-2.json");
+    std::fs::write(
+        &changed,
+        std::fs::read_to_string(&policy)
+            .unwrap()
+            .replace("\"grace_slots\": 1", "\"grace_slots\": 2"),
+    )
+    .unwrap();
+    let differs = poci(&[
+        "policy",
+        "diff",
+        policy.to_str().unwrap(),
+        changed.to_str().unwrap(),
+    ]);
+    assert_eq!(status(&differs), 1, "{}", text(&differs));
+    assert!(
+        text(&differs).contains("grace_slots: 1 -> 2"),
+        "{}",
+        text(&differs)
+    );
     // Emulated NVIDIA GPUs bind and prove slots with their own SPDM reports.
     let kinds = summary["evidence"].as_array().unwrap();
     let kind = |name: &str| kinds.iter().find(|kind| kind["kind"] == name).unwrap();
@@ -613,6 +671,8 @@ fn every_subcommand_has_help() {
         vec!["registry", "list", "--help"],
         vec!["registry", "digest", "--help"],
         vec!["registry", "diff", "--help"],
+        vec!["policy", "show", "--help"],
+        vec!["policy", "diff", "--help"],
         vec!["rewards", "--help"],
         vec!["simulate", "--help"],
     ] {

@@ -128,7 +128,9 @@ fn main() {
             .map(|(der, wallet)| BindingSubmission::poci(der, bind_at, &bind_challenge, wallet))
             .collect();
         let started = Instant::now();
-        let results = ledger.apply_bindings(&verifier, &submissions, bind_at).unwrap();
+        let results = ledger
+            .apply_bindings(&verifier, &submissions, bind_at)
+            .unwrap();
         bind_time += started.elapsed();
         assert!(results.iter().all(Result::is_ok));
         eprint!("\rbound {end} of {chips} chips");
@@ -170,7 +172,9 @@ fn main() {
             .map(|der| HeartbeatSubmission::poci(der, beat_at, &beat_challenge))
             .collect();
         let started = Instant::now();
-        let results = ledger.apply_heartbeats(&verifier, &submissions, beat_at).unwrap();
+        let results = ledger
+            .apply_heartbeats(&verifier, &submissions, beat_at)
+            .unwrap();
         apply_time += started.elapsed();
         assert!(results.iter().all(Result::is_ok));
         eprint!("\rapplied {end} of {chips} heartbeats");

@@ -76,7 +76,8 @@ pub use challenge::{CHALLENGE_DOMAIN, derive_challenge};
 pub use device_key::{DeviceKey, DevicePublicKey, KeyId, P256_SPKI_LEN};
 pub use error::{
     CertProblem, CertRole, DerProblem, Error, ErrorFamily, Field, JsonProblem, ManifestLocation,
-    ManifestProblem, MessageKind, ParamsProblem, PolicyProblem, ReportProblem, Result, ScheduleProblem,
+    ManifestProblem, MessageKind, ParamsProblem, PolicyProblem, ReportProblem, Result,
+    ScheduleProblem,
 };
 pub use evidence::EvidenceKind;
 pub use evidence::nvidia::VerifiedNvidiaReport;

@@ -187,7 +187,9 @@ impl ChipModelRegistry {
     /// # Errors
     /// `FIRMWARE_BELOW_FLOOR`.
     pub fn check_floor(&self, model_id: &str, security_version: u32) -> Result<()> {
-        let floor = self.get(model_id).map_or(0, |model| model.min_security_version);
+        let floor = self
+            .get(model_id)
+            .map_or(0, |model| model.min_security_version);
         if security_version < floor {
             return Err(Error::FirmwareBelowFloor {
                 security_version,

@@ -20,9 +20,9 @@ use crate::registry::ChipModel;
 use crate::signature::Backend;
 use crate::slot_context::{BindingContext, SlotClaims, SlotContext};
 use crate::trust::{RootKind, TrustStore};
-use crate::x509::{ChainIdentity, ChainLevel, ChipIdentity};
 use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
 use crate::x509::chain::{AnchorRoot, CarriedChain, ChainCheck, SignatureMemo, validate_chain};
+use crate::x509::{ChainIdentity, ChainLevel, ChipIdentity};
 
 /// One heartbeat of a batch: its bytes, the chip's registered key and the context.
 #[derive(Debug, Clone, Copy)]
@@ -443,69 +443,68 @@ impl Verifier {
             chain,
         })
     }
-
 }
 
-    /// SPEC.md 6.4 steps 2 and 3: every carried certificate read whole (a P-256 key each),
-    /// the device certificate's profile and identity, and its model in the registry.
-    fn device_profile<'p>(
-        trust: &'p TrustStore,
-        tbs: &ChipBindingTbsRef<'_>,
-        parsed: &'p [ParsedCertificate<'_>],
-    ) -> Result<DeviceProfile<'p>> {
-        let mut keys = parsed.iter().map(|certificate| {
-            DevicePublicKey::from_spki_der(certificate.spki).map_err(|_| Error::BadCertificate {
-                problem: CertProblem::Algorithm,
-            })
-        });
-        let key = keys.next().ok_or(Error::FieldEmpty {
-            field: crate::error::Field::Certificates,
-        })??;
-        for other in keys {
-            other?;
-        }
-        let device = parsed.first().ok_or(Error::FieldEmpty {
-            field: crate::error::Field::Certificates,
-        })?;
-        if device.is_ca {
-            return Err(Error::BadCertificate {
-                problem: CertProblem::BasicConstraints,
-            });
-        }
-        let has_eku = device
-            .ext_key_usage
-            .as_ref()
-            .is_some_and(|oids| oids.contains(&DEVICE_ATTESTATION_EKU_DER.as_slice()));
-        let signs = device
-            .key_usage
-            .is_some_and(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
-        if !has_eku || !signs {
-            return Err(Error::WrongKeyUsage);
-        }
-        let identity = device
-            .chip_identity
-            .as_ref()
-            .ok_or(Error::MissingChipIdentity)?;
-        if identity.serial != tbs.chip_serial {
-            return Err(Error::SerialMismatch);
-        }
-        if identity.model_id != tbs.model_id {
-            return Err(Error::ModelMismatch);
-        }
-        let model = trust
-            .registry()
-            .get(&identity.model_id)
-            .ok_or(Error::ModelUnknown)?;
-        trust
-            .registry()
-            .check_floor(&identity.model_id, identity.security_version)?;
-        Ok(DeviceProfile {
-            key,
-            identity,
-            model,
-            not_after: device.not_after,
+/// SPEC.md 6.4 steps 2 and 3: every carried certificate read whole (a P-256 key each),
+/// the device certificate's profile and identity, and its model in the registry.
+fn device_profile<'p>(
+    trust: &'p TrustStore,
+    tbs: &ChipBindingTbsRef<'_>,
+    parsed: &'p [ParsedCertificate<'_>],
+) -> Result<DeviceProfile<'p>> {
+    let mut keys = parsed.iter().map(|certificate| {
+        DevicePublicKey::from_spki_der(certificate.spki).map_err(|_| Error::BadCertificate {
+            problem: CertProblem::Algorithm,
         })
+    });
+    let key = keys.next().ok_or(Error::FieldEmpty {
+        field: crate::error::Field::Certificates,
+    })??;
+    for other in keys {
+        other?;
     }
+    let device = parsed.first().ok_or(Error::FieldEmpty {
+        field: crate::error::Field::Certificates,
+    })?;
+    if device.is_ca {
+        return Err(Error::BadCertificate {
+            problem: CertProblem::BasicConstraints,
+        });
+    }
+    let has_eku = device
+        .ext_key_usage
+        .as_ref()
+        .is_some_and(|oids| oids.contains(&DEVICE_ATTESTATION_EKU_DER.as_slice()));
+    let signs = device
+        .key_usage
+        .is_some_and(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
+    if !has_eku || !signs {
+        return Err(Error::WrongKeyUsage);
+    }
+    let identity = device
+        .chip_identity
+        .as_ref()
+        .ok_or(Error::MissingChipIdentity)?;
+    if identity.serial != tbs.chip_serial {
+        return Err(Error::SerialMismatch);
+    }
+    if identity.model_id != tbs.model_id {
+        return Err(Error::ModelMismatch);
+    }
+    let model = trust
+        .registry()
+        .get(&identity.model_id)
+        .ok_or(Error::ModelUnknown)?;
+    trust
+        .registry()
+        .check_floor(&identity.model_id, identity.security_version)?;
+    Ok(DeviceProfile {
+        key,
+        identity,
+        model,
+        not_after: device.not_after,
+    })
+}
 
 impl Verifier {
     /// SPEC.md 6.4 steps 6 and 7: the chain at `time`, then the anchoring vendor's policy;
@@ -536,9 +535,7 @@ impl Verifier {
             time,
         )?;
         let root = trust.root(root_index).ok_or(Error::UnknownIssuer)?;
-        let vendor = trust
-            .vendor(&root.vendor_id)
-            .ok_or(Error::UnknownIssuer)?;
+        let vendor = trust.vendor(&root.vendor_id).ok_or(Error::UnknownIssuer)?;
         if vendor.status == VendorStatus::Revoked {
             return Err(Error::VendorRevoked);
         }

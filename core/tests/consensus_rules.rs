@@ -114,7 +114,14 @@ fn code_slot_too_late() {
     // Across an epoch boundary the slots are absolute: epoch 8's last slot is 1 before
     // epoch 9's first.
     assert_eq!(
-        code(beat_at(&mut ledger, &verifier, &key, at(8, 119), 3, at(9, 1))),
+        code(beat_at(
+            &mut ledger,
+            &verifier,
+            &key,
+            at(8, 119),
+            3,
+            at(9, 1)
+        )),
         "OK"
     );
     assert_eq!(
@@ -283,7 +290,9 @@ fn sampled_rewards_follow_rating_times_availability_whatever_the_key_id() {
     let mut earned = vec![0u128; chips.len()];
     for epoch in 0..EPOCHS {
         let challenges: Vec<[u8; 32]> = (0..SLOTS)
-            .map(|slot| Sha256::digest([epoch.to_be_bytes(), u64::from(slot).to_be_bytes()].concat()).into())
+            .map(|slot| {
+                Sha256::digest([epoch.to_be_bytes(), u64::from(slot).to_be_bytes()].concat()).into()
+            })
             .collect();
         let entries: Vec<AllocationInput> = chips
             .iter()
@@ -296,7 +305,9 @@ fn sampled_rewards_follow_rating_times_availability_whatever_the_key_id() {
                     }
                     selected += 1;
                     // Online in this slot with the chip's availability.
-                    let coin = Sha256::digest([challenge.as_slice(), key_id.as_bytes(), b"online"].concat());
+                    let coin = Sha256::digest(
+                        [challenge.as_slice(), key_id.as_bytes(), b"online"].concat(),
+                    );
                     if u64::from(coin[0]) * 100 < *availability * 256 {
                         proven += 1;
                     }
@@ -313,7 +324,10 @@ fn sampled_rewards_follow_rating_times_availability_whatever_the_key_id() {
         let allocation = allocate(pool, &entries, &policy).unwrap();
         // Shares come in key id order.
         for share in &allocation.shares {
-            let index = chips.iter().position(|(key_id, ..)| *key_id == share.key_id).unwrap();
+            let index = chips
+                .iter()
+                .position(|(key_id, ..)| *key_id == share.key_id)
+                .unwrap();
             earned[index] += share.reward;
         }
     }
@@ -349,8 +363,17 @@ fn store_with_floor(floor: u32) -> TrustStore {
     );
     assert_ne!(manifest_a, manifest(0));
     let registry = registry_of(&[&manifest_a, &manifest(1)]).unwrap();
-    assert_eq!(registry.get("poci-test-accel-a1").unwrap().min_security_version, floor);
-    assert_ne!(registry.digest().unwrap(), test_registry().digest().unwrap());
+    assert_eq!(
+        registry
+            .get("poci-test-accel-a1")
+            .unwrap()
+            .min_security_version,
+        floor
+    );
+    assert_ne!(
+        registry.digest().unwrap(),
+        test_registry().digest().unwrap()
+    );
     let mut store = TrustStore::new(registry, allow_tests());
     for index in 0..2 {
         let v = vendor(index);
@@ -387,11 +410,20 @@ fn code_firmware_below_floor() {
 #[test]
 fn a_floor_raised_from_an_epoch_stops_bound_chips_from_then_on() {
     let mut verifier = verifier();
-    verifier.schedule_trust_store(9, store_with_floor(4)).unwrap();
+    verifier
+        .schedule_trust_store(9, store_with_floor(4))
+        .unwrap();
     let mut ledger = ChipLedger::new(params());
     let key = bound(&mut ledger, &verifier, b"bound before the floor");
     assert_eq!(
-        code(beat_at(&mut ledger, &verifier, &key, at(8, 119), 1, at(8, 119))),
+        code(beat_at(
+            &mut ledger,
+            &verifier,
+            &key,
+            at(8, 119),
+            1,
+            at(8, 119)
+        )),
         "OK"
     );
     assert_eq!(
@@ -410,14 +442,22 @@ fn code_trust_schedule_invalid() {
         code(verifier.schedule_trust_store(0, store(allow_tests()))),
         "TRUST_SCHEDULE_INVALID"
     );
-    verifier.schedule_trust_store(5, store(allow_tests())).unwrap();
+    verifier
+        .schedule_trust_store(5, store(allow_tests()))
+        .unwrap();
     assert_eq!(
         code(verifier.schedule_trust_store(5, store(allow_tests()))),
         "TRUST_SCHEDULE_INVALID"
     );
     assert_eq!(verifier.trust_activations(), vec![5]);
-    assert!(core::ptr::eq(verifier.trust_store_at(4), verifier.trust_store()));
-    assert!(!core::ptr::eq(verifier.trust_store_at(5), verifier.trust_store()));
+    assert!(core::ptr::eq(
+        verifier.trust_store_at(4),
+        verifier.trust_store()
+    ));
+    assert!(!core::ptr::eq(
+        verifier.trust_store_at(5),
+        verifier.trust_store()
+    ));
 }
 
 // --- Leases -----------------------------------------------------------------------------
@@ -442,18 +482,30 @@ fn a_lease_is_settled_from_the_slots_the_ledger_counted() {
     let key = bound(&mut ledger, &verifier, b"rented chip");
     let acceptance = lease(&key, b"lease-1", 8, 9, 1_000_003);
     assert_eq!(
-        ledger.apply_lease(&verifier, &acceptance, at(7, 50)).unwrap(),
+        ledger
+            .apply_lease(&verifier, &acceptance, at(7, 50))
+            .unwrap(),
         LeaseOutcome::Accepted
     );
     assert_eq!(
-        ledger.apply_lease(&verifier, &acceptance, at(7, 51)).unwrap(),
+        ledger
+            .apply_lease(&verifier, &acceptance, at(7, 51))
+            .unwrap(),
         LeaseOutcome::AlreadyApplied
     );
     // 7 slots proven in epoch 8, 5 in epoch 9, one outside the lease (epoch 10).
     let mut counter = 1;
     for (epoch, slots) in [(8u64, 7u32), (9, 5), (10, 1)] {
         for slot in 0..slots {
-            beat_at(&mut ledger, &verifier, &key, at(epoch, slot), counter, at(epoch, slot)).unwrap();
+            beat_at(
+                &mut ledger,
+                &verifier,
+                &key,
+                at(epoch, slot),
+                counter,
+                at(epoch, slot),
+            )
+            .unwrap();
             counter += 1;
         }
     }
@@ -568,7 +620,10 @@ fn leases_travel_with_the_persisted_ledger() {
     assert_eq!(back, ledger);
     // A lease of a chip the ledger does not hold is refused.
     let stranger = DeviceKey::from_seed(b"stranger").unwrap();
-    let forged = text.replace(&hex::encode(key.key_id().as_bytes()), &hex::encode(stranger.key_id().as_bytes()));
+    let forged = text.replace(
+        &hex::encode(key.key_id().as_bytes()),
+        &hex::encode(stranger.key_id().as_bytes()),
+    );
     assert!(poci::json::from_json::<ChipLedger>(&forged).is_err());
 }
 
@@ -657,11 +712,24 @@ fn a_crl_that_activates_at_an_epoch_stops_the_chips_it_lists_from_then_on() {
     let (mut ledger, codes) = prove_epochs_8_and_9(&verifier);
     assert_eq!(codes, ["OK", "CERT_REVOKED"]);
     // Epoch 8 stays paid; epoch 9 has nothing for the chip.
-    assert_eq!(ledger.close_epoch(8, None, &[]).unwrap().availability.len(), 1);
-    assert!(ledger.close_epoch(9, None, &[]).unwrap().availability.is_empty());
+    assert_eq!(
+        ledger.close_epoch(8, None, &[]).unwrap().availability.len(),
+        1
+    );
+    assert!(
+        ledger
+            .close_epoch(9, None, &[])
+            .unwrap()
+            .availability
+            .is_empty()
+    );
     // A CRL listing other serials stops nobody.
     let mut verifier = self::verifier();
-    let other = store_where(&manifest(0), Some(intermediate_crl_revoking(&[7, 99])), true);
+    let other = store_where(
+        &manifest(0),
+        Some(intermediate_crl_revoking(&[7, 99])),
+        true,
+    );
     verifier.schedule_trust_store(9, other).unwrap();
     assert_eq!(prove_epochs_8_and_9(&verifier).1, ["OK", "OK"]);
 }
@@ -695,7 +763,11 @@ fn a_chip_rebound_under_a_valid_certificate_earns_again() {
     );
     // The vendor issues the chip a new certificate (serial 101); it binds again.
     let (_, certificate) = vendor(0)
-        .mint_chip(b"reissued chip", &identity("poci-test-accel-a1", b"reissued chip"), 101)
+        .mint_chip(
+            b"reissued chip",
+            &identity("poci-test-accel-a1", b"reissued chip"),
+            101,
+        )
         .unwrap();
     let mut tbs = binding_tbs(
         b"reissued chip",
@@ -709,10 +781,20 @@ fn a_chip_rebound_under_a_valid_certificate_earns_again() {
     tbs.challenge = slot_challenge(rebind_at);
     let der = signed(tbs, &key);
     let outcome = ledger
-        .apply_binding(&verifier, &der, rebind_at, &slot_challenge(rebind_at), WALLET, rebind_at)
+        .apply_binding(
+            &verifier,
+            &der,
+            rebind_at,
+            &slot_challenge(rebind_at),
+            WALLET,
+            rebind_at,
+        )
         .unwrap();
     assert!(matches!(outcome, poci::BindingOutcome::Rebound { .. }));
-    assert_eq!(ledger.chain(key.key_id()).unwrap().levels[0].serial, vec![101]);
+    assert_eq!(
+        ledger.chain(key.key_id()).unwrap().levels[0].serial,
+        vec![101]
+    );
     assert_eq!(
         code(beat_at(&mut ledger, &verifier, &key, at(9, 2), 2, at(9, 2))),
         "OK"
@@ -725,7 +807,11 @@ fn the_chain_identity_travels_with_the_persisted_ledger() {
     let mut ledger = ChipLedger::new(params());
     let key = bound(&mut ledger, &verifier, b"persisted chain");
     let chain = ledger.chain(key.key_id()).unwrap();
-    assert_eq!(chain.levels.len(), 2, "the device certificate and the intermediate");
+    assert_eq!(
+        chain.levels.len(),
+        2,
+        "the device certificate and the intermediate"
+    );
     assert_eq!(chain.levels[0].serial, vec![100]);
     let text = poci::json::to_json(&ledger).unwrap();
     let back: ChipLedger = poci::json::from_json(&text).unwrap();

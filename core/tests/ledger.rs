@@ -192,7 +192,13 @@ fn code_counter_replay() {
         )
         .unwrap();
     let replayed = heartbeat(&key, at(8, 1), 10, WALLET);
-    let result = ledger.apply_heartbeat(&verifier, &replayed, at(8, 1), &slot_challenge(at(8, 1)), at(8, 1));
+    let result = ledger.apply_heartbeat(
+        &verifier,
+        &replayed,
+        at(8, 1),
+        &slot_challenge(at(8, 1)),
+        at(8, 1),
+    );
     assert_eq!(result.unwrap_err().code(), "COUNTER_REPLAY");
 }
 
@@ -314,7 +320,13 @@ fn heartbeat_checks_reach_the_ledger() {
     );
     assert_eq!(
         ledger
-            .apply_heartbeat(&verifier, &good, at(8, 200), &slot_challenge(slot), at(8, 200))
+            .apply_heartbeat(
+                &verifier,
+                &good,
+                at(8, 200),
+                &slot_challenge(slot),
+                at(8, 200)
+            )
             .unwrap_err()
             .code(),
         "SLOT_OUT_OF_RANGE"

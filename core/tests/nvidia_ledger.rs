@@ -75,7 +75,15 @@ fn bind(
         .report(&nonce(slot, wallet, EvidencePurpose::Binding))
         .unwrap();
     let chain: Vec<&[u8]> = gpu.chain().iter().map(Vec::as_slice).collect();
-    ledger.apply_nvidia_binding(verifier, &report, &chain, slot, &challenge(slot), wallet, slot)
+    ledger.apply_nvidia_binding(
+        verifier,
+        &report,
+        &chain,
+        slot,
+        &challenge(slot),
+        wallet,
+        slot,
+    )
 }
 
 fn beat(
@@ -301,13 +309,16 @@ fn batches_give_what_one_by_one_gives() {
         })
         .collect();
     let mut together = ChipLedger::new(params());
-    let batch = together.apply_bindings(&verifier, &submissions, slot).unwrap();
+    let batch = together
+        .apply_bindings(&verifier, &submissions, slot)
+        .unwrap();
     let mut sequential = ChipLedger::new(params());
     let one_by_one: Vec<_> = reports
         .iter()
         .zip(&chains)
         .map(|(report, chain)| {
-            sequential.apply_nvidia_binding(&verifier, report, chain, slot, &challenge, b"alice", slot)
+            sequential
+                .apply_nvidia_binding(&verifier, report, chain, slot, &challenge, b"alice", slot)
         })
         .collect();
     assert_eq!(batch, one_by_one);
@@ -344,7 +355,9 @@ fn batches_give_what_one_by_one_gives() {
         beat_at,
         &beat_challenge,
     ));
-    let results = together.apply_heartbeats(&verifier, &submissions, beat_at).unwrap();
+    let results = together
+        .apply_heartbeats(&verifier, &submissions, beat_at)
+        .unwrap();
     let codes: Vec<&str> = results.into_iter().map(code).collect();
     assert_eq!(codes[..3], ["OK", "OK", "OK"]);
     assert_ne!(codes[3], "OK");
@@ -485,7 +498,13 @@ fn code_evidence_kind_mismatch() {
     .to_der()
     .unwrap();
     assert_eq!(
-        code(ledger.apply_heartbeat(&verifier, &heartbeat, at(1, 1), &challenge(at(1, 1)), at(1, 1))),
+        code(ledger.apply_heartbeat(
+            &verifier,
+            &heartbeat,
+            at(1, 1),
+            &challenge(at(1, 1)),
+            at(1, 1)
+        )),
         "EVIDENCE_KIND_MISMATCH"
     );
 }

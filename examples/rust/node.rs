@@ -84,7 +84,8 @@ fn main() -> Outcome {
             certificates: vec![certificate, vendor.intermediate_der.clone()],
         };
         let der = Signed::sign(tbs, &key)?.to_der()?;
-        let outcome = ledger.apply_binding(&verifier, &der, bind_at, &bind_challenge, wallet, bind_at)?;
+        let outcome =
+            ledger.apply_binding(&verifier, &der, bind_at, &bind_challenge, wallet, bind_at)?;
         check(outcome == BindingOutcome::Claimed, "a new chip is claimed")?;
         println!(
             "{model:<20} chip {:.16}.. for {}: {outcome:?}",

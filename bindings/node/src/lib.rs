@@ -9,11 +9,11 @@ use napi::{Env, Task};
 use napi_derive::napi;
 
 use error::{NodeResult, OrThrow, invalid_argument, thrown};
-use types::{CurrentSlot, SettledLease, 
+use types::{
     Allocation, Availability, BindingOutcome, Candidate, ChipModel, ChipRecord, ClosedEpoch,
-    HeartbeatContext, LeaseSettlement, Manifest, NamedPool, PoolAmounts, RegistryDiff, Rerating,
-    SlotId, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance, VerifiedNvidiaReport,
-    bytes32, u64_of, u128_of,
+    CurrentSlot, HeartbeatContext, LeaseSettlement, Manifest, NamedPool, PoolAmounts, RegistryDiff,
+    Rerating, SettledLease, SlotId, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance,
+    VerifiedNvidiaReport, bytes32, u64_of, u128_of,
 };
 
 /// Network parameters: network id, genesis, epoch length, slots per epoch.
@@ -925,6 +925,7 @@ impl ChipLedger {
     }
     /// Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
     /// of chip `keyId` and records the proven slot.
+    #[allow(clippy::too_many_arguments)]
     #[napi]
     pub fn apply_nvidia_heartbeat(
         &mut self,

@@ -979,8 +979,15 @@ impl ChipLedger {
     /// Closes an epoch: its availability, final. A sampled network passes the epoch's
     /// slot challenges, one per slot in order.
     #[pyo3(signature = (epoch, slot_challenges=Vec::new()))]
-    fn close_epoch(&mut self, epoch: u64, slot_challenges: Vec<Bytes32>) -> PociResult<ClosedEpoch> {
-        let challenges: Vec<[u8; 32]> = slot_challenges.iter().map(|challenge| challenge.0).collect();
+    fn close_epoch(
+        &mut self,
+        epoch: u64,
+        slot_challenges: Vec<Bytes32>,
+    ) -> PociResult<ClosedEpoch> {
+        let challenges: Vec<[u8; 32]> = slot_challenges
+            .iter()
+            .map(|challenge| challenge.0)
+            .collect();
         Ok(ClosedEpoch(self.0.close_epoch(epoch, None, &challenges)?))
     }
     /// An empty ledger applying `policy`.

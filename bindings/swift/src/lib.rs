@@ -461,7 +461,8 @@ impl Verifier {
     ) -> Result<Arc<Self>> {
         let mut verifier = poci::Verifier::with_trust_store(trust_store.0.clone());
         for version in later {
-            verifier.schedule_trust_store(version.activation_epoch, version.trust_store.0.clone())?;
+            verifier
+                .schedule_trust_store(version.activation_epoch, version.trust_store.0.clone())?;
         }
         Ok(Arc::new(Self(verifier)))
     }
@@ -665,6 +666,7 @@ impl ChipLedger {
     }
     /// Verifies an NVIDIA report (answering the slot's heartbeat nonce) as the heartbeat
     /// of chip `key_id` and records the proven slot.
+    #[allow(clippy::too_many_arguments)]
     pub fn apply_nvidia_heartbeat(
         &self,
         verifier: &Verifier,
@@ -726,9 +728,9 @@ impl ChipLedger {
             .iter()
             .map(|challenge| bytes32(challenge, "challenge must be 32 bytes"))
             .collect::<Result<Vec<_>>>()?;
-        Ok(ClosedEpoch::from(
-            &self.with(|ledger| ledger.close_epoch(epoch, None, &challenges))?,
-        ))
+        Ok(ClosedEpoch::from(&self.with(|ledger| {
+            ledger.close_epoch(epoch, None, &challenges)
+        })?))
     }
     /// Verifies a lease acceptance signed by the rented chip and holds the lease, at the
     /// network's current slot; `true` if it was new, `false` if the very acceptance was

@@ -24,6 +24,9 @@ pub enum Expect {
     /// An attack submitted as the NVIDIA evidence of chip `.0` (then name, description,
     /// expected code): must be refused with that code.
     GpuAttack(usize, &'static str, &'static str, &'static str),
+    /// A chip's heartbeat after the trust material in force revoked it: must be refused
+    /// `CERT_REVOKED`.
+    Revoked(usize),
 }
 
 /// Per chip (key, wallet): slots whose heartbeat the ledger accepted.
@@ -101,6 +104,16 @@ impl Audit {
                     at.slot,
                     error.code()
                 )),
+                (Expect::Revoked(index), result) => {
+                    if !matches!(result, Err(poci::Error::CertRevoked)) {
+                        self.faults.push(format!(
+                            "chip {index}: revoked chip's heartbeat of epoch {} slot {} gave {}",
+                            at.epoch,
+                            at.slot,
+                            result.err().map_or("ACCEPTED", |error| error.code())
+                        ));
+                    }
+                }
                 (
                     Expect::Attack(name, description, expected)
                     | Expect::GpuAttack(_, name, description, expected),
@@ -147,8 +160,13 @@ impl Audit {
         }
     }
 
+    /// Records something that went wrong.
+    pub fn fault(&mut self, fault: String) {
+        self.faults.push(fault);
+    }
+
     /// Records an attack's verdict, a fault unless it is the expected one.
-    fn record_attack(
+    pub fn record_attack(
         &mut self,
         name: &'static str,
         description: &'static str,

@@ -88,6 +88,7 @@ pub fn render(summary: &RunSummary) -> String {
     page.push_str(&availability_chart(summary));
     page.push_str(&model_table(summary));
     page.push_str(&evidence_table(summary));
+    page.push_str(&consensus_table(summary));
     page.push_str(&attack_table(summary));
     page.push_str(&refusal_table(summary));
     page.push_str(&epoch_table(summary));
@@ -296,6 +297,80 @@ fn evidence_table(summary: &RunSummary) -> String {
             signed = group_digits(kind.signed_per_second),
         );
     }
+    out.push_str("</table>\n");
+    out
+}
+
+fn consensus_table(summary: &RunSummary) -> String {
+    let rules = &summary.consensus;
+    let mut out = String::from(
+        "<h2>Consensus rules</h2><p class=\"muted\">Rules every node applies identically \
+         (SPEC.md 18): proofs are accepted only within the grace after their slot; trust \
+         material revised mid-run (a CRL, firmware floors) takes effect from its activation \
+         epoch and reaches chips already bound; leases are held and settled by the ledger; \
+         a sampled network beside the full one verifies one chip-slot in N.</p><table>\n",
+    );
+    let mut row = |name: &str, value: String| {
+        let _ = writeln!(
+            out,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            escape(name),
+            escape(&value)
+        );
+    };
+    row("network policy digest", rules.policy_digest.clone());
+    row("grace", format!("{} slot(s)", rules.grace_slots));
+    row(
+        "revised trust material",
+        rules.trust_activation_epoch.map_or_else(
+            || "none (the run is too short)".to_owned(),
+            |epoch| format!("from epoch {epoch}"),
+        ),
+    );
+    if let Some(chip) = &rules.revoked_chip {
+        row(
+            "revoked chip",
+            format!(
+                "{}…: {} heartbeats refused CERT_REVOKED; rewards by epoch (tokens) {}",
+                chip.get(..16).unwrap_or_default(),
+                rules.revoked_heartbeats_refused,
+                rules
+                    .revoked_chip_rewards
+                    .iter()
+                    .map(|amount| amount
+                        .parse::<u128>()
+                        .map_or_else(|_| amount.clone(), |base| tokens(base, 2)))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            ),
+        );
+    }
+    if let Some(lease) = &rules.lease {
+        row(
+            "lease of epoch 0",
+            format!(
+                "{}; proved {} of {} slots; rent {} tokens, refund {} tokens",
+                lease.verdict,
+                lease.proven_slots,
+                lease.due_slots,
+                tokens(lease.rent, 4),
+                tokens(lease.refund, 4)
+            ),
+        );
+    }
+    let sampled = &rules.sampled;
+    row(
+        "sampled network",
+        format!(
+            "1 in {}: {} heartbeats verified in {} ms (full network: {} in {} ms); each model's share of rewards within {}",
+            sampled.sample_one_in,
+            group_digits(sampled.heartbeats_sampled),
+            group_digits(sampled.verify_ms_sampled),
+            group_digits(sampled.heartbeats_full),
+            group_digits(sampled.verify_ms_full),
+            super::summary::percent(sampled.max_model_share_difference_bps)
+        ),
+    );
     out.push_str("</table>\n");
     out
 }

@@ -15,6 +15,7 @@ mod miners;
 mod node;
 mod population;
 mod progress;
+mod rules;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -35,6 +36,7 @@ use miners::{Answers, Miners, Sale};
 use node::Node;
 use population::{ChipProof, FleetShape, Population};
 use progress::Progress;
+use rules::{RuleChips, RulesLog};
 use summary::{EvidenceSummary, ModelSummary, RunSummary, Throughput};
 
 /// 2026-02-01T00:00:00Z: the simulated network's genesis.
@@ -140,6 +142,14 @@ struct Parts {
     node: Node,
     /// The independent checks.
     audit: Audit,
+    /// The sampled network beside the full one (SPEC.md 18.3), fed the same chips.
+    sampled: Node,
+    /// The chips the consensus rules act on.
+    rules: RuleChips,
+    /// What the rules did.
+    log: RulesLog,
+    /// Every slot's challenge so far, in order.
+    challenges: Vec<(SlotId, [u8; 32])>,
 }
 
 /// Runs the simulation.
@@ -156,8 +166,7 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
     )
     .map_err(setup("network params"))?;
     let registry = ChipModelRegistry::embedded().map_err(setup("registry"))?;
-    let verifier =
-        Verifier::with_trust_store(TrustStore::embedded_testnet().map_err(setup("trust store"))?);
+    let policy = node::demo_network_policy(&params)?;
     let threads = rayon::current_num_threads();
     let total_slots = args.epochs.saturating_mul(u64::from(args.slots_per_epoch));
     let progress = Progress::new(total_slots);
@@ -176,6 +185,21 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
         },
     )?;
     let minted = started.elapsed();
+    // Revised trust material takes effect from the attack slot's epoch (at least 1).
+    let attack_slot = slot_of(&params, total_slots / 2)?;
+    let activation = Some(attack_slot.epoch.max(1)).filter(|epoch| *epoch < args.epochs);
+    let rule_chips = RuleChips::pick(&population, activation);
+    let mut verifier =
+        Verifier::with_trust_store(TrustStore::embedded_testnet().map_err(setup("trust store"))?);
+    if let Some(epoch) = activation {
+        let start = params
+            .epoch_start_unix(epoch)
+            .map_err(setup("activation epoch"))?;
+        let revised = rules::revised_trust(&population, &rule_chips, start)?;
+        verifier
+            .schedule_trust_store(epoch, revised)
+            .map_err(setup("scheduling trust material"))?;
+    }
     let world = World {
         params: &params,
         verifier: &verifier,
@@ -183,15 +207,16 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
     };
     let mut parts = Parts {
         miners: Miners::new(chips, &args.seed, miners::outage_window(total_slots)),
-        node: Node::new(
-            &params,
-            node::demo_reward_params(args.slots_per_epoch),
-            &population,
-        ),
+        node: Node::new(&policy, &population)?,
         audit: Audit::default(),
+        sampled: rules::sampled_node(&policy, &population)?,
+        rules: rule_chips,
+        log: RulesLog::default(),
+        challenges: Vec::new(),
     };
     run_epochs(world, &mut parts, args, &progress)?;
     write_json(&args.out.join("params.json"), &params)?;
+    write_json(&args.out.join("policy.json"), &policy)?;
     write_json(
         &args.out.join("rewards-params.json"),
         parts.node.reward_params(),
@@ -235,8 +260,12 @@ fn run_epochs(
             let at = SlotId { epoch, slot };
             let challenge = poci::derive_challenge(world.params, epoch, slot, &beacons.bytes32())
                 .map_err(setup("challenge"))?;
+            parts.challenges.push((at, challenge));
             if slot == 0 {
                 bind_joining_chips(world, parts, at, &challenge)?;
+            }
+            if at == (SlotId { epoch: 0, slot: 0 }) {
+                rules::accept_lease(world, parts, at)?;
             }
             let sale = if at == attack_slot {
                 Some(sell_chips(world, parts, at, &challenge)?)
@@ -297,7 +326,10 @@ fn bind_joining_chips(
         .collect();
     let results = parts
         .node
-        .apply_bindings(world, &submitted, at, challenge)?;
+        .apply_bindings(world, &submitted, (at, challenge), at)?;
+    parts
+        .sampled
+        .apply_bindings(world, &submitted, (at, challenge), at)?;
     for (binding, result) in signed.into_iter().zip(results) {
         if parts.audit.honest_binding(binding.chip, &result) {
             parts.miners.claimed(binding);
@@ -325,7 +357,10 @@ fn sell_chips(
         .collect();
     let results = parts
         .node
-        .apply_bindings(world, &submitted, at, challenge)?;
+        .apply_bindings(world, &submitted, (at, challenge), at)?;
+    parts
+        .sampled
+        .apply_bindings(world, &submitted, (at, challenge), at)?;
     for (resale, result) in resales.iter().zip(results) {
         if parts.audit.sale(world, resale, &result) {
             parts.miners.rebound(resale);
@@ -344,10 +379,23 @@ fn run_slot(
     sale: Option<&Sale>,
 ) -> Result<(), CliError> {
     let answers = parts.miners.answer(world, at, challenge)?;
-    let (batch, binding_attacks) = match sale {
+    let (mut batch, mut binding_attacks) = match sale {
         Some(sale) => attack_batch(world, &parts.miners, &answers, at, challenge, sale)?,
         None => (honest_batch(&answers), Vec::new()),
     };
+    // The revised trust material revokes one chip: its heartbeats must now be refused.
+    for (_, expect) in &mut batch {
+        if let Expect::Honest(index, _) = *expect {
+            if parts.rules.is_revoked_at(index, at) {
+                *expect = Expect::Revoked(index);
+            }
+        }
+    }
+    if sale.is_some() {
+        binding_attacks.extend(rules::attack_slot_extras(
+            world, parts, &answers, at, challenge,
+        )?);
+    }
     let submitted: Vec<HeartbeatEvidence<'_>> = batch
         .iter()
         .map(|(bytes, expect)| match expect {
@@ -359,12 +407,20 @@ fn run_slot(
                 _ => HeartbeatEvidence::Poci(bytes),
             },
             Expect::Attack(..) => HeartbeatEvidence::Poci(bytes),
+            Expect::Revoked(_) => HeartbeatEvidence::Poci(bytes),
         })
         .collect();
     let results = parts
         .node
-        .apply_heartbeats(world, &submitted, at, challenge)?;
+        .apply_heartbeats(world, &submitted, (at, challenge), at)?;
+    rules::sample(world, parts, &batch, &submitted, (at, challenge))?;
     let accepted = parts.audit.heartbeats(world, at, &batch, results);
+    parts.log.revoked_refused = parts.log.revoked_refused.saturating_add(count(
+        batch
+            .iter()
+            .filter(|(_, expect)| matches!(expect, Expect::Revoked(_)))
+            .count(),
+    ));
     let submitted: Vec<(BindingEvidence<'_>, &[u8])> = binding_attacks
         .iter()
         .map(|attack| {
@@ -376,7 +432,7 @@ fn run_slot(
         .collect();
     let results = parts
         .node
-        .apply_bindings(world, &submitted, at, challenge)?;
+        .apply_bindings(world, &submitted, (at, challenge), at)?;
     parts.audit.binding_attacks(at, &binding_attacks, results);
     parts
         .miners
@@ -503,12 +559,28 @@ fn close_epoch(
     epoch: u64,
     out: &std::path::Path,
 ) -> Result<(), CliError> {
-    let (closed, report) = parts.node.close_epoch(epoch)?;
+    let challenges: Vec<[u8; 32]> = parts
+        .challenges
+        .iter()
+        .filter(|(at, _)| at.epoch == epoch)
+        .map(|(_, challenge)| *challenge)
+        .collect();
+    let (closed, report) = parts.node.close_epoch(epoch, &challenges)?;
     parts.audit.check_availability(&closed);
     parts.audit.check_sums(parts.node.reward_params(), &report);
     write_json(&out.join(format!("epoch-{epoch}.proven.json")), &closed)?;
     write_json(&out.join(format!("epoch-{epoch}.json")), &report)?;
     parts.node.pay(world, report);
+    let (sampled_closed, sampled_report) = parts.sampled.close_epoch(epoch, &challenges)?;
+    parts
+        .audit
+        .check_sums(parts.sampled.reward_params(), &sampled_report);
+    write_json(
+        &out.join(format!("epoch-{epoch}.sampled.proven.json")),
+        &sampled_closed,
+    )?;
+    parts.sampled.pay(world, sampled_report);
+    rules::settle_lease(parts, &closed, world);
     Ok(())
 }
 
@@ -567,6 +639,7 @@ fn summarize(world: World<'_>, parts: &Parts, args: &SimulateArgs, timing: Timin
             total_seconds: timing.total.as_secs(),
         },
         evidence: evidence_summaries(world, parts),
+        consensus: rules::summary(world, parts),
         faults: parts.audit.faults().to_vec(),
     }
 }

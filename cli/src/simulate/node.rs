@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use poci::rewards::allocation::AllocationPolicy;
 use poci::rewards::emission::{BASE_UNITS_PER_TOKEN, EmissionSchedule, HalvingSchedule};
 use poci::rewards::pools::PoolSplit;
 use poci::rewards::report::{EpochReport, RejectionTally};
 use poci::{
     BindingEvidence, BindingOutcome, BindingSubmission, ChipLedger, ClosedEpoch, EvidenceKind,
-    HeartbeatEvidence, HeartbeatSubmission, KeyId, NetworkParams, SlotId,
+    HeartbeatEvidence, HeartbeatSubmission, KeyId, LeaseOutcome, NetworkParams, NetworkPolicy,
+    SettledLease, SlotId,
 };
 
 use super::population::Population;
@@ -107,21 +107,17 @@ pub struct Node {
 }
 
 impl Node {
-    /// An empty ledger for `params`, paying by `reward_params`.
-    pub fn new(
-        params: &NetworkParams,
-        reward_params: RewardParams,
-        population: &Population,
-    ) -> Self {
-        Self {
-            ledger: ChipLedger::new(params.clone()),
+    /// An empty ledger applying `policy`, paying by its reward rules.
+    pub fn new(policy: &NetworkPolicy, population: &Population) -> Result<Self, CliError> {
+        Ok(Self {
+            ledger: ChipLedger::with_policy(policy.clone()).map_err(setup("network policy"))?,
             tally: RejectionTally::default(),
             refusals: BTreeMap::new(),
             outcomes: BTreeMap::new(),
             work: Work::default(),
             work_by_kind: BTreeMap::new(),
             rewards: Rewards {
-                params: reward_params,
+                params: RewardParams::of_policy(policy),
                 key_index: population
                     .chips
                     .iter()
@@ -131,18 +127,42 @@ impl Node {
                 per_model: BTreeMap::new(),
                 reports: Vec::new(),
             },
-        }
+        })
     }
 
-    /// Applies bindings (evidence, submitting wallet) of one slot, counting outcomes and
-    /// refusals: one batch per evidence kind, as [`Node::apply_heartbeats`]. One result per
-    /// binding, in order.
+    /// The policy the node applies.
+    pub fn policy(&self) -> &NetworkPolicy {
+        self.ledger.policy()
+    }
+
+    /// Applies a lease acceptance at `now`, counting a refusal.
+    pub fn apply_lease(
+        &mut self,
+        world: World<'_>,
+        der: &[u8],
+        now: SlotId,
+    ) -> Result<LeaseOutcome, poci::Error> {
+        let result = self.ledger.apply_lease(world.verifier, der, now);
+        if let Err(error) = &result {
+            self.refuse(error);
+        }
+        result
+    }
+
+    /// Settles a lease whose epochs are closed.
+    pub fn settle_lease(&mut self, lease_id: &[u8]) -> Result<SettledLease, poci::Error> {
+        self.ledger.settle_lease(lease_id)
+    }
+
+    /// Applies bindings (evidence, submitting wallet) for slot `at`, submitted at the
+    /// network's current slot `now`, counting outcomes and refusals: one batch per evidence
+    /// kind, as [`Node::apply_heartbeats`]. One result per binding, in order.
     pub fn apply_bindings(
         &mut self,
         world: World<'_>,
         bindings: &[(BindingEvidence<'_>, &[u8])],
-        at: SlotId,
-        challenge: &[u8; 32],
+        (at, challenge): (SlotId, &[u8; 32]),
+        now: SlotId,
     ) -> Result<Vec<Result<BindingOutcome, poci::Error>>, CliError> {
         let submissions: Vec<(EvidenceKind, BindingSubmission<'_>)> = bindings
             .iter()
@@ -158,7 +178,7 @@ impl Node {
             .collect();
         let ledger = &mut self.ledger;
         let (results, timed) = per_kind(&submissions, |chunk| {
-            ledger.apply_bindings(world.verifier, chunk, at)
+            ledger.apply_bindings(world.verifier, chunk, now)
         })?;
         for (kind, checked, _, elapsed) in timed {
             let by_kind = self.work_by_kind.entry(kind).or_default();
@@ -180,16 +200,16 @@ impl Node {
         Ok(results)
     }
 
-    /// Applies the heartbeats of one slot, counting what it accepted and refused: one batch
-    /// per evidence kind (timed apart), each in submission order. Heartbeats of different
-    /// kinds are of different chips, so their order between kinds changes no verdict. One
-    /// result per heartbeat, in order.
+    /// Applies the heartbeats for slot `at`, submitted at the network's current slot `now`,
+    /// counting what it accepted and refused: one batch per evidence kind (timed apart), each
+    /// in submission order. Heartbeats of different kinds are of different chips, so their
+    /// order between kinds changes no verdict. One result per heartbeat, in order.
     pub fn apply_heartbeats(
         &mut self,
         world: World<'_>,
         heartbeats: &[HeartbeatEvidence<'_>],
-        at: SlotId,
-        challenge: &[u8; 32],
+        (at, challenge): (SlotId, &[u8; 32]),
+        now: SlotId,
     ) -> Result<Vec<Result<(), poci::Error>>, CliError> {
         let submissions: Vec<(EvidenceKind, HeartbeatSubmission<'_>)> = heartbeats
             .iter()
@@ -204,7 +224,7 @@ impl Node {
             .collect();
         let ledger = &mut self.ledger;
         let (results, timed) = per_kind(&submissions, |chunk| {
-            ledger.apply_heartbeats(world.verifier, chunk, at)
+            ledger.apply_heartbeats(world.verifier, chunk, now)
         })?;
         for (kind, checked, accepted, elapsed) in timed {
             let by_kind = self.work_by_kind.entry(kind).or_default();
@@ -233,12 +253,16 @@ impl Node {
         bump(&mut self.refusals, error.code());
     }
 
-    /// Closes `epoch`: the ledger's proven slots, and the report that pays them (with the
-    /// epoch's refusals).
-    pub fn close_epoch(&mut self, epoch: u64) -> Result<(ClosedEpoch, EpochReport), CliError> {
+    /// Closes `epoch` (with its slot challenges, which a sampled network reads): the ledger's
+    /// proven slots, and the report that pays them (with the epoch's refusals).
+    pub fn close_epoch(
+        &mut self,
+        epoch: u64,
+        challenges: &[[u8; 32]],
+    ) -> Result<(ClosedEpoch, EpochReport), CliError> {
         let closed = self
             .ledger
-            .close_epoch(epoch, None, &[])
+            .close_epoch(epoch, None, challenges)
             .map_err(setup("closing the epoch"))?;
         let tally = std::mem::take(&mut self.tally);
         let report =
@@ -293,10 +317,12 @@ impl Node {
     }
 }
 
-/// The demo's reward rules: UtilityNet's first-year rate of 100 tokens a block at a block
+/// The demo's network policy: UtilityNet's first-year rate of 100 tokens a block at a block
 /// every 30 s, halving every two years, capped at the schedule's sum; 97% to miners; chips
-/// below 25% availability in an epoch earn nothing that epoch.
-pub fn demo_reward_params(slots_per_epoch: u32) -> RewardParams {
+/// below 25% availability in an epoch earn nothing that epoch; a proof is accepted in its
+/// slot and the next; every chip answers every slot (`sample_one_in` 1).
+pub fn demo_network_policy(params: &NetworkParams) -> Result<NetworkPolicy, CliError> {
+    let slots_per_epoch = params.slots_per_epoch();
     let epoch_blocks = u128::from(slots_per_epoch).saturating_mul(120);
     let base_per_epoch = epoch_blocks
         .saturating_mul(100)
@@ -306,18 +332,20 @@ pub fn demo_reward_params(slots_per_epoch: u32) -> RewardParams {
         .checked_div(u64::from(slots_per_epoch))
         .unwrap_or(1)
         .max(1);
-    RewardParams {
-        schedule: EmissionSchedule::Halving(HalvingSchedule {
+    let policy = NetworkPolicy {
+        params: params.clone(),
+        grace_slots: 1,
+        sample_one_in: 1,
+        min_availability_bps: 2_500,
+        pools: PoolSplit::default(),
+        emission: EmissionSchedule::Halving(HalvingSchedule {
             base_per_epoch,
             epochs_per_era,
             cap: base_per_epoch
                 .saturating_mul(u128::from(epochs_per_era))
                 .saturating_mul(2),
         }),
-        pools: PoolSplit::default(),
-        policy: AllocationPolicy {
-            slots_per_epoch,
-            min_availability_bps: 2_500,
-        },
-    }
+    };
+    policy.validate().map_err(setup("network policy"))?;
+    Ok(policy)
 }

@@ -175,8 +175,66 @@ pub struct RunSummary {
     pub throughput: Throughput,
     /// Per evidence kind.
     pub evidence: Vec<EvidenceSummary>,
+    /// The consensus rules the run exercised (SPEC.md 18).
+    pub consensus: ConsensusSummary,
     /// Faults found (empty in a good run).
     pub faults: Vec<String>,
+}
+
+/// The consensus rules in the run: the policy, the trust material that took effect mid-run,
+/// the lease, and the sampled network beside the full one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsensusSummary {
+    /// SHA-256 of the network policy's canonical encoding, hex.
+    pub policy_digest: String,
+    /// Slots after its own a proof is still accepted.
+    pub grace_slots: u32,
+    /// The epoch the revised trust material (a CRL, firmware floors) took effect from.
+    pub trust_activation_epoch: Option<u64>,
+    /// The chip it revoked, by key id.
+    pub revoked_chip: Option<String>,
+    /// That chip's heartbeats refused `CERT_REVOKED`.
+    pub revoked_heartbeats_refused: u64,
+    /// That chip's reward per epoch, base units.
+    pub revoked_chip_rewards: Vec<String>,
+    /// The lease of epoch 0: verdict, slots proven of due, rent and refund (base units).
+    pub lease: Option<LeaseSummary>,
+    /// The sampled network beside the full one.
+    pub sampled: SampledSummary,
+}
+
+/// A lease the ledger held and settled.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeaseSummary {
+    /// How the acceptance was applied.
+    pub verdict: String,
+    /// Slots the chip proved in the lease.
+    pub proven_slots: u64,
+    /// Slots it had to answer.
+    pub due_slots: u64,
+    /// Paid to the lessor.
+    #[serde(with = "poci::json::dec_u128")]
+    pub rent: u128,
+    /// Returned to the renter.
+    #[serde(with = "poci::json::dec_u128")]
+    pub refund: u128,
+}
+
+/// The full network and the sampled one, side by side over the same chips.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampledSummary {
+    /// One chip-slot in this many is drawn.
+    pub sample_one_in: u32,
+    /// Heartbeats the full network verified.
+    pub heartbeats_full: u64,
+    /// Heartbeats the sampled network verified.
+    pub heartbeats_sampled: u64,
+    /// Time the full network spent on heartbeats, milliseconds.
+    pub verify_ms_full: u64,
+    /// Time the sampled network spent on heartbeats, milliseconds.
+    pub verify_ms_sampled: u64,
+    /// The largest difference of a model's share of all rewards between the two, bps.
+    pub max_model_share_difference_bps: u64,
 }
 
 /// `bps` as a percentage with one decimal.
@@ -282,6 +340,55 @@ impl RunSummary {
                 group_digits(kind.signed_per_second)
             );
         }
+        let rules = &self.consensus;
+        let _ = writeln!(
+            out,
+            "\nconsensus: policy {}.., grace {} slot(s); trust material revised from epoch {}",
+            rules.policy_digest.get(..16).unwrap_or_default(),
+            rules.grace_slots,
+            rules.trust_activation_epoch.map_or_else(
+                || "(none: the run is too short)".to_owned(),
+                |epoch| epoch.to_string()
+            )
+        );
+        if let Some(chip) = &rules.revoked_chip {
+            let _ = writeln!(
+                out,
+                "  revoked chip {}..: {} heartbeats refused CERT_REVOKED, rewards by epoch {}",
+                chip.get(..16).unwrap_or_default(),
+                rules.revoked_heartbeats_refused,
+                rules
+                    .revoked_chip_rewards
+                    .iter()
+                    .map(|amount| amount
+                        .parse::<u128>()
+                        .map_or_else(|_| amount.clone(), |base| tokens(base, 2)))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            );
+        }
+        if let Some(lease) = &rules.lease {
+            let _ = writeln!(
+                out,
+                "  lease of epoch 0: {}; proved {} of {} slots; rent {} tokens, refund {} tokens",
+                lease.verdict,
+                lease.proven_slots,
+                lease.due_slots,
+                tokens(lease.rent, 4),
+                tokens(lease.refund, 4)
+            );
+        }
+        let sampled = &rules.sampled;
+        let _ = writeln!(
+            out,
+            "  sampled network (1 in {}): {} heartbeats verified vs {} ({} ms vs {} ms); model reward shares within {}",
+            sampled.sample_one_in,
+            group_digits(sampled.heartbeats_sampled),
+            group_digits(sampled.heartbeats_full),
+            group_digits(sampled.verify_ms_sampled),
+            group_digits(sampled.verify_ms_full),
+            percent(sampled.max_model_share_difference_bps)
+        );
         if self.faults.is_empty() {
             let _ = writeln!(
                 out,

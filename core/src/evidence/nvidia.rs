@@ -24,7 +24,6 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::x509::ChainIdentity;
 use crate::device_key::KeyId;
 use crate::error::{CertProblem, Error, Field, Result};
 use crate::evidence::EvidenceKind;
@@ -42,6 +41,7 @@ use crate::slot_context::{BindingContext, SlotContext};
 use crate::time::SlotId;
 use crate::trust::{RootKind, TrustStore};
 use crate::verifier::{ChipRecord, VerifiedBinding};
+use crate::x509::ChainIdentity;
 use crate::x509::chain::validate_p384_chain;
 
 /// What a genuine NVIDIA report proves (JSON form of SPEC.md 17).

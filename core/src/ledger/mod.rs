@@ -700,9 +700,8 @@ impl ChipLedger {
         now: SlotId,
     ) -> Result<Vec<Result<()>>> {
         check_batch_len(submissions.len())?;
-        let check = |submission: &HeartbeatSubmission<'_>| {
-            self.check_heartbeat(verifier, submission, now)
-        };
+        let check =
+            |submission: &HeartbeatSubmission<'_>| self.check_heartbeat(verifier, submission, now);
         #[cfg(feature = "parallel")]
         let checked: Vec<Result<CheckedHeartbeat>> = {
             use rayon::prelude::*;
@@ -998,7 +997,10 @@ impl ChipLedger {
             }
             return Err(Error::LeaseIdReused);
         }
-        if self.leases.overlaps(&key_id, tbs.first_epoch, tbs.last_epoch) {
+        if self
+            .leases
+            .overlaps(&key_id, tbs.first_epoch, tbs.last_epoch)
+        {
             return Err(Error::LeaseOverlap);
         }
         let lessor_wallet = self.wallets.get(chip.wallet)?.clone();

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::ChipLedger;
+use super::leases::Lease;
 use super::storage::Proven;
 use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::Field;
@@ -14,10 +15,9 @@ use crate::evidence::p384::P384_SEC1_LEN;
 use crate::identifier::validate_identifier;
 use crate::json::{dec_u64, hex_32, hex_bytes, opt_dec_u64};
 use crate::limits::{MAX_MODEL_ID_LEN, MAX_SERIAL_LEN, MAX_VENDOR_ID_LEN, MAX_WALLET_LEN};
+use crate::network_policy::NetworkPolicy;
 use crate::proof::ProofId;
 use crate::rewards::allocation::MAX_RATING_MILLI_CU;
-use super::leases::Lease;
-use crate::network_policy::NetworkPolicy;
 use crate::time::SlotId;
 use crate::verifier::ChipRecord;
 use crate::x509::ChainIdentity;
@@ -81,7 +81,8 @@ impl LedgerState {
         let mut proven: Vec<ProvenState> = Vec::new();
         for (key_id, slot) in ledger.slots() {
             // Every index in a ledger is valid: a failed lookup cannot happen.
-            let (Ok(record), Some(chain)) = (ledger.record_of(&key_id, slot), ledger.chain(&key_id))
+            let (Ok(record), Some(chain)) =
+                (ledger.record_of(&key_id, slot), ledger.chain(&key_id))
             else {
                 continue;
             };
@@ -101,7 +102,9 @@ impl LedgerState {
                 binding_proof_id: slot.binding_proof_id,
                 binding_slot: ledger.policy.params.slot_of_index(slot.binding_slot),
                 last_heartbeat_counter: slot.last_heartbeat_counter(),
-                last_proven: slot.last_proven().map(|at| ledger.policy.params.slot_of_index(at)),
+                last_proven: slot
+                    .last_proven()
+                    .map(|at| ledger.policy.params.slot_of_index(at)),
             });
         }
         proven.sort_by(|a, b| (a.epoch, a.key_id, &a.wallet).cmp(&(b.epoch, b.key_id, &b.wallet)));
@@ -144,7 +147,8 @@ impl TryFrom<LedgerState> for ChipLedger {
             check_record(&chip.record)?;
             check_chain(&chip.chain, chip.record.evidence)?;
             let binding_slot = ledger
-                .policy.params
+                .policy
+                .params
                 .slot_index(chip.binding_slot)
                 .map_err(|_| "a binding slot outside the network's time")?;
             match chip.record.evidence {
@@ -301,11 +305,15 @@ fn restore_leases(
             .count();
         let most = u64::try_from(closed_epochs)
             .ok()
-            .and_then(|epochs| epochs.checked_mul(u64::from(ledger.policy.params.slots_per_epoch())))
+            .and_then(|epochs| {
+                epochs.checked_mul(u64::from(ledger.policy.params.slots_per_epoch()))
+            })
             .ok_or("a lease count out of range")?;
         let lease_slots = span
             .checked_add(1)
-            .and_then(|epochs| epochs.checked_mul(u64::from(ledger.policy.params.slots_per_epoch())))
+            .and_then(|epochs| {
+                epochs.checked_mul(u64::from(ledger.policy.params.slots_per_epoch()))
+            })
             .ok_or("a lease count out of range")?;
         if lease.due_slots > most || lease.proven_slots > lease_slots {
             return Err("a lease with more slots counted than its epochs have");
@@ -332,7 +340,10 @@ fn check_wallet(wallet: &[u8]) -> core::result::Result<(), &'static str> {
 /// A chain identity as binding verification records it: a `poci` chain names its device
 /// certificate and CAs (at most `MAX_CHAIN_CERTIFICATES`), an `nvidia-spdm` one no level;
 /// names, keys and serials within the certificate profile's sizes.
-fn check_chain(chain: &ChainIdentity, kind: EvidenceKind) -> core::result::Result<(), &'static str> {
+fn check_chain(
+    chain: &ChainIdentity,
+    kind: EvidenceKind,
+) -> core::result::Result<(), &'static str> {
     let levels_ok = match kind {
         EvidenceKind::Poci => {
             !chain.levels.is_empty() && chain.levels.len() <= crate::limits::MAX_CHAIN_CERTIFICATES

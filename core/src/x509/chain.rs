@@ -25,7 +25,6 @@ use webpki::{
 
 use sha2::{Digest, Sha256};
 
-use crate::x509::ChainLevel;
 use crate::device_key::DevicePublicKey;
 use crate::error::{CertProblem, CertRole, Error, Result};
 use crate::limits::{
@@ -34,6 +33,7 @@ use crate::limits::{
 use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::signature::{Backend, verify_x509_signature};
 use crate::trust::RootKind;
+use crate::x509::ChainLevel;
 use crate::x509::cert::{KU_CRL_SIGN, ParsedCertificate, ParsedCrl};
 
 /// Certificate and CRL signatures a verifier found valid, remembered for the exact same
@@ -767,7 +767,13 @@ pub(crate) fn level_revoked(
     };
     let mut signatures = SignatureChecks { check, spent: 0 };
     signatures
-        .verify(&level.issuer_key, tbs, &crl.tbs_digest, &crl.signature, true)
+        .verify(
+            &level.issuer_key,
+            tbs,
+            &crl.tbs_digest,
+            &crl.signature,
+            true,
+        )
         .is_ok()
 }
 

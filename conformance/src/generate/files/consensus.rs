@@ -19,17 +19,29 @@ fn manifests_where(change: impl Fn(&str) -> String) -> Value {
         })
         .collect();
     let mut sources: Vec<(String, &str)> = std::mem::take(&mut all);
-    sources.extend(tests.iter().map(|(file, toml)| (file.clone(), toml.as_str())));
+    sources.extend(
+        tests
+            .iter()
+            .map(|(file, toml)| (file.clone(), toml.as_str())),
+    );
     manifests_json(&sources)
 }
 
 /// The testnet roots, vendor A's with `intermediate_crl` in place of its own, or left out.
-fn roots_where(vendor: &TestVendor, intermediate_crl: Option<&[u8]>, vendor_a: bool) -> Result<Vec<Value>> {
+fn roots_where(
+    vendor: &TestVendor,
+    intermediate_crl: Option<&[u8]>,
+    vendor_a: bool,
+) -> Result<Vec<Value>> {
     let mut roots = testnet_roots();
     roots.remove(0);
     if vendor_a {
-        let crl = intermediate_crl.map_or_else(|| vendor.intermediate_crl_der.clone(), <[u8]>::to_vec);
-        roots.insert(0, vendor_a_roots(vendor, &[vendor.root_crl_der.clone(), crl])?);
+        let crl =
+            intermediate_crl.map_or_else(|| vendor.intermediate_crl_der.clone(), <[u8]>::to_vec);
+        roots.insert(
+            0,
+            vendor_a_roots(vendor, &[vendor.root_crl_der.clone(), crl])?,
+        );
     }
     Ok(roots)
 }
@@ -47,7 +59,13 @@ pub(super) fn consensus() -> Result<VectorFile> {
     );
     let vendor = vendor_a()?;
     let start = TEST_NOT_BEFORE;
-    let revoking_crl = mint_crl(vendor.intermediate(), start + 8 * 3_600, start + 400 * 86_400, 1_000, &[100])?;
+    let revoking_crl = mint_crl(
+        vendor.intermediate(),
+        start + 8 * 3_600,
+        start + 400 * 86_400,
+        1_000,
+        &[100],
+    )?;
     let floor = |toml: &str| {
         toml.replace(
             "model_id = \"poci-test-accel-a1\"\n",
@@ -56,15 +74,26 @@ pub(super) fn consensus() -> Result<VectorFile> {
     };
     let revoked = |toml: &str| toml.replace("status = \"active\"", "status = \"revoked\"");
     let same = |toml: &str| toml.to_owned();
-    f.trust_store("testnet", store_spec(true, "deny", all_manifests(), testnet_roots()));
-    f.trust_store("floor-4", store_spec(true, "deny", manifests_where(floor), testnet_roots()));
+    f.trust_store(
+        "testnet",
+        store_spec(true, "deny", all_manifests(), testnet_roots()),
+    );
+    f.trust_store(
+        "floor-4",
+        store_spec(true, "deny", manifests_where(floor), testnet_roots()),
+    );
     f.trust_store(
         "vendor-a-revoked",
         store_spec(true, "deny", manifests_where(revoked), testnet_roots()),
     );
     f.trust_store(
         "vendor-a-root-removed",
-        store_spec(true, "deny", manifests_where(same), roots_where(&vendor, None, false)?),
+        store_spec(
+            true,
+            "deny",
+            manifests_where(same),
+            roots_where(&vendor, None, false)?,
+        ),
     );
     f.trust_store(
         "chip-100-revoked",
@@ -78,7 +107,10 @@ pub(super) fn consensus() -> Result<VectorFile> {
 
     // --- The policy and its digest ------------------------------------------------------
     f.group("policy", "network_policy");
-    f.ok("the ledger defaults", json!({ "policy": policy_json(|_| {})? }));
+    f.ok(
+        "the ledger defaults",
+        json!({ "policy": policy_json(|_| {})? }),
+    );
     f.ok(
         "a sampled network with a threshold and a tiered emission",
         json!({ "policy": policy_json(|policy| {
@@ -107,13 +139,25 @@ pub(super) fn consensus() -> Result<VectorFile> {
     f.err("sampling of 0", json!({ "policy": bad }), "INVALID_POLICY");
     let mut bad = policy_json(|_| {})?;
     bad["grace_slots"] = json!(121);
-    f.err("a grace longer than an epoch", json!({ "policy": bad }), "INVALID_POLICY");
+    f.err(
+        "a grace longer than an epoch",
+        json!({ "policy": bad }),
+        "INVALID_POLICY",
+    );
     let mut bad = policy_json(|_| {})?;
     bad["min_availability_bps"] = json!(10_001);
-    f.err("a threshold above 100%", json!({ "policy": bad }), "INVALID_POLICY");
+    f.err(
+        "a threshold above 100%",
+        json!({ "policy": bad }),
+        "INVALID_POLICY",
+    );
     let mut bad = policy_json(|_| {})?;
     bad["pools"]["miners_bps"] = json!(9_800);
-    f.err("pools that do not sum to 10000", json!({ "policy": bad }), "INVALID_POOLS");
+    f.err(
+        "pools that do not sum to 10000",
+        json!({ "policy": bad }),
+        "INVALID_POOLS",
+    );
 
     // --- The sampling draw --------------------------------------------------------------
     f.group("draw", "is_sampled");
@@ -124,7 +168,7 @@ pub(super) fn consensus() -> Result<VectorFile> {
                 let challenge = challenge_at(8, u32::from(n)).ok()?;
                 let key = DeviceKey::from_seed(&[b'k', n]).ok()?;
                 (poci::is_sampled(&challenge, key.key_id(), one_in) == wanted)
-                    .then(|| (challenge, key))
+                    .then_some((challenge, key))
             });
             if let Some((challenge, key)) = found {
                 f.ok(
@@ -136,7 +180,11 @@ pub(super) fn consensus() -> Result<VectorFile> {
     }
 
     // --- Ledger rules -------------------------------------------------------------------
-    let (chip, certificate) = vendor.mint_chip(b"ledger chip", &identity("poci-test-accel-a1", b"SN-L"), 100)?;
+    let (chip, certificate) = vendor.mint_chip(
+        b"ledger chip",
+        &identity("poci-test-accel-a1", b"SN-L"),
+        100,
+    )?;
     let bind = || -> Result<Value> {
         let tbs = binding_tbs(
             b"SN-L",
@@ -144,8 +192,10 @@ pub(super) fn consensus() -> Result<VectorFile> {
             vec![certificate.clone(), vendor.intermediate_der.clone()],
         )?;
         let der = Signed::sign(tbs, &chip)?.to_der()?;
-        Ok(json!({ "op": "bind", "der": h(&der), "epoch": EPOCH.to_string(), "slot": SLOT,
-            "challenge": h(&challenge()?), "wallet": h(WALLET) }))
+        Ok(
+            json!({ "op": "bind", "der": h(&der), "epoch": EPOCH.to_string(), "slot": SLOT,
+            "challenge": h(&challenge()?), "wallet": h(WALLET) }),
+        )
     };
     let beat = |epoch: u64, slot: u32, counter: u64| -> Result<Value> {
         let tbs = HeartbeatTbs {
@@ -159,8 +209,10 @@ pub(super) fn consensus() -> Result<VectorFile> {
             measurement: None,
         };
         let der = Signed::sign(tbs, &chip)?.to_der()?;
-        Ok(json!({ "op": "heartbeat", "der": h(&der), "epoch": epoch.to_string(), "slot": slot,
-            "challenge": h(&challenge_at(epoch, slot)?) }))
+        Ok(
+            json!({ "op": "heartbeat", "der": h(&der), "epoch": epoch.to_string(), "slot": slot,
+            "challenge": h(&challenge_at(epoch, slot)?) }),
+        )
     };
     let now = |mut step: Value, epoch: u64, slot: u32| {
         step["now"] = json!({ "epoch": epoch.to_string(), "slot": slot });
@@ -198,7 +250,11 @@ pub(super) fn consensus() -> Result<VectorFile> {
     );
     f.ok(
         "a grace of four slots",
-        case(policy_json(|policy| policy.grace_slots = 4)?, vec![bind()?], now(beat(8, 0, 1)?, 8, 4)),
+        case(
+            policy_json(|policy| policy.grace_slots = 4)?,
+            vec![bind()?],
+            now(beat(8, 0, 1)?, 8, 4),
+        ),
     );
 
     f.group("sampling", "ledger");
@@ -230,7 +286,11 @@ pub(super) fn consensus() -> Result<VectorFile> {
     );
     f.err(
         "closing a sampled epoch without its challenges",
-        case(sampled, vec![bind()?, beat(8, drawn, 1)?], json!({ "op": "close", "epoch": "8" })),
+        case(
+            sampled,
+            vec![bind()?, beat(8, drawn, 1)?],
+            json!({ "op": "close", "epoch": "8" }),
+        ),
         "SLOT_CHALLENGES_MISSING",
     );
 
@@ -255,7 +315,11 @@ pub(super) fn consensus() -> Result<VectorFile> {
     );
     f.err(
         "a CRL listing the chip's certificate from epoch 9",
-        later("chip-100-revoked", vec![bind()?, beat(8, 0, 1)?], beat(9, 0, 2)?),
+        later(
+            "chip-100-revoked",
+            vec![bind()?, beat(8, 0, 1)?],
+            beat(9, 0, 2)?,
+        ),
         "CERT_REVOKED",
     );
     f.ok(
@@ -292,16 +356,21 @@ pub(super) fn consensus() -> Result<VectorFile> {
         };
         Ok(h(&Signed::sign(tbs, &chip)?.to_der()?))
     };
-    let accept = |der: String, epoch: u64, slot: u32| {
-        json!({ "op": "lease", "der": der, "now": { "epoch": epoch.to_string(), "slot": slot } })
-    };
+    let accept = |der: String, epoch: u64, slot: u32| json!({ "op": "lease", "der": der, "now": { "epoch": epoch.to_string(), "slot": slot } });
     let settle = |id: &[u8]| json!({ "op": "settle", "lease_id": h(id) });
     let close = |epoch: u64| json!({ "op": "close", "epoch": epoch.to_string() });
     let l1 = lease(b"lease-1", 8, 9, 1_000_003)?;
-    f.ok("a lease accepted before it starts", case(defaults.clone(), vec![bind()?], accept(l1.clone(), 7, 50)));
+    f.ok(
+        "a lease accepted before it starts",
+        case(defaults.clone(), vec![bind()?], accept(l1.clone(), 7, 50)),
+    );
     f.ok(
         "the same acceptance again",
-        case(defaults.clone(), vec![bind()?, accept(l1.clone(), 7, 50)], accept(l1.clone(), 7, 51)),
+        case(
+            defaults.clone(),
+            vec![bind()?, accept(l1.clone(), 7, 50)],
+            accept(l1.clone(), 7, 51),
+        ),
     );
     f.err(
         "another acceptance with the same lease id",
@@ -326,10 +395,18 @@ pub(super) fn consensus() -> Result<VectorFile> {
         case(defaults.clone(), vec![bind()?], accept(l1.clone(), 9, 0)),
         "LEASE_NOT_TIMELY",
     );
-    f.err("settling a lease nobody holds", case(defaults.clone(), vec![], settle(b"none")), "LEASE_UNKNOWN");
+    f.err(
+        "settling a lease nobody holds",
+        case(defaults.clone(), vec![], settle(b"none")),
+        "LEASE_UNKNOWN",
+    );
     f.err(
         "settling before the lease's last epoch closed",
-        case(defaults.clone(), vec![bind()?, accept(l1.clone(), 7, 50), close(8)], settle(b"lease-1")),
+        case(
+            defaults.clone(),
+            vec![bind()?, accept(l1.clone(), 7, 50), close(8)],
+            settle(b"lease-1"),
+        ),
         "LEASE_NOT_ENDED",
     );
     let served = vec![

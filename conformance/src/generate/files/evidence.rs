@@ -256,7 +256,9 @@ fn nvidia_ledger(f: &mut FileBuilder) -> Result<()> {
     };
     let close = |epoch: u64| json!({ "op": "close", "epoch": epoch.to_string() });
     let case = |setup: Vec<Value>, step: Value| -> Result<Value> {
-        Ok(json!({ "params": params_json()?, "setup": in_their_slots(setup), "step": in_its_slot(step) }))
+        Ok(
+            json!({ "params": params_json()?, "setup": in_their_slots(setup), "step": in_its_slot(step) }),
+        )
     };
     f.group("nvidia_ledger", "nvidia_ledger");
     f.ok(
