@@ -711,6 +711,11 @@ fn a_crl_that_activates_at_an_epoch_stops_the_chips_it_lists_from_then_on() {
     verifier.schedule_trust_store(9, revoking).unwrap();
     let (mut ledger, codes) = prove_epochs_8_and_9(&verifier);
     assert_eq!(codes, ["OK", "CERT_REVOKED"]);
+    // The epoch report's list: nobody before the activation, the chip from it on.
+    assert!(ledger.revoked_chips(&verifier, 8).unwrap().is_empty());
+    let revoked = ledger.revoked_chips(&verifier, 9).unwrap();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0].1.code(), "CERT_REVOKED");
     // Epoch 8 stays paid; epoch 9 has nothing for the chip.
     assert_eq!(
         ledger.close_epoch(8, None, &[]).unwrap().availability.len(),

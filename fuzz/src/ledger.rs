@@ -89,6 +89,17 @@ struct HeartbeatChoice {
     right_challenge: bool,
 }
 
+/// A lease acceptance chosen by its fields (each wraps), applied at epoch `now_epoch`.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+struct LeaseChoice {
+    chip: u8,
+    id: u8,
+    first: u8,
+    span: u8,
+    price: u8,
+    now_epoch: u8,
+}
+
 #[derive(Debug, Arbitrary)]
 enum Operation {
     Bind(BindingChoice),
@@ -97,6 +108,27 @@ enum Operation {
     HeartbeatBatch(Vec<HeartbeatChoice>),
     Close(u8),
     Restore,
+    Lease(LeaseChoice),
+    Settle(u8),
+}
+
+/// The acceptance of a lease chosen by `choice`, signed by its chip.
+fn lease_der(choice: LeaseChoice) -> Vec<u8> {
+    let chips = &ledger_fixtures().chips;
+    let key = &chips[usize::from(choice.chip) % chips.len()];
+    let first = u64::from(choice.first % 3);
+    let tbs = poci::LeaseAcceptanceTbs {
+        network_id: NETWORK.into(),
+        lease_id: vec![b'L', choice.id % 3],
+        renter_wallet: b"renter".to_vec(),
+        chip_key_id: *key.key_id(),
+        first_epoch: first,
+        last_epoch: first + u64::from(choice.span % 2),
+        price: u128::from(choice.price) * 1_000_003,
+    };
+    Signed::sign(tbs, key)
+        .and_then(|lease| lease.to_der())
+        .expect("lease acceptance")
 }
 
 fn wallet(index: u8) -> &'static [u8] {
@@ -259,6 +291,29 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
                 assert!(ledger.is_closed(closed.epoch));
             }
             Err(_) => assert_eq!(*ledger, before, "a refused close changed the ledger"),
+        },
+        Operation::Lease(choice) => {
+            let now = SlotId {
+                epoch: u64::from(choice.now_epoch % 3),
+                slot: 0,
+            };
+            let result = ledger.apply_lease(verifier, &lease_der(*choice), now);
+            match result {
+                Ok(_) => assert!(ledger.lease(&[b'L', choice.id % 3]).is_some()),
+                Err(_) => assert_eq!(*ledger, before, "a refused lease changed the ledger"),
+            }
+        }
+        Operation::Settle(id) => match ledger.settle_lease(&[b'L', id % 3]) {
+            Ok(settled) => {
+                let price = before
+                    .lease(&[b'L', id % 3])
+                    .expect("a settled lease was held")
+                    .lease
+                    .price;
+                assert_eq!(settled.rent + settled.refund, price, "rent and refund");
+                assert!(settled.proven_slots <= settled.due_slots, "more proven than due");
+            }
+            Err(_) => assert_eq!(*ledger, before, "a refused settlement changed the ledger"),
         },
         Operation::Restore => {
             let json = serde_json::to_string(&*ledger).expect("the ledger serialises");

@@ -167,9 +167,10 @@ pub(crate) enum JsonForm {
     PoolSplit = 6,
     AllocationInputs = 7,
     EpochReport = 8,
+    NetworkPolicy = 9,
 }
 
-const JSON_FORMS: [JsonForm; 9] = [
+const JSON_FORMS: [JsonForm; 10] = [
     JsonForm::Heartbeat,
     JsonForm::ChipBinding,
     JsonForm::LeaseAcceptance,
@@ -179,6 +180,7 @@ const JSON_FORMS: [JsonForm; 9] = [
     JsonForm::PoolSplit,
     JsonForm::AllocationInputs,
     JsonForm::EpochReport,
+    JsonForm::NetworkPolicy,
 ];
 
 /// A value accepted from JSON serialises and reads back as itself.
@@ -221,6 +223,16 @@ pub fn json_forms(data: &[u8]) {
         Some(JsonForm::PoolSplit) => serde_round_trip::<PoolSplit>(text),
         Some(JsonForm::AllocationInputs) => serde_round_trip::<Vec<AllocationInput>>(text),
         Some(JsonForm::EpochReport) => serde_round_trip::<EpochReport>(text),
+        Some(JsonForm::NetworkPolicy) => {
+            // An accepted policy keeps its digest through its JSON form.
+            if let Ok(policy) = poci::NetworkPolicy::from_json(text) {
+                assert!(policy.validate().is_ok(), "an accepted policy is valid");
+                let again = poci::NetworkPolicy::from_json(&policy.to_json().expect("JSON"))
+                    .expect("a policy's JSON reads back");
+                assert_eq!(again.digest().ok(), policy.digest().ok());
+                assert_eq!(again, policy);
+            }
+        }
         None => {}
     }
 }

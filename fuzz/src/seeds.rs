@@ -85,6 +85,7 @@ impl Seeds {
                     ("schedule", JsonForm::EmissionSchedule),
                     ("split", JsonForm::PoolSplit),
                     ("entries", JsonForm::AllocationInputs),
+                    ("policy", JsonForm::NetworkPolicy),
                 ];
                 for (name, form) in forms {
                     if let Some(found) = map.get(name) {

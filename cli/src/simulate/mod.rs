@@ -581,6 +581,7 @@ fn close_epoch(
     )?;
     parts.sampled.pay(world, sampled_report);
     rules::settle_lease(parts, &closed, world);
+    rules::list_revoked(world, parts, epoch, out)?;
     Ok(())
 }
 

@@ -149,6 +149,17 @@ impl Node {
         result
     }
 
+    /// The chips the trust material in force at `epoch` revokes, with their codes.
+    pub fn revoked_chips(
+        &self,
+        world: World<'_>,
+        epoch: u64,
+    ) -> Result<Vec<(KeyId, poci::Error)>, CliError> {
+        self.ledger
+            .revoked_chips(world.verifier, epoch)
+            .map_err(setup("listing revoked chips"))
+    }
+
     /// Settles a lease whose epochs are closed.
     pub fn settle_lease(&mut self, lease_id: &[u8]) -> Result<SettledLease, poci::Error> {
         self.ledger.settle_lease(lease_id)

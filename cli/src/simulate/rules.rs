@@ -536,3 +536,38 @@ fn share_difference_bps(full: &BTreeMap<usize, u128>, sampled: &BTreeMap<usize, 
         .max()
         .unwrap_or(0)
 }
+
+/// Writes the chips the trust material in force at `epoch` revokes (`epoch-N.revoked.json`):
+/// exactly the revoked chip from the activation epoch on, nobody before.
+pub fn list_revoked(
+    world: World<'_>,
+    parts: &mut Parts,
+    epoch: u64,
+    out: &std::path::Path,
+) -> Result<(), CliError> {
+    let revoked = parts.node.revoked_chips(world, epoch)?;
+    let listed: Vec<serde_json::Value> = revoked
+        .iter()
+        .map(|(key_id, error)| {
+            serde_json::json!({ "key_id": hex::encode(key_id.as_bytes()), "code": error.code() })
+        })
+        .collect();
+    crate::files::write_json(&out.join(format!("epoch-{epoch}.revoked.json")), &listed)?;
+    let expected: Vec<poci::KeyId> = parts
+        .rules
+        .revoked
+        .filter(|_| parts.rules.activation.is_some_and(|first| epoch >= first))
+        .and_then(|index| world.chip(index).ok())
+        .map(|chip| chip.key_id)
+        .into_iter()
+        .collect();
+    let got: Vec<poci::KeyId> = revoked.iter().map(|(key_id, _)| *key_id).collect();
+    if got != expected {
+        parts.audit.fault(format!(
+            "epoch {epoch}: {} chips listed as revoked, {} expected",
+            got.len(),
+            expected.len()
+        ));
+    }
+    Ok(())
+}

@@ -197,6 +197,32 @@ impl ChipLedger {
         self.leases.iter()
     }
 
+    /// The chips whose binding chain the trust material in force at `epoch` no longer
+    /// honours (SPEC.md 18.5), judged at the epoch's start, in key id order, each with the
+    /// code its heartbeats get: what an epoch report lists as revoked.
+    ///
+    /// # Errors
+    /// `TIME_OVERFLOW` for an epoch whose start is not a time.
+    pub fn revoked_chips(&self, verifier: &Verifier, epoch: u64) -> Result<Vec<(KeyId, Error)>> {
+        let time = self.policy.params.epoch_start_unix(epoch)?;
+        let mut revoked = Vec::new();
+        for (key_id, chip) in self.slots() {
+            let class = self.classes.get(chip.class)?;
+            let (chain, chip_serial) = self.chain_of(chip)?;
+            if let Err(error) = verifier.check_bound_chain(
+                epoch,
+                time,
+                class.evidence,
+                &class.vendor_id,
+                chain,
+                chip_serial,
+            ) {
+                revoked.push((key_id, error));
+            }
+        }
+        Ok(revoked)
+    }
+
     /// The timeliness rule (SPEC.md 18.2): the current slot `now` lies in
     /// `[slot, slot + grace_slots]` (`slot` absolute).
     fn check_timely(&self, slot: u64, now: SlotId) -> Result<()> {
