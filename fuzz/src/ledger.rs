@@ -115,7 +115,9 @@ enum Operation {
 /// The acceptance of a lease chosen by `choice`, signed by its chip.
 fn lease_der(choice: LeaseChoice) -> Vec<u8> {
     let chips = &ledger_fixtures().chips;
-    let key = &chips[usize::from(choice.chip) % chips.len()];
+    let key = chips
+        .get(usize::from(choice.chip) % chips.len().max(1))
+        .expect("the fixtures have chips");
     let first = u64::from(choice.first % 3);
     let tbs = poci::LeaseAcceptanceTbs {
         network_id: NETWORK.into(),
@@ -123,8 +125,8 @@ fn lease_der(choice: LeaseChoice) -> Vec<u8> {
         renter_wallet: b"renter".to_vec(),
         chip_key_id: *key.key_id(),
         first_epoch: first,
-        last_epoch: first + u64::from(choice.span % 2),
-        price: u128::from(choice.price) * 1_000_003,
+        last_epoch: first.saturating_add(u64::from(choice.span % 2)),
+        price: u128::from(choice.price).saturating_mul(1_000_003),
     };
     Signed::sign(tbs, key)
         .and_then(|lease| lease.to_der())
@@ -311,7 +313,10 @@ fn apply(ledger: &mut ChipLedger, verifier: &poci::Verifier, operation: &Operati
                     .lease
                     .price;
                 assert_eq!(settled.rent + settled.refund, price, "rent and refund");
-                assert!(settled.proven_slots <= settled.due_slots, "more proven than due");
+                assert!(
+                    settled.proven_slots <= settled.due_slots,
+                    "more proven than due"
+                );
             }
             Err(_) => assert_eq!(*ledger, before, "a refused settlement changed the ledger"),
         },
