@@ -12,8 +12,8 @@ mod common;
 use common::vendors::*;
 use poci::rewards::allocation::{AllocationInput, AllocationPolicy, allocate};
 use poci::{
-    ChipLedger, DeviceKey, Error, HeartbeatTbs, KeyId, LeaseAcceptanceTbs, LeaseOutcome,
-    NetworkPolicy, Signed, SlotId, TrustStore, Verifier, derive_challenge, is_sampled,
+    ChipLedger, DeviceKey, Error, KeyId, LeaseAcceptanceTbs, LeaseOutcome, NetworkPolicy, Signed,
+    SlotId, TrustStore, Verifier, is_sampled,
 };
 use sha2::{Digest, Sha256};
 
@@ -28,10 +28,6 @@ const BIND_AT: SlotId = SlotId {
 
 fn code<T>(result: Result<T, Error>) -> &'static str {
     result.err().map_or("OK", |error| error.code())
-}
-
-fn slot_challenge(slot: SlotId) -> [u8; 32] {
-    derive_challenge(&params(), slot.epoch, slot.slot, &slot.epoch.to_be_bytes()).unwrap()
 }
 
 fn verifier() -> Verifier {
@@ -57,20 +53,6 @@ fn bound(ledger: &mut ChipLedger, verifier: &Verifier, seed: &[u8]) -> DeviceKey
     key
 }
 
-fn heartbeat(key: &DeviceKey, slot: SlotId, counter: u64) -> Vec<u8> {
-    let tbs = HeartbeatTbs {
-        network_id: "poci-testnet".into(),
-        chip_key_id: *key.key_id(),
-        wallet: WALLET.to_vec(),
-        epoch: slot.epoch,
-        slot: slot.slot,
-        challenge: slot_challenge(slot),
-        counter,
-        measurement: None,
-    };
-    Signed::sign(tbs, key).unwrap().to_der().unwrap()
-}
-
 fn beat_at(
     ledger: &mut ChipLedger,
     verifier: &Verifier,
@@ -81,7 +63,7 @@ fn beat_at(
 ) -> Result<(), Error> {
     ledger.apply_heartbeat(
         verifier,
-        &heartbeat(key, slot, counter),
+        &heartbeat(key, slot, counter, WALLET),
         slot,
         &slot_challenge(slot),
         now,
@@ -362,7 +344,8 @@ fn store_with_floor(floor: u32) -> TrustStore {
         &format!("model_id = \"poci-test-accel-a1\"\nmin_security_version = {floor}\n"),
     );
     assert_ne!(manifest_a, manifest(0));
-    let registry = registry_of(&[&manifest_a, &manifest(1)]).unwrap();
+    let store = store_where(&manifest_a, None, true);
+    let registry = store.registry();
     assert_eq!(
         registry
             .get("poci-test-accel-a1")
@@ -374,18 +357,6 @@ fn store_with_floor(floor: u32) -> TrustStore {
         registry.digest().unwrap(),
         test_registry().digest().unwrap()
     );
-    let mut store = TrustStore::new(registry, allow_tests());
-    for index in 0..2 {
-        let v = vendor(index);
-        store
-            .add_roots(
-                &v.vendor_id,
-                poci::RootKind::Vendor,
-                &[&v.root_der],
-                &[&v.root_crl_der, &v.intermediate_crl_der],
-            )
-            .unwrap();
-    }
     store
 }
 

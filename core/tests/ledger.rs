@@ -15,8 +15,8 @@ use poci::rewards::emission::{EmissionSchedule, HalvingSchedule};
 use poci::rewards::pools::PoolSplit;
 use poci::rewards::report::{EpochReport, RejectionTally};
 use poci::{
-    BindingOutcome, BindingSubmission, ChipLedger, DeviceKey, Error, HeartbeatSubmission,
-    HeartbeatTbs, Signed, SlotId, Verifier, derive_challenge,
+    BindingOutcome, BindingSubmission, ChipLedger, DeviceKey, Error, HeartbeatSubmission, SlotId,
+    Verifier,
 };
 use proptest::prelude::*;
 use sha2::Digest as _;
@@ -28,24 +28,6 @@ const BIND_AT: SlotId = SlotId {
 
 fn verifier() -> Verifier {
     Verifier::with_trust_store(store(allow_tests()))
-}
-
-fn slot_challenge(slot: SlotId) -> [u8; 32] {
-    derive_challenge(&params(), slot.epoch, slot.slot, &slot.epoch.to_be_bytes()).unwrap()
-}
-
-fn heartbeat(key: &DeviceKey, slot: SlotId, counter: u64, wallet: &[u8]) -> Vec<u8> {
-    let tbs = HeartbeatTbs {
-        network_id: "poci-testnet".into(),
-        chip_key_id: *key.key_id(),
-        wallet: wallet.to_vec(),
-        epoch: slot.epoch,
-        slot: slot.slot,
-        challenge: slot_challenge(slot),
-        counter,
-        measurement: None,
-    };
-    Signed::sign(tbs, key).unwrap().to_der().unwrap()
 }
 
 /// A binding of chip `seed` with `counter` for `wallet`, answering the binding slot.

@@ -320,57 +320,14 @@ fn consensus_table(summary: &RunSummary) -> String {
     };
     row("network policy digest", rules.policy_digest.clone());
     row("grace", format!("{} slot(s)", rules.grace_slots));
-    row(
-        "revised trust material",
-        rules.trust_activation_epoch.map_or_else(
-            || "none (the run is too short)".to_owned(),
-            |epoch| format!("from epoch {epoch}"),
-        ),
-    );
-    if let Some(chip) = &rules.revoked_chip {
-        row(
-            "revoked chip",
-            format!(
-                "{}…: {} heartbeats refused CERT_REVOKED; rewards by epoch (tokens) {}",
-                chip.get(..16).unwrap_or_default(),
-                rules.revoked_heartbeats_refused,
-                rules
-                    .revoked_chip_rewards
-                    .iter()
-                    .map(|amount| amount
-                        .parse::<u128>()
-                        .map_or_else(|_| amount.clone(), |base| tokens(base, 2)))
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            ),
-        );
+    row("revised trust material", rules.activation_line());
+    if let Some(line) = rules.revoked_line() {
+        row("revoked chip", line);
     }
-    if let Some(lease) = &rules.lease {
-        row(
-            "lease of epoch 0",
-            format!(
-                "{}; proved {} of {} slots; rent {} tokens, refund {} tokens",
-                lease.verdict,
-                lease.proven_slots,
-                lease.due_slots,
-                tokens(lease.rent, 4),
-                tokens(lease.refund, 4)
-            ),
-        );
+    if let Some(line) = rules.lease_line() {
+        row("lease of epoch 0", line);
     }
-    let sampled = &rules.sampled;
-    row(
-        "sampled network",
-        format!(
-            "1 in {}: {} heartbeats verified in {} ms (full network: {} in {} ms); each model's share of rewards within {}",
-            sampled.sample_one_in,
-            group_digits(sampled.heartbeats_sampled),
-            group_digits(sampled.verify_ms_sampled),
-            group_digits(sampled.heartbeats_full),
-            group_digits(sampled.verify_ms_full),
-            super::summary::percent(sampled.max_model_share_difference_bps)
-        ),
-    );
+    row("sampled network", rules.sampled_line());
     out.push_str("</table>\n");
     out
 }

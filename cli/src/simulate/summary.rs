@@ -203,6 +203,64 @@ pub struct ConsensusSummary {
     pub sampled: SampledSummary,
 }
 
+impl ConsensusSummary {
+    /// The revoked chip's line: its key id, the refusals, its rewards by epoch in tokens.
+    pub fn revoked_line(&self) -> Option<String> {
+        let chip = self.revoked_chip.as_ref()?;
+        let rewards: Vec<String> = self
+            .revoked_chip_rewards
+            .iter()
+            .map(|amount| {
+                amount
+                    .parse::<u128>()
+                    .map_or_else(|_| amount.clone(), |base| tokens(base, 2))
+            })
+            .collect();
+        Some(format!(
+            "{}..: {} heartbeats refused CERT_REVOKED; rewards by epoch (tokens) {}",
+            chip.get(..16).unwrap_or_default(),
+            self.revoked_heartbeats_refused,
+            rewards.join(" / ")
+        ))
+    }
+
+    /// The lease's line: verdict, slots proven of due, rent and refund in tokens.
+    pub fn lease_line(&self) -> Option<String> {
+        self.lease.as_ref().map(|lease| {
+            format!(
+                "{}; proved {} of {} slots; rent {} tokens, refund {} tokens",
+                lease.verdict,
+                lease.proven_slots,
+                lease.due_slots,
+                tokens(lease.rent, 4),
+                tokens(lease.refund, 4)
+            )
+        })
+    }
+
+    /// The sampled network's line, against the full one.
+    pub fn sampled_line(&self) -> String {
+        let sampled = &self.sampled;
+        format!(
+            "1 in {}: {} heartbeats verified in {} ms (full network: {} in {} ms); each model's share of rewards within {}",
+            sampled.sample_one_in,
+            group_digits(sampled.heartbeats_sampled),
+            group_digits(sampled.verify_ms_sampled),
+            group_digits(sampled.heartbeats_full),
+            group_digits(sampled.verify_ms_full),
+            percent(sampled.max_model_share_difference_bps)
+        )
+    }
+
+    /// When the revised trust material took effect.
+    pub fn activation_line(&self) -> String {
+        self.trust_activation_epoch.map_or_else(
+            || "none (the run is too short)".to_owned(),
+            |epoch| format!("from epoch {epoch}"),
+        )
+    }
+}
+
 /// A lease the ledger held and settled.
 #[derive(Debug, Clone, Serialize)]
 pub struct LeaseSummary {
@@ -343,52 +401,18 @@ impl RunSummary {
         let rules = &self.consensus;
         let _ = writeln!(
             out,
-            "\nconsensus: policy {}.., grace {} slot(s); trust material revised from epoch {}",
+            "\nconsensus: policy {}.., grace {} slot(s); revised trust material {}",
             rules.policy_digest.get(..16).unwrap_or_default(),
             rules.grace_slots,
-            rules.trust_activation_epoch.map_or_else(
-                || "(none: the run is too short)".to_owned(),
-                |epoch| epoch.to_string()
-            )
+            rules.activation_line()
         );
-        if let Some(chip) = &rules.revoked_chip {
-            let _ = writeln!(
-                out,
-                "  revoked chip {}..: {} heartbeats refused CERT_REVOKED, rewards by epoch {}",
-                chip.get(..16).unwrap_or_default(),
-                rules.revoked_heartbeats_refused,
-                rules
-                    .revoked_chip_rewards
-                    .iter()
-                    .map(|amount| amount
-                        .parse::<u128>()
-                        .map_or_else(|_| amount.clone(), |base| tokens(base, 2)))
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            );
+        if let Some(line) = rules.revoked_line() {
+            let _ = writeln!(out, "  revoked chip {line}");
         }
-        if let Some(lease) = &rules.lease {
-            let _ = writeln!(
-                out,
-                "  lease of epoch 0: {}; proved {} of {} slots; rent {} tokens, refund {} tokens",
-                lease.verdict,
-                lease.proven_slots,
-                lease.due_slots,
-                tokens(lease.rent, 4),
-                tokens(lease.refund, 4)
-            );
+        if let Some(line) = rules.lease_line() {
+            let _ = writeln!(out, "  lease of epoch 0: {line}");
         }
-        let sampled = &rules.sampled;
-        let _ = writeln!(
-            out,
-            "  sampled network (1 in {}): {} heartbeats verified vs {} ({} ms vs {} ms); model reward shares within {}",
-            sampled.sample_one_in,
-            group_digits(sampled.heartbeats_sampled),
-            group_digits(sampled.heartbeats_full),
-            group_digits(sampled.verify_ms_sampled),
-            group_digits(sampled.verify_ms_full),
-            percent(sampled.max_model_share_difference_bps)
-        );
+        let _ = writeln!(out, "  sampled network {}", rules.sampled_line());
         if self.faults.is_empty() {
             let _ = writeln!(
                 out,

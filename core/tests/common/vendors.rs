@@ -4,8 +4,9 @@ use std::sync::OnceLock;
 
 use poci::x509::mint::{TEST_VENDORS, TestVendor};
 use poci::{
-    BindingContext, ChipBindingTbs, ChipIdentity, ChipModelRegistry, DeviceKey, ManifestSource,
-    NetworkParams, RootKind, Signed, TrustPolicy, TrustStore, Verifier, derive_challenge,
+    BindingContext, ChipBindingTbs, ChipIdentity, ChipModelRegistry, DeviceKey, HeartbeatTbs,
+    ManifestSource, NetworkParams, RootKind, Signed, SlotId, TrustPolicy, TrustStore, Verifier,
+    derive_challenge,
 };
 
 pub const WALLET: &[u8] = b"wallet-of-bob";
@@ -129,4 +130,24 @@ pub fn verify_with(verifier: &Verifier, der: &[u8]) -> Result<poci::VerifiedBind
     let challenge = challenge();
     let context = BindingContext::new(&params, EPOCH, SLOT, &challenge, WALLET);
     verifier.verify_binding(der, &context)
+}
+
+/// The challenge of `slot` (its beacon: the epoch, big-endian).
+pub fn slot_challenge(slot: SlotId) -> [u8; 32] {
+    derive_challenge(&params(), slot.epoch, slot.slot, &slot.epoch.to_be_bytes()).unwrap()
+}
+
+/// `key`'s heartbeat for `slot` with `counter`, for `wallet`.
+pub fn heartbeat(key: &DeviceKey, slot: SlotId, counter: u64, wallet: &[u8]) -> Vec<u8> {
+    let tbs = HeartbeatTbs {
+        network_id: "poci-testnet".into(),
+        chip_key_id: *key.key_id(),
+        wallet: wallet.to_vec(),
+        epoch: slot.epoch,
+        slot: slot.slot,
+        challenge: slot_challenge(slot),
+        counter,
+        measurement: None,
+    };
+    Signed::sign(tbs, key).unwrap().to_der().unwrap()
 }
