@@ -590,3 +590,80 @@ fn crls_where_supplied_revoke_gpus_and_ca_levels() {
     broken.truncate(broken.len() - 1);
     assert_eq!(code(testnet_with_crls(&[broken])), "BAD_CRL");
 }
+
+/// Revocation reaches bound GPUs (SPEC.md 18.5): a provisioner CRL that takes effect from
+/// epoch 2 stops the GPU it lists from then on, and only that one; a CRL whose signature is
+/// not the provisioner's stops nobody.
+#[test]
+fn a_provisioner_crl_from_an_epoch_stops_the_bound_gpu_it_lists() {
+    let ca = NvidiaTestnetCa::testnet().unwrap();
+    let revoked = gpu(0, "gpu-bound-then-revoked", FIRMWARE);
+    let kept = gpu(0, "gpu-bound-and-kept", FIRMWARE);
+    let serial = revoked.identity_serial().unwrap();
+    // Epoch 2 starts 2026-06-01 02:00; the CRL is valid from 2026-05-01 to 2026-07-01.
+    let crl = ca
+        .provisioner_crl("GH100", &[&serial], 1_777_593_600, 1_782_864_000, 7)
+        .unwrap();
+    let mut verifier = testnet();
+    let later = testnet_with_crls(std::slice::from_ref(&crl)).unwrap();
+    verifier
+        .schedule_trust_store(2, later.trust_store().clone())
+        .unwrap();
+    let mut ledger = ChipLedger::new(params());
+    for chip in [&revoked, &kept] {
+        assert_eq!(
+            code(bind(&mut ledger, &verifier, chip, at(1, 0), b"alice")),
+            "OK"
+        );
+        assert_eq!(
+            code(beat(&mut ledger, &verifier, chip, at(1, 1), b"alice")),
+            "OK"
+        );
+    }
+    assert_eq!(
+        code(beat(&mut ledger, &verifier, &revoked, at(2, 0), b"alice")),
+        "CERT_REVOKED"
+    );
+    assert_eq!(
+        code(beat(&mut ledger, &verifier, &kept, at(2, 0), b"alice")),
+        "OK"
+    );
+    let listed = ledger.revoked_chips(&verifier, 2).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].0, revoked.key_id().unwrap());
+    assert!(ledger.revoked_chips(&verifier, 1).unwrap().is_empty());
+    // The chain identity: the identity certificate and NVIDIA's CAs, with P-384 issuer keys.
+    let chain = ledger.chain(&revoked.key_id().unwrap()).unwrap();
+    assert!(chain.levels.len() >= 2, "{chain:?}");
+    assert_eq!(chain.levels[0].serial, serial);
+    assert!(
+        chain
+            .levels
+            .iter()
+            .all(|level| level.issuer_key.len() == 97)
+    );
+    let text = poci::json::to_json(&ledger).unwrap();
+    let back: ChipLedger = poci::json::from_json(&text).unwrap();
+    assert_eq!(back, ledger);
+
+    // The same CRL with a broken signature: listed, but not the provisioner's word.
+    let mut forged = crl;
+    let last = forged.len() - 2;
+    forged[last] ^= 1;
+    let mut verifier = testnet();
+    verifier
+        .schedule_trust_store(
+            2,
+            testnet_with_crls(&[forged]).unwrap().trust_store().clone(),
+        )
+        .unwrap();
+    let mut ledger = ChipLedger::new(params());
+    assert_eq!(
+        code(bind(&mut ledger, &verifier, &revoked, at(1, 0), b"alice")),
+        "OK"
+    );
+    assert_eq!(
+        code(beat(&mut ledger, &verifier, &revoked, at(2, 0), b"alice")),
+        "OK"
+    );
+}

@@ -39,10 +39,10 @@ use crate::proof::ProofId;
 use crate::signature::Backend;
 use crate::slot_context::{BindingContext, SlotContext};
 use crate::time::SlotId;
-use crate::trust::{RootKind, TrustStore};
+use crate::trust::{EvidenceRoot, RootKind, TrustStore};
 use crate::verifier::{ChipRecord, VerifiedBinding};
-use crate::x509::ChainIdentity;
 use crate::x509::chain::validate_p384_chain;
+use crate::x509::{ChainIdentity, ChainLevel};
 
 /// What a genuine NVIDIA report proves (JSON form of SPEC.md 17).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,8 +117,35 @@ struct NvidiaEvidence {
     proof_id: [u8; 32],
     /// The security version read from the report (SPEC.md 17.4).
     security_version: u32,
-    /// The anchoring root's subject.
-    root_subject: Vec<u8>,
+    /// What identifies the chain for revocation of the bound chip (SPEC.md 18.5).
+    chain: ChainIdentity,
+}
+
+/// The chain identity's levels: the identity certificate and each CA above it, up to the
+/// root (a carried copy of the root is not a level), each with its issuer's P-384 key. The
+/// firmware-derived leaf is left out: the GPU issues it itself, and a re-binding follows
+/// every firmware update anyway.
+fn chain_levels(
+    certificates: &[NvidiaCertificate<'_>],
+    root: &EvidenceRoot,
+) -> Result<Vec<ChainLevel>> {
+    let root_key = NvidiaCertificate::from_der(&root.der)?.public_key.to_vec();
+    let below_root: Vec<&NvidiaCertificate<'_>> = certificates
+        .iter()
+        .skip(1)
+        .take_while(|certificate| certificate.subject != certificate.issuer)
+        .collect();
+    Ok(below_root
+        .iter()
+        .enumerate()
+        .map(|(index, certificate)| ChainLevel {
+            issuer: certificate.issuer.to_vec(),
+            issuer_key: below_root
+                .get(index.saturating_add(1))
+                .map_or_else(|| root_key.clone(), |issuer| issuer.public_key.to_vec()),
+            serial: certificate.serial.to_vec(),
+        })
+        .collect())
 }
 
 fn verify_nvidia_evidence(
@@ -165,7 +192,8 @@ fn verify_nvidia_evidence(
             return Err(Error::FwidMismatch);
         }
     }
-    let (vendor_id, test, root_subject) = anchor(trust, backend, chain, &certificates, time)?;
+    let (vendor_id, test, root) = anchor(trust, backend, chain, &certificates, time)?;
+    let levels = chain_levels(&certificates, &root)?;
     let text = |field| parsed.opaque_text(field).map(str::to_owned);
     let fields = EvidenceFields {
         kind: EvidenceKind::NvidiaSpdm.name(),
@@ -200,7 +228,10 @@ fn verify_nvidia_evidence(
         not_after: leaf.not_after.min(identity.not_after),
         proof_id: Sha256::digest(parsed.signed).into(),
         security_version: parsed.security_version(),
-        root_subject,
+        chain: ChainIdentity {
+            root_subject: root.subject.clone(),
+            levels,
+        },
     })
 }
 
@@ -255,12 +286,7 @@ pub(crate) fn verify_nvidia_binding(
             })?,
             certificate_not_after: evidence.not_after,
         },
-        // The vendor and root are tracked; NVIDIA's CAs revoke through CRLs that are not
-        // authenticated when loaded, so their levels are not (SPEC.md 18.5).
-        chain: ChainIdentity {
-            root_subject: evidence.root_subject.clone(),
-            levels: Vec::new(),
-        },
+        chain: evidence.chain.clone(),
     })
 }
 
@@ -294,7 +320,7 @@ fn anchor(
     chain: &[&[u8]],
     certificates: &[NvidiaCertificate<'_>],
     time: u64,
-) -> Result<(String, bool, Vec<u8>)> {
+) -> Result<(String, bool, EvidenceRoot)> {
     // The top issuer: that of the last certificate that is not self-issued (a chain may
     // end with a copy of its root).
     let top = certificates
@@ -317,7 +343,7 @@ fn anchor(
                 if test && !trust.policy().allow_test_vendors {
                     return Err(Error::TestVendorRefused);
                 }
-                return Ok((vendor.vendor_id.clone(), test, root.subject.clone()));
+                return Ok((vendor.vendor_id.clone(), test, root.clone()));
             }
             Err(error) => {
                 first_error.get_or_insert(error);

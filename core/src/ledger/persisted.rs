@@ -337,25 +337,26 @@ fn check_wallet(wallet: &[u8]) -> core::result::Result<(), &'static str> {
     Ok(())
 }
 
-/// A chain identity as binding verification records it: a `poci` chain names its device
-/// certificate and CAs (at most `MAX_CHAIN_CERTIFICATES`), an `nvidia-spdm` one no level;
-/// names, keys and serials within the certificate profile's sizes.
+/// A chain identity as binding verification records it: 1 to `MAX_CHAIN_CERTIFICATES`
+/// levels (a `poci` chain's device certificate and CAs, an `nvidia-spdm` one's identity
+/// certificate and CAs), keys of the kind's curve, names and serials within the profile's
+/// sizes.
 fn check_chain(
     chain: &ChainIdentity,
     kind: EvidenceKind,
 ) -> core::result::Result<(), &'static str> {
-    let levels_ok = match kind {
-        EvidenceKind::Poci => {
-            !chain.levels.is_empty() && chain.levels.len() <= crate::limits::MAX_CHAIN_CERTIFICATES
-        }
-        EvidenceKind::NvidiaSpdm => chain.levels.is_empty(),
+    let key_len = match kind {
+        EvidenceKind::Poci => crate::limits::PUBLIC_KEY_LEN,
+        EvidenceKind::NvidiaSpdm => P384_SEC1_LEN,
     };
+    let levels = chain.levels.len();
     let sized = |bytes: &[u8], most: usize| !bytes.is_empty() && bytes.len() <= most;
-    if !levels_ok
+    if levels == 0
+        || levels > crate::limits::MAX_CHAIN_CERTIFICATES
         || !sized(&chain.root_subject, MAX_NAME_LEN)
         || !chain.levels.iter().all(|level| {
             sized(&level.issuer, MAX_NAME_LEN)
-                && level.issuer_key.len() == crate::limits::PUBLIC_KEY_LEN
+                && level.issuer_key.len() == key_len
                 && sized(&level.serial, MAX_CERT_SERIAL_LEN)
         })
     {

@@ -19,6 +19,10 @@ use crate::oid::{
 use crate::x509::identity::ChipIdentity;
 use crate::x509::time::parse_time;
 
+/// DER of `AlgorithmIdentifier { ecdsa-with-SHA384 }` (parameters absent, RFC 5758).
+pub(crate) const ECDSA_WITH_SHA384_ALG: [u8; 12] = [
+    0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03,
+];
 /// DER of `AlgorithmIdentifier { ecdsa-with-SHA256 }` (parameters absent, RFC 5758).
 pub(crate) const ECDSA_WITH_SHA256_ALG: [u8; 12] = [
     0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
@@ -335,6 +339,16 @@ impl<'a> ParsedCrl<'a> {
     /// extension other than the non-critical cRLNumber and authorityKeyIdentifier
     /// (SPEC.md 10).
     pub(crate) fn from_der(der: &'a [u8]) -> Result<Self> {
+        Self::signed_with(der, &ECDSA_WITH_SHA256_ALG)
+    }
+
+    /// Reads a CRL of the same profile signed with `algorithm` (an AlgorithmIdentifier TLV):
+    /// vendor-format evidence's CAs sign with ecdsa-with-SHA384.
+    ///
+    /// # Errors
+    /// As [`ParsedCrl::from_der`].
+    pub(crate) fn signed_with(der: &'a [u8], algorithm: &[u8]) -> Result<Self> {
+        let expected = algorithm;
         if der.len() > MAX_CRL_LEN {
             return Err(Error::MessageTooLarge {
                 kind: MessageKind::Crl,
@@ -345,9 +359,9 @@ impl<'a> ParsedCrl<'a> {
         read_all(der, |reader| {
             read_sequence(reader, |list| {
                 let (tbs, content) = read_tlv(list, tag::SEQUENCE)?;
-                let fields = read_all(content, read_tbs_cert_list)?;
+                let fields = read_all(content, |fields| read_tbs_cert_list(fields, expected))?;
                 let (algorithm, _) = read_tlv(list, tag::SEQUENCE)?;
-                if algorithm != ECDSA_WITH_SHA256_ALG {
+                if algorithm != expected {
                     return Err(Error::BadCrl);
                 }
                 let (_, bits) = read_tlv(list, BIT_STRING)?;
@@ -378,13 +392,13 @@ struct CrlFields<'a> {
     crl_number: Option<&'a [u8]>,
 }
 
-fn read_tbs_cert_list<'a>(fields: &mut SliceReader<'a>) -> Result<CrlFields<'a>> {
+fn read_tbs_cert_list<'a>(fields: &mut SliceReader<'a>, expected: &[u8]) -> Result<CrlFields<'a>> {
     // version v2 (1): required, since POCI CRLs carry extensions and a nextUpdate.
     if read_integer_content(fields, Field::Version)? != [0x01] {
         return Err(Error::BadCrl);
     }
     let (algorithm, _) = read_tlv(fields, tag::SEQUENCE)?;
-    if algorithm != ECDSA_WITH_SHA256_ALG {
+    if algorithm != expected {
         return Err(Error::BadCrl);
     }
     let issuer = read_name(fields)?;

@@ -34,7 +34,7 @@ use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::signature::{Backend, verify_x509_signature};
 use crate::trust::RootKind;
 use crate::x509::ChainLevel;
-use crate::x509::cert::{KU_CRL_SIGN, ParsedCertificate, ParsedCrl};
+use crate::x509::cert::{ECDSA_WITH_SHA384_ALG, KU_CRL_SIGN, ParsedCertificate, ParsedCrl};
 
 /// Certificate and CRL signatures a verifier found valid, remembered for the exact same
 /// (key, signed bytes, signature) only: a remembered signature is exactly what checking it
@@ -310,6 +310,20 @@ pub(crate) struct EvidenceCrl {
     pub(crate) der: Vec<u8>,
     /// Shared, as `StoredCrl`'s: a trust store clone does not copy the revoked serials.
     list: Arc<CertRevocationList<'static>>,
+    /// What judging bound chips needs (SPEC.md 18.5), when the CRL is of the profile of
+    /// section 10 signed with ecdsa-with-SHA384; a CRL outside it still serves bindings.
+    bound: Option<BoundCrlFields>,
+}
+
+/// A vendor-format CRL's fields as POCI reads them: its issuer, its place in the
+/// preference order, and its signed bytes and signature.
+#[derive(Debug, Clone)]
+struct BoundCrlFields {
+    issuer: Vec<u8>,
+    this_update: u64,
+    crl_number: Option<Vec<u8>>,
+    tbs: Vec<u8>,
+    signature: Vec<u8>,
 }
 
 impl EvidenceCrl {
@@ -319,11 +333,59 @@ impl EvidenceCrl {
     /// `BAD_CRL` if rustls-webpki cannot read it.
     pub(crate) fn from_der(der: &[u8]) -> Result<Self> {
         let list = OwnedCertRevocationList::from_der(der).map_err(|_| Error::BadCrl)?;
+        let bound = ParsedCrl::signed_with(der, &ECDSA_WITH_SHA384_ALG)
+            .ok()
+            .map(|parsed| BoundCrlFields {
+                issuer: parsed.issuer.to_vec(),
+                this_update: parsed.this_update,
+                crl_number: parsed.crl_number.map(<[u8]>::to_vec),
+                tbs: parsed.tbs.to_vec(),
+                signature: parsed.signature.to_vec(),
+            });
         Ok(Self {
             der: der.to_vec(),
             list: Arc::new(CertRevocationList::Owned(list)),
+            bound,
         })
     }
+}
+
+/// Whether the vendor-format CRL that speaks for `level` at `time` (of `crls`, naming its
+/// issuer, the latest thisUpdate at or before `time`, then the greatest cRLNumber, then the
+/// smallest DER) lists `serial` and is signed by the level's P-384 issuer key. The signature
+/// is checked only for a listed serial, so only revoked chips pay for it.
+pub(crate) fn evidence_level_revoked<'c>(
+    backend: Backend,
+    crls: impl Iterator<Item = &'c EvidenceCrl>,
+    level: &ChainLevel,
+    serial: &[u8],
+    time: u64,
+) -> bool {
+    let chosen = crls
+        .filter_map(|crl| crl.bound.as_ref().map(|bound| (crl, bound)))
+        .filter(|(_, bound)| bound.issuer == level.issuer && bound.this_update <= time)
+        .max_by(|(a, x), (b, y)| {
+            let number = |fields: &BoundCrlFields| {
+                let number = fields.crl_number.clone().unwrap_or_default();
+                (number.len(), number)
+            };
+            (x.this_update, number(x), core::cmp::Reverse(&a.der)).cmp(&(
+                y.this_update,
+                number(y),
+                core::cmp::Reverse(&b.der),
+            ))
+        });
+    let Some((crl, bound)) = chosen else {
+        return false;
+    };
+    matches!(crl.list.find_serial(serial), Ok(Some(_)))
+        && crate::evidence::p384::verify_p384_der(
+            backend,
+            &level.issuer_key,
+            &bound.tbs,
+            &bound.signature,
+        )
+        .is_ok()
 }
 
 /// What to do when no CRL speaks for a certificate of the chain.

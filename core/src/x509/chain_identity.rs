@@ -9,7 +9,7 @@ use crate::evidence::EvidenceKind;
 use crate::json::hex_bytes;
 use crate::manifest::VendorStatus;
 use crate::trust::TrustStore;
-use crate::x509::chain::{ChainCheck, level_revoked};
+use crate::x509::chain::{ChainCheck, evidence_level_revoked, level_revoked};
 
 /// One certificate of a chain, by its issuer (Name TLV and SEC1 key) and serial number.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -39,7 +39,8 @@ pub struct ChainIdentity {
     #[serde(with = "hex_bytes")]
     pub root_subject: Vec<u8>,
     /// The certificates below the root, the chip's first (`poci`: the device certificate
-    /// and the vendor's CAs; `nvidia-spdm`: none, see SPEC.md 18.5).
+    /// and the vendor's CAs; `nvidia-spdm`: the identity certificate and NVIDIA's CAs, not
+    /// the firmware-derived leaf the GPU issues itself).
     pub levels: Vec<ChainLevel>,
 }
 
@@ -47,8 +48,9 @@ impl ChainIdentity {
     /// Whether `trust` still honours this chain of a `vendor_id` chip of `kind` at `time`
     /// (SPEC.md 18.5): the vendor is known and active, a root of the chip's kind still has
     /// the recorded subject, and the CRL that speaks for each level (the vendor's preferred
-    /// one for its issuer at `time`, as in 6.4 step 6f) does not list it, if it is signed by
-    /// the issuer's key (signatures are remembered by `check`'s memo). A CRL past its
+    /// one for its issuer at `time`, as in 6.4 step 6f; for vendor-format evidence, of the
+    /// kind's CRLs) does not list it, if it is signed by the issuer's key (POCI signatures
+    /// are remembered by `check`'s memo; a P-384 one is checked only for a listed serial). A CRL past its
     /// nextUpdate still counts: it stops new bindings, not bound chips. `chip_serial`, when
     /// given, is the chip level's serial (the ledger keeps it apart, the rest shared).
     ///
@@ -76,7 +78,19 @@ impl ChainIdentity {
                 (0, Some(serial)) => serial,
                 _ => &level.serial,
             };
-            if level_revoked(check, trust.crls(), vendor_id, level, serial, time) {
+            let revoked = match kind {
+                EvidenceKind::Poci => {
+                    level_revoked(check, trust.crls(), vendor_id, level, serial, time)
+                }
+                _ => evidence_level_revoked(
+                    check.backend,
+                    trust.evidence_crls_of(kind, vendor_id),
+                    level,
+                    serial,
+                    time,
+                ),
+            };
+            if revoked {
                 return Err(Error::CertRevoked);
             }
         }
