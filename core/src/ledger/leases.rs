@@ -1,14 +1,20 @@
 //! Leases the ledger holds (SPEC.md 18.6): each accepted lease by id, each chip's leases
-//! by first epoch, and the slots the chip proved and was due in each lease's epochs.
+//! by first epoch, and the slots the chip proved and was due in each lease's epochs; and
+//! the ledger's two lease operations, `apply_lease` and `settle_lease`.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::device_key::KeyId;
+use super::ChipLedger;
+use super::storage::HeartbeatKey;
+use crate::device_key::{DevicePublicKey, KeyId};
 use crate::error::{Error, Result};
 use crate::json::{dec_u64, dec_u128, hex_32, hex_bytes};
-use crate::proof::{LeaseAcceptanceTbs, ProofId};
+use crate::proof::{LeaseAcceptanceRef, LeaseAcceptanceTbs, ProofId};
+use crate::rewards::lease::settle;
+use crate::time::SlotId;
+use crate::verifier::Verifier;
 
 /// The most epochs one lease may span: settlement reads each of them.
 pub const MAX_LEASE_EPOCHS: u64 = 4_096;
@@ -171,5 +177,127 @@ impl LeaseBook {
         self.by_chip
             .remove(&(lease.lease.chip_key_id, lease.lease.first_epoch));
         Some(lease)
+    }
+}
+
+impl ChipLedger {
+    /// Verifies a lease acceptance signed by the rented chip and holds the lease
+    /// (SPEC.md 18.6), at the network's current slot `now`.
+    ///
+    /// Checks, in order: `now` in the network's time, strict DER, chip registered with
+    /// `poci` evidence (other kinds sign no POCI messages), the acceptance's network and
+    /// signature under the chip's key, a span of at most `MAX_LEASE_EPOCHS`, its first
+    /// epoch not closed and not before `now`'s epoch (so an acceptance cannot be replayed
+    /// once its lease began), its lease id unused, no overlap with another lease of the
+    /// chip. The rent goes to the chip's wallet at acceptance.
+    ///
+    /// # Errors
+    /// `SLOT_OUT_OF_RANGE`, the parse errors, `UNKNOWN_CHIP`, `EVIDENCE_KIND_MISMATCH`,
+    /// `WRONG_NETWORK`, the signature errors, `LEASE_OUT_OF_BOUNDS`, `EPOCH_CLOSED`,
+    /// `LEASE_NOT_TIMELY`, `LEASE_ID_REUSED`, `LEASE_OVERLAP`. A refused acceptance
+    /// changes nothing.
+    pub fn apply_lease(
+        &mut self,
+        verifier: &Verifier,
+        der: &[u8],
+        now: SlotId,
+    ) -> Result<LeaseOutcome> {
+        self.policy.params.slot_index(now)?;
+        let acceptance = LeaseAcceptanceRef::from_der(der)?;
+        let key_id = KeyId(*acceptance.tbs().chip_key_id);
+        let at = self.index.get(&key_id).ok_or(Error::UnknownChip)?;
+        let chip = self.slot(at)?;
+        let class = self.classes.get(chip.class)?;
+        let HeartbeatKey::P256(key) = self.heartbeat_key(chip, class)? else {
+            return Err(Error::EvidenceKindMismatch);
+        };
+        let key = DevicePublicKey::from_checked_parts(*key, key_id)?;
+        acceptance.verify(verifier.backend(), &key, self.policy.params.network_id())?;
+        let verified = acceptance.to_verified();
+        let tbs = verified.lease;
+        let span = tbs
+            .last_epoch
+            .checked_sub(tbs.first_epoch)
+            .ok_or(Error::LeaseOutOfBounds)?;
+        if span >= MAX_LEASE_EPOCHS {
+            return Err(Error::LeaseOutOfBounds);
+        }
+        if self.closed.contains(&tbs.first_epoch) {
+            return Err(Error::EpochClosed {
+                epoch: tbs.first_epoch,
+            });
+        }
+        if tbs.first_epoch < now.epoch {
+            return Err(Error::LeaseNotTimely {
+                first_epoch: tbs.first_epoch,
+                current_epoch: now.epoch,
+            });
+        }
+        if let Some(held) = self.leases.get(&tbs.lease_id) {
+            if held.proof_id == verified.proof_id {
+                return Ok(LeaseOutcome::AlreadyApplied);
+            }
+            return Err(Error::LeaseIdReused);
+        }
+        if self
+            .leases
+            .overlaps(&key_id, tbs.first_epoch, tbs.last_epoch)
+        {
+            return Err(Error::LeaseOverlap);
+        }
+        let lessor_wallet = self.wallets.get(chip.wallet)?.clone();
+        self.leases.insert(Lease {
+            proof_id: verified.proof_id,
+            lease: tbs,
+            lessor_wallet,
+            proven_slots: 0,
+            due_slots: 0,
+        });
+        Ok(LeaseOutcome::Accepted)
+    }
+
+    /// Settles lease `lease_id` once every epoch of it is closed, from the slots the
+    /// ledger counted (SPEC.md 18.6): `rent = price * proven div due`, `refund = price -
+    /// rent` (everything refunded when nothing was due). The lease leaves the ledger; its
+    /// acceptance can never apply again (its first epoch is closed).
+    ///
+    /// # Errors
+    /// `LEASE_UNKNOWN`; `LEASE_NOT_ENDED` naming the first open epoch of the lease.
+    /// Nothing changes on an error.
+    pub fn settle_lease(&mut self, lease_id: &[u8]) -> Result<SettledLease> {
+        let lease = self.leases.get(lease_id).ok_or(Error::LeaseUnknown)?;
+        let terms = &lease.lease;
+        let mut epoch = terms.first_epoch;
+        loop {
+            if !self.closed.contains(&epoch) {
+                return Err(Error::LeaseNotEnded { epoch });
+            }
+            if epoch >= terms.last_epoch {
+                break;
+            }
+            epoch = epoch.checked_add(1).ok_or(Error::AmountOverflow)?;
+        }
+        let (rent, refund) = if lease.due_slots == 0 {
+            (0, terms.price)
+        } else {
+            let settled = settle(
+                terms.price,
+                u128::from(lease.due_slots),
+                u128::from(lease.proven_slots),
+            )?;
+            (settled.rent, settled.refund)
+        };
+        let settled = SettledLease {
+            lease_id: terms.lease_id.clone(),
+            chip_key_id: terms.chip_key_id,
+            lessor_wallet: lease.lessor_wallet.clone(),
+            renter_wallet: terms.renter_wallet.clone(),
+            proven_slots: lease.proven_slots,
+            due_slots: lease.due_slots,
+            rent,
+            refund,
+        };
+        self.leases.remove(lease_id);
+        Ok(settled)
     }
 }
