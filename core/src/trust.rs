@@ -67,6 +67,8 @@ pub(crate) struct EvidenceRoot {
     pub(crate) root_kind: RootKind,
     /// Subject Name TLV.
     pub(crate) subject: Vec<u8>,
+    /// The uncompressed SEC1 P-384 key, read once at load (bound chips' top issuer key).
+    pub(crate) key: Vec<u8>,
     pub(crate) der: Vec<u8>,
 }
 
@@ -306,6 +308,7 @@ impl TrustStore {
                 kind,
                 root_kind,
                 subject: parsed.subject.to_vec(),
+                key: parsed.public_key.to_vec(),
                 der: der.to_vec(),
             };
             // A name is one vendor's, of one root kind (SPEC.md 11), as for POCI roots.

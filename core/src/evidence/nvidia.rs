@@ -129,7 +129,6 @@ fn chain_levels(
     certificates: &[NvidiaCertificate<'_>],
     root: &EvidenceRoot,
 ) -> Result<Vec<ChainLevel>> {
-    let root_key = NvidiaCertificate::from_der(&root.der)?.public_key.to_vec();
     let below_root: Vec<&NvidiaCertificate<'_>> = certificates
         .iter()
         .skip(1)
@@ -142,7 +141,7 @@ fn chain_levels(
             issuer: certificate.issuer.to_vec(),
             issuer_key: below_root
                 .get(index.saturating_add(1))
-                .map_or_else(|| root_key.clone(), |issuer| issuer.public_key.to_vec()),
+                .map_or_else(|| root.key.clone(), |issuer| issuer.public_key.to_vec()),
             serial: certificate.serial.to_vec(),
         })
         .collect())

@@ -137,18 +137,16 @@ impl LeaseBook {
         self.by_id.insert(lease.lease.lease_id.clone(), lease);
     }
 
-    /// Counts a slot `key_id` proved in `epoch`, if a lease covers it.
-    pub(super) fn count_proven(&mut self, key_id: &KeyId, epoch: u64) -> Result<()> {
+    /// Counts a slot `key_id` proved in `epoch`, if a lease covers it. Infallible, so a
+    /// heartbeat's state change never stops half-way: a lease counts at most its
+    /// `MAX_LEASE_EPOCHS` epochs' slots, far below `u64::MAX`.
+    pub(super) fn count_proven(&mut self, key_id: &KeyId, epoch: u64) {
         let Some(id) = self.covering_id(key_id, epoch).cloned() else {
-            return Ok(());
+            return;
         };
         if let Some(lease) = self.by_id.get_mut(&id) {
-            lease.proven_slots = lease
-                .proven_slots
-                .checked_add(1)
-                .ok_or(Error::AmountOverflow)?;
+            lease.proven_slots = lease.proven_slots.saturating_add(1);
         }
-        Ok(())
     }
 
     /// The leased chips whose lease covers `epoch`, with their lease ids.
@@ -160,15 +158,12 @@ impl LeaseBook {
             .collect()
     }
 
-    /// Adds `due` slots to lease `lease_id`.
-    pub(super) fn add_due(&mut self, lease_id: &[u8], due: u64) -> Result<()> {
+    /// Adds `due` slots to lease `lease_id`. Infallible for the same reason as
+    /// [`LeaseBook::count_proven`]: closing an epoch never stops half-way.
+    pub(super) fn add_due(&mut self, lease_id: &[u8], due: u64) {
         if let Some(lease) = self.by_id.get_mut(lease_id) {
-            lease.due_slots = lease
-                .due_slots
-                .checked_add(due)
-                .ok_or(Error::AmountOverflow)?;
+            lease.due_slots = lease.due_slots.saturating_add(due);
         }
-        Ok(())
     }
 
     /// Removes and returns lease `lease_id`.

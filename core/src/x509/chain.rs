@@ -364,16 +364,8 @@ pub(crate) fn evidence_level_revoked<'c>(
     let chosen = crls
         .filter_map(|crl| crl.bound.as_ref().map(|bound| (crl, bound)))
         .filter(|(_, bound)| bound.issuer == level.issuer && bound.this_update <= time)
-        .max_by(|(a, x), (b, y)| {
-            let number = |fields: &BoundCrlFields| {
-                let number = fields.crl_number.clone().unwrap_or_default();
-                (number.len(), number)
-            };
-            (x.this_update, number(x), core::cmp::Reverse(&a.der)).cmp(&(
-                y.this_update,
-                number(y),
-                core::cmp::Reverse(&b.der),
-            ))
+        .max_by_key(|(crl, bound)| {
+            crl_preference(bound.this_update, bound.crl_number.as_deref(), &crl.der)
         });
     let Some((crl, bound)) = chosen else {
         return false;
@@ -562,16 +554,25 @@ impl StoredCrl {
 
     /// The order in which CRLs of one issuer are preferred: the latest thisUpdate, then
     /// the greatest cRLNumber (absent below any), then the smallest DER.
-    fn preference(&self) -> (u64, usize, &[u8], core::cmp::Reverse<&[u8]>) {
-        let number = self.crl_number.as_deref().unwrap_or(&[]);
-        // Minimal positive INTEGERs: longer is greater, then bytewise.
-        (
-            self.this_update,
-            number.len(),
-            number,
-            core::cmp::Reverse(self.der.as_slice()),
-        )
+    fn preference(&self) -> CrlPreference<'_> {
+        crl_preference(self.this_update, self.crl_number.as_deref(), &self.der)
     }
+}
+
+/// Where a CRL stands in the order CRLs of one issuer are preferred (SPEC.md 6.4 step 6f),
+/// the greatest first.
+type CrlPreference<'a> = (u64, usize, &'a [u8], core::cmp::Reverse<&'a [u8]>);
+
+/// The one preference rule of CRLs, POCI's and vendor-format evidence's: the latest
+/// thisUpdate, then the greatest cRLNumber (absent below any), then the smallest DER.
+fn crl_preference<'a>(
+    this_update: u64,
+    crl_number: Option<&'a [u8]>,
+    der: &'a [u8],
+) -> CrlPreference<'a> {
+    let number = crl_number.unwrap_or(&[]);
+    // Minimal positive INTEGERs: longer is greater, then bytewise.
+    (this_update, number.len(), number, core::cmp::Reverse(der))
 }
 
 /// The certificate chain of a binding, read by POCI's reader (device first).
