@@ -3,13 +3,16 @@ CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test fmt-check clippy rust-test rust-examples fuzz-build python-test swift-check node-test bench bench-rust bench-python bench-node vendor-roots vectors tools fuzz
+.PHONY: demo test fmt-check clippy doc rust-test rust-examples fuzz-build dist artifact-test python-test swift-check node-test bench bench-rust bench-python bench-node vendor-roots vectors tools fuzz
 
 # The main job: a simulated network of 10,000 chips (report in poci-report/).
 demo:
 	$(CARGO) run --release --quiet -p poci-cli -- simulate --out poci-report
 
-test: tools fmt-check clippy rust-test rust-examples fuzz-build python-test swift-check node-test
+# The packages are tested as users get them: `dist` builds them, `artifact-test` installs
+# each in a clean place (the wheel and the npm tarballs with no Rust toolchain on PATH) and
+# runs the examples, the vectors and every README snippet there.
+test: tools fmt-check clippy doc rust-test rust-examples fuzz-build swift-check node-test dist artifact-test
 
 # Tests drive the openssl command (an independent X.509 implementation).
 tools:
@@ -24,6 +27,10 @@ clippy:
 	$(CARGO) clippy -p poci --lib --no-default-features --features pure-rust -- -D warnings
 	$(CARGO) clippy -p poci --lib --no-default-features --features ring -- -D warnings
 	$(CARGO) clippy -p poci --lib --no-default-features --features aws-lc -- -D warnings
+
+# The library crates' docs as docs.rs builds them, warnings denied (poci-cli is a binary).
+doc:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --all-features -p poci -p poci-folder
 
 rust-test:
 	$(CARGO) test --workspace
@@ -52,7 +59,20 @@ fuzz:
 		$(CARGO) $(FUZZ_TOOLCHAIN) fuzz run -O $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
 
-# A fresh virtual environment; pip builds the wheel (maturin comes in as a build requirement).
+# Into dist/: the crates (cargo package, verified), the abi3 wheel and the sdist, the npm
+# main and platform packages (packaging/dist.sh).
+dist:
+	bash packaging/dist.sh
+
+# dist/ installed in clean places: the packaged crate's tests and a scratch project, the
+# wheel in a fresh venv (miner example, test suite and vectors, stubtest), the npm tarballs in
+# an empty project (wallet example, vectors), then every README snippet
+# (packaging/test-artifacts.sh). Needs `make dist` first.
+artifact-test:
+	bash packaging/test-artifacts.sh
+
+# For development: the package built from the working tree into .venv (pip runs maturin).
+# `make test` tests the wheel of `make dist` instead (artifact-test).
 python-test:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -66,11 +86,10 @@ swift-check:
 	bash bindings/swift/check.sh
 
 # npm ci installs the napi CLI and TypeScript from the lock file; npm test builds the addon,
-# type-checks test/types.ts with tsc and runs node:test.
+# type-checks test/types.ts with tsc and runs node:test in the package folder (the wallet
+# example runs from the installed tarball, in artifact-test).
 node-test:
 	cd bindings/node && npm ci --no-audit --no-fund --loglevel=error
-	cd bindings/node && npm run build --silent
-	node examples/node/wallet.mjs
 	cd bindings/node && npm test --silent
 
 bench-node: node-test

@@ -25,7 +25,7 @@ fn files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
-    let root = manifest_dir.join("../vendor-roots");
+    let root = manifest_dir.join("vendor-roots");
     println!("cargo::rerun-if-changed={}", root.display());
     let mut found = Vec::new();
     files(&root, &root, &mut found)?;

@@ -14,6 +14,17 @@ pub enum CliError {
         /// POCI's verdict.
         error: poci::Error,
     },
+    /// Input that POCI refuses, with what the command found out about it: the field of a
+    /// JSON file that is wrong, or where a DER file was cut short.
+    #[error("{what}: {code}: {detail}", code = error.code())]
+    Explained {
+        /// Which input.
+        what: String,
+        /// POCI's verdict (its stable code is printed).
+        error: poci::Error,
+        /// The verdict for people: the field, the position, the reason.
+        detail: String,
+    },
     /// Some inputs were refused (each already reported).
     #[error("{refused} of {total} refused")]
     SomeRefused {
@@ -49,6 +60,7 @@ impl CliError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Self::Refused { .. }
+            | Self::Explained { .. }
             | Self::SomeRefused { .. }
             | Self::SimulationFailed(_)
             | Self::Differs { .. } => ExitCode::from(1),

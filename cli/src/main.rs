@@ -9,6 +9,7 @@
 mod error;
 mod files;
 mod inspect;
+mod jsonfile;
 mod mint;
 mod policy;
 mod registry;
@@ -35,9 +36,11 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Decode any POCI file for people: a binding, heartbeat or lease acceptance (DER or
-    /// JSON), a certificate (DER or PEM), a vendor manifest, an epoch report or network params.
+    /// JSON), a certificate or certificate chain (DER or PEM), a vendor manifest, an epoch
+    /// report, closed epoch, network params or network policy.
     Inspect(inspect::InspectArgs),
-    /// Verify bindings or heartbeats: exit 0 if all are valid, 1 if one is not.
+    /// Verify bindings, heartbeats or NVIDIA reports: exit 0 if all are valid, 1 if one is
+    /// not, 2 for usage (a bad key or certificate argument, no trust material named).
     #[command(subcommand)]
     Verify(verify::VerifyCommand),
     /// Test vendors: a root, an intermediate and their CRLs, deterministic from a seed.

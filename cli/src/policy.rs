@@ -32,10 +32,9 @@ pub enum PolicyCommand {
 }
 
 fn load(path: &Path) -> Result<NetworkPolicy, CliError> {
-    NetworkPolicy::from_json(&read_text(path)?).map_err(|error| CliError::Refused {
-        what: path.display().to_string(),
-        error,
-    })
+    let text = read_text(path)?;
+    NetworkPolicy::from_json(&text)
+        .map_err(|error| crate::jsonfile::explain(&text, error).refused(path.display().to_string()))
 }
 
 fn digest_hex(policy: &NetworkPolicy, path: &Path) -> Result<String, CliError> {

@@ -15,15 +15,16 @@ pub struct RegistrySource {
     /// A vendor-roots/ folder; without it, the registry compiled into the library.
     #[arg(long)]
     pub vendor_roots: Option<PathBuf>,
-    /// Include the synthetic test vendors (compiled-in registry only).
-    #[arg(long, conflicts_with = "vendor_roots")]
+    /// Include the synthetic test vendors (manifests with `test = true`), of the folder or
+    /// of the compiled-in registry; without it they are left out of both.
+    #[arg(long, visible_alias = "testnet")]
     pub with_test_vendors: bool,
 }
 
 impl RegistrySource {
     fn load(&self) -> Result<ChipModelRegistry, CliError> {
         match (&self.vendor_roots, self.with_test_vendors) {
-            (Some(folder), _) => registry(folder),
+            (Some(folder), test_vendors) => registry(folder, test_vendors),
             (None, true) => {
                 ChipModelRegistry::embedded_with_test_vendors().map_err(setup("registry"))
             }
@@ -56,6 +57,9 @@ pub enum RegistryCommand {
         old: PathBuf,
         /// The newer folder.
         new: PathBuf,
+        /// Include the folders' test vendors (`test = true`).
+        #[arg(long, visible_alias = "testnet")]
+        with_test_vendors: bool,
         /// JSON output.
         #[arg(long)]
         json: bool,
@@ -87,8 +91,13 @@ pub fn run(command: &RegistryCommand) -> Result<(), CliError> {
             let digest = source.load()?.digest().map_err(setup("registry digest"))?;
             println!("{}", hex::encode(digest));
         }
-        RegistryCommand::Diff { old, new, json } => {
-            let diff = registry(old)?.diff(&registry(new)?);
+        RegistryCommand::Diff {
+            old,
+            new,
+            with_test_vendors,
+            json,
+        } => {
+            let diff = registry(old, *with_test_vendors)?.diff(&registry(new, *with_test_vendors)?);
             if *json {
                 println!("{}", pretty(&diff)?);
             } else if diff.is_empty() {

@@ -52,10 +52,10 @@ pub struct RewardsArgs {
 
 /// Runs `poci rewards`.
 pub fn run(args: &RewardsArgs) -> Result<(), CliError> {
-    let params: RewardParams = poci::json::from_json(&read_text(&args.params)?)
-        .map_err(|error| CliError::refused(args.params.display().to_string(), error))?;
-    let closed: ClosedEpoch = poci::json::from_json(&read_text(&args.proven)?)
-        .map_err(|error| CliError::refused(args.proven.display().to_string(), error))?;
+    let params: RewardParams = crate::jsonfile::parse(&read_text(&args.params)?)
+        .map_err(|failure| failure.refused(args.params.display().to_string()))?;
+    let closed: ClosedEpoch = crate::jsonfile::parse(&read_text(&args.proven)?)
+        .map_err(|failure| failure.refused(args.proven.display().to_string()))?;
     let report = epoch_report(&params, &closed, RejectionTally::default())
         .map_err(|error| CliError::refused("rewards", error))?;
     check_sums(&params, &report).map_err(CliError::SimulationFailed)?;

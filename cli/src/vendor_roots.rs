@@ -1,6 +1,7 @@
 //! Reading a vendor-roots/ folder (format in vendor-roots/README.md): this lists the folder
 //! and reads its files; core's one loader ([`TrustStore::from_folder`]) decides what they
-//! mean. Without a folder, the material compiled into the library serves.
+//! mean. Without a folder, `--testnet` names the test material compiled into the library;
+//! nothing is trusted by default.
 
 use std::path::{Path, PathBuf};
 
@@ -9,24 +10,96 @@ use poci::{ChipModelRegistry, TrustPolicy, TrustStore};
 
 use crate::error::{CliError, setup};
 
-/// Where trust material comes from.
+/// Where trust material comes from: a vendor-roots/ folder, the test network's material, or
+/// both; one of them must be named (there is no default trust).
 #[derive(Debug, Clone, Args)]
 pub struct TrustArgs {
-    /// A vendor-roots/ folder; without it, the testnet material compiled into the library.
+    /// A vendor-roots/ folder: its vendors' roots, CRLs and registry (real trust material;
+    /// its testnet/ stand-ins and test vendors only with --testnet).
     #[arg(long)]
     pub vendor_roots: Option<PathBuf>,
-    /// With --vendor-roots: also trust the testnet/ stand-in roots and test vendors.
-    #[arg(long, requires = "vendor_roots")]
+    /// Trust the test network's material: alone, the testnet trust store compiled into the
+    /// library; with --vendor-roots, also the folder's testnet/ roots and test vendors. Its
+    /// keys are derivable by anyone, so a verdict under it is no proof of a genuine chip.
+    #[arg(long)]
     pub testnet: bool,
+}
+
+/// What a verdict was judged against, as `poci verify` states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustKind {
+    /// Trust material including the test network's roots (keys anyone can derive).
+    Testnet,
+    /// A folder's real trust material only.
+    Production,
+}
+
+impl TrustKind {
+    /// The `trust` field of `poci verify --json`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Testnet => "testnet",
+            Self::Production => "production",
+        }
+    }
+
+    /// The word after `valid` in text output.
+    pub const fn caveat(self) -> &'static str {
+        match self {
+            Self::Testnet => {
+                " (TESTNET trust material: keys anyone can derive; not a proof of a genuine chip)"
+            }
+            Self::Production => "",
+        }
+    }
+}
+
+/// The trust store of `poci verify` and `poci trust digest`, and what a verdict says of it.
+pub struct LoadedTrust {
+    /// The store.
+    pub store: TrustStore,
+    /// What it is.
+    pub label: TrustLabel,
+}
+
+/// What trust material a verdict was judged against.
+#[derive(Debug, Clone)]
+pub struct TrustLabel {
+    /// Test or real material.
+    pub kind: TrustKind,
+    /// The store's digest (SPEC.md 11.2), hex.
+    pub digest: String,
 }
 
 impl TrustArgs {
     /// The trust store these arguments name.
-    pub fn load(&self) -> Result<TrustStore, CliError> {
-        match &self.vendor_roots {
-            None => TrustStore::embedded_testnet().map_err(setup("embedded trust store")),
-            Some(folder) => trust_store(folder, self.testnet),
-        }
+    pub fn load(&self) -> Result<LoadedTrust, CliError> {
+        let (store, kind) = match (&self.vendor_roots, self.testnet) {
+            (None, false) => {
+                return Err(CliError::Usage(
+                    "no trust material: pass --vendor-roots DIR for real trust material, or \
+                     --testnet for the test network's (keys anyone can derive)"
+                        .into(),
+                ));
+            }
+            (None, true) => (
+                TrustStore::embedded_testnet().map_err(setup("embedded trust store"))?,
+                TrustKind::Testnet,
+            ),
+            (Some(folder), testnet) => (
+                trust_store(folder, testnet)?,
+                if testnet {
+                    TrustKind::Testnet
+                } else {
+                    TrustKind::Production
+                },
+            ),
+        };
+        let digest = hex::encode(store.digest().map_err(setup("trust store digest"))?);
+        Ok(LoadedTrust {
+            store,
+            label: TrustLabel { kind, digest },
+        })
     }
 }
 
@@ -45,13 +118,7 @@ pub enum TrustCommand {
 /// Runs `poci trust …`.
 pub fn run(command: &TrustCommand) -> Result<(), CliError> {
     match command {
-        TrustCommand::Digest { trust } => {
-            let digest = trust
-                .load()?
-                .digest()
-                .map_err(setup("trust store digest"))?;
-            println!("{}", hex::encode(digest));
-        }
+        TrustCommand::Digest { trust } => println!("{}", trust.load()?.label.digest),
     }
     Ok(())
 }
@@ -61,11 +128,17 @@ fn folder_files(folder: &Path) -> Result<Vec<(String, Vec<u8>)>, CliError> {
     poci_folder::read_vendor_roots(folder).map_err(|error| CliError::io(error.path, error.source))
 }
 
-/// The registry of a folder's manifests.
-pub fn registry(folder: &Path) -> Result<ChipModelRegistry, CliError> {
+/// The registry of a folder's manifests: its real vendors, and with `test_vendors` also its
+/// test vendors (`test = true`), as the trust store of that folder counts them.
+pub fn registry(folder: &Path, test_vendors: bool) -> Result<ChipModelRegistry, CliError> {
     let files = folder_files(folder)?;
-    ChipModelRegistry::from_folder(&poci_folder::as_folder(&files))
-        .map_err(|error| CliError::refused(folder.display().to_string(), error))
+    let registry = ChipModelRegistry::from_folder(&poci_folder::as_folder(&files))
+        .map_err(|error| CliError::refused(folder.display().to_string(), error))?;
+    Ok(if test_vendors {
+        registry
+    } else {
+        registry.without_test_vendors()
+    })
 }
 
 /// The trust store of a folder; with `testnet`, test vendors and testnet roots too.

@@ -70,7 +70,8 @@ fn bench_verify(c: &mut Criterion) {
 /// A real H100 report (silicon/nvidia/h100-a): raw P-384 verification on each backend
 /// beside P-256's, parsing, and the whole report and chain against NVIDIA's root.
 fn bench_nvidia(c: &mut Criterion) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../silicon/nvidia/h100-a");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/silicon/nvidia/h100-a");
     let report = hex::decode(
         std::fs::read_to_string(dir.join("report.hex"))
             .unwrap()

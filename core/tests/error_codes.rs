@@ -365,7 +365,7 @@ fn every_code_has_a_test_and_a_spec_entry() {
         include_str!("consensus_rules.rs"),
     ]
     .concat();
-    let spec = include_str!("../../conformance/SPEC.md");
+    let spec = include_str!("data/SPEC.md");
     for code in Error::ALL_CODES {
         let test_name = format!("fn code_{}()", code.to_lowercase());
         assert!(this_file.contains(&test_name), "no test {test_name}");

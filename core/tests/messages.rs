@@ -252,7 +252,7 @@ fn signing_is_deterministic() {
 /// The worked example of SPEC.md 6.5 is what this implementation produces, byte for byte.
 #[test]
 fn spec_worked_heartbeat_example() {
-    let spec = include_str!("../../conformance/SPEC.md");
+    let spec = include_str!("data/SPEC.md");
     let chip = poci::DeviceKey::from_seed(b"demo chip 1").unwrap();
     assert_eq!(
         hex::encode(chip.to_secret_bytes()),

@@ -389,7 +389,7 @@ fn the_persisted_ledger_keeps_nvidia_chips() {
 
 #[test]
 fn the_real_h100_samples_are_genuine_but_answer_no_slot() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../silicon/nvidia/h100-a");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/silicon/nvidia/h100-a");
     let report = hex::decode(
         std::fs::read_to_string(dir.join("report.hex"))
             .unwrap()

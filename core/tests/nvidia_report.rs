@@ -17,7 +17,7 @@ use poci::{Backend, Error, ReportProblem};
 
 fn sample(name: &str) -> (Vec<u8>, Vec<Vec<u8>>) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../silicon/nvidia")
+        .join("tests/data/silicon/nvidia")
         .join(name);
     let hex_text = std::fs::read_to_string(dir.join("report.hex")).unwrap();
     let report = hex::decode(hex_text.trim()).unwrap();
@@ -285,8 +285,7 @@ fn code_nonce_mismatch() {
 /// evidence.rs), which reach the firmware-id rule (step 5) before the chain (step 6).
 #[test]
 fn code_fwid_mismatch() {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/vectors/evidence.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/evidence.json");
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut seen = 0;

@@ -19,7 +19,7 @@ use poci::{
 
 const CONFIG: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../conformance/openssl/poci-vendor.cnf"
+    "/tests/data/openssl/poci-vendor.cnf"
 );
 
 fn openssl(dir: &Path, args: &[&str]) {

@@ -169,7 +169,7 @@ const WORKED_PRODUCERS: [u8; 8] = [1, 3, 3, 3, 2, 1, 3, 2];
 
 #[test]
 fn spec_shows_the_worked_examples() {
-    let spec = include_str!("../../conformance/SPEC.md");
+    let spec = include_str!("data/SPEC.md");
     for line in [
         "C(25) = 16250",
         "1000, 750, 500, 300, 250, 135, 105, 100, 100",

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::rewards::{group_digits, tokens};
-use crate::simulate::summary::{RunSummary, percent};
+use crate::simulate::summary::{RunSummary, cu, percent};
 
 /// Escapes text for HTML content and attribute values.
 fn escape(text: &str) -> String {
@@ -43,13 +43,13 @@ pub fn render(summary: &RunSummary) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <title>POCI simulation: {network}</title><style>{STYLE}</style></head><body>\n\
          <h1>POCI simulated network</h1><p class=\"muted\">network <code>{network}</code>, seed \
-         <code>{seed}</code>: {chips} chips of {models} models, {wallets} wallets, {epochs} epochs \
+         <code>{seed}</code>: {chips} chips of {models} models owned by {wallets} wallets, {epochs} epochs \
          of {slots} one-hour slots. Every proof is a real signature (P-256, or P-384 for NVIDIA GPUs) checked by the node.</p>\n",
         network = escape(summary.network.network_id()),
         seed = escape(&summary.seed),
         chips = group_digits(summary.chips),
         models = summary.models.len(),
-        wallets = summary.wallets,
+        wallets = group_digits(summary.wallets),
         epochs = summary.epochs,
         slots = summary.slots_per_epoch,
     );
@@ -84,7 +84,7 @@ pub fn render(summary: &RunSummary) -> String {
     }
     page.push_str("<h2>Rewards per model</h2>\n");
     page.push_str(&rewards_chart(summary));
-    page.push_str("<h2>Availability over slots</h2><p class=\"muted\">Share of bound chips that proved each slot; dashed lines are epoch boundaries, the red mark the slot of the attacks and the sale, the yellow band the biggest operator's outage.</p>\n");
+    page.push_str("<h2>Availability over slots</h2><p class=\"muted\">Share of bound chips that proved each slot; dashed lines are epoch boundaries, the red mark the slot of the attacks and the sale, the yellow band the biggest operator's outage. The axis spans the data's range, not 0 to 100%.</p>\n");
     page.push_str(&availability_chart(summary));
     page.push_str(&model_table(summary));
     page.push_str(&evidence_table(summary));
@@ -142,10 +142,40 @@ fn rewards_chart(summary: &RunSummary) -> String {
     svg
 }
 
+/// The y axis of the availability chart: (low, high, step) in basis points, ticks every
+/// `step` from `low` to `high`, covering every value with at most six steps, within 0..=100%.
+fn axis_range(values: impl Iterator<Item = u64>) -> (u64, u64, u64) {
+    const STEPS: [u64; 11] = [10, 20, 25, 50, 100, 200, 250, 500, 1_000, 2_000, 2_500];
+    let (min, max) = values.fold((u64::MAX, 0u64), |(min, max), value| {
+        let value = value.min(10_000);
+        (min.min(value), max.max(value))
+    });
+    if min > max {
+        return (0, 10_000, 2_500);
+    }
+    for step in STEPS {
+        let low = min.checked_div(step).unwrap_or(0).saturating_mul(step);
+        let mut high = max.div_ceil(step).saturating_mul(step).min(10_000);
+        if high <= low {
+            high = low.saturating_add(step);
+        }
+        let (low, high) = if high > 10_000 {
+            (10_000u64.saturating_sub(step), 10_000)
+        } else {
+            (low, high)
+        };
+        if high.saturating_sub(low).checked_div(step).unwrap_or(0) <= 6 {
+            return (low, high, step);
+        }
+    }
+    (0, 10_000, 2_500)
+}
+
 fn availability_chart(summary: &RunSummary) -> String {
     let series = &summary.availability_by_slot_bps;
     let points = series.get("all").map_or(&[][..], Vec::as_slice);
-    let (left, top, width, height) = (50u64, 10u64, 890u64, 220u64);
+    let (left, top, width, height) = (56u64, 10u64, 884u64, 210u64);
+    let bottom = top.saturating_add(height);
     let count = u64::try_from(points.len()).unwrap_or(0).max(2);
     let x_of = |index: u64| {
         left.saturating_add(
@@ -155,14 +185,20 @@ fn availability_chart(summary: &RunSummary) -> String {
                 .unwrap_or(0),
         )
     };
+    let (low, high, step) = axis_range(series.values().flatten().copied());
+    let span = high.saturating_sub(low).max(1);
     let y_of = |bps: u64| {
-        top.saturating_add(height.saturating_sub(bps.min(10_000).saturating_mul(height) / 10_000))
+        let above = bps.clamp(low, high).saturating_sub(low);
+        bottom.saturating_sub(above.saturating_mul(height).checked_div(span).unwrap_or(0))
     };
-    let mut svg = String::from(
-        "<svg role=\"img\" aria-label=\"availability over slots\" width=\"960\" height=\"260\" viewBox=\"0 0 960 260\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"availability over slots, {} to {}\" width=\"960\" height=\"262\" viewBox=\"0 0 960 262\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+        percent(low),
+        percent(high),
     );
-    for bps in [0u64, 2_500, 5_000, 7_500, 10_000] {
-        let y = y_of(bps);
+    let mut tick = low;
+    while tick <= high {
+        let y = y_of(tick);
         let _ = writeln!(
             svg,
             "<line x1=\"{left}\" x2=\"{right}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#dde1ea\"/>\
@@ -170,8 +206,9 @@ fn availability_chart(summary: &RunSummary) -> String {
             right = left.saturating_add(width),
             lx = left.saturating_sub(6),
             ty = y.saturating_add(4),
-            label = percent(bps),
+            label = percent(tick),
         );
+        tick = tick.saturating_add(step.max(1));
     }
     let per_epoch = u64::from(summary.slots_per_epoch);
     for epoch in 1..summary.epochs {
@@ -179,9 +216,32 @@ fn availability_chart(summary: &RunSummary) -> String {
         let _ = writeln!(
             svg,
             "<line x1=\"{x}\" x2=\"{x}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#9aa3b5\" stroke-dasharray=\"4 4\"/>",
-            bottom = top.saturating_add(height),
         );
     }
+    // Epoch labels under the axis, centred on each epoch; at most about twelve of them.
+    let every = summary.epochs.div_ceil(12).max(1);
+    for epoch in (0..summary.epochs).step_by(usize::try_from(every).unwrap_or(1)) {
+        let first = x_of(epoch.saturating_mul(per_epoch));
+        let last = x_of(
+            epoch
+                .saturating_add(1)
+                .saturating_mul(per_epoch)
+                .saturating_sub(1),
+        );
+        let _ = writeln!(
+            svg,
+            "<text x=\"{x}\" y=\"{y}\" font-size=\"11\" text-anchor=\"middle\">epoch {epoch}</text>",
+            x = first.saturating_add(last) / 2,
+            y = bottom.saturating_add(16),
+        );
+    }
+    let _ = writeln!(
+        svg,
+        "<text x=\"{right}\" y=\"{y}\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6475\">{slots} slots of {per_epoch} per epoch</text>",
+        right = left.saturating_add(width),
+        y = bottom.saturating_add(32),
+        slots = points.len(),
+    );
     let outage = &summary.outage;
     if outage.end_slot > outage.first_slot {
         let (from, to) = (
@@ -206,12 +266,10 @@ fn availability_chart(summary: &RunSummary) -> String {
         let _ = writeln!(
             svg,
             "<line x1=\"{x}\" x2=\"{x}\" y1=\"{top}\" y2=\"{bottom}\" stroke=\"#b3261e\" stroke-width=\"2\"><title>attacks and sale: epoch {} slot {}</title></line>",
-            attack.at.epoch,
-            attack.at.slot,
-            bottom = top.saturating_add(height),
+            attack.at.epoch, attack.at.slot,
         );
     }
-    // One line per site, "all" on top; a legend in the lower left.
+    // One line per site, "all" on top; the legend in a row under the axis.
     let colours = [
         ("data center", "#3b6fd8"),
         ("home", "#d08a1e"),
@@ -230,46 +288,40 @@ fn availability_chart(summary: &RunSummary) -> String {
             })
             .collect();
         let width = if *name == "all" { 3 } else { 1 };
-        let legend_y =
-            150u64.saturating_add(u64::try_from(position).unwrap_or(0).saturating_mul(16));
+        let legend_x =
+            left.saturating_add(u64::try_from(position).unwrap_or(0).saturating_mul(120));
+        let legend_y = bottom.saturating_add(32);
         let _ = writeln!(
             svg,
             "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\" points=\"{points}\"><title>{name}</title></polyline>\
-             <rect x=\"{lx}\" y=\"{ry}\" width=\"14\" height=\"4\" fill=\"{colour}\"/><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\">{name}</text>",
+             <rect x=\"{legend_x}\" y=\"{ry}\" width=\"14\" height=\"4\" fill=\"{colour}\"/><text x=\"{tx}\" y=\"{legend_y}\" font-size=\"11\">{name}</text>",
             points = line.join(" "),
-            lx = left.saturating_add(12),
             ry = legend_y.saturating_sub(4),
-            tx = left.saturating_add(32),
-            ty = legend_y,
+            tx = legend_x.saturating_add(20),
         );
     }
-    let _ = writeln!(
-        svg,
-        "<text x=\"{left}\" y=\"252\" font-size=\"11\">slot 0</text><text x=\"{right}\" y=\"252\" font-size=\"11\" text-anchor=\"end\">slot {last}</text>",
-        right = left.saturating_add(width),
-        last = points.len().saturating_sub(1),
-    );
     svg.push_str("</svg>\n");
     svg
 }
 
 fn model_table(summary: &RunSummary) -> String {
     let mut out = String::from(
-        "<h2>Models</h2><table><tr><th>model</th><th>vendor</th><th>chips</th><th>rating (CU)</th><th>availability</th><th>rewards (tokens)</th></tr>\n",
+        "<h2>Models</h2><table><tr><th>model</th><th>vendor</th><th>chips</th><th>rating (CU)</th><th>availability</th><th>rewards (tokens)</th><th>why nothing was earned</th></tr>\n",
     );
     let mut models: Vec<_> = summary.models.iter().collect();
     models.sort_by(|a, b| b.reward.cmp(&a.reward).then(a.model_id.cmp(&b.model_id)));
     for model in models {
         let _ = writeln!(
             out,
-            "<tr><td title=\"{display}\">{id}</td><td>{vendor}</td><td>{chips}</td><td>{rating}</td><td>{availability}</td><td>{reward}</td></tr>",
+            "<tr><td title=\"{display}\">{id}</td><td>{vendor}</td><td>{chips}</td><td>{rating}</td><td>{availability}</td><td>{reward}</td><td class=\"muted\" style=\"text-align:left\">{reason}</td></tr>",
             display = escape(&model.display_name),
             id = escape(&model.model_id),
             vendor = escape(&model.vendor_id),
             chips = group_digits(model.chips),
-            rating = group_digits(model.rating_milli_cu / 1000),
+            rating = cu(model.rating_milli_cu),
             availability = percent(model.availability_bps),
             reward = tokens(model.reward, 2),
+            reason = escape(model.zero_reward_reason.as_deref().unwrap_or("")),
         );
     }
     out.push_str("</table>\n");
@@ -382,19 +434,23 @@ fn refusal_table(summary: &RunSummary) -> String {
 
 fn epoch_table(summary: &RunSummary) -> String {
     let mut out = String::from(
-        "<h2>Epochs</h2><table><tr><th>epoch</th><th>emission</th><th>miners' pool</th><th>paid to chips</th><th>unallocated</th><th>chips paid</th><th>below threshold</th></tr>\n",
+        "<h2>Epochs</h2><p class=\"muted\">Every chip of an epoch's report is counted once: \
+         paid, below the availability threshold, or above it and paid nothing (rated 0).</p>\
+         <table><tr><th>epoch</th><th>emission</th><th>miners' pool</th><th>paid to chips</th><th>unallocated</th><th>chips</th><th>chips paid</th><th>below threshold</th><th>paid nothing (rated 0)</th></tr>\n",
     );
     for epoch in &summary.epochs_paid {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             epoch.epoch,
             tokens(epoch.emission, 2),
             tokens(epoch.miners_pool, 2),
             tokens(epoch.paid, 2),
             tokens(epoch.unallocated, 2),
+            group_digits(epoch.chips),
             group_digits(epoch.chips_paid),
             group_digits(epoch.chips_ineligible),
+            group_digits(epoch.chips_unpaid_eligible),
         );
     }
     out.push_str("</table>\n");
@@ -403,7 +459,22 @@ fn epoch_table(summary: &RunSummary) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    #![allow(clippy::arithmetic_side_effects)]
+    use super::{axis_range, escape};
+
+    #[test]
+    fn the_availability_axis_fits_the_data() {
+        let (low, high, step) = axis_range([8_300u64, 9_800, 9_100].into_iter());
+        assert!((7_500..=8_300).contains(&low), "{low}");
+        assert!((9_800..=10_000).contains(&high), "{high}");
+        assert!((high - low) / step <= 6 && (high - low) % step == 0);
+        assert_eq!(axis_range([10_000u64].into_iter()).1, 10_000);
+        let (low, high, _) = axis_range([10_000u64, 10_000].into_iter());
+        assert!(low < high);
+        assert_eq!(axis_range(std::iter::empty()), (0, 10_000, 2_500));
+        let (low, high, _) = axis_range([0u64, 10_000].into_iter());
+        assert_eq!((low, high), (0, 10_000));
+    }
 
     #[test]
     fn escapes_markup() {

@@ -458,6 +458,14 @@ impl Miners {
         self.outage.clone()
     }
 
+    /// Wallets chips are bound to now (buyers of sold chips included).
+    pub fn bound_wallets(&self) -> std::collections::BTreeSet<usize> {
+        self.states
+            .iter()
+            .filter_map(|state| state.wallet)
+            .collect()
+    }
+
     /// Time spent signing heartbeats of `kind`.
     pub fn sign_time(&self, kind: EvidenceKind) -> Duration {
         self.sign_time.get(&kind).copied().unwrap_or_default()
@@ -491,9 +499,12 @@ impl Miners {
             .map_err(setup("sample binding"))?;
         let tbs = binding.tbs();
         write(&samples.join("binding.der"), &state.first_binding)?;
+        // Everything `poci verify binding --context` needs but the trust flag.
         write_json(
             &samples.join("binding-context.json"),
             &serde_json::json!({
+                "purpose": "binding",
+                "params": world.params,
                 "epoch": tbs.epoch.to_string(),
                 "slot": tbs.slot,
                 "challenge": hex::encode(tbs.challenge),
@@ -504,10 +515,13 @@ impl Miners {
         write_json(
             &samples.join("heartbeat-context.json"),
             &serde_json::json!({
+                "purpose": "heartbeat",
+                "params": world.params,
                 "epoch": at.epoch.to_string(),
                 "slot": at.slot,
                 "challenge": hex::encode(challenge),
                 "wallet": hex::encode(tbs.wallet),
+                "certificate": "device.pem",
                 "public_key": hex::encode(key.public_key().sec1_bytes()),
             }),
         )?;
@@ -559,12 +573,14 @@ impl Miners {
             &samples.join("nvidia-context.json"),
             &serde_json::json!({
                 "purpose": "heartbeat",
+                "params": world.params,
                 "epoch": at.epoch.to_string(),
                 "slot": at.slot,
                 "challenge": hex::encode(challenge),
                 "wallet": hex::encode(wallet),
                 "nonce": hex::encode(nonce),
                 "time": time.to_string(),
+                "chain": "nvidia-chain.pem",
             }),
         )?;
         Ok(())

@@ -50,7 +50,8 @@ pub struct SimulateArgs {
     /// Number of chips.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(20..=1_000_000))]
     pub chips: u32,
-    /// Number of wallets owning them.
+    /// Number of wallets owning them (at most one a chip; the run reports how many owned a
+    /// chip).
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u32).range(3..=1_000_000))]
     pub wallets: u32,
     /// Epochs to run.
@@ -171,7 +172,7 @@ pub fn run(args: &SimulateArgs) -> Result<(), CliError> {
     let total_slots = args.epochs.saturating_mul(u64::from(args.slots_per_epoch));
     let progress = Progress::new(total_slots);
     progress.note(&format!(
-        "poci simulate: minting {chips} chips of {} models for {wallets} wallets ({threads} threads)",
+        "poci simulate: minting {chips} chips of {} models ({threads} threads)",
         registry.models().count()
     ));
     let population = Population::mint(
@@ -603,7 +604,14 @@ fn summarize(world: World<'_>, parts: &Parts, args: &SimulateArgs, timing: Timin
         network: world.params.clone(),
         seed: args.seed.clone(),
         chips: args.chips,
-        wallets: args.wallets,
+        wallets: u32::try_from(
+            world
+                .population
+                .owners()
+                .union(&parts.miners.bound_wallets())
+                .count(),
+        )
+        .unwrap_or(u32::MAX),
         epochs: args.epochs,
         slots_per_epoch: args.slots_per_epoch,
         models: model_summaries(world, parts),
@@ -679,6 +687,8 @@ fn model_summaries(world: World<'_>, parts: &Parts) -> Vec<ModelSummary> {
     let chips_per_model = world.population.chips_per_model();
     let slots = parts.miners.slots_per_model(world);
     let rewards = parts.node.rewards_per_model();
+    let shares = parts.node.shares_per_model();
+    let threshold = parts.node.reward_params().policy.min_availability_bps;
     world
         .population
         .models
@@ -687,7 +697,15 @@ fn model_summaries(world: World<'_>, parts: &Parts) -> Vec<ModelSummary> {
         .filter_map(|(index, model)| {
             let chips = chips_per_model.get(&index).copied()?;
             let (proven, possible) = slots.get(&index).copied().unwrap_or((0, 0));
+            let reward = rewards.get(&index).copied().unwrap_or(0);
+            let (shares, eligible) = shares.get(&index).copied().unwrap_or((0, 0));
             Some(ModelSummary {
+                zero_reward_reason: summary::zero_reward_reason(
+                    model,
+                    reward,
+                    (shares, eligible),
+                    threshold,
+                ),
                 model_id: model.model_id.clone(),
                 display_name: model.display_name.clone(),
                 vendor_id: model.vendor_id.clone(),
@@ -696,7 +714,7 @@ fn model_summaries(world: World<'_>, parts: &Parts) -> Vec<ModelSummary> {
                 proven_slots: proven,
                 possible_slots: possible,
                 availability_bps: bps(proven, possible),
-                reward: rewards.get(&index).copied().unwrap_or(0),
+                reward,
             })
         })
         .collect()

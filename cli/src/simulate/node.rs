@@ -84,6 +84,8 @@ struct Rewards {
     key_index: BTreeMap<KeyId, usize>,
     /// Per model, everything its chips earned.
     per_model: BTreeMap<usize, u128>,
+    /// Per model, its chips' shares in the epochs' reports: (shares, shares eligible).
+    shares_per_model: BTreeMap<usize, (u64, u64)>,
     /// The epochs' reports, in order.
     reports: Vec<EpochReport>,
 }
@@ -125,6 +127,7 @@ impl Node {
                     .map(|(index, chip)| (chip.key_id, index))
                     .collect(),
                 per_model: BTreeMap::new(),
+                shares_per_model: BTreeMap::new(),
                 reports: Vec::new(),
             },
         })
@@ -292,6 +295,13 @@ impl Node {
             {
                 let total = self.rewards.per_model.entry(chip.model).or_insert(0);
                 *total = total.saturating_add(share.reward);
+                let shares = self
+                    .rewards
+                    .shares_per_model
+                    .entry(chip.model)
+                    .or_insert((0, 0));
+                shares.0 = shares.0.saturating_add(1);
+                shares.1 = shares.1.saturating_add(u64::from(share.eligible));
             }
         }
         self.rewards.reports.push(report);
@@ -310,6 +320,11 @@ impl Node {
     /// Per model, everything its chips earned.
     pub const fn rewards_per_model(&self) -> &BTreeMap<usize, u128> {
         &self.rewards.per_model
+    }
+
+    /// Per model, its chips' shares in the epochs' reports: (shares, shares eligible).
+    pub const fn shares_per_model(&self) -> &BTreeMap<usize, (u64, u64)> {
+        &self.rewards.shares_per_model
     }
 
     /// Counts and times.

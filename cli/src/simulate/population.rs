@@ -138,6 +138,8 @@ pub struct SimModel {
     pub vendor_id: String,
     /// Rating, milli-CU.
     pub rating_milli_cu: u64,
+    /// The registry's remarks on its figures (why a model is rated 0, for one).
+    pub note: String,
     /// Index of the vendor in the vendor table.
     pub vendor: usize,
     /// Relative share of the fleet.
@@ -232,7 +234,7 @@ pub struct FleetShape<'a> {
     pub seed: &'a str,
     /// Number of chips.
     pub chips: usize,
-    /// Number of wallets.
+    /// Number of wallets (at most one a chip is created).
     pub wallets: usize,
     /// Epochs simulated.
     pub epochs: u64,
@@ -264,6 +266,7 @@ impl Population {
                     display_name: model.display_name.clone(),
                     vendor_id: model.vendor_id.clone(),
                     rating_milli_cu: model.rating_milli_cu,
+                    note: model.note.clone(),
                     vendor: index,
                     weight,
                     site,
@@ -271,6 +274,11 @@ impl Population {
             }
         }
         let total_weight: u64 = models.iter().map(|model| model.weight).sum();
+        // No more wallets than chips: a wallet is an owner.
+        let shape = FleetShape {
+            wallets: shape.wallets.min(shape.chips),
+            ..shape
+        };
         if models.is_empty() || total_weight == 0 || shape.wallets == 0 {
             return Err(CliError::Usage(
                 "the simulation needs at least one model and one wallet".into(),
@@ -388,6 +396,11 @@ impl Population {
             wallets,
             chips,
         })
+    }
+
+    /// Wallets that own a chip when the fleet is minted.
+    pub fn owners(&self) -> std::collections::BTreeSet<usize> {
+        self.chips.iter().map(|chip| chip.wallet).collect()
     }
 
     /// Chips per model index.

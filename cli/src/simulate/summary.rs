@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::rewards::{group_digits, tokens};
 use crate::simulate::attacks::AttackOutcome;
+use crate::simulate::population::SimModel;
 
 /// One chip model's part in the run.
 #[derive(Debug, Clone, Serialize)]
@@ -33,6 +34,52 @@ pub struct ModelSummary {
     /// Rewards paid to its chips, base units.
     #[serde(with = "poci::json::dec_u128")]
     pub reward: u128,
+    /// Why its chips earned nothing (none if they earned something): its registry rating
+    /// of 0 with the registry's note, the availability threshold, or no chip paid a share.
+    pub zero_reward_reason: Option<String>,
+}
+
+/// Why a model earned nothing, from the registry and the epochs' reports: `None` when it
+/// earned something. `shares` is (shares in the reports, shares eligible); `threshold_bps`
+/// the policy's availability floor.
+pub fn zero_reward_reason(
+    model: &SimModel,
+    reward: u128,
+    shares: (u64, u64),
+    threshold_bps: u32,
+) -> Option<String> {
+    if reward > 0 {
+        return None;
+    }
+    let (shares, eligible) = shares;
+    Some(if model.rating_milli_cu == 0 {
+        if model.note.is_empty() {
+            "rated 0 in the registry".to_owned()
+        } else {
+            format!("rated 0 in the registry: {}", model.note)
+        }
+    } else if shares == 0 {
+        "no chip of the model was bound in a closed epoch".to_owned()
+    } else if eligible == 0 {
+        format!(
+            "below the availability threshold ({}) in every epoch",
+            percent(u64::from(threshold_bps))
+        )
+    } else {
+        "its eligible chips' shares round to 0 base units".to_owned()
+    })
+}
+
+/// A rating in milli-CU as CU, exactly: `989500` is `989.5`, `1234000` is `1,234`.
+pub fn cu(milli_cu: u64) -> String {
+    let whole = group_digits(milli_cu / 1000);
+    let fraction = milli_cu % 1000;
+    if fraction == 0 {
+        whole
+    } else {
+        let digits = format!("{fraction:03}");
+        format!("{whole}.{}", digits.trim_end_matches('0'))
+    }
 }
 
 /// An operator's outage: its chips miss a few slots in a row.
@@ -63,10 +110,15 @@ pub struct EpochTotals {
     /// Left unallocated (no eligible chip).
     #[serde(with = "poci::json::dec_u128")]
     pub unallocated: u128,
+    /// Chips in the epoch's report: `chips_paid + chips_ineligible + chips_unpaid_eligible`.
+    pub chips: usize,
     /// Chips paid.
     pub chips_paid: usize,
-    /// Chips below the availability threshold.
+    /// Chips below the availability threshold (paid nothing).
     pub chips_ineligible: usize,
+    /// Chips above the threshold paid nothing: rated 0 (no vendor figure), or a share that
+    /// rounds to 0.
+    pub chips_unpaid_eligible: usize,
 }
 
 impl From<&EpochReport> for EpochTotals {
@@ -81,6 +133,7 @@ impl From<&EpochReport> for EpochTotals {
                 .iter()
                 .fold(0u128, |sum, share| sum.saturating_add(share.reward)),
             unallocated: report.miners.unallocated,
+            chips: report.miners.shares.len(),
             chips_paid: report
                 .miners
                 .shares
@@ -91,7 +144,13 @@ impl From<&EpochReport> for EpochTotals {
                 .miners
                 .shares
                 .iter()
-                .filter(|share| !share.eligible)
+                .filter(|share| share.reward == 0 && !share.eligible)
+                .count(),
+            chips_unpaid_eligible: report
+                .miners
+                .shares
+                .iter()
+                .filter(|share| share.reward == 0 && share.eligible)
                 .count(),
         }
     }
@@ -151,7 +210,8 @@ pub struct RunSummary {
     pub seed: String,
     /// Chips.
     pub chips: u32,
-    /// Wallets.
+    /// Wallets that owned a chip in the run (buyers of sold chips included); at most
+    /// `--wallets`.
     pub wallets: u32,
     /// Epochs.
     pub epochs: u64,
@@ -306,9 +366,9 @@ impl RunSummary {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "\n{} chips, {} wallets, {} epochs x {} slots on {}",
+            "\n{} chips owned by {} wallets, {} epochs x {} slots on {}",
             group_digits(self.chips),
-            self.wallets,
+            group_digits(self.wallets),
             self.epochs,
             self.slots_per_epoch,
             self.network.network_id()
@@ -326,25 +386,40 @@ impl RunSummary {
                 "{:<32} {:>7} {:>9} {:>13} {:>18}",
                 model.model_id,
                 group_digits(model.chips),
-                format!("{} CU", group_digits(model.rating_milli_cu / 1000)),
+                format!("{} CU", cu(model.rating_milli_cu)),
                 percent(model.availability_bps),
                 tokens(model.reward, 2)
             );
         }
+        for model in self.models.iter().filter(|model| model.reward == 0) {
+            if let Some(reason) = &model.zero_reward_reason {
+                let _ = writeln!(out, "  {} earned 0: {reason}", model.model_id);
+            }
+        }
         let _ = writeln!(
             out,
-            "\n{:<6} {:>20} {:>20} {:>18} {:>10}",
-            "epoch", "emission", "paid to chips", "unallocated", "ineligible"
+            "\n{:<6} {:>20} {:>20} {:>18} {:>7} {:>7} {:>10} {:>8}",
+            "epoch",
+            "emission",
+            "paid to chips",
+            "unallocated",
+            "chips",
+            "paid",
+            "ineligible",
+            "unpaid"
         );
         for epoch in &self.epochs_paid {
             let _ = writeln!(
                 out,
-                "{:<6} {:>20} {:>20} {:>18} {:>10}",
+                "{:<6} {:>20} {:>20} {:>18} {:>7} {:>7} {:>10} {:>8}",
                 epoch.epoch,
                 tokens(epoch.emission, 2),
                 tokens(epoch.paid, 2),
                 tokens(epoch.unallocated, 2),
-                epoch.chips_ineligible
+                epoch.chips,
+                epoch.chips_paid,
+                epoch.chips_ineligible,
+                epoch.chips_unpaid_eligible
             );
         }
         let _ = writeln!(out, "\nbindings: {}", join_counts(&self.binding_outcomes));

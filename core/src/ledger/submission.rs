@@ -32,7 +32,7 @@ impl HeartbeatEvidence<'_> {
     }
 }
 
-/// One heartbeat submitted to [`ChipLedger::apply_heartbeats`]: its evidence and the slot
+/// One heartbeat submitted to [`ChipLedger::apply_heartbeats`](crate::ChipLedger::apply_heartbeats): its evidence and the slot
 /// (with that slot's challenge) it is submitted for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeartbeatSubmission<'a> {
@@ -90,7 +90,7 @@ impl BindingEvidence<'_> {
     }
 }
 
-/// One binding submitted to [`ChipLedger::apply_bindings`]: its evidence, the slot whose
+/// One binding submitted to [`ChipLedger::apply_bindings`](crate::ChipLedger::apply_bindings): its evidence, the slot whose
 /// challenge it answers, and the wallet that submits it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BindingSubmission<'a> {
