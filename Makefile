@@ -92,11 +92,16 @@ node-test:
 	cd bindings/node && npm ci --no-audit --no-fund --loglevel=error
 	cd bindings/node && npm test --silent
 
+# The per-call overhead hooks exist only in builds with the bindings' `bench` feature (never
+# in the packages), built beside them.
 bench-node: node-test
+	cd bindings/node && npx napi build --release --features bench --output-dir ../../target/node-bench --dts bench.d.ts
 	node bindings/node/bench/overhead.mjs
 
-bench-python: python-test
-	$(VENV)/bin/python bindings/python/bench/overhead.py
+bench-python:
+	$(PYTHON) -m venv target/bench-venv
+	MATURIN_PEP517_ARGS="--features bench" target/bench-venv/bin/python -m pip install --quiet ./bindings/python
+	target/bench-venv/bin/python bindings/python/bench/overhead.py
 
 vectors:
 	$(CARGO) run --quiet -p poci-conformance --bin generate_vectors -- conformance/vectors

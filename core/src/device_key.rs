@@ -6,7 +6,7 @@ use p256::ecdsa::{SigningKey, VerifyingKey, signature::Signer as _};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{CertProblem, Error, Result};
 use crate::json::hex_32;
 use crate::limits::{PUBLIC_KEY_LEN, SECRET_KEY_LEN};
 
@@ -111,6 +111,28 @@ impl DevicePublicKey {
             .strip_prefix(P256_SPKI_PREFIX.as_slice())
             .ok_or(Error::PublicKeyInvalid)?;
         Self::from_sec1_bytes(point)
+    }
+
+    /// The device key a device certificate certifies: what a wallet verifies a chip's
+    /// heartbeats with. The certificate is DER or PEM text of one `CERTIFICATE` block, read
+    /// strictly, and must be a device certificate of the profile (SPEC.md 6.4, 10): no CA,
+    /// the POCI device-attestation EKU and keyUsage digitalSignature, a P-256 key. Decoding
+    /// only: the chain, validity period and revocation are the binding's checks.
+    ///
+    /// # Errors
+    /// `FIELD_EMPTY` / `FIELD_TOO_LONG` for empty or oversized input; `BAD_CERTIFICATE`
+    /// for anything the certificate reader refuses, PEM that is not exactly one
+    /// `CERTIFICATE` block (`Encoding`), a key that is not P-256 (`Algorithm`) or a CA
+    /// certificate (`BasicConstraints`); `WRONG_KEY_USAGE` for a certificate whose key may
+    /// not sign attestations.
+    pub fn from_certificate(certificate: &[u8]) -> Result<Self> {
+        let der = crate::x509::pem::one_certificate(certificate)?;
+        let parsed = crate::x509::cert::ParsedCertificate::from_der(&der)?;
+        let key = Self::from_spki_der(parsed.spki).map_err(|_| Error::BadCertificate {
+            problem: CertProblem::Algorithm,
+        })?;
+        parsed.check_device_usage()?;
+        Ok(key)
     }
 
     /// The uncompressed SEC1 point.
@@ -279,6 +301,95 @@ mod tests {
             DeviceKey::from_secret_bytes(&[1u8; 31]).unwrap_err(),
             Error::DeviceKeyInvalid
         );
+    }
+
+    #[test]
+    fn public_key_from_a_device_certificate() {
+        use crate::x509::ChipIdentity;
+        use crate::x509::mint::{TestVendor, to_pem};
+        let vendor = TestVendor::from_seed("poci-test-a", "POCI Test Vendor A").unwrap();
+        let identity = ChipIdentity {
+            model_id: "poci-test-a-accel-1".to_owned(),
+            serial: b"serial-1".to_vec(),
+            security_version: 1,
+        };
+        let (key, certificate) = vendor.mint_chip(b"chip", &identity, 7).unwrap();
+        let from_der = DevicePublicKey::from_certificate(&certificate).unwrap();
+        assert_eq!(from_der, *key.public_key());
+        assert_eq!(from_der.key_id(), key.key_id());
+        let pem = to_pem("CERTIFICATE", &certificate).unwrap();
+        assert_eq!(
+            DevicePublicKey::from_certificate(pem.as_bytes()).unwrap(),
+            from_der
+        );
+        // A CA certificate certifies no device key.
+        assert_eq!(
+            DevicePublicKey::from_certificate(&vendor.intermediate_der).unwrap_err(),
+            Error::BadCertificate {
+                problem: CertProblem::BasicConstraints
+            }
+        );
+        // A truncated certificate is refused by the reader.
+        let cut = certificate.get(..certificate.len() - 1).unwrap();
+        assert_eq!(
+            DevicePublicKey::from_certificate(cut).unwrap_err().code(),
+            "BAD_CERTIFICATE"
+        );
+        // Two blocks are not one certificate.
+        let two = format!("{pem}{pem}");
+        assert_eq!(
+            DevicePublicKey::from_certificate(two.as_bytes()).unwrap_err(),
+            Error::BadCertificate {
+                problem: CertProblem::Encoding
+            }
+        );
+        assert_eq!(
+            DevicePublicKey::from_certificate(b"").unwrap_err().code(),
+            "FIELD_EMPTY"
+        );
+    }
+
+    #[test]
+    fn public_key_from_a_certificate_refuses_other_usages() {
+        use crate::x509::mint::{
+            CertificateTemplate, DistinguishedName, Issuer, X509Extension, issue_certificate,
+        };
+        let issuer_key = DeviceKey::from_seed(b"issuer").unwrap();
+        let issuer_name = DistinguishedName {
+            organization: "POCI Test".to_owned(),
+            common_name: "Issuer".to_owned(),
+        };
+        let device = DeviceKey::from_seed(b"device").unwrap();
+        let issue = |extensions: Vec<X509Extension>| {
+            let template = CertificateTemplate {
+                serial: 9,
+                subject: DistinguishedName {
+                    organization: "POCI Test".to_owned(),
+                    common_name: "Device".to_owned(),
+                },
+                not_before: 1_700_000_000,
+                not_after: 1_900_000_000,
+                extensions,
+            };
+            let issuer = Issuer {
+                name: &issuer_name,
+                key: &issuer_key,
+            };
+            issue_certificate(&template, device.public_key(), issuer).unwrap()
+        };
+        let signs = X509Extension::key_usage_device().unwrap();
+        let attests = X509Extension::device_attestation().unwrap();
+        let good = issue(vec![signs.clone(), attests.clone()]);
+        assert_eq!(
+            DevicePublicKey::from_certificate(&good).unwrap(),
+            *device.public_key()
+        );
+        for extensions in [vec![signs], vec![attests]] {
+            assert_eq!(
+                DevicePublicKey::from_certificate(&issue(extensions)).unwrap_err(),
+                Error::WrongKeyUsage
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,6 @@ use crate::evidence::nvidia::{VerifiedNvidiaReport, verify_nvidia_report};
 use crate::json::{dec_u64, hex_32, hex_bytes};
 use crate::limits::check_batch_len;
 use crate::manifest::VendorStatus;
-use crate::oid::DEVICE_ATTESTATION_EKU_DER;
 use crate::proof::{
     ChipBindingRef, ChipBindingTbsRef, HeartbeatRef, LeaseAcceptanceRef, ProofId,
     VerifiedHeartbeat, VerifiedLeaseAcceptance,
@@ -20,7 +19,7 @@ use crate::registry::ChipModel;
 use crate::signature::Backend;
 use crate::slot_context::{BindingContext, SlotClaims, SlotContext};
 use crate::trust::{RootKind, TrustStore};
-use crate::x509::cert::{KU_DIGITAL_SIGNATURE, ParsedCertificate};
+use crate::x509::cert::ParsedCertificate;
 use crate::x509::chain::{AnchorRoot, CarriedChain, ChainCheck, SignatureMemo, validate_chain};
 use crate::x509::{ChainIdentity, ChainLevel, ChipIdentity};
 
@@ -466,21 +465,7 @@ fn device_profile<'p>(
     let device = parsed.first().ok_or(Error::FieldEmpty {
         field: crate::error::Field::Certificates,
     })?;
-    if device.is_ca {
-        return Err(Error::BadCertificate {
-            problem: CertProblem::BasicConstraints,
-        });
-    }
-    let has_eku = device
-        .ext_key_usage
-        .as_ref()
-        .is_some_and(|oids| oids.contains(&DEVICE_ATTESTATION_EKU_DER.as_slice()));
-    let signs = device
-        .key_usage
-        .is_some_and(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
-    if !has_eku || !signs {
-        return Err(Error::WrongKeyUsage);
-    }
+    device.check_device_usage()?;
     let identity = device
         .chip_identity
         .as_ref()

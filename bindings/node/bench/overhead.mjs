@@ -1,7 +1,29 @@
 // Per-call overhead of verifyHeartbeat from Node against the same call in Rust, one run.
+//
+// The Rust-side timing hook (Verifier.timeVerifyHeartbeatInRust) is in builds with the
+// binding's `bench` cargo feature only: never in the default build, the npm package or
+// index.d.ts. Build that addon apart from the package's (bindings/node is left as it is):
+//
+//   cd bindings/node && npx napi build --release --features bench \
+//     --output-dir ../../target/node-bench --dts bench.d.ts
+//
+// then run `node bindings/node/bench/overhead.mjs` (POCI_BENCH_ADDON=path overrides where
+// the addon is looked for).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const poci = createRequire(import.meta.url)('../index.js');
+const BUILD = 'cd bindings/node && npx napi build --release --features bench --output-dir ../../target/node-bench --dts bench.d.ts';
+const addon = process.env.POCI_BENCH_ADDON ?? fileURLToPath(new URL('../../../target/node-bench/poci.node', import.meta.url));
+if (!existsSync(addon)) {
+  console.error(`bench/overhead.mjs needs the binding built with its \`bench\` feature, at ${addon}:\n  ${BUILD}`);
+  process.exit(1);
+}
+const poci = createRequire(import.meta.url)(addon);
+if (typeof poci.Verifier.prototype.timeVerifyHeartbeatInRust !== 'function') {
+  console.error(`${addon} was built without the \`bench\` feature (no timeVerifyHeartbeatInRust):\n  ${BUILD}`);
+  process.exit(1);
+}
 const ITERATIONS = 4000;
 
 const params = new poci.NetworkParams('poci-bench', 1767225600n, 3600n, 120);
@@ -17,7 +39,7 @@ const rustNs = verifier.timeVerifyHeartbeatInRust(der, publicKey, context, ITERA
 let start = process.hrtime.bigint();
 for (let i = 0; i < ITERATIONS; i += 1) verifier.verifyHeartbeat(der, publicKey, context);
 const nodeNs = Number(process.hrtime.bigint() - start) / ITERATIONS;
-const items = Array.from({ length: ITERATIONS }, () => ({ der, publicKey: publicKey.sec1, context }));
+const items = Array.from({ length: ITERATIONS }, () => ({ der, publicKey, context }));
 start = process.hrtime.bigint();
 const results = await verifier.verifyHeartbeats(items);
 const batchNs = Number(process.hrtime.bigint() - start) / ITERATIONS;

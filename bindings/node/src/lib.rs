@@ -1,37 +1,52 @@
 //! Node.js bindings of POCI (napi-rs): the core's verification and reward math for
 //! wallets. Conversion and error mapping only; every rule lives in the core crate.
+//!
+//! Every parameter is read by `args` with its name (its TypeScript type is declared with
+//! `ts_arg_type`): a bad argument throws code `INVALID_ARGUMENT`, never a napi status.
 
+mod args;
 mod error;
 mod types;
 
-use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, Either};
+use napi::bindgen_prelude::{AsyncTask, BigInt, Buffer, ClassInstance, Unknown};
 use napi::{Env, Task};
 use napi_derive::napi;
 
+use args::{Fields, Name};
 use error::{NodeResult, OrThrow, invalid_argument, thrown};
 use types::{
     Allocation, Availability, BindingOutcome, Candidate, ChipModel, ChipRecord, ClosedEpoch,
     CurrentSlot, HeartbeatContext, LeaseSettlement, Manifest, NamedPool, PoolAmounts, RegistryDiff,
-    Rerating, SettledLease, SlotId, VerifiedBinding, VerifiedHeartbeat, VerifiedLeaseAcceptance,
-    VerifiedNvidiaReport, bytes32, u64_of, u128_of,
+    Rerating, SettledLease, SlotArgs, SlotId, VerifiedBinding, VerifiedHeartbeat,
+    VerifiedLeaseAcceptance, VerifiedNvidiaReport,
 };
 
 /// Network parameters: network id, genesis, epoch length, slots per epoch.
 #[napi]
 pub struct NetworkParams(poci::NetworkParams);
 
+/// A `NetworkParams` argument.
+fn params_arg<'a>(
+    value: Unknown<'a>,
+    name: Name<'_>,
+) -> NodeResult<ClassInstance<'a, NetworkParams>> {
+    args::instance(value, name, "NetworkParams")
+}
+
 #[napi]
 impl NetworkParams {
     /// Checks and builds network parameters.
     #[napi(constructor)]
     pub fn new(
-        network_id: String,
-        genesis_unix: BigInt,
-        epoch_seconds: BigInt,
-        slots_per_epoch: u32,
+        #[napi(ts_arg_type = "string")] network_id: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] genesis_unix: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] epoch_seconds: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] slots_per_epoch: Unknown<'_>,
     ) -> napi::Result<Self, String> {
-        let genesis = u64_of(&genesis_unix, "genesisUnix must be a u64 bigint")?;
-        let epoch_seconds = u64_of(&epoch_seconds, "epochSeconds must be a u64 bigint")?;
+        let network_id = args::string(network_id, &"networkId")?;
+        let genesis = args::u64(genesis_unix, &"genesisUnix")?;
+        let epoch_seconds = args::u64(epoch_seconds, &"epochSeconds")?;
+        let slots_per_epoch = args::u32(slots_per_epoch, &"slotsPerEpoch")?;
         Ok(Self(
             poci::NetworkParams::new(&network_id, genesis, epoch_seconds, slots_per_epoch)
                 .or_throw()?,
@@ -39,7 +54,10 @@ impl NetworkParams {
     }
     /// Parses the JSON form (invalid values: `INVALID_NETWORK_PARAMS`).
     #[napi(factory)]
-    pub fn from_json(text: String) -> napi::Result<Self, String> {
+    pub fn from_json(
+        #[napi(ts_arg_type = "string")] text: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let text = args::string(text, &"text")?;
         Ok(Self(poci::NetworkParams::from_json(&text).or_throw()?))
     }
     /// The JSON form.
@@ -52,6 +70,16 @@ impl NetworkParams {
     pub fn network_id(&self) -> String {
         self.0.network_id().to_owned()
     }
+    /// Unix time of epoch 0, slot 0.
+    #[napi(getter)]
+    pub fn genesis_unix(&self) -> BigInt {
+        BigInt::from(self.0.genesis_unix())
+    }
+    /// Seconds per epoch.
+    #[napi(getter)]
+    pub fn epoch_seconds(&self) -> BigInt {
+        BigInt::from(self.0.epoch_seconds())
+    }
     /// Slots per epoch.
     #[napi(getter)]
     pub fn slots_per_epoch(&self) -> u32 {
@@ -59,19 +87,24 @@ impl NetworkParams {
     }
     /// Unix time at which `slot` of `epoch` starts.
     #[napi]
-    pub fn slot_start_unix(&self, epoch: BigInt, slot: u32) -> napi::Result<BigInt, String> {
-        let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+    pub fn slot_start_unix(
+        &self,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] slot: Unknown<'_>,
+    ) -> napi::Result<BigInt, String> {
+        let epoch = args::u64(epoch, &"epoch")?;
+        let slot = args::u32(slot, &"slot")?;
         Ok(BigInt::from(
             self.0.slot_start_unix(epoch, slot).or_throw()?,
         ))
     }
     /// The slot containing unix time `unix`.
     #[napi]
-    pub fn slot_at_unix(&self, unix: BigInt) -> napi::Result<SlotId, String> {
-        let id = self
-            .0
-            .slot_at_unix(u64_of(&unix, "unix must be a u64 bigint")?)
-            .or_throw()?;
+    pub fn slot_at_unix(
+        &self,
+        #[napi(ts_arg_type = "bigint")] unix: Unknown<'_>,
+    ) -> napi::Result<SlotId, String> {
+        let id = self.0.slot_at_unix(args::u64(unix, &"unix")?).or_throw()?;
         Ok(SlotId {
             epoch: BigInt::from(id.epoch),
             slot: id.slot,
@@ -82,12 +115,15 @@ impl NetworkParams {
 /// The challenge of `slot` of `epoch` (SPEC.md 5).
 #[napi]
 pub fn derive_challenge(
-    params: &NetworkParams,
-    epoch: BigInt,
-    slot: u32,
-    beacon: Buffer,
+    #[napi(ts_arg_type = "NetworkParams")] params: Unknown<'_>,
+    #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] slot: Unknown<'_>,
+    #[napi(ts_arg_type = "Buffer")] beacon: Unknown<'_>,
 ) -> napi::Result<Buffer, String> {
-    let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+    let params = params_arg(params, &"params")?;
+    let epoch = args::u64(epoch, &"epoch")?;
+    let slot = args::u32(slot, &"slot")?;
+    let beacon = args::bytes(beacon, &"beacon")?;
     Ok(Buffer::from(
         poci::derive_challenge(&params.0, epoch, slot, &beacon)
             .or_throw()?
@@ -99,18 +135,20 @@ pub fn derive_challenge(
 /// (SPEC.md 17.2); `purpose` is 'binding' or 'heartbeat'.
 #[napi]
 pub fn evidence_nonce(
-    params: &NetworkParams,
-    context: BindingContext,
-    purpose: String,
+    #[napi(ts_arg_type = "NetworkParams")] params: Unknown<'_>,
+    #[napi(ts_arg_type = "BindingContext")] context: Unknown<'_>,
+    #[napi(ts_arg_type = "string")] purpose: Unknown<'_>,
 ) -> napi::Result<Buffer, String> {
+    let params = params_arg(params, &"params")?;
+    let context = BindingContext::read(context, &"context")?;
+    let purpose = args::string(purpose, &"purpose")?;
     let purpose = poci::evidence::nonce::EvidencePurpose::from_name(&purpose)
         .ok_or_else(|| invalid_argument("purpose must be 'binding' or 'heartbeat'"))?;
-    let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
     let slot_context = poci::SlotContext {
         network_id: params.0.network_id(),
-        epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
+        epoch: context.epoch,
         slot: context.slot,
-        challenge: &challenge,
+        challenge: &context.challenge,
         wallet: &context.wallet,
     };
     Ok(Buffer::from(
@@ -128,9 +166,22 @@ pub struct PublicKey(poci::DevicePublicKey);
 impl PublicKey {
     /// Parses an uncompressed SEC1 point.
     #[napi(constructor)]
-    pub fn new(sec1: Buffer) -> napi::Result<Self, String> {
+    pub fn new(#[napi(ts_arg_type = "Buffer")] sec1: Unknown<'_>) -> napi::Result<Self, String> {
+        let sec1 = args::bytes(sec1, &"sec1")?;
         Ok(Self(
             poci::DevicePublicKey::from_sec1_bytes(&sec1).or_throw()?,
+        ))
+    }
+    /// The device key a device certificate certifies (DER, or PEM of one `CERTIFICATE`
+    /// block): what a wallet verifies the chip's heartbeats with. Decoding only: the
+    /// binding checks the chain.
+    #[napi(factory)]
+    pub fn from_certificate(
+        #[napi(ts_arg_type = "Buffer")] certificate: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let certificate = args::bytes(certificate, &"certificate")?;
+        Ok(Self(
+            poci::DevicePublicKey::from_certificate(&certificate).or_throw()?,
         ))
     }
     /// The uncompressed SEC1 point.
@@ -145,6 +196,45 @@ impl PublicKey {
     }
 }
 
+/// A public-key argument: a `PublicKey`, or the uncompressed SEC1 bytes of one.
+enum KeyArg<'a> {
+    /// A parsed key.
+    Parsed(ClassInstance<'a, PublicKey>),
+    /// SEC1 bytes, not parsed yet.
+    Sec1(Buffer),
+}
+
+impl<'a> KeyArg<'a> {
+    /// Reads a `PublicKey | Buffer` argument.
+    fn read(value: Unknown<'a>, name: Name<'_>) -> NodeResult<Self> {
+        if let Ok(key) = args::instance::<PublicKey>(value, name, "PublicKey") {
+            return Ok(Self::Parsed(key));
+        }
+        args::bytes(value, name)
+            .map(Self::Sec1)
+            .map_err(|_| args::mismatch(name, "a PublicKey or a Buffer", &value))
+    }
+
+    /// The key as is (no copy on the hot path), or parsed from its bytes.
+    fn key(&self) -> NodeResult<std::borrow::Cow<'_, poci::DevicePublicKey>> {
+        match self {
+            Self::Parsed(key) => Ok(std::borrow::Cow::Borrowed(&key.0)),
+            Self::Sec1(bytes) => poci::DevicePublicKey::from_sec1_bytes(bytes)
+                .map(std::borrow::Cow::Owned)
+                .or_throw(),
+        }
+    }
+
+    /// The SEC1 bytes, for a batch item (decoded with its item, so a bad key fails that
+    /// item only).
+    fn sec1(&self) -> Vec<u8> {
+        match self {
+            Self::Parsed(key) => key.0.sec1_bytes().to_vec(),
+            Self::Sec1(bytes) => bytes.to_vec(),
+        }
+    }
+}
+
 /// A P-256 device key for simulated chips (RFC 6979, low-S).
 #[napi]
 pub struct DeviceKey(poci::DeviceKey);
@@ -153,15 +243,26 @@ pub struct DeviceKey(poci::DeviceKey);
 impl DeviceKey {
     /// Derives a key deterministically from a seed.
     #[napi(factory)]
-    pub fn from_seed(seed: Buffer) -> napi::Result<Self, String> {
+    pub fn from_seed(
+        #[napi(ts_arg_type = "Buffer")] seed: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let seed = args::bytes(seed, &"seed")?;
         Ok(Self(poci::DeviceKey::from_seed(&seed).or_throw()?))
     }
     /// A key from its 32-byte secret scalar.
     #[napi(factory)]
-    pub fn from_secret_bytes(secret: Buffer) -> napi::Result<Self, String> {
+    pub fn from_secret_bytes(
+        #[napi(ts_arg_type = "Buffer")] secret: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let secret = args::bytes(secret, &"secret")?;
         Ok(Self(
             poci::DeviceKey::from_secret_bytes(&secret).or_throw()?,
         ))
+    }
+    /// The secret scalar (keep it secret).
+    #[napi]
+    pub fn secret_bytes(&self) -> Buffer {
+        Buffer::from(self.0.to_secret_bytes().to_vec())
     }
     /// The public key.
     #[napi(getter)]
@@ -175,13 +276,25 @@ impl DeviceKey {
     }
     /// Signs `message` (DER, low-S).
     #[napi]
-    pub fn sign(&self, message: Buffer) -> napi::Result<Buffer, String> {
+    pub fn sign(
+        &self,
+        #[napi(ts_arg_type = "Buffer")] message: Unknown<'_>,
+    ) -> napi::Result<Buffer, String> {
+        let message = args::bytes(message, &"message")?;
         Ok(Buffer::from(self.0.sign(&message).or_throw()?))
     }
 }
 
+/// A `DeviceKey` argument.
+fn device_key_arg<'a>(
+    value: Unknown<'a>,
+    name: Name<'_>,
+) -> NodeResult<ClassInstance<'a, DeviceKey>> {
+    args::instance(value, name, "DeviceKey")
+}
+
 /// The fields of a heartbeat to sign.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct HeartbeatInput {
     pub network_id: String,
     pub wallet: Buffer,
@@ -193,7 +306,7 @@ pub struct HeartbeatInput {
 }
 
 /// The fields of a chip binding to sign.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct ChipBindingInput {
     pub network_id: String,
     pub chip_serial: Buffer,
@@ -207,7 +320,7 @@ pub struct ChipBindingInput {
 }
 
 /// The fields of a lease acceptance to sign.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct LeaseInput {
     pub network_id: String,
     pub lease_id: Buffer,
@@ -215,6 +328,18 @@ pub struct LeaseInput {
     pub first_epoch: BigInt,
     pub last_epoch: BigInt,
     pub price: BigInt,
+}
+
+/// A list of `Buffer`s argument, as owned bytes.
+fn buffers(value: Unknown<'_>, name: Name<'_>) -> NodeResult<Vec<Vec<u8>>> {
+    args::list(value, name, "an array of Buffers", |item, name| {
+        args::bytes(item, name).map(|bytes| bytes.to_vec())
+    })
+}
+
+/// A list of 32-byte `Buffer`s argument.
+fn buffers32(value: Unknown<'_>, name: Name<'_>) -> NodeResult<Vec<[u8; 32]>> {
+    args::list(value, name, "an array of 32-byte Buffers", args::bytes32)
 }
 
 /// The methods every signed message shares.
@@ -228,12 +353,18 @@ macro_rules! signed_message {
         impl $class {
             /// Parses DER strictly.
             #[napi(factory)]
-            pub fn from_der(der: Buffer) -> napi::Result<Self, String> {
+            pub fn from_der(
+                #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+            ) -> napi::Result<Self, String> {
+                let der = args::bytes(der, &"der")?;
                 Ok(Self(<$core>::from_der(&der).or_throw()?))
             }
             /// Parses the JSON form of SPEC.md.
             #[napi(factory)]
-            pub fn from_json(text: String) -> napi::Result<Self, String> {
+            pub fn from_json(
+                #[napi(ts_arg_type = "string")] text: Unknown<'_>,
+            ) -> napi::Result<Self, String> {
+                let text = args::string(text, &"text")?;
                 Ok(Self(<$core>::from_json(&text).or_throw()?))
             }
             /// The DER encoding.
@@ -250,6 +381,11 @@ macro_rules! signed_message {
             #[napi(getter)]
             pub fn proof_id(&self) -> napi::Result<Buffer, String> {
                 Ok(Buffer::from(self.0.proof_id().or_throw()?.to_vec()))
+            }
+            /// The signature (DER `Ecdsa-Sig-Value`).
+            #[napi(getter)]
+            pub fn signature(&self) -> Buffer {
+                Buffer::from(self.0.signature.clone())
             }
         }
     };
@@ -271,22 +407,75 @@ signed_message!(
     "A signed lease acceptance: the chip consents to be rented."
 );
 
+#[napi]
+impl Heartbeat {
+    /// The chip's key id.
+    #[napi(getter)]
+    pub fn chip_key_id(&self) -> Buffer {
+        Buffer::from(self.0.tbs.chip_key_id.as_bytes().to_vec())
+    }
+    /// The wallet.
+    #[napi(getter)]
+    pub fn wallet(&self) -> Buffer {
+        Buffer::from(self.0.tbs.wallet.clone())
+    }
+    /// The epoch.
+    #[napi(getter)]
+    pub fn epoch(&self) -> BigInt {
+        BigInt::from(self.0.tbs.epoch)
+    }
+    /// The slot.
+    #[napi(getter)]
+    pub fn slot(&self) -> u32 {
+        self.0.tbs.slot
+    }
+    /// The counter.
+    #[napi(getter)]
+    pub fn counter(&self) -> BigInt {
+        BigInt::from(self.0.tbs.counter)
+    }
+}
+
+#[napi]
+impl ChipBinding {
+    /// The binding counter.
+    #[napi(getter)]
+    pub fn binding_counter(&self) -> BigInt {
+        BigInt::from(self.0.tbs.binding_counter)
+    }
+    /// The wallet.
+    #[napi(getter)]
+    pub fn wallet(&self) -> Buffer {
+        Buffer::from(self.0.tbs.wallet.clone())
+    }
+}
+
+#[napi]
+impl LeaseAcceptance {
+    /// Price of the lease, base units.
+    #[napi(getter)]
+    pub fn price(&self) -> BigInt {
+        BigInt::from(self.0.tbs.price)
+    }
+}
+
 /// Signs a heartbeat with a device key.
 #[napi]
-pub fn sign_heartbeat(key: &DeviceKey, fields: HeartbeatInput) -> napi::Result<Heartbeat, String> {
-    let measurement = fields
-        .measurement
-        .map(|m| bytes32(&m, "measurement must be 32 bytes"))
-        .transpose()?;
+pub fn sign_heartbeat(
+    #[napi(ts_arg_type = "DeviceKey")] key: Unknown<'_>,
+    #[napi(ts_arg_type = "HeartbeatInput")] fields: Unknown<'_>,
+) -> napi::Result<Heartbeat, String> {
+    let key = device_key_arg(key, &"key")?;
+    let fields = Fields::of(fields, &"fields", "a HeartbeatInput object")?;
     let tbs = poci::HeartbeatTbs {
-        network_id: fields.network_id,
+        network_id: fields.get("networkId", args::string)?,
         chip_key_id: *key.0.key_id(),
-        wallet: fields.wallet.to_vec(),
-        epoch: u64_of(&fields.epoch, "epoch must be a u64 bigint")?,
-        slot: fields.slot,
-        challenge: bytes32(&fields.challenge, "challenge must be 32 bytes")?,
-        counter: u64_of(&fields.counter, "counter must be a u64 bigint")?,
-        measurement,
+        wallet: fields.get("wallet", args::bytes)?.to_vec(),
+        epoch: fields.get("epoch", args::u64)?,
+        slot: fields.get("slot", args::u32)?,
+        challenge: fields.get("challenge", args::bytes32)?,
+        counter: fields.get("counter", args::u64)?,
+        measurement: fields.optional("measurement", args::bytes32)?,
     };
     Ok(Heartbeat(poci::Signed::sign(tbs, &key.0).or_throw()?))
 }
@@ -294,22 +483,21 @@ pub fn sign_heartbeat(key: &DeviceKey, fields: HeartbeatInput) -> napi::Result<H
 /// Signs a chip binding with the chip's device key.
 #[napi]
 pub fn sign_chip_binding(
-    key: &DeviceKey,
-    fields: ChipBindingInput,
+    #[napi(ts_arg_type = "DeviceKey")] key: Unknown<'_>,
+    #[napi(ts_arg_type = "ChipBindingInput")] fields: Unknown<'_>,
 ) -> napi::Result<ChipBinding, String> {
+    let key = device_key_arg(key, &"key")?;
+    let fields = Fields::of(fields, &"fields", "a ChipBindingInput object")?;
     let tbs = poci::ChipBindingTbs {
-        network_id: fields.network_id,
-        chip_serial: fields.chip_serial.to_vec(),
-        model_id: fields.model_id,
-        wallet: fields.wallet.to_vec(),
-        binding_counter: u64_of(
-            &fields.binding_counter,
-            "bindingCounter must be a u64 bigint",
-        )?,
-        epoch: u64_of(&fields.epoch, "epoch must be a u64 bigint")?,
-        slot: fields.slot,
-        challenge: bytes32(&fields.challenge, "challenge must be 32 bytes")?,
-        certificates: fields.certificates.iter().map(|c| c.to_vec()).collect(),
+        network_id: fields.get("networkId", args::string)?,
+        chip_serial: fields.get("chipSerial", args::bytes)?.to_vec(),
+        model_id: fields.get("modelId", args::string)?,
+        wallet: fields.get("wallet", args::bytes)?.to_vec(),
+        binding_counter: fields.get("bindingCounter", args::u64)?,
+        epoch: fields.get("epoch", args::u64)?,
+        slot: fields.get("slot", args::u32)?,
+        challenge: fields.get("challenge", args::bytes32)?,
+        certificates: fields.get("certificates", buffers)?,
     };
     Ok(ChipBinding(poci::Signed::sign(tbs, &key.0).or_throw()?))
 }
@@ -317,17 +505,19 @@ pub fn sign_chip_binding(
 /// Signs a lease acceptance with the rented chip's key.
 #[napi]
 pub fn sign_lease_acceptance(
-    key: &DeviceKey,
-    fields: LeaseInput,
+    #[napi(ts_arg_type = "DeviceKey")] key: Unknown<'_>,
+    #[napi(ts_arg_type = "LeaseInput")] fields: Unknown<'_>,
 ) -> napi::Result<LeaseAcceptance, String> {
+    let key = device_key_arg(key, &"key")?;
+    let fields = Fields::of(fields, &"fields", "a LeaseInput object")?;
     let tbs = poci::LeaseAcceptanceTbs {
-        network_id: fields.network_id,
-        lease_id: fields.lease_id.to_vec(),
-        renter_wallet: fields.renter_wallet.to_vec(),
+        network_id: fields.get("networkId", args::string)?,
+        lease_id: fields.get("leaseId", args::bytes)?.to_vec(),
+        renter_wallet: fields.get("renterWallet", args::bytes)?.to_vec(),
         chip_key_id: *key.0.key_id(),
-        first_epoch: u64_of(&fields.first_epoch, "firstEpoch must be a u64 bigint")?,
-        last_epoch: u64_of(&fields.last_epoch, "lastEpoch must be a u64 bigint")?,
-        price: u128_of(&fields.price, "price must be a u128 bigint")?,
+        first_epoch: fields.get("firstEpoch", args::u64)?,
+        last_epoch: fields.get("lastEpoch", args::u64)?,
+        price: fields.get("price", args::u128)?,
     };
     Ok(LeaseAcceptance(poci::Signed::sign(tbs, &key.0).or_throw()?))
 }
@@ -335,6 +525,14 @@ pub fn sign_lease_acceptance(
 /// The chip-model registry.
 #[napi]
 pub struct ChipModelRegistry(poci::ChipModelRegistry);
+
+/// A `ChipModelRegistry` argument.
+fn registry_arg<'a>(
+    value: Unknown<'a>,
+    name: Name<'_>,
+) -> NodeResult<ClassInstance<'a, ChipModelRegistry>> {
+    args::instance(value, name, "ChipModelRegistry")
+}
 
 #[napi]
 impl ChipModelRegistry {
@@ -352,13 +550,18 @@ impl ChipModelRegistry {
     }
     /// A registry from manifests.
     #[napi(factory)]
-    pub fn from_manifests(manifests: Vec<Manifest>) -> napi::Result<Self, String> {
+    pub fn from_manifests(
+        #[napi(ts_arg_type = "Array<Manifest>")] manifests: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let manifests = args::list(
+            manifests,
+            &"manifests",
+            "an array of Manifests",
+            Manifest::read,
+        )?;
         let sources: Vec<poci::ManifestSource<'_>> = manifests
             .iter()
-            .map(|m| poci::ManifestSource {
-                file: &m.file,
-                toml: &m.toml,
-            })
+            .map(|(file, toml)| poci::ManifestSource { file, toml })
             .collect();
         Ok(Self(
             poci::ChipModelRegistry::from_manifests(&sources).or_throw()?,
@@ -366,13 +569,25 @@ impl ChipModelRegistry {
     }
     /// The model with this id, or null.
     #[napi]
-    pub fn get(&self, model_id: String) -> Option<ChipModel> {
-        self.0.get(&model_id).map(ChipModel::from)
+    pub fn get(
+        &self,
+        #[napi(ts_arg_type = "string")] model_id: Unknown<'_>,
+    ) -> napi::Result<Option<ChipModel>, String> {
+        let model_id = args::string(model_id, &"modelId")?;
+        Ok(self.0.get(&model_id).map(ChipModel::from))
     }
     /// Every model, by id.
     #[napi]
     pub fn models(&self) -> Vec<ChipModel> {
         self.0.models().map(ChipModel::from).collect()
+    }
+    /// Vendor ids, sorted.
+    #[napi]
+    pub fn vendor_ids(&self) -> Vec<String> {
+        self.0
+            .vendors()
+            .map(|vendor| vendor.vendor_id.clone())
+            .collect()
     }
     /// SHA-256 of the canonical encoding.
     #[napi]
@@ -381,9 +596,13 @@ impl ChipModelRegistry {
     }
     /// What changed from this version to `newer`.
     #[napi]
-    pub fn diff(&self, newer: &ChipModelRegistry) -> RegistryDiff {
+    pub fn diff(
+        &self,
+        #[napi(ts_arg_type = "ChipModelRegistry")] newer: Unknown<'_>,
+    ) -> napi::Result<RegistryDiff, String> {
+        let newer = registry_arg(newer, &"newer")?;
         let diff = self.0.diff(&newer.0);
-        RegistryDiff {
+        Ok(RegistryDiff {
             added: diff.added,
             removed: diff.removed,
             rerated: diff
@@ -396,7 +615,7 @@ impl ChipModelRegistry {
                 })
                 .collect(),
             changed: diff.changed,
-        }
+        })
     }
     /// Number of models.
     #[napi(getter)]
@@ -410,16 +629,60 @@ fn folder_files(root: &std::path::Path) -> napi::Result<Vec<(String, Vec<u8>)>, 
     poci_folder::read_vendor_roots(root).map_err(|error| invalid_argument(&error.to_string()))
 }
 
+/// One file of a vendor-roots/ folder: its path relative to the folder, and its bytes.
+#[napi(object, object_to_js = false)]
+pub struct FolderFile {
+    pub path: String,
+    pub bytes: Buffer,
+}
+
+impl FolderFile {
+    /// Reads an array of `FolderFile` argument as `(relative path, bytes)` pairs.
+    fn read_all(value: Unknown<'_>, name: Name<'_>) -> NodeResult<Vec<(String, Vec<u8>)>> {
+        args::list(value, name, "an array of FolderFile", |item, name| {
+            let fields = Fields::of(item, name, "a FolderFile { path, bytes }")?;
+            Ok((
+                fields.get("path", args::string)?,
+                fields.get("bytes", args::bytes)?.to_vec(),
+            ))
+        })
+    }
+}
+
 #[napi]
 impl ChipModelRegistry {
+    /// The registry of a vendor-roots/ folder's files, given as `{ path, bytes }` (paths
+    /// relative to the folder; `fromFolder` lists and reads a folder on disk).
+    #[napi(factory)]
+    pub fn from_folder_files(
+        #[napi(ts_arg_type = "Array<FolderFile>")] files: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let files = FolderFile::read_all(files, &"files")?;
+        Ok(Self(
+            poci::ChipModelRegistry::from_folder(&poci_folder::as_folder(&files)).or_throw()?,
+        ))
+    }
     /// The registry of a vendor-roots/ folder (every `<vendor>/manifest.toml`).
     #[napi(factory)]
-    pub fn from_folder(path: String) -> napi::Result<Self, String> {
+    pub fn from_folder(
+        #[napi(ts_arg_type = "string")] path: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let path = args::string(path, &"path")?;
         let files = folder_files(std::path::Path::new(&path))?;
         Ok(Self(
             poci::ChipModelRegistry::from_folder(&poci_folder::as_folder(&files)).or_throw()?,
         ))
     }
+}
+
+/// Whether a file of a vendor-roots/ folder, by its path relative to the folder, is one
+/// the loader reads (the others may be left unread).
+#[napi]
+pub fn is_vendor_roots_file(
+    #[napi(ts_arg_type = "string")] path: Unknown<'_>,
+) -> napi::Result<bool, String> {
+    let path = args::string(path, &"path")?;
+    Ok(poci::is_vendor_roots_file(&path))
 }
 
 /// Registry versions with their activation epochs.
@@ -428,60 +691,75 @@ pub struct RegistrySchedule(poci::RegistrySchedule);
 
 #[napi]
 impl RegistrySchedule {
-    /// `new RegistrySchedule([[activationEpoch, registry], ...])`, epochs strictly increasing.
+    /// `new RegistrySchedule(epochs, registries)`: one activation epoch per registry version,
+    /// epochs strictly increasing.
     #[napi(constructor)]
     pub fn new(
-        epochs: Vec<BigInt>,
-        registries: Vec<&ChipModelRegistry>,
+        #[napi(ts_arg_type = "Array<bigint>")] epochs: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<ChipModelRegistry>")] registries: Unknown<'_>,
     ) -> napi::Result<Self, String> {
+        let epochs = args::list(epochs, &"epochs", "an array of bigints", args::u64)?;
+        let registries = args::list(
+            registries,
+            &"registries",
+            "an array of ChipModelRegistry",
+            registry_arg,
+        )?;
         // zip would drop the extra entries of the longer list and rate from the wrong version.
         if epochs.len() != registries.len() {
             return Err(invalid_argument(
                 "one activation epoch per registry version",
             ));
         }
-        let mut versions = Vec::with_capacity(epochs.len());
-        for (epoch, registry) in epochs.iter().zip(registries) {
-            versions.push((
-                u64_of(epoch, "activation epoch must be a u64 bigint")?,
-                registry.0.clone(),
-            ));
-        }
+        let versions = epochs
+            .into_iter()
+            .zip(&registries)
+            .map(|(epoch, registry)| (epoch, registry.0.clone()))
+            .collect();
         Ok(Self(poci::RegistrySchedule::new(versions).or_throw()?))
     }
     /// The model as rated at `epoch`, or null.
     #[napi]
     pub fn lookup(
         &self,
-        model_id: String,
-        epoch: BigInt,
+        #[napi(ts_arg_type = "string")] model_id: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
     ) -> napi::Result<Option<ChipModel>, String> {
-        let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+        let model_id = args::string(model_id, &"modelId")?;
+        let epoch = args::u64(epoch, &"epoch")?;
         Ok(self.0.lookup(&model_id, epoch).map(ChipModel::from))
     }
 }
 
 /// Trust policy options.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct TrustOptions {
     pub allow_test_vendors: Option<bool>,
     pub unknown_revocation: Option<String>,
 }
 
-fn trust_policy(options: Option<TrustOptions>) -> napi::Result<poci::TrustPolicy, String> {
-    let options = options.unwrap_or(TrustOptions {
-        allow_test_vendors: None,
-        unknown_revocation: None,
-    });
-    let unknown_revocation = match options.unknown_revocation.as_deref() {
-        None => poci::UnknownRevocationPolicy::default(),
-        Some(name) => poci::UnknownRevocationPolicy::from_name(name)
-            .ok_or_else(|| invalid_argument("unknownRevocation must be 'deny' or 'allow'"))?,
-    };
-    Ok(poci::TrustPolicy {
-        allow_test_vendors: options.allow_test_vendors.unwrap_or(false),
-        unknown_revocation,
-    })
+impl TrustOptions {
+    /// Reads an optional `TrustOptions` argument into the core policy.
+    fn read(value: Option<Unknown<'_>>, name: Name<'_>) -> NodeResult<poci::TrustPolicy> {
+        let Some(value) = value.filter(|value| !args::is_absent(value)) else {
+            return Ok(poci::TrustPolicy::default());
+        };
+        let fields = Fields::of(
+            value,
+            name,
+            "a TrustOptions { allowTestVendors?, unknownRevocation? }",
+        )?;
+        let allow_test_vendors = fields.optional("allowTestVendors", args::boolean)?;
+        let unknown_revocation = match fields.optional("unknownRevocation", args::string)? {
+            None => poci::UnknownRevocationPolicy::default(),
+            Some(name) => poci::UnknownRevocationPolicy::from_name(&name)
+                .ok_or_else(|| invalid_argument("unknownRevocation must be 'deny' or 'allow'"))?,
+        };
+        Ok(poci::TrustPolicy {
+            allow_test_vendors: allow_test_vendors.unwrap_or(false),
+            unknown_revocation,
+        })
+    }
 }
 
 /// Vendor roots, CRLs and the registry.
@@ -489,30 +767,63 @@ fn trust_policy(options: Option<TrustOptions>) -> napi::Result<poci::TrustPolicy
 #[derive(Clone)]
 pub struct TrustStore(poci::TrustStore);
 
+/// A `TrustStore` argument.
+fn trust_store_arg<'a>(
+    value: Unknown<'a>,
+    name: Name<'_>,
+) -> NodeResult<ClassInstance<'a, TrustStore>> {
+    args::instance(value, name, "TrustStore")
+}
+
 #[napi]
 impl TrustStore {
     /// An empty store over `registry`.
     #[napi(constructor)]
     pub fn new(
-        registry: &ChipModelRegistry,
-        options: Option<TrustOptions>,
+        #[napi(ts_arg_type = "ChipModelRegistry")] registry: Unknown<'_>,
+        #[napi(ts_arg_type = "TrustOptions | undefined | null")] options: Option<Unknown<'_>>,
     ) -> napi::Result<Self, String> {
-        Ok(Self(poci::TrustStore::new(
-            registry.0.clone(),
-            trust_policy(options)?,
-        )))
+        let registry = registry_arg(registry, &"registry")?;
+        let policy = TrustOptions::read(options, &"options")?;
+        Ok(Self(poci::TrustStore::new(registry.0.clone(), policy)))
     }
     /// A store from a vendor-roots/ folder: every vendor's manifest, `roots/`, `crls/`
     /// and `intermediates/`; with `includeTestnet`, also `testnet/<vendor>/` roots as test
     /// roots (the one loader of core, shared with the CLI and Python).
     #[napi(factory)]
     pub fn from_folder(
-        path: String,
-        options: Option<TrustOptions>,
-        include_testnet: Option<bool>,
+        #[napi(ts_arg_type = "string")] path: Unknown<'_>,
+        #[napi(ts_arg_type = "TrustOptions | undefined | null")] options: Option<Unknown<'_>>,
+        #[napi(ts_arg_type = "boolean | undefined | null")] include_testnet: Option<Unknown<'_>>,
     ) -> napi::Result<Self, String> {
+        let path = args::string(path, &"path")?;
+        let policy = TrustOptions::read(options, &"options")?;
+        let include_testnet = args::optional(include_testnet, |value| {
+            args::boolean(value, &"includeTestnet")
+        })?;
         let files = folder_files(std::path::Path::new(&path))?;
-        let policy = trust_policy(options)?;
+        Ok(Self(
+            poci::TrustStore::from_folder(
+                &poci_folder::as_folder(&files),
+                policy,
+                include_testnet.unwrap_or(false),
+            )
+            .or_throw()?,
+        ))
+    }
+    /// The store of a vendor-roots/ folder's files, given as `{ path, bytes }` (as
+    /// `fromFolder`, which lists and reads a folder on disk).
+    #[napi(factory)]
+    pub fn from_folder_files(
+        #[napi(ts_arg_type = "Array<FolderFile>")] files: Unknown<'_>,
+        #[napi(ts_arg_type = "TrustOptions | undefined | null")] options: Option<Unknown<'_>>,
+        #[napi(ts_arg_type = "boolean | undefined | null")] include_testnet: Option<Unknown<'_>>,
+    ) -> napi::Result<Self, String> {
+        let files = FolderFile::read_all(files, &"files")?;
+        let policy = TrustOptions::read(options, &"options")?;
+        let include_testnet = args::optional(include_testnet, |value| {
+            args::boolean(value, &"includeTestnet")
+        })?;
         Ok(Self(
             poci::TrustStore::from_folder(
                 &poci_folder::as_folder(&files),
@@ -536,23 +847,32 @@ impl TrustStore {
     #[napi]
     pub fn with_roots(
         &self,
-        vendor_id: String,
-        roots: Vec<Buffer>,
-        crls: Vec<Buffer>,
-        test: Option<bool>,
+        #[napi(ts_arg_type = "string")] vendor_id: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<Buffer>")] roots: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<Buffer>")] crls: Unknown<'_>,
+        #[napi(ts_arg_type = "boolean | undefined | null")] test: Option<Unknown<'_>>,
     ) -> napi::Result<TrustStore, String> {
+        let vendor_id = args::string(vendor_id, &"vendorId")?;
+        let roots = buffers(roots, &"roots")?;
+        let crls = buffers(crls, &"crls")?;
+        let test = args::optional(test, |value| args::boolean(value, &"test"))?;
         let mut store = self.0.clone();
         let kind = if test.unwrap_or(false) {
             poci::RootKind::Test
         } else {
             poci::RootKind::Vendor
         };
-        let roots: Vec<&[u8]> = roots.iter().map(|r| r.as_ref()).collect();
-        let crls: Vec<&[u8]> = crls.iter().map(|c| c.as_ref()).collect();
+        let roots: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
+        let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
         store
             .add_roots(&vendor_id, kind, &roots, &crls)
             .or_throw()?;
         Ok(Self(store))
+    }
+    /// The registry.
+    #[napi(getter)]
+    pub fn registry(&self) -> ChipModelRegistry {
+        ChipModelRegistry(self.0.registry().clone())
     }
     /// Number of roots.
     #[napi(getter)]
@@ -566,68 +886,50 @@ impl TrustStore {
     }
 }
 
-/// The key of a `PublicKey` as is (no copy on the hot path), or parsed from SEC1 bytes.
-fn key_of(
-    key: Either<&PublicKey, Buffer>,
-) -> napi::Result<std::borrow::Cow<'_, poci::DevicePublicKey>, String> {
-    match key {
-        Either::A(key) => Ok(std::borrow::Cow::Borrowed(&key.0)),
-        Either::B(bytes) => poci::DevicePublicKey::from_sec1_bytes(&bytes)
-            .map(std::borrow::Cow::Owned)
-            .or_throw(),
-    }
-}
-
 /// An owned heartbeat check, ready to cross to a worker thread.
 struct OwnedHeartbeat {
     der: Vec<u8>,
     /// Uncompressed SEC1: decoded with its item, so a bad key fails that item only.
     public_key: Vec<u8>,
-    network_id: String,
-    epoch: u64,
-    slot: u32,
-    challenge: [u8; 32],
-    wallet: Vec<u8>,
+    context: SlotArgs,
 }
 
 impl OwnedHeartbeat {
-    fn from_js(
-        der: &[u8],
-        public_key: &[u8],
-        context: &HeartbeatContext,
-    ) -> napi::Result<Self, String> {
-        Ok(Self {
-            der: der.to_vec(),
-            public_key: public_key.to_vec(),
-            network_id: context.network_id.clone(),
-            epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
-            slot: context.slot,
-            challenge: bytes32(&context.challenge, "challenge must be 32 bytes")?,
-            wallet: context.wallet.to_vec(),
-        })
-    }
-
     fn item(&self) -> poci::HeartbeatSec1Item<'_> {
         poci::HeartbeatSec1Item {
             der: &self.der,
             public_key: &self.public_key,
-            context: poci::SlotContext {
-                network_id: &self.network_id,
-                epoch: self.epoch,
-                slot: self.slot,
-                challenge: &self.challenge,
-                wallet: &self.wallet,
-            },
+            context: self.context.context(),
         }
     }
 }
 
-/// One item of a heartbeat batch.
-#[napi(object)]
+/// One item of a heartbeat batch: the key as `verifyHeartbeat` takes it (a `PublicKey` or
+/// its SEC1 bytes).
+#[napi(object, object_to_js = false)]
 pub struct HeartbeatBatchItem {
     pub der: Buffer,
+    #[napi(ts_type = "PublicKey | Buffer")]
     pub public_key: Buffer,
     pub context: HeartbeatContext,
+}
+
+impl HeartbeatBatchItem {
+    /// Reads one item.
+    fn read(value: Unknown<'_>, name: Name<'_>) -> NodeResult<OwnedHeartbeat> {
+        let fields = Fields::of(
+            value,
+            name,
+            "a HeartbeatBatchItem { der, publicKey, context }",
+        )?;
+        Ok(OwnedHeartbeat {
+            der: fields.get("der", args::bytes)?.to_vec(),
+            public_key: fields.get("publicKey", |value, name| {
+                KeyArg::read(value, name).map(|key| key.sec1())
+            })?,
+            context: fields.get("context", HeartbeatContext::read)?,
+        })
+    }
 }
 
 /// One result of a heartbeat batch: `verified` or `error` (its code) and `message`.
@@ -678,7 +980,7 @@ impl Task for VerifyBatch {
 }
 
 /// What a binding must match.
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct BindingContext {
     pub epoch: BigInt,
     pub slot: u32,
@@ -686,23 +988,60 @@ pub struct BindingContext {
     pub wallet: Buffer,
 }
 
+/// A read `BindingContext`.
+struct BindingArgs {
+    epoch: u64,
+    slot: u32,
+    challenge: [u8; 32],
+    wallet: Buffer,
+}
+
+impl BindingContext {
+    /// Reads a `BindingContext` argument.
+    fn read(value: Unknown<'_>, name: Name<'_>) -> NodeResult<BindingArgs> {
+        let fields = Fields::of(
+            value,
+            name,
+            "a BindingContext { epoch, slot, challenge, wallet }",
+        )?;
+        Ok(BindingArgs {
+            epoch: fields.get("epoch", args::u64)?,
+            slot: fields.get("slot", args::u32)?,
+            challenge: fields.get("challenge", args::bytes32)?,
+            wallet: fields.get("wallet", args::bytes)?,
+        })
+    }
+}
+
 /// Verifies proofs with one backend and one trust store.
 #[napi]
 pub struct Verifier(std::sync::Arc<poci::Verifier>);
+
+/// A `Verifier` argument.
+fn verifier_arg<'a>(value: Unknown<'a>, name: Name<'_>) -> NodeResult<ClassInstance<'a, Verifier>> {
+    args::instance(value, name, "Verifier")
+}
+
+/// An optional backend name argument: `"aws-lc"` (the default), `"ring"` or `"pure-rust"`.
+fn backend_arg(value: Option<Unknown<'_>>, name: Name<'_>) -> NodeResult<poci::Backend> {
+    match args::optional(value, |value| args::string(value, name))? {
+        None => Ok(poci::Backend::default()),
+        Some(backend) => poci::Backend::from_name(&backend)
+            .ok_or_else(|| invalid_argument(&format!("unknown backend {backend:?}"))),
+    }
+}
 
 #[napi]
 impl Verifier {
     /// A verifier; `backend` is `"aws-lc"` (the default), `"ring"` or `"pure-rust"`.
     #[napi(constructor)]
     pub fn new(
-        trust_store: Option<&TrustStore>,
-        backend: Option<String>,
+        #[napi(ts_arg_type = "TrustStore | undefined | null")] trust_store: Option<Unknown<'_>>,
+        #[napi(ts_arg_type = "string | undefined | null")] backend: Option<Unknown<'_>>,
     ) -> napi::Result<Self, String> {
-        let backend = match backend {
-            None => poci::Backend::default(),
-            Some(name) => poci::Backend::from_name(&name)
-                .ok_or_else(|| invalid_argument("unknown backend"))?,
-        };
+        let trust_store =
+            args::optional(trust_store, |value| trust_store_arg(value, &"trustStore"))?;
+        let backend = backend_arg(backend, &"backend")?;
         let verifier = match trust_store {
             Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
             None => poci::Verifier::default(),
@@ -713,61 +1052,67 @@ impl Verifier {
     /// (SPEC.md 18.5; epochs strictly increasing, after 0).
     #[napi(factory)]
     pub fn scheduled(
-        trust_store: &TrustStore,
-        activation_epochs: Vec<BigInt>,
-        later: Vec<&TrustStore>,
+        #[napi(ts_arg_type = "TrustStore")] trust_store: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<bigint>")] activation_epochs: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<TrustStore>")] later: Unknown<'_>,
+        #[napi(ts_arg_type = "string | undefined | null")] backend: Option<Unknown<'_>>,
     ) -> napi::Result<Self, String> {
-        if activation_epochs.len() != later.len() {
+        let trust_store = trust_store_arg(trust_store, &"trustStore")?;
+        let epochs = args::list(
+            activation_epochs,
+            &"activationEpochs",
+            "an array of bigints",
+            args::u64,
+        )?;
+        let later = args::list(later, &"later", "an array of TrustStore", trust_store_arg)?;
+        let backend = backend_arg(backend, &"backend")?;
+        if epochs.len() != later.len() {
             return Err(invalid_argument("one activation epoch per trust store"));
         }
         let mut verifier = poci::Verifier::with_trust_store(trust_store.0.clone());
-        for (epoch, store) in activation_epochs.iter().zip(later) {
-            let epoch = u64_of(epoch, "an activation epoch must be a u64 bigint")?;
+        for (epoch, store) in epochs.into_iter().zip(&later) {
             verifier
                 .schedule_trust_store(epoch, store.0.clone())
                 .or_throw()?;
         }
-        Ok(Self(std::sync::Arc::new(verifier)))
+        Ok(Self(std::sync::Arc::new(verifier.with_backend(backend))))
     }
     /// Verifies a heartbeat against the chip's registered key (`PublicKey` or SEC1 bytes).
     #[napi]
     pub fn verify_heartbeat(
         &self,
-        der: Buffer,
-        public_key: Either<&PublicKey, Buffer>,
-        context: HeartbeatContext,
+        #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+        #[napi(ts_arg_type = "PublicKey | Buffer")] public_key: Unknown<'_>,
+        #[napi(ts_arg_type = "HeartbeatContext")] context: Unknown<'_>,
     ) -> napi::Result<VerifiedHeartbeat, String> {
-        let key = key_of(public_key)?;
-        let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
-        let context = poci::SlotContext {
-            network_id: &context.network_id,
-            epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
-            slot: context.slot,
-            challenge: &challenge,
-            wallet: &context.wallet,
-        };
-        let verified = self.0.verify_heartbeat(&der, &key, &context).or_throw()?;
+        let der = args::bytes(der, &"der")?;
+        let key = KeyArg::read(public_key, &"publicKey")?;
+        let key = key.key()?;
+        let context = HeartbeatContext::read(context, &"context")?;
+        let verified = self
+            .0
+            .verify_heartbeat(&der, &key, &context.context())
+            .or_throw()?;
         Ok(VerifiedHeartbeat::from(&verified))
     }
     /// Verifies many heartbeats off the main thread; resolves to one result per item.
+    /// Each item's key is a `PublicKey` or its SEC1 bytes, as `verifyHeartbeat` takes it.
     /// Throws `BATCH_TOO_LARGE` beyond `MAX_BATCH_LEN` (65,536) items, before checking any.
     #[napi(ts_return_type = "Promise<Array<HeartbeatBatchResult>>")]
     pub fn verify_heartbeats(
         &self,
-        items: Vec<HeartbeatBatchItem>,
+        #[napi(ts_arg_type = "Array<HeartbeatBatchItem>")] items: Unknown<'_>,
     ) -> napi::Result<AsyncTask<VerifyBatch>, String> {
+        let items = args::list(
+            items,
+            &"items",
+            "an array of HeartbeatBatchItem",
+            HeartbeatBatchItem::read,
+        )?;
         poci::limits::check_batch_len(items.len()).or_throw()?;
-        let mut owned = Vec::with_capacity(items.len());
-        for item in &items {
-            owned.push(OwnedHeartbeat::from_js(
-                &item.der,
-                &item.public_key,
-                &item.context,
-            )?);
-        }
         Ok(AsyncTask::new(VerifyBatch {
             verifier: self.0.clone(),
-            items: owned,
+            items,
         }))
     }
     /// Verifies an NVIDIA GPU's attestation report and its certificate chain (leaf first)
@@ -775,14 +1120,16 @@ impl Verifier {
     #[napi]
     pub fn verify_nvidia_report(
         &self,
-        report: Buffer,
-        chain: Vec<Buffer>,
-        nonce: Buffer,
-        time: BigInt,
+        #[napi(ts_arg_type = "Buffer")] report: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<Buffer>")] chain: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] nonce: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] time: Unknown<'_>,
     ) -> napi::Result<VerifiedNvidiaReport, String> {
-        let nonce = bytes32(&nonce, "nonce must be 32 bytes")?;
-        let time = u64_of(&time, "time must be a u64 bigint")?;
-        let chain: Vec<&[u8]> = chain.iter().map(|der| der.as_ref()).collect();
+        let report = args::bytes(report, &"report")?;
+        let chain = buffers(chain, &"chain")?;
+        let nonce = args::bytes32(nonce, &"nonce")?;
+        let time = args::u64(time, &"time")?;
+        let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
         Ok(VerifiedNvidiaReport::from(
             &self
                 .0
@@ -794,31 +1141,36 @@ impl Verifier {
     #[napi]
     pub fn verify_binding(
         &self,
-        der: Buffer,
-        params: &NetworkParams,
-        context: BindingContext,
+        #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+        #[napi(ts_arg_type = "NetworkParams")] params: Unknown<'_>,
+        #[napi(ts_arg_type = "BindingContext")] context: Unknown<'_>,
     ) -> napi::Result<VerifiedBinding, String> {
-        let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
+        let der = args::bytes(der, &"der")?;
+        let params = params_arg(params, &"params")?;
+        let context = BindingContext::read(context, &"context")?;
         let binding = poci::BindingContext::new(
             &params.0,
-            u64_of(&context.epoch, "epoch must be a u64 bigint")?,
+            context.epoch,
             context.slot,
-            &challenge,
+            &context.challenge,
             &context.wallet,
         );
         Ok(VerifiedBinding::from(
             &self.0.verify_binding(&der, &binding).or_throw()?,
         ))
     }
-    /// Verifies a lease acceptance signed by the rented chip.
+    /// Verifies a lease acceptance signed by the rented chip (`PublicKey` or SEC1 bytes).
     #[napi]
     pub fn verify_lease_acceptance(
         &self,
-        der: Buffer,
-        public_key: Either<&PublicKey, Buffer>,
-        network_id: String,
+        #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+        #[napi(ts_arg_type = "PublicKey | Buffer")] public_key: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] network_id: Unknown<'_>,
     ) -> napi::Result<VerifiedLeaseAcceptance, String> {
-        let key = key_of(public_key)?;
+        let der = args::bytes(der, &"der")?;
+        let key = KeyArg::read(public_key, &"publicKey")?;
+        let key = key.key()?;
+        let network_id = args::string(network_id, &"networkId")?;
         Ok(VerifiedLeaseAcceptance::from(
             &self
                 .0
@@ -826,22 +1178,32 @@ impl Verifier {
                 .or_throw()?,
         ))
     }
+}
+
+/// The benchmark hook, only in builds with the `bench` feature (bench/overhead.mjs): not
+/// part of the package's API or its type declarations.
+#[cfg(feature = "bench")]
+#[napi]
+impl Verifier {
     /// Times `iterations` calls of verifyHeartbeat inside Rust; nanoseconds per call
     /// (for bench/overhead.mjs, not for verification).
     #[napi]
     pub fn time_verify_heartbeat_in_rust(
         &self,
-        der: Buffer,
-        public_key: &PublicKey,
-        context: HeartbeatContext,
-        iterations: u32,
+        #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+        #[napi(ts_arg_type = "PublicKey")] public_key: Unknown<'_>,
+        #[napi(ts_arg_type = "HeartbeatContext")] context: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] iterations: Unknown<'_>,
     ) -> napi::Result<f64, String> {
-        let owned = OwnedHeartbeat::from_js(&der, public_key.0.sec1_bytes(), &context)?;
-        let item = owned.item();
+        let der = args::bytes(der, &"der")?;
+        let public_key = args::instance::<PublicKey>(public_key, &"publicKey", "PublicKey")?;
+        let context = HeartbeatContext::read(context, &"context")?;
+        let iterations = args::u32(iterations, &"iterations")?;
+        let context = context.context();
         let start = std::time::Instant::now();
         for _ in 0..iterations {
             self.0
-                .verify_heartbeat(item.der, &public_key.0, &item.context)
+                .verify_heartbeat(&der, &public_key.0, &context)
                 .or_throw()?;
         }
         Ok(start.elapsed().as_nanos() as f64 / f64::from(iterations.max(1)))
@@ -856,12 +1218,18 @@ pub struct ChipLedger(poci::ChipLedger);
 impl ChipLedger {
     /// An empty ledger.
     #[napi(constructor)]
-    pub fn new(params: &NetworkParams) -> Self {
-        Self(poci::ChipLedger::new(params.0.clone()))
+    pub fn new(
+        #[napi(ts_arg_type = "NetworkParams")] params: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let params = params_arg(params, &"params")?;
+        Ok(Self(poci::ChipLedger::new(params.0.clone())))
     }
     /// Restores a persisted ledger.
     #[napi(factory)]
-    pub fn from_json(text: String) -> napi::Result<Self, String> {
+    pub fn from_json(
+        #[napi(ts_arg_type = "string")] text: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let text = args::string(text, &"text")?;
         Ok(Self(poci::json::from_json(&text).or_throw()?))
     }
     /// Persists the ledger.
@@ -874,20 +1242,29 @@ impl ChipLedger {
     #[napi]
     pub fn apply_binding(
         &mut self,
-        verifier: &Verifier,
-        der: Buffer,
-        context: BindingContext,
-        now: CurrentSlot,
+        #[napi(ts_arg_type = "Verifier")] verifier: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+        #[napi(ts_arg_type = "BindingContext")] context: Unknown<'_>,
+        #[napi(ts_arg_type = "CurrentSlot")] now: Unknown<'_>,
     ) -> napi::Result<BindingOutcome, String> {
-        let now = now.to_core()?;
+        let verifier = verifier_arg(verifier, &"verifier")?;
+        let der = args::bytes(der, &"der")?;
+        let context = BindingContext::read(context, &"context")?;
+        let now = CurrentSlot::read(now, &"now")?;
         let slot = poci::SlotId {
-            epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
+            epoch: context.epoch,
             slot: context.slot,
         };
-        let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
         let outcome = self
             .0
-            .apply_binding(&verifier.0, &der, slot, &challenge, &context.wallet, now)
+            .apply_binding(
+                &verifier.0,
+                &der,
+                slot,
+                &context.challenge,
+                &context.wallet,
+                now,
+            )
             .or_throw()?;
         Ok(BindingOutcome::from(&outcome))
     }
@@ -896,19 +1273,22 @@ impl ChipLedger {
     #[napi]
     pub fn apply_nvidia_binding(
         &mut self,
-        verifier: &Verifier,
-        report: Buffer,
-        chain: Vec<Buffer>,
-        context: BindingContext,
-        now: CurrentSlot,
+        #[napi(ts_arg_type = "Verifier")] verifier: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] report: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<Buffer>")] chain: Unknown<'_>,
+        #[napi(ts_arg_type = "BindingContext")] context: Unknown<'_>,
+        #[napi(ts_arg_type = "CurrentSlot")] now: Unknown<'_>,
     ) -> napi::Result<BindingOutcome, String> {
-        let now = now.to_core()?;
+        let verifier = verifier_arg(verifier, &"verifier")?;
+        let report = args::bytes(report, &"report")?;
+        let chain = buffers(chain, &"chain")?;
+        let context = BindingContext::read(context, &"context")?;
+        let now = CurrentSlot::read(now, &"now")?;
         let slot = poci::SlotId {
-            epoch: u64_of(&context.epoch, "epoch must be a u64 bigint")?,
+            epoch: context.epoch,
             slot: context.slot,
         };
-        let challenge = bytes32(&context.challenge, "challenge must be 32 bytes")?;
-        let chain: Vec<&[u8]> = chain.iter().map(|der| der.as_ref()).collect();
+        let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
         let outcome = self
             .0
             .apply_nvidia_binding(
@@ -916,7 +1296,7 @@ impl ChipLedger {
                 &report,
                 &chain,
                 slot,
-                &challenge,
+                &context.challenge,
                 &context.wallet,
                 now,
             )
@@ -929,21 +1309,23 @@ impl ChipLedger {
     #[napi]
     pub fn apply_nvidia_heartbeat(
         &mut self,
-        verifier: &Verifier,
-        key_id: Buffer,
-        report: Buffer,
-        epoch: BigInt,
-        slot: u32,
-        challenge: Buffer,
-        now: CurrentSlot,
+        #[napi(ts_arg_type = "Verifier")] verifier: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] key_id: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] report: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] slot: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] challenge: Unknown<'_>,
+        #[napi(ts_arg_type = "CurrentSlot")] now: Unknown<'_>,
     ) -> napi::Result<(), String> {
-        let now = now.to_core()?;
+        let verifier = verifier_arg(verifier, &"verifier")?;
+        let key_id = poci::KeyId(args::bytes32(key_id, &"keyId")?);
+        let report = args::bytes(report, &"report")?;
         let slot = poci::SlotId {
-            epoch: u64_of(&epoch, "epoch must be a u64 bigint")?,
-            slot,
+            epoch: args::u64(epoch, &"epoch")?,
+            slot: args::u32(slot, &"slot")?,
         };
-        let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
-        let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
+        let challenge = args::bytes32(challenge, &"challenge")?;
+        let now = CurrentSlot::read(now, &"now")?;
         self.0
             .apply_nvidia_heartbeat(&verifier.0, &key_id, &report, slot, &challenge, now)
             .or_throw()
@@ -953,19 +1335,21 @@ impl ChipLedger {
     #[napi]
     pub fn apply_heartbeat(
         &mut self,
-        verifier: &Verifier,
-        der: Buffer,
-        epoch: BigInt,
-        slot: u32,
-        challenge: Buffer,
-        now: CurrentSlot,
+        #[napi(ts_arg_type = "Verifier")] verifier: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] slot: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] challenge: Unknown<'_>,
+        #[napi(ts_arg_type = "CurrentSlot")] now: Unknown<'_>,
     ) -> napi::Result<(), String> {
-        let now = now.to_core()?;
+        let verifier = verifier_arg(verifier, &"verifier")?;
+        let der = args::bytes(der, &"der")?;
         let slot = poci::SlotId {
-            epoch: u64_of(&epoch, "epoch must be a u64 bigint")?,
-            slot,
+            epoch: args::u64(epoch, &"epoch")?,
+            slot: args::u32(slot, &"slot")?,
         };
-        let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
+        let challenge = args::bytes32(challenge, &"challenge")?;
+        let now = CurrentSlot::read(now, &"now")?;
         self.0
             .apply_heartbeat(&verifier.0, &der, slot, &challenge, now)
             .or_throw()
@@ -975,22 +1359,25 @@ impl ChipLedger {
     #[napi]
     pub fn close_epoch(
         &mut self,
-        epoch: BigInt,
-        slot_challenges: Option<Vec<Buffer>>,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+        #[napi(ts_arg_type = "Array<Buffer> | undefined | null")] slot_challenges: Option<
+            Unknown<'_>,
+        >,
     ) -> napi::Result<ClosedEpoch, String> {
-        let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
-        let challenges = slot_challenges
-            .unwrap_or_default()
-            .iter()
-            .map(|challenge| bytes32(challenge, "challenge must be 32 bytes"))
-            .collect::<napi::Result<Vec<_>, String>>()?;
+        let epoch = args::u64(epoch, &"epoch")?;
+        let challenges =
+            args::optional(slot_challenges, |value| buffers32(value, &"slotChallenges"))?
+                .unwrap_or_default();
         Ok(ClosedEpoch::from(
             &self.0.close_epoch(epoch, None, &challenges).or_throw()?,
         ))
     }
     /// An empty ledger applying `policy`.
     #[napi(factory)]
-    pub fn with_policy(policy: &NetworkPolicy) -> napi::Result<Self, String> {
+    pub fn with_policy(
+        #[napi(ts_arg_type = "NetworkPolicy")] policy: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let policy = args::instance::<NetworkPolicy>(policy, &"policy", "NetworkPolicy")?;
         Ok(Self(
             poci::ChipLedger::with_policy(policy.0.clone()).or_throw()?,
         ))
@@ -1000,11 +1387,13 @@ impl ChipLedger {
     #[napi]
     pub fn apply_lease(
         &mut self,
-        verifier: &Verifier,
-        der: Buffer,
-        now: CurrentSlot,
+        #[napi(ts_arg_type = "Verifier")] verifier: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] der: Unknown<'_>,
+        #[napi(ts_arg_type = "CurrentSlot")] now: Unknown<'_>,
     ) -> napi::Result<String, String> {
-        let now = now.to_core()?;
+        let verifier = verifier_arg(verifier, &"verifier")?;
+        let der = args::bytes(der, &"der")?;
+        let now = CurrentSlot::read(now, &"now")?;
         let outcome = self.0.apply_lease(&verifier.0, &der, now).or_throw()?;
         Ok(if outcome == poci::LeaseOutcome::Accepted {
             "accepted"
@@ -1015,16 +1404,28 @@ impl ChipLedger {
     }
     /// Settles a lease whose epochs are all closed, from the slots the ledger counted.
     #[napi]
-    pub fn settle_lease(&mut self, lease_id: Buffer) -> napi::Result<SettledLease, String> {
+    pub fn settle_lease(
+        &mut self,
+        #[napi(ts_arg_type = "Buffer")] lease_id: Unknown<'_>,
+    ) -> napi::Result<SettledLease, String> {
+        let lease_id = args::bytes(lease_id, &"leaseId")?;
         Ok(SettledLease::from(
             &self.0.settle_lease(&lease_id).or_throw()?,
         ))
     }
     /// A registered chip, or null.
     #[napi]
-    pub fn chip(&self, key_id: Buffer) -> napi::Result<Option<ChipRecord>, String> {
-        let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
+    pub fn chip(
+        &self,
+        #[napi(ts_arg_type = "Buffer")] key_id: Unknown<'_>,
+    ) -> napi::Result<Option<ChipRecord>, String> {
+        let key_id = poci::KeyId(args::bytes32(key_id, &"keyId")?);
         Ok(self.0.chip(&key_id).as_ref().map(ChipRecord::from))
+    }
+    /// Number of registered chips.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.0.chip_count()).unwrap_or(u32::MAX)
     }
 }
 
@@ -1036,7 +1437,10 @@ pub struct NetworkPolicy(poci::NetworkPolicy);
 impl NetworkPolicy {
     /// Parses the JSON form (invalid values: `INVALID_POLICY`).
     #[napi(factory)]
-    pub fn from_json(text: String) -> napi::Result<Self, String> {
+    pub fn from_json(
+        #[napi(ts_arg_type = "string")] text: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let text = args::string(text, &"text")?;
         Ok(Self(poci::NetworkPolicy::from_json(&text).or_throw()?))
     }
     /// The JSON form.
@@ -1065,12 +1469,13 @@ impl NetworkPolicy {
 /// `sampleOneIn` is drawn (SPEC.md 18.3).
 #[napi]
 pub fn is_sampled(
-    challenge: Buffer,
-    key_id: Buffer,
-    sample_one_in: u32,
+    #[napi(ts_arg_type = "Buffer")] challenge: Unknown<'_>,
+    #[napi(ts_arg_type = "Buffer")] key_id: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] sample_one_in: Unknown<'_>,
 ) -> napi::Result<bool, String> {
-    let challenge = bytes32(&challenge, "challenge must be 32 bytes")?;
-    let key_id = poci::KeyId(bytes32(&key_id, "keyId must be 32 bytes")?);
+    let challenge = args::bytes32(challenge, &"challenge")?;
+    let key_id = poci::KeyId(args::bytes32(key_id, &"keyId")?);
+    let sample_one_in = args::u32(sample_one_in, &"sampleOneIn")?;
     Ok(poci::is_sampled(&challenge, &key_id, sample_one_in))
 }
 
@@ -1080,9 +1485,48 @@ pub struct EmissionSchedule(poci::rewards::emission::EmissionSchedule);
 
 #[napi]
 impl EmissionSchedule {
+    /// Halving: `basePerEpoch >> era`.
+    #[napi(factory)]
+    pub fn halving(
+        #[napi(ts_arg_type = "bigint")] base_per_epoch: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] epochs_per_era: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] cap: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let schedule = poci::rewards::emission::EmissionSchedule::Halving(
+            poci::rewards::emission::HalvingSchedule {
+                base_per_epoch: args::u128(base_per_epoch, &"basePerEpoch")?,
+                epochs_per_era: args::u64(epochs_per_era, &"epochsPerEra")?,
+                cap: args::u128(cap, &"cap")?,
+            },
+        );
+        schedule.validate().or_throw()?;
+        Ok(Self(schedule))
+    }
+    /// Yearly inflation in basis points on the supply at the year's start.
+    #[napi(factory)]
+    pub fn inflation(
+        #[napi(ts_arg_type = "bigint")] initial_supply: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] bps_per_year: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] epochs_per_year: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint")] cap: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let schedule = poci::rewards::emission::EmissionSchedule::Inflation(
+            poci::rewards::emission::InflationSchedule {
+                initial_supply: args::u128(initial_supply, &"initialSupply")?,
+                bps_per_year: args::u32(bps_per_year, &"bpsPerYear")?,
+                epochs_per_year: args::u64(epochs_per_year, &"epochsPerYear")?,
+                cap: args::u128(cap, &"cap")?,
+            },
+        );
+        schedule.validate().or_throw()?;
+        Ok(Self(schedule))
+    }
     /// Any schedule from its JSON form (SPEC.md 15.1).
     #[napi(factory)]
-    pub fn from_json(text: String) -> napi::Result<Self, String> {
+    pub fn from_json(
+        #[napi(ts_arg_type = "string")] text: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let text = args::string(text, &"text")?;
         let schedule: poci::rewards::emission::EmissionSchedule =
             poci::json::from_json(&text).or_throw()?;
         schedule.validate().or_throw()?;
@@ -1095,66 +1539,83 @@ impl EmissionSchedule {
     }
     /// The emission of `epoch`, base units.
     #[napi]
-    pub fn emission(&self, epoch: BigInt) -> napi::Result<BigInt, String> {
-        let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+    pub fn emission(
+        &self,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+    ) -> napi::Result<BigInt, String> {
+        let epoch = args::u64(epoch, &"epoch")?;
         Ok(BigInt::from(self.0.emission(epoch).or_throw()?))
     }
     /// Total supply before `epoch`, base units.
     #[napi]
-    pub fn cumulative(&self, epoch: BigInt) -> napi::Result<BigInt, String> {
-        let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+    pub fn cumulative(
+        &self,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+    ) -> napi::Result<BigInt, String> {
+        let epoch = args::u64(epoch, &"epoch")?;
         Ok(BigInt::from(self.0.cumulative(epoch).or_throw()?))
     }
     /// Total supply once `epoch` is paid, `C(epoch + 1)`, base units (the last epoch too).
     #[napi]
-    pub fn supply_after(&self, epoch: BigInt) -> napi::Result<BigInt, String> {
-        let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
+    pub fn supply_after(
+        &self,
+        #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+    ) -> napi::Result<BigInt, String> {
+        let epoch = args::u64(epoch, &"epoch")?;
         Ok(BigInt::from(self.0.supply_after(epoch).or_throw()?))
+    }
+    /// The supply cap.
+    #[napi(getter)]
+    pub fn cap(&self) -> BigInt {
+        BigInt::from(self.0.cap())
     }
 }
 
 /// Splits an emission into pools (default: miners 9700 bps, three 100 bps pools).
 #[napi]
 pub fn split_emission(
-    emission: BigInt,
-    miners_bps: Option<u32>,
-    pools: Option<Vec<NamedPool>>,
+    #[napi(ts_arg_type = "bigint")] emission: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] miners_bps: Option<Unknown<'_>>,
+    #[napi(ts_arg_type = "Array<NamedPool> | undefined | null")] pools: Option<Unknown<'_>>,
 ) -> napi::Result<PoolAmounts, String> {
+    let emission = args::u128(emission, &"emission")?;
+    let miners_bps = args::optional(miners_bps, |value| args::u32(value, &"minersBps"))?;
+    let pools = args::optional(pools, |value| {
+        args::list(value, &"pools", "an array of NamedPool", NamedPool::read)
+    })?;
     let default = poci::rewards::pools::PoolSplit::default();
     let split = poci::rewards::pools::PoolSplit {
         miners_bps: miners_bps.unwrap_or(default.miners_bps),
-        pools: match pools {
-            Some(pools) => pools
-                .into_iter()
-                .map(|p| poci::rewards::pools::NamedPool {
-                    name: p.name,
-                    bps: p.bps,
-                })
-                .collect(),
-            None => default.pools,
-        },
+        pools: pools.unwrap_or(default.pools),
     };
-    let emission = u128_of(&emission, "emission must be a u128 bigint")?;
     Ok(PoolAmounts::from(&split.split(emission).or_throw()?))
+}
+
+/// An array of `Availability` argument, as allocation inputs.
+fn availability_arg(
+    value: Unknown<'_>,
+    name: Name<'_>,
+) -> NodeResult<Vec<poci::rewards::allocation::AllocationInput>> {
+    args::list(value, name, "an array of Availability", Availability::read)
 }
 
 /// Allocates the miners' pool by weight = rating x proven slots.
 #[napi]
 pub fn allocate(
-    pool: BigInt,
-    availability: Vec<Availability>,
-    slots_per_epoch: u32,
-    min_availability_bps: Option<u32>,
+    #[napi(ts_arg_type = "bigint")] pool: Unknown<'_>,
+    #[napi(ts_arg_type = "Array<Availability>")] availability: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] slots_per_epoch: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] min_availability_bps: Option<Unknown<'_>>,
 ) -> napi::Result<Allocation, String> {
-    let entries = availability
-        .iter()
-        .map(Availability::to_core)
-        .collect::<NodeResult<Vec<_>>>()?;
+    let pool = args::u128(pool, &"pool")?;
+    let entries = availability_arg(availability, &"availability")?;
     let policy = poci::rewards::allocation::AllocationPolicy {
-        slots_per_epoch,
-        min_availability_bps: min_availability_bps.unwrap_or(0),
+        slots_per_epoch: args::u32(slots_per_epoch, &"slotsPerEpoch")?,
+        min_availability_bps: args::optional(min_availability_bps, |value| {
+            args::u32(value, &"minAvailabilityBps")
+        })?
+        .unwrap_or(0),
     };
-    let pool = u128_of(&pool, "pool must be a u128 bigint")?;
     Ok(Allocation::from(
         &poci::rewards::allocation::allocate(pool, &entries, &policy).or_throw()?,
     ))
@@ -1165,21 +1626,22 @@ pub fn allocate(
 /// `availability`.
 #[napi]
 pub fn epoch_report_json(
-    epoch: BigInt,
-    schedule: &EmissionSchedule,
-    availability: Vec<Availability>,
-    slots_per_epoch: u32,
-    min_availability_bps: Option<u32>,
+    #[napi(ts_arg_type = "bigint")] epoch: Unknown<'_>,
+    #[napi(ts_arg_type = "EmissionSchedule")] schedule: Unknown<'_>,
+    #[napi(ts_arg_type = "Array<Availability>")] availability: Unknown<'_>,
+    #[napi(ts_arg_type = "number")] slots_per_epoch: Unknown<'_>,
+    #[napi(ts_arg_type = "number | undefined | null")] min_availability_bps: Option<Unknown<'_>>,
 ) -> napi::Result<String, String> {
-    let entries = availability
-        .iter()
-        .map(Availability::to_core)
-        .collect::<napi::Result<Vec<_>, String>>()?;
+    let epoch = args::u64(epoch, &"epoch")?;
+    let schedule = args::instance::<EmissionSchedule>(schedule, &"schedule", "EmissionSchedule")?;
+    let entries = availability_arg(availability, &"availability")?;
     let policy = poci::rewards::allocation::AllocationPolicy {
-        slots_per_epoch,
-        min_availability_bps: min_availability_bps.unwrap_or(0),
+        slots_per_epoch: args::u32(slots_per_epoch, &"slotsPerEpoch")?,
+        min_availability_bps: args::optional(min_availability_bps, |value| {
+            args::u32(value, &"minAvailabilityBps")
+        })?
+        .unwrap_or(0),
     };
-    let epoch = u64_of(&epoch, "epoch must be a u64 bigint")?;
     let report = poci::rewards::report::EpochReport::compute(
         epoch,
         &schedule.0,
@@ -1195,14 +1657,14 @@ pub fn epoch_report_json(
 /// Settles a lease: rent for the proven slots, the rest refunded.
 #[napi]
 pub fn settle_lease(
-    price: BigInt,
-    lease_slots: BigInt,
-    proven_slots: BigInt,
+    #[napi(ts_arg_type = "bigint")] price: Unknown<'_>,
+    #[napi(ts_arg_type = "bigint")] lease_slots: Unknown<'_>,
+    #[napi(ts_arg_type = "bigint")] proven_slots: Unknown<'_>,
 ) -> napi::Result<LeaseSettlement, String> {
     let settlement = poci::rewards::lease::settle(
-        u128_of(&price, "price must be a u128 bigint")?,
-        u128_of(&lease_slots, "leaseSlots must be a u128 bigint")?,
-        u128_of(&proven_slots, "provenSlots must be a u128 bigint")?,
+        args::u128(price, &"price")?,
+        args::u128(lease_slots, &"leaseSlots")?,
+        args::u128(proven_slots, &"provenSlots")?,
     )
     .or_throw()?;
     Ok(LeaseSettlement {
@@ -1214,20 +1676,33 @@ pub fn settle_lease(
 /// Picks the slot's producer, weighted; null without weight.
 #[napi]
 pub fn select_producer(
-    beacon: Buffer,
-    candidates: Vec<Candidate>,
+    #[napi(ts_arg_type = "Buffer")] beacon: Unknown<'_>,
+    #[napi(ts_arg_type = "Array<Candidate>")] candidates: Unknown<'_>,
 ) -> napi::Result<Option<Buffer>, String> {
-    let beacon = bytes32(&beacon, "beacon must be 32 bytes")?;
-    let mut list = Vec::with_capacity(candidates.len());
-    for candidate in &candidates {
-        list.push((
-            poci::KeyId(bytes32(&candidate.key_id, "keyId must be 32 bytes")?),
-            u128_of(&candidate.weight, "weight must be a u128 bigint")?,
-        ));
-    }
+    let beacon = args::bytes32(beacon, &"beacon")?;
+    let list = args::list(
+        candidates,
+        &"candidates",
+        "an array of Candidate",
+        Candidate::read,
+    )?;
     let producer =
         poci::rewards::producer::select_producer(&beacon, &list).map_err(|e| thrown(&e))?;
     Ok(producer.map(|id| Buffer::from(id.as_bytes().to_vec())))
+}
+
+/// The certificates of a PEM text, in order (DER each): an NVIDIA GPU's chain as NVML
+/// returns it.
+#[napi]
+pub fn certificates_from_pem(
+    #[napi(ts_arg_type = "string")] text: Unknown<'_>,
+) -> napi::Result<Vec<Buffer>, String> {
+    let text = args::string(text, &"text")?;
+    Ok(poci::x509::certificates_from_pem(&text)
+        .or_throw()?
+        .into_iter()
+        .map(Buffer::from)
+        .collect())
 }
 
 /// A deterministic test vendor that mints simulated chips.
@@ -1262,32 +1737,56 @@ impl MintedChip {
 impl TestVendor {
     /// One of the repository's test vendors.
     #[napi(constructor)]
-    pub fn new(vendor_id: String, organization: String) -> napi::Result<Self, String> {
+    pub fn new(
+        #[napi(ts_arg_type = "string")] vendor_id: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] organization: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let vendor_id = args::string(vendor_id, &"vendorId")?;
+        let organization = args::string(organization, &"organization")?;
         Ok(Self(
             poci::x509::mint::TestVendor::from_seed(&vendor_id, &organization).or_throw()?,
         ))
     }
     /// The testnet stand-in of a real vendor.
     #[napi(factory)]
-    pub fn testnet(vendor_id: String, display_name: String) -> napi::Result<Self, String> {
+    pub fn testnet(
+        #[napi(ts_arg_type = "string")] vendor_id: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] display_name: Unknown<'_>,
+    ) -> napi::Result<Self, String> {
+        let vendor_id = args::string(vendor_id, &"vendorId")?;
+        let display_name = args::string(display_name, &"displayName")?;
         Ok(Self(
             poci::x509::mint::testnet_vendor(&vendor_id, &display_name).or_throw()?,
         ))
     }
-    /// Mints a chip of `modelId` with `serial`.
+    /// Mints a chip of `modelId` with `serial`: its device key (from `seed`) and device
+    /// certificate; `certificateSerial` and `securityVersion` default to 1.
     #[napi]
     pub fn mint_chip(
         &self,
-        seed: Buffer,
-        model_id: String,
-        serial: Buffer,
+        #[napi(ts_arg_type = "Buffer")] seed: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] model_id: Unknown<'_>,
+        #[napi(ts_arg_type = "Buffer")] serial: Unknown<'_>,
+        #[napi(ts_arg_type = "bigint | undefined | null")] certificate_serial: Option<Unknown<'_>>,
+        #[napi(ts_arg_type = "number | undefined | null")] security_version: Option<Unknown<'_>>,
     ) -> napi::Result<MintedChip, String> {
+        let seed = args::bytes(seed, &"seed")?;
         let identity = poci::ChipIdentity {
-            model_id,
-            serial: serial.to_vec(),
-            security_version: 1,
+            model_id: args::string(model_id, &"modelId")?,
+            serial: args::bytes(serial, &"serial")?.to_vec(),
+            security_version: args::optional(security_version, |value| {
+                args::u32(value, &"securityVersion")
+            })?
+            .unwrap_or(1),
         };
-        let (key, certificate) = self.0.mint_chip(&seed, &identity, 1).or_throw()?;
+        let certificate_serial = args::optional(certificate_serial, |value| {
+            args::u64(value, &"certificateSerial")
+        })?
+        .unwrap_or(1);
+        let (key, certificate) = self
+            .0
+            .mint_chip(&seed, &identity, certificate_serial)
+            .or_throw()?;
         Ok(MintedChip {
             key: Some(key),
             certificate,
@@ -1306,5 +1805,15 @@ pub fn error_codes() -> Vec<String> {
     poci::Error::ALL_CODES
         .iter()
         .map(|code| (*code).to_owned())
+        .collect()
+}
+
+/// The name of every error family of the core (a thrown error carries its code only; the
+/// family of a code is the core's).
+#[napi]
+pub fn error_families() -> Vec<String> {
+    poci::ErrorFamily::ALL
+        .iter()
+        .map(|family| family.name().to_owned())
         .collect()
 }

@@ -1,33 +1,11 @@
 //! Plain-object results: camelCase fields, `Buffer` for bytes, `bigint` for every u64/u128.
 //! Each mirrors the JSON form of SPEC.md field for field.
 
-use napi::bindgen_prelude::{BigInt, Buffer};
+use napi::bindgen_prelude::{BigInt, Buffer, Unknown};
 use napi_derive::napi;
 
-use crate::error::{NodeResult, invalid_argument};
-
-/// A u64 from a bigint, refusing negatives and precision loss.
-pub fn u64_of(value: &BigInt, what: &str) -> NodeResult<u64> {
-    let (negative, value, lossless) = value.get_u64();
-    if negative || !lossless {
-        return Err(invalid_argument(what));
-    }
-    Ok(value)
-}
-
-/// A u128 from a bigint, refusing negatives and precision loss.
-pub fn u128_of(value: &BigInt, what: &str) -> NodeResult<u128> {
-    let (negative, value, lossless) = value.get_u128();
-    if negative || !lossless {
-        return Err(invalid_argument(what));
-    }
-    Ok(value)
-}
-
-/// 32 bytes from a buffer.
-pub fn bytes32(value: &[u8], what: &str) -> NodeResult<[u8; 32]> {
-    <[u8; 32]>::try_from(value).map_err(|_| invalid_argument(what))
-}
+use crate::args::{self, Fields, Name};
+use crate::error::NodeResult;
 
 fn buf(bytes: &[u8]) -> Buffer {
     Buffer::from(bytes.to_vec())
@@ -248,11 +226,15 @@ pub struct CurrentSlot {
 }
 
 impl CurrentSlot {
-    /// The core slot.
-    pub fn to_core(&self) -> NodeResult<poci::SlotId> {
+    /// Reads a `CurrentSlot` argument.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the field that does not convert.
+    pub fn read(value: Unknown<'_>, name: Name<'_>) -> NodeResult<poci::SlotId> {
+        let fields = Fields::of(value, name, "a CurrentSlot { epoch, slot }")?;
         Ok(poci::SlotId {
-            epoch: u64_of(&self.epoch, "now.epoch must be a u64 bigint")?,
-            slot: self.slot,
+            epoch: fields.get("epoch", args::u64)?,
+            slot: fields.get("slot", args::u32)?,
         })
     }
 }
@@ -311,14 +293,25 @@ impl From<&poci::rewards::allocation::AllocationInput> for Availability {
 }
 
 impl Availability {
-    /// The core input.
-    pub fn to_core(&self) -> NodeResult<poci::rewards::allocation::AllocationInput> {
+    /// Reads an `Availability` argument (an allocation input).
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the field that does not convert.
+    pub fn read(
+        value: Unknown<'_>,
+        name: Name<'_>,
+    ) -> NodeResult<poci::rewards::allocation::AllocationInput> {
+        let fields = Fields::of(
+            value,
+            name,
+            "an Availability { keyId, wallet, ratingMilliCu, provenSlots }",
+        )?;
         Ok(poci::rewards::allocation::AllocationInput {
-            key_id: poci::KeyId(bytes32(&self.key_id, "keyId must be 32 bytes")?),
-            wallet: self.wallet.to_vec(),
-            rating_milli_cu: u64_of(&self.rating_milli_cu, "ratingMilliCu must be a u64 bigint")?,
-            proven_slots: self.proven_slots,
-            selected_slots: self.selected_slots,
+            key_id: poci::KeyId(fields.get("keyId", args::bytes32)?),
+            wallet: fields.get("wallet", args::bytes)?.to_vec(),
+            rating_milli_cu: fields.get("ratingMilliCu", args::u64)?,
+            proven_slots: fields.get("provenSlots", args::u32)?,
+            selected_slots: fields.optional("selectedSlots", args::u32)?,
         })
     }
 }
@@ -497,11 +490,68 @@ pub struct HeartbeatContext {
     pub wallet: Buffer,
 }
 
+/// A read `HeartbeatContext`, owned (a batch crosses to a worker thread).
+pub struct SlotArgs {
+    network_id: String,
+    epoch: u64,
+    slot: u32,
+    challenge: [u8; 32],
+    wallet: Vec<u8>,
+}
+
+impl SlotArgs {
+    /// The core context.
+    pub fn context(&self) -> poci::SlotContext<'_> {
+        poci::SlotContext {
+            network_id: &self.network_id,
+            epoch: self.epoch,
+            slot: self.slot,
+            challenge: &self.challenge,
+            wallet: &self.wallet,
+        }
+    }
+}
+
+impl HeartbeatContext {
+    /// Reads a `HeartbeatContext` argument.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the field that does not convert.
+    pub fn read(value: Unknown<'_>, name: Name<'_>) -> NodeResult<SlotArgs> {
+        let fields = Fields::of(
+            value,
+            name,
+            "a HeartbeatContext { networkId, epoch, slot, challenge, wallet }",
+        )?;
+        Ok(SlotArgs {
+            network_id: fields.get("networkId", args::string)?,
+            epoch: fields.get("epoch", args::u64)?,
+            slot: fields.get("slot", args::u32)?,
+            challenge: fields.get("challenge", args::bytes32)?,
+            wallet: fields.get("wallet", args::bytes)?.to_vec(),
+        })
+    }
+}
+
 /// A named pool and its share in basis points.
 #[napi(object)]
 pub struct NamedPool {
     pub name: String,
     pub bps: u32,
+}
+
+impl NamedPool {
+    /// Reads a `NamedPool` argument.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the field that does not convert.
+    pub fn read(value: Unknown<'_>, name: Name<'_>) -> NodeResult<poci::rewards::pools::NamedPool> {
+        let fields = Fields::of(value, name, "a NamedPool { name, bps }")?;
+        Ok(poci::rewards::pools::NamedPool {
+            name: fields.get("name", args::string)?,
+            bps: fields.get("bps", args::u32)?,
+        })
+    }
 }
 
 /// A candidate producer and its weight.
@@ -511,9 +561,37 @@ pub struct Candidate {
     pub weight: BigInt,
 }
 
+impl Candidate {
+    /// Reads a `Candidate` argument: key id and weight.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the field that does not convert.
+    pub fn read(value: Unknown<'_>, name: Name<'_>) -> NodeResult<(poci::KeyId, u128)> {
+        let fields = Fields::of(value, name, "a Candidate { keyId, weight }")?;
+        Ok((
+            poci::KeyId(fields.get("keyId", args::bytes32)?),
+            fields.get("weight", args::u128)?,
+        ))
+    }
+}
+
 /// A manifest: file name and TOML text.
 #[napi(object)]
 pub struct Manifest {
     pub file: String,
     pub toml: String,
+}
+
+impl Manifest {
+    /// Reads a `Manifest` argument: file name and TOML text.
+    ///
+    /// # Errors
+    /// `INVALID_ARGUMENT` naming the field that does not convert.
+    pub fn read(value: Unknown<'_>, name: Name<'_>) -> NodeResult<(String, String)> {
+        let fields = Fields::of(value, name, "a Manifest { file, toml }")?;
+        Ok((
+            fields.get("file", args::string)?,
+            fields.get("toml", args::string)?,
+        ))
+    }
 }

@@ -2,9 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
-const poci = createRequire(import.meta.url)('../index.js');
+const poci = createRequire(import.meta.url)('poci'); // this package by its name: the folder's own, or the installed one
 
 const params = new poci.NetworkParams('poci-testnet', 1767225600n, 3600n, 120);
 const WALLET = Buffer.from('wallet-of-alice');
@@ -67,7 +69,7 @@ test('batch verification runs off the main thread, one result per item', async (
   const items = [];
   for (let slot = 0; slot < 20; slot += 1) {
     const wallet = slot % 5 ? WALLET : Buffer.from('somebody-else');
-    items.push({ der: heartbeat(key, 7n, slot, BigInt(slot + 1)), publicKey: key.publicKey.sec1, context: context(7n, slot, wallet) });
+    items.push({ der: heartbeat(key, 7n, slot, BigInt(slot + 1)), publicKey: slot % 2 ? key.publicKey : key.publicKey.sec1, context: context(7n, slot, wallet) });
   }
   const pending = new poci.Verifier().verifyHeartbeats(items);
   assert.ok(pending instanceof Promise);
@@ -151,6 +153,22 @@ test('registry and trust store from the vendor-roots folder', () => {
   // compare against the same default): registry, roots, intermediates, CRLs and policy.
   assert.deepEqual(store.digest(), poci.TrustStore.embeddedTestnet().digest());
   assert.notDeepEqual(poci.TrustStore.fromFolder(root).digest(), store.digest());
+  // The same loader over files a caller read itself.
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      const path = dir ? `${dir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else if (poci.isVendorRootsFile(path)) files.push({ path, bytes: readFileSync(join(root, path)) });
+    }
+  };
+  walk('');
+  assert.deepEqual(poci.ChipModelRegistry.fromFolderFiles(files).digest(), registry.digest());
+  assert.deepEqual(poci.TrustStore.fromFolderFiles(files, { allowTestVendors: true }, true).digest(), store.digest());
+  assert.throws(
+    () => poci.TrustStore.fromFolderFiles([{ path: 'x/manifest.toml' }]),
+    (error) => error.code === 'INVALID_ARGUMENT' && error.message.includes('files[0].bytes: expected a Buffer, got undefined'),
+  );
 });
 
 test('a registry schedule needs one activation epoch per registry', () => {
@@ -160,4 +178,108 @@ test('a registry schedule needs one activation epoch per registry', () => {
     () => new poci.RegistrySchedule([0n, 5n], [registry]),
     (error) => error.code === 'INVALID_ARGUMENT',
   );
+});
+
+test('every bad argument throws INVALID_ARGUMENT naming it and the type expected', () => {
+  const key = poci.DeviceKey.fromSeed(Buffer.from('chip'));
+  const der = heartbeat(key, 7n, 42, 1n);
+  const verifier = new poci.Verifier();
+  const ledger = new poci.ChipLedger(params);
+  const cases = [
+    // numbers for bigints, out-of-range and fractional numbers
+    [() => poci.deriveChallenge(params, 7, 42, Buffer.alloc(8)), 'epoch: expected a bigint from 0 to 2^64-1, got number 7'],
+    [() => new poci.NetworkParams('x', -1n, 3600n, 120), 'genesisUnix: expected a bigint from 0 to 2^64-1, got bigint -1'],
+    [() => new poci.NetworkParams('x', 0n, 3600n, -1), 'slotsPerEpoch: expected an integer number from 0 to 2^32-1, got number -1'],
+    [() => params.slotStartUnix(7n, 1.5), 'slot: expected an integer number from 0 to 2^32-1, got number 1.5'],
+    [() => params.slotStartUnix(7n, 2 ** 32), 'slot: expected an integer number'],
+    [() => params.slotStartUnix(7n, 42n), 'slot: expected an integer number from 0 to 2^32-1, got bigint 42'],
+    [() => poci.settleLease(2n ** 128n, 1n, 1n), 'price: expected a bigint from 0 to 2^128-1'],
+    // other types, missing arguments and fields
+    [() => new poci.NetworkParams(5, 0n, 3600n, 120), 'networkId: expected a string, got number 5'],
+    [() => poci.deriveChallenge(params, 7n, 42, 'beacon'), 'beacon: expected a Buffer, got string'],
+    [() => poci.deriveChallenge(params, 7n), 'slot: expected an integer number from 0 to 2^32-1, got undefined'],
+    [() => poci.isSampled(Buffer.alloc(31), Buffer.alloc(32), 1), 'challenge: expected a Buffer of 32 bytes, got Buffer of 31 bytes'],
+    [() => poci.signHeartbeat(key, { ...context(7n, 42), counter: 1n, epoch: 7 }), 'fields.epoch: expected a bigint from 0 to 2^64-1, got number 7'],
+    [() => poci.signHeartbeat(key, { networkId: 'poci-testnet' }), 'fields.wallet: expected a Buffer, got undefined'],
+    [() => poci.signHeartbeat(key, 5), 'fields: expected a HeartbeatInput object, got number 5'],
+    [() => verifier.verifyHeartbeat(der, key.publicKey, { ...context(7n, 42), slot: -1 }), 'context.slot: expected an integer number'],
+    [() => ledger.applyHeartbeat(verifier, der, 7n, 42, challenge(7n, 42), { epoch: 7n }), 'now.slot: expected an integer number from 0 to 2^32-1, got undefined'],
+    [() => ledger.closeEpoch(8n, [Buffer.alloc(32), 'x']), 'slotChallenges[1]: expected a Buffer, got string'],
+    [() => poci.allocate(10n, [{ keyId: Buffer.alloc(32), wallet: Buffer.from('w'), ratingMilliCu: 1, provenSlots: 1 }], 120), 'availability[0].ratingMilliCu: expected a bigint'],
+    [() => poci.selectProducer(Buffer.alloc(32), {}), 'candidates: expected an array of Candidate, got Object'],
+    [() => new poci.TrustStore(poci.ChipModelRegistry.embedded(), { allowTestVendors: 'yes' }), 'options.allowTestVendors: expected a boolean, got string'],
+    [() => poci.TrustStore.embeddedTestnet().withRoots('x', [Buffer.alloc(1)], [], 1), 'test: expected a boolean, got number 1'],
+    // other classes than the one expected
+    [() => poci.deriveChallenge({}, 7n, 42, Buffer.alloc(8)), 'params: expected a NetworkParams, got Object'],
+    [() => new poci.ChipLedger(verifier), 'params: expected a NetworkParams, got Verifier'],
+    [() => ledger.applyHeartbeat(params, der, 7n, 42, challenge(7n, 42), { epoch: 7n, slot: 42 }), 'verifier: expected a Verifier, got NetworkParams'],
+    [() => verifier.verifyHeartbeat(der, 'key', context(7n, 42)), 'publicKey: expected a PublicKey or a Buffer, got string'],
+    [() => poci.signHeartbeat(key.publicKey, {}), 'key: expected a DeviceKey, got PublicKey'],
+    [() => new poci.Verifier(params), 'trustStore: expected a TrustStore, got NetworkParams'],
+    // names the core does not know
+    [() => new poci.Verifier(null, 'fastest'), 'unknown backend'],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, (error) => {
+      assert.ok(error instanceof Error);
+      assert.equal(error.code, 'INVALID_ARGUMENT', error.message);
+      assert.ok(error.message.includes(message), `${error.message} lacks ${message}`);
+      return true;
+    });
+  }
+});
+
+test('a batch item takes its key as verifyHeartbeat does: a PublicKey or its SEC1 bytes', async () => {
+  const key = poci.DeviceKey.fromSeed(Buffer.from('chip'));
+  const der = heartbeat(key, 7n, 3, 4n);
+  const verifier = new poci.Verifier();
+  const results = await verifier.verifyHeartbeats([
+    { der, publicKey: key.publicKey, context: context(7n, 3) },
+    { der, publicKey: key.publicKey.sec1, context: context(7n, 3) },
+  ]);
+  assert.deepEqual(results.map((r) => r.verified.proofId), [verifier.verifyHeartbeat(der, key.publicKey, context(7n, 3)).proofId, verifier.verifyHeartbeat(der, key.publicKey.sec1, context(7n, 3)).proofId]);
+  assert.throws(
+    () => verifier.verifyHeartbeats([{ der, publicKey: 7, context: context(7n, 3) }]),
+    (error) => error.code === 'INVALID_ARGUMENT' && error.message.includes('items[0].publicKey: expected a PublicKey or a Buffer'),
+  );
+});
+
+test('the getters Python has: network parameters, signed messages, keys, stores', () => {
+  assert.equal(params.networkId, 'poci-testnet');
+  assert.equal(params.genesisUnix, 1767225600n);
+  assert.equal(params.epochSeconds, 3600n);
+  assert.equal(params.slotsPerEpoch, 120);
+  const key = poci.DeviceKey.fromSeed(Buffer.from('demo chip 1'));
+  assert.equal(poci.DeviceKey.fromSecretBytes(key.secretBytes()).keyId.toString('hex'), key.keyId.toString('hex'));
+  const hb = poci.Heartbeat.fromDer(heartbeat(key, 7n, 42, 9n));
+  assert.deepEqual([hb.chipKeyId, hb.wallet, hb.epoch, hb.slot, hb.counter], [key.keyId, WALLET, 7n, 42, 9n]);
+  assert.ok(hb.signature.length >= 8 && hb.signature[0] === 0x30);
+  const lease = poci.signLeaseAcceptance(key, { networkId: 'poci-testnet', leaseId: Buffer.from('l'), renterWallet: Buffer.from('r'), firstEpoch: 1n, lastEpoch: 2n, price: 10n ** 27n });
+  assert.equal(lease.price, 10n ** 27n);
+  const store = poci.TrustStore.embeddedTestnet();
+  assert.equal(store.registry.size, store.modelCount);
+  assert.ok(store.registry.vendorIds().includes('nvidia'));
+  const halving = poci.EmissionSchedule.halving(50n * 10n ** 24n, 17520n, 21000000n * 10n ** 24n);
+  assert.equal(halving.emission(0n), 50n * 10n ** 24n);
+  assert.equal(halving.cap, 21000000n * 10n ** 24n);
+  assert.equal(poci.isVendorRootsFile('README.md'), false);
+  assert.deepEqual(poci.errorFamilies(), ['ParseError', 'SignatureError', 'CertificateError', 'PolicyError', 'LedgerError', 'MathError']);
+  assert.equal(new poci.ChipLedger(params).size, 0);
+  // The benchmark hook is in `bench` builds only (bench/overhead.mjs).
+  assert.equal(poci.Verifier.prototype.timeVerifyHeartbeatInRust, undefined);
+});
+
+test('a wallet takes a chip\'s public key from its device certificate (DER or PEM)', () => {
+  const vendor = new poci.TestVendor('poci-test-a', 'POCI Test Vendor A');
+  const chip = vendor.mintChip(Buffer.from('wallet chip'), 'poci-test-accel-a1', Buffer.from('s-1'), 7n, 2);
+  const fromDer = poci.PublicKey.fromCertificate(chip.certificate);
+  assert.deepEqual(fromDer.sec1, chip.key.publicKey.sec1);
+  const base64 = chip.certificate.toString('base64').match(/.{1,64}/g).join('\n');
+  const pem = Buffer.from(`-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`);
+  assert.deepEqual(poci.PublicKey.fromCertificate(pem).keyId, chip.key.keyId);
+  const verified = new poci.Verifier().verifyHeartbeat(heartbeat(chip.key, 7n, 3, 1n), fromDer, context(7n, 3));
+  assert.deepEqual(verified.heartbeat.chipKeyId, chip.key.keyId);
+  assert.throws(() => poci.PublicKey.fromCertificate(vendor.intermediateDer), (error) => error.code === 'BAD_CERTIFICATE');
+  assert.throws(() => poci.PublicKey.fromCertificate(chip.certificate.subarray(1)), (error) => error.code === 'BAD_CERTIFICATE');
+  assert.throws(() => poci.PublicKey.fromCertificate(pem.toString()), (error) => error.code === 'INVALID_ARGUMENT');
 });

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { toJsonForm } from './jsonform.mjs';
 
 const require = createRequire(import.meta.url);
-const poci = require('../index.js');
+const poci = require('poci'); // this package by its name: the folder's own, or the installed one
 
 export const REPOSITORY_VECTORS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'conformance', 'vectors');
 export const vectorsDir = () => process.env.POCI_VECTORS_DIR ?? REPOSITORY_VECTORS;

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 
 import { REPOSITORY_VECTORS, runAll, vectorsDir } from './vectors.mjs';
 
-const poci = createRequire(import.meta.url)('../index.js');
+const poci = createRequire(import.meta.url)('poci'); // this package by its name: the folder's own, or the installed one
 
 test('every conformance vector passes', async () => {
   const { passed, failures } = await runAll(vectorsDir());

@@ -3,17 +3,35 @@
 Both measured in one run, in one process: Rust times its own loop
 (`Verifier._time_verify_heartbeat_in_rust`), Python times calls through the binding.
 Prints per-call times and the ratios; run with `make bench-python`.
+
+The timing hook is in builds with the binding's `bench` cargo feature only, never in a
+default build or a published wheel. Build one into the virtual environment first:
+
+    cd bindings/python && maturin develop --release --features bench
+
+(or, without maturin installed: MATURIN_PEP517_ARGS="--features bench" pip install
+--force-reinstall ./bindings/python), then run this script with that environment's python.
 """
 
+import sys
 import time
 
 import poci
+
+BUILD_HINT = (
+    "bench/overhead.py needs the binding built with its `bench` feature (the timing hook "
+    "Verifier._time_verify_heartbeat_in_rust is absent from default builds):\n"
+    "    cd bindings/python && maturin develop --release --features bench\n"
+    'or  MATURIN_PEP517_ARGS="--features bench" pip install --force-reinstall ./bindings/python'
+)
 
 PARAMS = poci.NetworkParams("poci-bench", 1767225600, 3600, 120)
 ITERATIONS = 4000
 
 
 def main() -> None:
+    if not hasattr(poci.Verifier, "_time_verify_heartbeat_in_rust"):
+        sys.exit(BUILD_HINT)
     key = poci.DeviceKey.from_seed(b"bench chip")
     public = key.public_key
     challenge = poci.derive_challenge(PARAMS, 3, 9, bytes([7]) * 32)

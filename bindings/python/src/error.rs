@@ -1,7 +1,9 @@
 //! POCI errors as Python exceptions: `PociError` with `.code`, one subclass per family.
 
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple, PyType};
 use pyo3::{PyErr, create_exception};
 
 create_exception!(
@@ -47,21 +49,49 @@ create_exception!(
     "Reward math parameters or amounts out of bounds."
 );
 
-create_exception!(
-    poci,
-    InvalidArgumentError,
-    PociError,
-    "An argument Python cannot hand to the core as it is (bytes of the wrong length, an unknown name): code INVALID_ARGUMENT."
-);
+/// Doc of `InvalidArgumentError`.
+const INVALID_ARGUMENT_DOC: &str = "An argument Python cannot hand to the core as it is (a \
+wrong type, bytes of the wrong length, an int out of range, an unknown name): code \
+INVALID_ARGUMENT. Also a ValueError.";
 
-/// The `InvalidArgumentError` for a bad argument, with `.code` set.
+/// `InvalidArgumentError(PociError, ValueError)`, made once per interpreter: two bases, so
+/// code that catches `ValueError` for a bad argument keeps working.
+static INVALID_ARGUMENT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// The `InvalidArgumentError` class.
+fn invalid_argument_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    INVALID_ARGUMENT_ERROR
+        .get_or_try_init(py, || {
+            let bases = PyTuple::new(
+                py,
+                [py.get_type::<PociError>(), py.get_type::<PyValueError>()],
+            )?;
+            let namespace = PyDict::new(py);
+            namespace.set_item("__module__", "poci")?;
+            namespace.set_item("__doc__", INVALID_ARGUMENT_DOC)?;
+            namespace.set_item("code", poci::Error::INVALID_ARGUMENT)?;
+            let class =
+                py.get_type::<PyType>()
+                    .call1(("InvalidArgumentError", bases, namespace))?;
+            Ok(class.cast_into::<PyType>()?.unbind())
+        })
+        .map(|class| class.bind(py))
+}
+
+/// The `InvalidArgumentError` for a bad argument, with `.code` `INVALID_ARGUMENT`.
 pub fn invalid_argument(message: impl Into<String>) -> PyErr {
-    let err = InvalidArgumentError::new_err(message.into());
-    Python::attach(|py| {
-        // As in `exception`: a fresh instance takes the attribute.
-        let _ = err.value(py).setattr("code", poci::Error::INVALID_ARGUMENT);
-    });
-    err
+    let message = message.into();
+    Python::attach(|py| match invalid_argument_type(py) {
+        Ok(class) => PyErr::from_type(class.clone(), message),
+        // Creating a class from two exception bases does not fail; if it did, the error
+        // would still say what is wrong.
+        Err(error) => error,
+    })
+}
+
+/// Whether `error` is an `InvalidArgumentError` already (a nested conversion's).
+pub fn is_invalid_argument(py: Python<'_>, error: &PyErr) -> bool {
+    invalid_argument_type(py).is_ok_and(|class| error.is_instance(py, class))
 }
 
 /// A core error on its way to Python.
@@ -109,9 +139,6 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("PolicyError", py.get_type::<PolicyError>())?;
     module.add("LedgerError", py.get_type::<LedgerError>())?;
     module.add("MathError", py.get_type::<MathError>())?;
-    module.add(
-        "InvalidArgumentError",
-        py.get_type::<InvalidArgumentError>(),
-    )?;
+    module.add("InvalidArgumentError", invalid_argument_type(py)?)?;
     Ok(())
 }

@@ -1,12 +1,14 @@
 //! Python bindings of POCI: the core's verification and reward math, as the `poci` module.
 //! Conversion and error mapping only; every rule lives in the core crate.
 
+mod args;
 mod error;
 mod types;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+use args::extract;
 use error::{PociErr, PociResult, exception, invalid_argument};
 use types::{
     Allocation, Availability, BindingOutcome, Bytes32, ChipModel, ChipRecord, ClosedEpoch,
@@ -23,13 +25,13 @@ struct NetworkParams(poci::NetworkParams);
 impl NetworkParams {
     #[new]
     fn new(
-        network_id: &str,
-        genesis_unix: u64,
-        epoch_seconds: u64,
-        slots_per_epoch: u32,
+        #[pyo3(from_py_with = extract)] network_id: String,
+        #[pyo3(from_py_with = extract)] genesis_unix: u64,
+        #[pyo3(from_py_with = extract)] epoch_seconds: u64,
+        #[pyo3(from_py_with = extract)] slots_per_epoch: u32,
     ) -> PociResult<Self> {
         Ok(Self(poci::NetworkParams::new(
-            network_id,
+            &network_id,
             genesis_unix,
             epoch_seconds,
             slots_per_epoch,
@@ -37,8 +39,8 @@ impl NetworkParams {
     }
     /// Parses the JSON form (invalid values: `INVALID_NETWORK_PARAMS`).
     #[staticmethod]
-    fn from_json(text: &str) -> PociResult<Self> {
-        Ok(Self(poci::NetworkParams::from_json(text)?))
+    fn from_json(#[pyo3(from_py_with = extract)] text: String) -> PociResult<Self> {
+        Ok(Self(poci::NetworkParams::from_json(&text)?))
     }
     /// The JSON form.
     fn to_json(&self) -> PociResult<String> {
@@ -65,11 +67,15 @@ impl NetworkParams {
         self.0.slots_per_epoch()
     }
     /// Unix time at which `slot` of `epoch` starts.
-    fn slot_start_unix(&self, epoch: u64, slot: u32) -> PociResult<u64> {
+    fn slot_start_unix(
+        &self,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+    ) -> PociResult<u64> {
         Ok(self.0.slot_start_unix(epoch, slot)?)
     }
     /// The (epoch, slot) containing unix time `unix`.
-    fn slot_at_unix(&self, unix: u64) -> PociResult<(u64, u32)> {
+    fn slot_at_unix(&self, #[pyo3(from_py_with = extract)] unix: u64) -> PociResult<(u64, u32)> {
         let id = self.0.slot_at_unix(unix)?;
         Ok((id.epoch, id.slot))
     }
@@ -82,10 +88,10 @@ impl NetworkParams {
 #[pyfunction]
 fn derive_challenge<'py>(
     py: Python<'py>,
-    params: PyRef<'_, NetworkParams>,
-    epoch: u64,
-    slot: u32,
-    beacon: &[u8],
+    #[pyo3(from_py_with = extract)] params: PyRef<'_, NetworkParams>,
+    #[pyo3(from_py_with = extract)] epoch: u64,
+    #[pyo3(from_py_with = extract)] slot: u32,
+    #[pyo3(from_py_with = extract)] beacon: &[u8],
 ) -> PociResult<Bound<'py, PyBytes>> {
     Ok(PyBytes::new(
         py,
@@ -99,14 +105,14 @@ fn derive_challenge<'py>(
 #[pyo3(signature = (params, *, epoch, slot, challenge, wallet, purpose))]
 fn evidence_nonce<'py>(
     py: Python<'py>,
-    params: PyRef<'_, NetworkParams>,
-    epoch: u64,
-    slot: u32,
-    challenge: Bytes32,
-    wallet: &[u8],
-    purpose: &str,
+    #[pyo3(from_py_with = extract)] params: PyRef<'_, NetworkParams>,
+    #[pyo3(from_py_with = extract)] epoch: u64,
+    #[pyo3(from_py_with = extract)] slot: u32,
+    #[pyo3(from_py_with = extract)] challenge: Bytes32,
+    #[pyo3(from_py_with = extract)] wallet: &[u8],
+    #[pyo3(from_py_with = extract)] purpose: String,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let purpose = poci::evidence::nonce::EvidencePurpose::from_name(purpose)
+    let purpose = poci::evidence::nonce::EvidencePurpose::from_name(&purpose)
         .ok_or_else(|| invalid_argument("purpose must be 'binding' or 'heartbeat'"))?;
     let context = poci::SlotContext {
         network_id: params.0.network_id(),
@@ -127,8 +133,15 @@ struct PublicKey(poci::DevicePublicKey);
 #[pymethods]
 impl PublicKey {
     #[new]
-    fn new(sec1: &[u8]) -> PociResult<Self> {
+    fn new(#[pyo3(from_py_with = extract)] sec1: &[u8]) -> PociResult<Self> {
         Ok(Self(poci::DevicePublicKey::from_sec1_bytes(sec1)?))
+    }
+    /// The device key a device certificate certifies (DER, or PEM of one `CERTIFICATE`
+    /// block): what a wallet verifies the chip's heartbeats with. Decoding only: the
+    /// binding checks the chain.
+    #[staticmethod]
+    fn from_certificate(#[pyo3(from_py_with = extract)] certificate: &[u8]) -> PociResult<Self> {
+        Ok(Self(poci::DevicePublicKey::from_certificate(certificate)?))
     }
     /// The uncompressed SEC1 point.
     #[getter]
@@ -150,12 +163,12 @@ struct DeviceKey(poci::DeviceKey);
 impl DeviceKey {
     /// Derives a key deterministically from a seed.
     #[staticmethod]
-    fn from_seed(seed: &[u8]) -> PociResult<Self> {
+    fn from_seed(#[pyo3(from_py_with = extract)] seed: &[u8]) -> PociResult<Self> {
         Ok(Self(poci::DeviceKey::from_seed(seed)?))
     }
     /// A key from its 32-byte secret scalar.
     #[staticmethod]
-    fn from_secret_bytes(secret: &[u8]) -> PociResult<Self> {
+    fn from_secret_bytes(#[pyo3(from_py_with = extract)] secret: &[u8]) -> PociResult<Self> {
         Ok(Self(poci::DeviceKey::from_secret_bytes(secret)?))
     }
     /// The secret scalar (keep it secret).
@@ -173,7 +186,11 @@ impl DeviceKey {
         self.0.key_id().as_bytes()
     }
     /// Signs `message` (DER `Ecdsa-Sig-Value`, low-S).
-    fn sign<'py>(&self, py: Python<'py>, message: &[u8]) -> PociResult<Bound<'py, PyBytes>> {
+    fn sign<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = extract)] message: &[u8],
+    ) -> PociResult<Bound<'py, PyBytes>> {
         Ok(PyBytes::new(py, &self.0.sign(message)?))
     }
 }
@@ -189,13 +206,13 @@ macro_rules! signed_message_methods {
         impl $class {
             /// Parses DER strictly.
             #[staticmethod]
-            fn from_der(der: &[u8]) -> PociResult<Self> {
+            fn from_der(#[pyo3(from_py_with = extract)] der: &[u8]) -> PociResult<Self> {
                 Ok(Self(<$core>::from_der(der)?))
             }
             /// Parses the JSON form of SPEC.md.
             #[staticmethod]
-            fn from_json(text: &str) -> PociResult<Self> {
-                Ok(Self(<$core>::from_json(text)?))
+            fn from_json(#[pyo3(from_py_with = extract)] text: String) -> PociResult<Self> {
+                Ok(Self(<$core>::from_json(&text)?))
             }
             /// The DER encoding.
             fn to_der<'py>(&self, py: Python<'py>) -> PociResult<Bound<'py, PyBytes>> {
@@ -234,14 +251,14 @@ impl Heartbeat {
     #[pyo3(signature = (key, *, network_id, wallet, epoch, slot, challenge, counter, measurement=None))]
     #[allow(clippy::too_many_arguments)]
     fn sign(
-        key: PyRef<'_, DeviceKey>,
-        network_id: String,
-        wallet: Vec<u8>,
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        counter: u64,
-        measurement: Option<Bytes32>,
+        #[pyo3(from_py_with = extract)] key: PyRef<'_, DeviceKey>,
+        #[pyo3(from_py_with = extract)] network_id: String,
+        #[pyo3(from_py_with = extract)] wallet: Vec<u8>,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] counter: u64,
+        #[pyo3(from_py_with = extract)] measurement: Option<Bytes32>,
     ) -> PociResult<Self> {
         let tbs = poci::HeartbeatTbs {
             network_id,
@@ -293,16 +310,16 @@ impl ChipBinding {
     #[pyo3(signature = (key, *, network_id, chip_serial, model_id, wallet, binding_counter, epoch, slot, challenge, certificates))]
     #[allow(clippy::too_many_arguments)]
     fn sign(
-        key: PyRef<'_, DeviceKey>,
-        network_id: String,
-        chip_serial: Vec<u8>,
-        model_id: String,
-        wallet: Vec<u8>,
-        binding_counter: u64,
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        certificates: Vec<Vec<u8>>,
+        #[pyo3(from_py_with = extract)] key: PyRef<'_, DeviceKey>,
+        #[pyo3(from_py_with = extract)] network_id: String,
+        #[pyo3(from_py_with = extract)] chip_serial: Vec<u8>,
+        #[pyo3(from_py_with = extract)] model_id: String,
+        #[pyo3(from_py_with = extract)] wallet: Vec<u8>,
+        #[pyo3(from_py_with = extract)] binding_counter: u64,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] certificates: Vec<Vec<u8>>,
     ) -> PociResult<Self> {
         let tbs = poci::ChipBindingTbs {
             network_id,
@@ -339,13 +356,13 @@ impl LeaseAcceptance {
     #[staticmethod]
     #[pyo3(signature = (key, *, network_id, lease_id, renter_wallet, first_epoch, last_epoch, price))]
     fn sign(
-        key: PyRef<'_, DeviceKey>,
-        network_id: String,
-        lease_id: Vec<u8>,
-        renter_wallet: Vec<u8>,
-        first_epoch: u64,
-        last_epoch: u64,
-        price: u128,
+        #[pyo3(from_py_with = extract)] key: PyRef<'_, DeviceKey>,
+        #[pyo3(from_py_with = extract)] network_id: String,
+        #[pyo3(from_py_with = extract)] lease_id: Vec<u8>,
+        #[pyo3(from_py_with = extract)] renter_wallet: Vec<u8>,
+        #[pyo3(from_py_with = extract)] first_epoch: u64,
+        #[pyo3(from_py_with = extract)] last_epoch: u64,
+        #[pyo3(from_py_with = extract)] price: u128,
     ) -> PociResult<Self> {
         let tbs = poci::LeaseAcceptanceTbs {
             network_id,
@@ -379,8 +396,8 @@ fn read_folder(path: std::path::PathBuf) -> PyResult<Vec<(String, Vec<u8>)>> {
 /// Whether a file of a vendor-roots/ folder, by its path relative to the folder, is one
 /// the loader reads (the others may be left unread).
 #[pyfunction]
-fn is_vendor_roots_file(path: &str) -> bool {
-    poci::is_vendor_roots_file(path)
+fn is_vendor_roots_file(#[pyo3(from_py_with = extract)] path: String) -> bool {
+    poci::is_vendor_roots_file(&path)
 }
 
 /// The chip-model registry.
@@ -402,7 +419,9 @@ impl ChipModelRegistry {
     }
     /// A registry from `(file name, TOML text)` manifests.
     #[staticmethod]
-    fn from_manifests(manifests: Vec<(String, String)>) -> PociResult<Self> {
+    fn from_manifests(
+        #[pyo3(from_py_with = extract)] manifests: Vec<(String, String)>,
+    ) -> PociResult<Self> {
         let sources: Vec<poci::ManifestSource<'_>> = manifests
             .iter()
             .map(|(file, toml)| poci::ManifestSource { file, toml })
@@ -412,22 +431,24 @@ impl ChipModelRegistry {
     /// The registry of a vendor-roots/ folder's files, given as `(relative path, bytes)`
     /// pairs (`poci.registry_from_folder` lists and reads the folder).
     #[staticmethod]
-    fn from_folder_files(files: Vec<(String, Vec<u8>)>) -> PociResult<Self> {
+    fn from_folder_files(
+        #[pyo3(from_py_with = extract)] files: Vec<(String, Vec<u8>)>,
+    ) -> PociResult<Self> {
         Ok(Self(poci::ChipModelRegistry::from_folder(&folder_files(
             &files,
         ))?))
     }
     /// The registry of a vendor-roots/ folder on disk.
     #[staticmethod]
-    fn from_folder(path: std::path::PathBuf) -> PyResult<Self> {
+    fn from_folder(#[pyo3(from_py_with = extract)] path: std::path::PathBuf) -> PyResult<Self> {
         let files = read_folder(path)?;
         Ok(Self(
             poci::ChipModelRegistry::from_folder(&folder_files(&files)).map_err(PociErr)?,
         ))
     }
     /// The model with this id, or None.
-    fn get(&self, model_id: &str) -> Option<ChipModel> {
-        self.0.get(model_id).cloned().map(ChipModel)
+    fn get(&self, #[pyo3(from_py_with = extract)] model_id: String) -> Option<ChipModel> {
+        self.0.get(&model_id).cloned().map(ChipModel)
     }
     /// Every model, by id.
     fn models(&self) -> Vec<ChipModel> {
@@ -449,7 +470,7 @@ impl ChipModelRegistry {
     fn diff<'py>(
         &self,
         py: Python<'py>,
-        newer: PyRef<'_, ChipModelRegistry>,
+        #[pyo3(from_py_with = extract)] newer: PyRef<'_, ChipModelRegistry>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let diff = self.0.diff(&newer.0);
         let dict = PyDict::new(py);
@@ -477,7 +498,9 @@ struct RegistrySchedule(poci::RegistrySchedule);
 impl RegistrySchedule {
     /// `RegistrySchedule([(activation_epoch, registry), ...])`, epochs strictly increasing.
     #[new]
-    fn new(versions: Vec<(u64, PyRef<'_, ChipModelRegistry>)>) -> PociResult<Self> {
+    fn new(
+        #[pyo3(from_py_with = extract)] versions: Vec<(u64, PyRef<'_, ChipModelRegistry>)>,
+    ) -> PociResult<Self> {
         let versions = versions
             .into_iter()
             .map(|(epoch, registry)| (epoch, registry.0.clone()))
@@ -485,8 +508,12 @@ impl RegistrySchedule {
         Ok(Self(poci::RegistrySchedule::new(versions)?))
     }
     /// The model as rated at `epoch`, or None.
-    fn lookup(&self, model_id: &str, epoch: u64) -> Option<ChipModel> {
-        self.0.lookup(model_id, epoch).cloned().map(ChipModel)
+    fn lookup(
+        &self,
+        #[pyo3(from_py_with = extract)] model_id: String,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+    ) -> Option<ChipModel> {
+        self.0.lookup(&model_id, epoch).cloned().map(ChipModel)
     }
 }
 
@@ -505,15 +532,16 @@ impl TrustStore {
     /// An empty store over `registry`; test vendors refused unless allowed; unknown
     /// revocation status `"deny"` (default) or `"allow"`.
     #[new]
-    #[pyo3(signature = (registry, *, allow_test_vendors=false, unknown_revocation="deny"))]
+    #[pyo3(signature = (registry, *, allow_test_vendors=false, unknown_revocation=String::from("deny")))]
+    #[pyo3(text_signature = "(registry, *, allow_test_vendors=False, unknown_revocation='deny')")]
     fn new(
-        registry: PyRef<'_, ChipModelRegistry>,
-        allow_test_vendors: bool,
-        unknown_revocation: &str,
+        #[pyo3(from_py_with = extract)] registry: PyRef<'_, ChipModelRegistry>,
+        #[pyo3(from_py_with = extract)] allow_test_vendors: bool,
+        #[pyo3(from_py_with = extract)] unknown_revocation: String,
     ) -> PyResult<Self> {
         let policy = poci::TrustPolicy {
             allow_test_vendors,
-            unknown_revocation: revocation_policy_named(unknown_revocation)?,
+            unknown_revocation: revocation_policy_named(&unknown_revocation)?,
         };
         Ok(Self(poci::TrustStore::new(registry.0.clone(), policy)))
     }
@@ -526,16 +554,19 @@ impl TrustStore {
     /// (`poci.trust_store_from_folder` lists and reads the folder); `include_testnet` adds
     /// the `testnet/` stand-in roots as test roots.
     #[staticmethod]
-    #[pyo3(signature = (files, *, allow_test_vendors=false, include_testnet=false, unknown_revocation="deny"))]
+    #[pyo3(signature = (files, *, allow_test_vendors=false, include_testnet=false, unknown_revocation=String::from("deny")))]
+    #[pyo3(
+        text_signature = "(files, *, allow_test_vendors=False, include_testnet=False, unknown_revocation='deny')"
+    )]
     fn from_folder_files(
-        files: Vec<(String, Vec<u8>)>,
-        allow_test_vendors: bool,
-        include_testnet: bool,
-        unknown_revocation: &str,
+        #[pyo3(from_py_with = extract)] files: Vec<(String, Vec<u8>)>,
+        #[pyo3(from_py_with = extract)] allow_test_vendors: bool,
+        #[pyo3(from_py_with = extract)] include_testnet: bool,
+        #[pyo3(from_py_with = extract)] unknown_revocation: String,
     ) -> PyResult<Self> {
         let policy = poci::TrustPolicy {
             allow_test_vendors,
-            unknown_revocation: revocation_policy_named(unknown_revocation)?,
+            unknown_revocation: revocation_policy_named(&unknown_revocation)?,
         };
         let store = poci::TrustStore::from_folder(&folder_files(&files), policy, include_testnet)
             .map_err(PociErr)?;
@@ -543,12 +574,15 @@ impl TrustStore {
     }
     /// The store of a vendor-roots/ folder on disk (as `from_folder_files`).
     #[staticmethod]
-    #[pyo3(signature = (path, *, allow_test_vendors=false, include_testnet=false, unknown_revocation="deny"))]
+    #[pyo3(signature = (path, *, allow_test_vendors=false, include_testnet=false, unknown_revocation=String::from("deny")))]
+    #[pyo3(
+        text_signature = "(path, *, allow_test_vendors=False, include_testnet=False, unknown_revocation='deny')"
+    )]
     fn from_folder(
-        path: std::path::PathBuf,
-        allow_test_vendors: bool,
-        include_testnet: bool,
-        unknown_revocation: &str,
+        #[pyo3(from_py_with = extract)] path: std::path::PathBuf,
+        #[pyo3(from_py_with = extract)] allow_test_vendors: bool,
+        #[pyo3(from_py_with = extract)] include_testnet: bool,
+        #[pyo3(from_py_with = extract)] unknown_revocation: String,
     ) -> PyResult<Self> {
         Self::from_folder_files(
             read_folder(path)?,
@@ -566,10 +600,10 @@ impl TrustStore {
     #[pyo3(signature = (vendor_id, roots, crls, *, test=false))]
     fn with_roots(
         &self,
-        vendor_id: &str,
-        roots: Vec<Vec<u8>>,
-        crls: Vec<Vec<u8>>,
-        test: bool,
+        #[pyo3(from_py_with = extract)] vendor_id: String,
+        #[pyo3(from_py_with = extract)] roots: Vec<Vec<u8>>,
+        #[pyo3(from_py_with = extract)] crls: Vec<Vec<u8>>,
+        #[pyo3(from_py_with = extract)] test: bool,
     ) -> PociResult<Self> {
         let mut store = self.0.clone();
         let kind = if test {
@@ -579,7 +613,7 @@ impl TrustStore {
         };
         let roots: Vec<&[u8]> = roots.iter().map(Vec::as_slice).collect();
         let crls: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
-        store.add_roots(vendor_id, kind, &roots, &crls)?;
+        store.add_roots(&vendor_id, kind, &roots, &crls)?;
         Ok(Self(store))
     }
     /// The registry.
@@ -601,9 +635,18 @@ fn public_key_of<'a>(
     if let Ok(key) = value.cast::<PublicKey>() {
         return Ok(std::borrow::Cow::Borrowed(&key.get().0));
     }
-    let bytes: Vec<u8> = value.extract()?;
-    let key = poci::DevicePublicKey::from_sec1_bytes(&bytes).map_err(PociErr)?;
+    let key = poci::DevicePublicKey::from_sec1_bytes(&key_bytes(value)?).map_err(PociErr)?;
     Ok(std::borrow::Cow::Owned(key))
+}
+
+/// The SEC1 bytes of a public-key argument that is not a `PublicKey`.
+fn key_bytes(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    value.extract::<Vec<u8>>().map_err(|_| {
+        invalid_argument(format!(
+            "expected a PublicKey or bytes, got {}",
+            args::describe(value)
+        ))
+    })
 }
 
 /// The rules of a network every node applies identically (SPEC.md 18).
@@ -614,8 +657,8 @@ struct NetworkPolicy(poci::NetworkPolicy);
 impl NetworkPolicy {
     /// Parses the JSON form (invalid values: `INVALID_POLICY`).
     #[staticmethod]
-    fn from_json(text: &str) -> PociResult<Self> {
-        Ok(Self(poci::NetworkPolicy::from_json(text)?))
+    fn from_json(#[pyo3(from_py_with = extract)] text: String) -> PociResult<Self> {
+        Ok(Self(poci::NetworkPolicy::from_json(&text)?))
     }
     /// The JSON form.
     fn to_json(&self) -> PociResult<String> {
@@ -640,7 +683,11 @@ impl NetworkPolicy {
 /// Whether chip `key_id` must answer the slot of `challenge` when one chip-slot in
 /// `sample_one_in` is drawn (SPEC.md 18.3).
 #[pyfunction]
-fn is_sampled(challenge: Bytes32, key_id: Bytes32, sample_one_in: u32) -> bool {
+fn is_sampled(
+    #[pyo3(from_py_with = extract)] challenge: Bytes32,
+    #[pyo3(from_py_with = extract)] key_id: Bytes32,
+    #[pyo3(from_py_with = extract)] sample_one_in: u32,
+) -> bool {
     poci::is_sampled(&challenge.0, &poci::KeyId(key_id.0), sample_one_in)
 }
 
@@ -658,8 +705,13 @@ impl Verifier {
     /// A verifier; `backend` is `"aws-lc"` (the default), `"ring"` or `"pure-rust"`.
     #[new]
     #[pyo3(signature = (trust_store=None, *, backend=None))]
-    fn new(trust_store: Option<PyRef<'_, TrustStore>>, backend: Option<&str>) -> PyResult<Self> {
-        let backend = backend.map_or(Ok(poci::Backend::default()), backend_named)?;
+    fn new(
+        #[pyo3(from_py_with = extract)] trust_store: Option<PyRef<'_, TrustStore>>,
+        #[pyo3(from_py_with = extract)] backend: Option<String>,
+    ) -> PyResult<Self> {
+        let backend = backend
+            .as_deref()
+            .map_or(Ok(poci::Backend::default()), backend_named)?;
         let verifier = match trust_store {
             Some(store) => poci::Verifier::with_trust_store(store.0.clone()),
             None => poci::Verifier::default(),
@@ -671,11 +723,13 @@ impl Verifier {
     #[staticmethod]
     #[pyo3(signature = (trust_store, later, *, backend=None))]
     fn scheduled(
-        trust_store: PyRef<'_, TrustStore>,
-        later: Vec<(u64, PyRef<'_, TrustStore>)>,
-        backend: Option<&str>,
+        #[pyo3(from_py_with = extract)] trust_store: PyRef<'_, TrustStore>,
+        #[pyo3(from_py_with = extract)] later: Vec<(u64, PyRef<'_, TrustStore>)>,
+        #[pyo3(from_py_with = extract)] backend: Option<String>,
     ) -> PyResult<Self> {
-        let backend = backend.map_or(Ok(poci::Backend::default()), backend_named)?;
+        let backend = backend
+            .as_deref()
+            .map_or(Ok(poci::Backend::default()), backend_named)?;
         let mut verifier = poci::Verifier::with_trust_store(trust_store.0.clone());
         for (epoch, store) in later {
             verifier
@@ -689,17 +743,17 @@ impl Verifier {
     #[allow(clippy::too_many_arguments)]
     fn verify_heartbeat(
         &self,
-        der: &[u8],
+        #[pyo3(from_py_with = extract)] der: &[u8],
         public_key: &Bound<'_, PyAny>,
-        network_id: &str,
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        wallet: &[u8],
+        #[pyo3(from_py_with = extract)] network_id: String,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] wallet: &[u8],
     ) -> PyResult<VerifiedHeartbeat> {
         let key = public_key_of(public_key)?;
         let context = poci::SlotContext {
-            network_id,
+            network_id: &network_id,
             epoch,
             slot,
             challenge: &challenge,
@@ -718,7 +772,7 @@ impl Verifier {
     fn verify_heartbeats<'py>(
         &self,
         py: Python<'py>,
-        items: Vec<(
+        #[pyo3(from_py_with = extract)] items: Vec<(
             Vec<u8>,
             Bound<'py, PyAny>,
             String,
@@ -735,7 +789,7 @@ impl Verifier {
             // that item only.
             let public_key = match key.cast::<PublicKey>() {
                 Ok(key) => key.get().0.sec1_bytes().to_vec(),
-                Err(_) => key.extract::<Vec<u8>>()?,
+                Err(_) => key_bytes(&key)?,
             };
             owned.push((der, public_key, network_id, epoch, slot, challenge, wallet));
         }
@@ -776,10 +830,10 @@ impl Verifier {
     #[pyo3(signature = (report, chain, *, nonce, time))]
     fn verify_nvidia_report(
         &self,
-        report: &[u8],
-        chain: Vec<Vec<u8>>,
-        nonce: Bytes32,
-        time: u64,
+        #[pyo3(from_py_with = extract)] report: &[u8],
+        #[pyo3(from_py_with = extract)] chain: Vec<Vec<u8>>,
+        #[pyo3(from_py_with = extract)] nonce: Bytes32,
+        #[pyo3(from_py_with = extract)] time: u64,
     ) -> PociResult<VerifiedNvidiaReport> {
         let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
         Ok(VerifiedNvidiaReport(
@@ -790,12 +844,12 @@ impl Verifier {
     #[pyo3(signature = (der, *, params, epoch, slot, challenge, wallet))]
     fn verify_binding(
         &self,
-        der: &[u8],
-        params: PyRef<'_, NetworkParams>,
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        wallet: &[u8],
+        #[pyo3(from_py_with = extract)] der: &[u8],
+        #[pyo3(from_py_with = extract)] params: PyRef<'_, NetworkParams>,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] wallet: &[u8],
     ) -> PociResult<VerifiedBinding> {
         let context = poci::BindingContext::new(&params.0, epoch, slot, &challenge, wallet);
         Ok(VerifiedBinding(self.0.verify_binding(der, &context)?))
@@ -803,33 +857,43 @@ impl Verifier {
     /// Verifies a lease acceptance signed by the rented chip.
     fn verify_lease_acceptance(
         &self,
-        der: &[u8],
+        #[pyo3(from_py_with = extract)] der: &[u8],
         public_key: &Bound<'_, PyAny>,
-        network_id: &str,
+        #[pyo3(from_py_with = extract)] network_id: String,
     ) -> PyResult<VerifiedLeaseAcceptance> {
         let key = public_key_of(public_key)?;
         Ok(VerifiedLeaseAcceptance(
             self.0
-                .verify_lease_acceptance(der, &key, network_id)
+                .verify_lease_acceptance(der, &key, &network_id)
                 .map_err(PociErr)?,
         ))
     }
+}
+
+/// The benchmark hook, only in builds with the `bench` feature (bench/overhead.py): not
+/// part of the module's API.
+#[cfg(feature = "bench")]
+#[pymethods]
+impl Verifier {
     /// Times `iterations` calls of `verify_heartbeat` inside Rust; nanoseconds per call.
     /// For the per-call overhead benchmark (bench/overhead.py), not for verification.
+    ///
+    /// # Errors
+    /// The first verification error.
     #[allow(clippy::too_many_arguments)]
     fn _time_verify_heartbeat_in_rust(
         &self,
-        der: &[u8],
-        public_key: PyRef<'_, PublicKey>,
-        network_id: &str,
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        wallet: &[u8],
-        iterations: u32,
+        #[pyo3(from_py_with = extract)] der: &[u8],
+        #[pyo3(from_py_with = extract)] public_key: PyRef<'_, PublicKey>,
+        #[pyo3(from_py_with = extract)] network_id: String,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] wallet: &[u8],
+        #[pyo3(from_py_with = extract)] iterations: u32,
     ) -> PyResult<f64> {
         let context = poci::SlotContext {
-            network_id,
+            network_id: &network_id,
             epoch,
             slot,
             challenge: &challenge,
@@ -853,13 +917,13 @@ struct ChipLedger(poci::ChipLedger);
 #[pymethods]
 impl ChipLedger {
     #[new]
-    fn new(params: PyRef<'_, NetworkParams>) -> Self {
+    fn new(#[pyo3(from_py_with = extract)] params: PyRef<'_, NetworkParams>) -> Self {
         Self(poci::ChipLedger::new(params.0.clone()))
     }
     /// Restores a persisted ledger.
     #[staticmethod]
-    fn from_json(text: &str) -> PociResult<Self> {
-        Ok(Self(poci::json::from_json(text)?))
+    fn from_json(#[pyo3(from_py_with = extract)] text: String) -> PociResult<Self> {
+        Ok(Self(poci::json::from_json(&text)?))
     }
     /// Persists the ledger.
     fn to_json(&self) -> PociResult<String> {
@@ -871,14 +935,14 @@ impl ChipLedger {
     #[allow(clippy::too_many_arguments)]
     fn apply_binding(
         &mut self,
-        verifier: PyRef<'_, Verifier>,
-        der: &[u8],
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        wallet: &[u8],
-        now_epoch: u64,
-        now_slot: u32,
+        #[pyo3(from_py_with = extract)] verifier: PyRef<'_, Verifier>,
+        #[pyo3(from_py_with = extract)] der: &[u8],
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] wallet: &[u8],
+        #[pyo3(from_py_with = extract)] now_epoch: u64,
+        #[pyo3(from_py_with = extract)] now_slot: u32,
     ) -> PociResult<BindingOutcome> {
         let slot = poci::SlotId { epoch, slot };
         Ok(BindingOutcome(self.0.apply_binding(
@@ -899,15 +963,15 @@ impl ChipLedger {
     #[allow(clippy::too_many_arguments)]
     fn apply_nvidia_binding(
         &mut self,
-        verifier: PyRef<'_, Verifier>,
-        report: &[u8],
-        chain: Vec<Vec<u8>>,
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        wallet: &[u8],
-        now_epoch: u64,
-        now_slot: u32,
+        #[pyo3(from_py_with = extract)] verifier: PyRef<'_, Verifier>,
+        #[pyo3(from_py_with = extract)] report: &[u8],
+        #[pyo3(from_py_with = extract)] chain: Vec<Vec<u8>>,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] wallet: &[u8],
+        #[pyo3(from_py_with = extract)] now_epoch: u64,
+        #[pyo3(from_py_with = extract)] now_slot: u32,
     ) -> PociResult<BindingOutcome> {
         let chain: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
         let slot = poci::SlotId { epoch, slot };
@@ -930,14 +994,14 @@ impl ChipLedger {
     #[allow(clippy::too_many_arguments)]
     fn apply_nvidia_heartbeat(
         &mut self,
-        verifier: PyRef<'_, Verifier>,
-        key_id: Bytes32,
-        report: &[u8],
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        now_epoch: u64,
-        now_slot: u32,
+        #[pyo3(from_py_with = extract)] verifier: PyRef<'_, Verifier>,
+        #[pyo3(from_py_with = extract)] key_id: Bytes32,
+        #[pyo3(from_py_with = extract)] report: &[u8],
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] now_epoch: u64,
+        #[pyo3(from_py_with = extract)] now_slot: u32,
     ) -> PociResult<()> {
         Ok(self.0.apply_nvidia_heartbeat(
             &verifier.0,
@@ -957,13 +1021,13 @@ impl ChipLedger {
     #[allow(clippy::too_many_arguments)]
     fn apply_heartbeat(
         &mut self,
-        verifier: PyRef<'_, Verifier>,
-        der: &[u8],
-        epoch: u64,
-        slot: u32,
-        challenge: Bytes32,
-        now_epoch: u64,
-        now_slot: u32,
+        #[pyo3(from_py_with = extract)] verifier: PyRef<'_, Verifier>,
+        #[pyo3(from_py_with = extract)] der: &[u8],
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot: u32,
+        #[pyo3(from_py_with = extract)] challenge: Bytes32,
+        #[pyo3(from_py_with = extract)] now_epoch: u64,
+        #[pyo3(from_py_with = extract)] now_slot: u32,
     ) -> PociResult<()> {
         Ok(self.0.apply_heartbeat(
             &verifier.0,
@@ -981,8 +1045,8 @@ impl ChipLedger {
     #[pyo3(signature = (epoch, slot_challenges=Vec::new()))]
     fn close_epoch(
         &mut self,
-        epoch: u64,
-        slot_challenges: Vec<Bytes32>,
+        #[pyo3(from_py_with = extract)] epoch: u64,
+        #[pyo3(from_py_with = extract)] slot_challenges: Vec<Bytes32>,
     ) -> PociResult<ClosedEpoch> {
         let challenges: Vec<[u8; 32]> = slot_challenges
             .iter()
@@ -992,7 +1056,9 @@ impl ChipLedger {
     }
     /// An empty ledger applying `policy`.
     #[staticmethod]
-    fn with_policy(policy: PyRef<'_, NetworkPolicy>) -> PociResult<Self> {
+    fn with_policy(
+        #[pyo3(from_py_with = extract)] policy: PyRef<'_, NetworkPolicy>,
+    ) -> PociResult<Self> {
         Ok(Self(poci::ChipLedger::with_policy(policy.0.clone())?))
     }
     /// Verifies a lease acceptance signed by the rented chip and holds the lease, at the
@@ -1000,10 +1066,10 @@ impl ChipLedger {
     #[pyo3(signature = (verifier, der, *, now_epoch, now_slot))]
     fn apply_lease(
         &mut self,
-        verifier: PyRef<'_, Verifier>,
-        der: &[u8],
-        now_epoch: u64,
-        now_slot: u32,
+        #[pyo3(from_py_with = extract)] verifier: PyRef<'_, Verifier>,
+        #[pyo3(from_py_with = extract)] der: &[u8],
+        #[pyo3(from_py_with = extract)] now_epoch: u64,
+        #[pyo3(from_py_with = extract)] now_slot: u32,
     ) -> PociResult<&'static str> {
         let outcome = self.0.apply_lease(
             &verifier.0,
@@ -1020,11 +1086,14 @@ impl ChipLedger {
         })
     }
     /// Settles a lease whose epochs are all closed, from the slots the ledger counted.
-    fn settle_lease(&mut self, lease_id: &[u8]) -> PociResult<types::SettledLease> {
+    fn settle_lease(
+        &mut self,
+        #[pyo3(from_py_with = extract)] lease_id: &[u8],
+    ) -> PociResult<types::SettledLease> {
         Ok(types::SettledLease(self.0.settle_lease(lease_id)?))
     }
     /// A registered chip's record, or None.
-    fn chip(&self, key_id: Bytes32) -> Option<ChipRecord> {
+    fn chip(&self, #[pyo3(from_py_with = extract)] key_id: Bytes32) -> Option<ChipRecord> {
         self.0.chip(&poci::KeyId(key_id.0)).map(ChipRecord)
     }
     /// Number of registered chips.
@@ -1041,7 +1110,11 @@ struct EmissionSchedule(poci::rewards::emission::EmissionSchedule);
 impl EmissionSchedule {
     /// Halving: `base_per_epoch >> era`.
     #[staticmethod]
-    fn halving(base_per_epoch: u128, epochs_per_era: u64, cap: u128) -> PociResult<Self> {
+    fn halving(
+        #[pyo3(from_py_with = extract)] base_per_epoch: u128,
+        #[pyo3(from_py_with = extract)] epochs_per_era: u64,
+        #[pyo3(from_py_with = extract)] cap: u128,
+    ) -> PociResult<Self> {
         let schedule = poci::rewards::emission::EmissionSchedule::Halving(
             poci::rewards::emission::HalvingSchedule {
                 base_per_epoch,
@@ -1055,10 +1128,10 @@ impl EmissionSchedule {
     /// Yearly inflation in basis points on the supply at the year's start.
     #[staticmethod]
     fn inflation(
-        initial_supply: u128,
-        bps_per_year: u32,
-        epochs_per_year: u64,
-        cap: u128,
+        #[pyo3(from_py_with = extract)] initial_supply: u128,
+        #[pyo3(from_py_with = extract)] bps_per_year: u32,
+        #[pyo3(from_py_with = extract)] epochs_per_year: u64,
+        #[pyo3(from_py_with = extract)] cap: u128,
     ) -> PociResult<Self> {
         let schedule = poci::rewards::emission::EmissionSchedule::Inflation(
             poci::rewards::emission::InflationSchedule {
@@ -1073,8 +1146,8 @@ impl EmissionSchedule {
     }
     /// Any schedule from its JSON form (SPEC.md 15.1).
     #[staticmethod]
-    fn from_json(text: &str) -> PociResult<Self> {
-        let schedule: poci::rewards::emission::EmissionSchedule = poci::json::from_json(text)?;
+    fn from_json(#[pyo3(from_py_with = extract)] text: String) -> PociResult<Self> {
+        let schedule: poci::rewards::emission::EmissionSchedule = poci::json::from_json(&text)?;
         schedule.validate()?;
         Ok(Self(schedule))
     }
@@ -1083,15 +1156,15 @@ impl EmissionSchedule {
         Ok(poci::json::to_json(&self.0)?)
     }
     /// The emission of `epoch`, base units.
-    fn emission(&self, epoch: u64) -> PociResult<u128> {
+    fn emission(&self, #[pyo3(from_py_with = extract)] epoch: u64) -> PociResult<u128> {
         Ok(self.0.emission(epoch)?)
     }
     /// Total supply before `epoch`, base units.
-    fn cumulative(&self, epoch: u64) -> PociResult<u128> {
+    fn cumulative(&self, #[pyo3(from_py_with = extract)] epoch: u64) -> PociResult<u128> {
         Ok(self.0.cumulative(epoch)?)
     }
     /// Total supply once `epoch` is paid, `C(epoch + 1)`, base units (the last epoch too).
-    fn supply_after(&self, epoch: u64) -> PociResult<u128> {
+    fn supply_after(&self, #[pyo3(from_py_with = extract)] epoch: u64) -> PociResult<u128> {
         Ok(self.0.supply_after(epoch)?)
     }
     /// The supply cap.
@@ -1110,7 +1183,10 @@ impl PoolSplit {
     /// `PoolSplit()` is the default 97/1/1/1 split; else miners' bps and `(name, bps)` pools.
     #[new]
     #[pyo3(signature = (miners_bps=None, pools=None))]
-    fn new(miners_bps: Option<u32>, pools: Option<Vec<(String, u32)>>) -> PociResult<Self> {
+    fn new(
+        #[pyo3(from_py_with = extract)] miners_bps: Option<u32>,
+        #[pyo3(from_py_with = extract)] pools: Option<Vec<(String, u32)>>,
+    ) -> PociResult<Self> {
         let default = poci::rewards::pools::PoolSplit::default();
         let split = poci::rewards::pools::PoolSplit {
             miners_bps: miners_bps.unwrap_or(default.miners_bps),
@@ -1126,7 +1202,7 @@ impl PoolSplit {
         Ok(Self(split))
     }
     /// Splits an emission; the rounding remainder goes to the miners.
-    fn split(&self, emission: u128) -> PociResult<PoolAmounts> {
+    fn split(&self, #[pyo3(from_py_with = extract)] emission: u128) -> PociResult<PoolAmounts> {
         Ok(PoolAmounts(self.0.split(emission)?))
     }
 }
@@ -1135,10 +1211,10 @@ impl PoolSplit {
 #[pyfunction]
 #[pyo3(signature = (pool, availability, *, slots_per_epoch, min_availability_bps=0))]
 fn allocate(
-    pool: u128,
-    availability: Vec<PyRef<'_, Availability>>,
-    slots_per_epoch: u32,
-    min_availability_bps: u32,
+    #[pyo3(from_py_with = extract)] pool: u128,
+    #[pyo3(from_py_with = extract)] availability: Vec<PyRef<'_, Availability>>,
+    #[pyo3(from_py_with = extract)] slots_per_epoch: u32,
+    #[pyo3(from_py_with = extract)] min_availability_bps: u32,
 ) -> PociResult<Allocation> {
     let entries: Vec<poci::rewards::allocation::AllocationInput> =
         availability.iter().map(|entry| entry.0.clone()).collect();
@@ -1153,7 +1229,11 @@ fn allocate(
 
 /// Settles a lease: rent for the proven slots, the rest refunded.
 #[pyfunction]
-fn settle_lease(price: u128, lease_slots: u128, proven_slots: u128) -> PociResult<LeaseSettlement> {
+fn settle_lease(
+    #[pyo3(from_py_with = extract)] price: u128,
+    #[pyo3(from_py_with = extract)] lease_slots: u128,
+    #[pyo3(from_py_with = extract)] proven_slots: u128,
+) -> PociResult<LeaseSettlement> {
     Ok(LeaseSettlement(poci::rewards::lease::settle(
         price,
         lease_slots,
@@ -1165,8 +1245,8 @@ fn settle_lease(price: u128, lease_slots: u128, proven_slots: u128) -> PociResul
 #[pyfunction]
 fn select_producer<'py>(
     py: Python<'py>,
-    beacon: Bytes32,
-    candidates: Vec<(Bytes32, u128)>,
+    #[pyo3(from_py_with = extract)] beacon: Bytes32,
+    #[pyo3(from_py_with = extract)] candidates: Vec<(Bytes32, u128)>,
 ) -> PociResult<Option<Bound<'py, PyBytes>>> {
     let candidates: Vec<(poci::KeyId, u128)> = candidates
         .into_iter()
@@ -1188,13 +1268,18 @@ impl EmulatedGpu {
     /// The emulated board of `model_id` (`nvidia-h100-sxm`, `nvidia-h200-sxm`,
     /// `nvidia-b200`), its identity from `seed`, running `firmware`.
     #[new]
-    #[pyo3(signature = (model_id, seed, firmware="96.00.9f.00.01"))]
-    fn new(model_id: &str, seed: &str, firmware: &str) -> PyResult<Self> {
+    #[pyo3(signature = (model_id, seed, firmware=String::from("96.00.9f.00.01")))]
+    #[pyo3(text_signature = "(model_id, seed, firmware='96.00.9f.00.01')")]
+    fn new(
+        #[pyo3(from_py_with = extract)] model_id: String,
+        #[pyo3(from_py_with = extract)] seed: String,
+        #[pyo3(from_py_with = extract)] firmware: String,
+    ) -> PyResult<Self> {
         use poci::evidence::nvidia_emulator::{NvidiaTestnetCa, board_for_model};
-        let board = board_for_model(model_id)
+        let board = board_for_model(&model_id)
             .ok_or_else(|| invalid_argument("the emulator has no board of that model"))?;
         let gpu = NvidiaTestnetCa::testnet()
-            .and_then(|ca| ca.gpu(board, seed, firmware))
+            .and_then(|ca| ca.gpu(board, &seed, &firmware))
             .map_err(PociErr)?;
         Ok(Self(gpu))
     }
@@ -1212,7 +1297,11 @@ impl EmulatedGpu {
             .collect()
     }
     /// A report answering `nonce` (request, response, signature).
-    fn report<'py>(&self, py: Python<'py>, nonce: Bytes32) -> PociResult<Bound<'py, PyBytes>> {
+    fn report<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = extract)] nonce: Bytes32,
+    ) -> PociResult<Bound<'py, PyBytes>> {
         Ok(PyBytes::new(py, &self.0.report(&nonce)?))
     }
 }
@@ -1220,8 +1309,11 @@ impl EmulatedGpu {
 /// The certificates of a PEM text, in order (DER each): an NVIDIA GPU's chain as NVML
 /// returns it.
 #[pyfunction]
-fn certificates_from_pem<'py>(py: Python<'py>, text: &str) -> PociResult<Vec<Bound<'py, PyBytes>>> {
-    Ok(poci::x509::certificates_from_pem(text)?
+fn certificates_from_pem<'py>(
+    py: Python<'py>,
+    #[pyo3(from_py_with = extract)] text: String,
+) -> PociResult<Vec<Bound<'py, PyBytes>>> {
+    Ok(poci::x509::certificates_from_pem(&text)?
         .iter()
         .map(|der| PyBytes::new(py, der))
         .collect())
@@ -1235,18 +1327,24 @@ struct TestVendor(poci::x509::mint::TestVendor);
 impl TestVendor {
     /// One of the repository's test vendors (`poci-test-a`, `poci-test-b`).
     #[new]
-    fn new(vendor_id: &str, organization: &str) -> PociResult<Self> {
+    fn new(
+        #[pyo3(from_py_with = extract)] vendor_id: String,
+        #[pyo3(from_py_with = extract)] organization: String,
+    ) -> PociResult<Self> {
         Ok(Self(poci::x509::mint::TestVendor::from_seed(
-            vendor_id,
-            organization,
+            &vendor_id,
+            &organization,
         )?))
     }
     /// The testnet stand-in of a real vendor (vendor-roots/testnet/).
     #[staticmethod]
-    fn testnet(vendor_id: &str, display_name: &str) -> PociResult<Self> {
+    fn testnet(
+        #[pyo3(from_py_with = extract)] vendor_id: String,
+        #[pyo3(from_py_with = extract)] display_name: String,
+    ) -> PociResult<Self> {
         Ok(Self(poci::x509::mint::testnet_vendor(
-            vendor_id,
-            display_name,
+            &vendor_id,
+            &display_name,
         )?))
     }
     /// Mints a chip: its device key (from `seed`) and device certificate (DER).
@@ -1254,11 +1352,11 @@ impl TestVendor {
     fn mint_chip<'py>(
         &self,
         py: Python<'py>,
-        seed: &[u8],
-        model_id: String,
-        serial: Vec<u8>,
-        certificate_serial: u64,
-        security_version: u32,
+        #[pyo3(from_py_with = extract)] seed: &[u8],
+        #[pyo3(from_py_with = extract)] model_id: String,
+        #[pyo3(from_py_with = extract)] serial: Vec<u8>,
+        #[pyo3(from_py_with = extract)] certificate_serial: u64,
+        #[pyo3(from_py_with = extract)] security_version: u32,
     ) -> PociResult<(DeviceKey, Bound<'py, PyBytes>)> {
         let identity = poci::ChipIdentity {
             model_id,

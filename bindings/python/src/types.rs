@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+use crate::args::extract;
 use crate::error::PociResult;
 
 fn json_of<T: serde::Serialize>(value: &T) -> PociResult<String> {
@@ -198,6 +199,16 @@ impl VerifiedNvidiaReport {
     #[getter]
     fn key_id(&self) -> &[u8] {
         &self.0.key_id.0
+    }
+    /// The identity certificate's subject Name (DER).
+    #[getter]
+    fn identity_subject(&self) -> &[u8] {
+        &self.0.identity_subject
+    }
+    /// The attestation (leaf) key that signed the report, uncompressed SEC1 P-384.
+    #[getter]
+    fn attestation_key(&self) -> &[u8] {
+        &self.0.attestation_key
     }
     /// The nonce the report answers.
     #[getter]
@@ -406,11 +417,11 @@ impl Availability {
     #[new]
     #[pyo3(signature = (key_id, wallet, rating_milli_cu, proven_slots, selected_slots=None))]
     fn new(
-        key_id: Bytes32,
-        wallet: Vec<u8>,
-        rating_milli_cu: u64,
-        proven_slots: u32,
-        selected_slots: Option<u32>,
+        #[pyo3(from_py_with = extract)] key_id: Bytes32,
+        #[pyo3(from_py_with = extract)] wallet: Vec<u8>,
+        #[pyo3(from_py_with = extract)] rating_milli_cu: u64,
+        #[pyo3(from_py_with = extract)] proven_slots: u32,
+        #[pyo3(from_py_with = extract)] selected_slots: Option<u32>,
     ) -> Self {
         Self(poci::rewards::allocation::AllocationInput {
             key_id: poci::KeyId(key_id.0),
@@ -654,7 +665,7 @@ impl ChipModel {
 }
 
 /// 32 bytes from Python (`bytes`, `bytearray` or a list of ints): a challenge, beacon,
-/// measurement or key id. Any other length is `InvalidArgumentError`, as in Node and Swift.
+/// measurement or key id. Anything else is `InvalidArgumentError`, as in Node and Swift.
 #[derive(Debug, Clone, Copy)]
 pub struct Bytes32(pub [u8; 32]);
 
@@ -669,9 +680,16 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Bytes32 {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let bytes: Vec<u8> = obj.extract()?;
+        let bytes: Vec<u8> = obj.extract().map_err(|_| {
+            crate::error::invalid_argument(format!(
+                "expected 32 bytes, got {}",
+                crate::args::describe(&obj)
+            ))
+        })?;
         <[u8; 32]>::try_from(bytes.as_slice())
             .map(Self)
-            .map_err(|_| crate::error::invalid_argument(format!("{} bytes, not 32", bytes.len())))
+            .map_err(|_| {
+                crate::error::invalid_argument(format!("expected 32 bytes, got {}", bytes.len()))
+            })
     }
 }

@@ -1,5 +1,6 @@
 """The Pythonic surface: types, errors, the ledger from proofs to rewards."""
 
+import base64
 import json
 
 import pytest
@@ -240,3 +241,102 @@ def test_producer_selection():
     winners = [poci.select_producer(bytes([b]) * 32, candidates)[0] for b in range(8)]
     assert winners == [1, 3, 3, 3, 2, 1, 3, 2]
     assert poci.select_producer(bytes(32), [(bytes(32), 0)]) is None
+
+
+def test_module_namespace_is_its_api():
+    public = [name for name in dir(poci) if not (name.startswith("__") and name.endswith("__"))]
+    assert public == sorted(poci.__all__)
+    assert len(set(poci.__all__)) == len(poci.__all__)
+    for name in poci.__all__:
+        if isinstance(getattr(poci, name), type):
+            assert getattr(poci, name).__module__ == "poci", name
+    # The benchmark hook is in `bench` builds only (bench/overhead.py).
+    assert not hasattr(poci.Verifier, "_time_verify_heartbeat_in_rust")
+
+
+def test_bad_arguments_raise_invalid_argument_error():
+    assert issubclass(poci.InvalidArgumentError, poci.PociError)
+    assert issubclass(poci.InvalidArgumentError, ValueError)
+    assert poci.InvalidArgumentError.__module__ == "poci"
+    key = poci.DeviceKey.from_seed(b"chip")
+    der = heartbeat(key, 7, 42, 1)
+    verifier = poci.Verifier()
+    context = dict(network_id="poci-testnet", epoch=7, slot=42, challenge=challenge(7, 42), wallet=WALLET)
+    bad = [
+        # out-of-range and non-integral ints
+        (lambda: poci.NetworkParams("poci-testnet", -1, 3600, 120), "an int from 0 to 2**64-1, got int -1"),
+        (lambda: poci.NetworkParams("poci-testnet", 0, 3600, 2**32), "2**32-1, got int 4294967296"),
+        (lambda: PARAMS.slot_start_unix(2**64, 0), "2**64-1"),
+        (lambda: PARAMS.slot_start_unix(1.0, 0), "got float 1.0"),
+        (lambda: poci.settle_lease(-5, 1, 1), "2**128-1, got int -5"),
+        (lambda: poci.EmissionSchedule.halving(10, 2**64, 10), "2**64-1"),
+        # wrong types and lengths of bytes
+        (lambda: poci.derive_challenge(PARAMS, 7, 42, "beacon"), "expected bytes, got str"),
+        (lambda: poci.is_sampled(bytes(31), bytes(32), 1), "expected 32 bytes, got 31"),
+        (lambda: poci.is_sampled("x" * 32, bytes(32), 1), "expected 32 bytes, got str"),
+        (lambda: poci.Heartbeat.from_der(bytearray(der)), "expected bytes, got bytearray of length"),
+        (lambda: verifier.verify_heartbeat(der, key.public_key, **{**context, "challenge": None}), "got NoneType"),
+        (lambda: verifier.verify_heartbeat(der, "not a key", **context), "a PublicKey or bytes, got str"),
+        (lambda: verifier.verify_heartbeat(der, key.public_key, **{**context, "network_id": 7}), "a str, got int 7"),
+        # other classes than the one expected, lists of the wrong items
+        (lambda: poci.derive_challenge("params", 7, 42, b""), "a NetworkParams, got str"),
+        (lambda: poci.ChipLedger(verifier), "a NetworkParams, got Verifier"),
+        (lambda: poci.Verifier(PARAMS), "a TrustStore or None, got NetworkParams"),
+        (lambda: poci.allocate(10, [1], slots_per_epoch=120), "a list of Availability"),
+        (lambda: poci.TrustStore.embedded_testnet().with_roots("x", ["pem"], []), "a list of bytes"),
+        (lambda: poci.select_producer(bytes(32), [(bytes(31), 1)]), "expected 32 bytes, got 31"),
+        (lambda: verifier.verify_heartbeats([(der, key.public_key, "poci-testnet", 7, -42, bytes(32), WALLET)]), "tuples"),
+        (lambda: verifier.verify_heartbeats([(der, 3, "poci-testnet", 7, 42, bytes(32), WALLET)]), "a PublicKey or bytes"),
+        (lambda: poci.TestVendor("poci-test-a", "A").mint_chip(b"s", model_id="m", serial=b"s", security_version=-1), "2**32-1"),
+        (lambda: poci.TrustStore(poci.ChipModelRegistry.embedded(), allow_test_vendors="yes"), "a bool, got str"),
+        # names the core does not know
+        (lambda: poci.Verifier(backend="fastest"), "unknown backend"),
+        (lambda: poci.EmulatedGpu("nvidia-a100", "seed"), "no board of that model"),
+    ]
+    for call, message in bad:
+        with pytest.raises(poci.InvalidArgumentError) as raised:
+            call()
+        assert raised.value.code == "INVALID_ARGUMENT"
+        assert isinstance(raised.value, ValueError)
+        assert message in str(raised.value), (message, str(raised.value))
+    # Python 3.11+ notes which parameter it was.
+    with pytest.raises(poci.InvalidArgumentError) as raised:
+        PARAMS.slot_start_unix(7, -1)
+    if hasattr(raised.value, "add_note"):
+        assert raised.value.__notes__ == ["while processing 'slot'"]
+    # A ValueError handler written for bad arguments still catches them.
+    with pytest.raises(ValueError):
+        poci.PublicKey(7)
+
+
+def test_public_key_from_a_device_certificate():
+    vendor = poci.TestVendor("poci-test-a", "POCI Test Vendor A")
+    key, certificate = vendor.mint_chip(b"wallet chip", model_id="poci-test-accel-a1", serial=b"s-1")
+    public = poci.PublicKey.from_certificate(certificate)
+    assert public.sec1 == key.public_key.sec1 and public.key_id == key.key_id
+    text = base64.b64encode(certificate).decode()
+    lines = [text[i : i + 64] for i in range(0, len(text), 64)]
+    pem = "\n".join(["-----BEGIN CERTIFICATE-----", *lines, "-----END CERTIFICATE-----", ""])
+    assert poci.PublicKey.from_certificate(pem.encode()).key_id == key.key_id
+    # A wallet verifies the chip's heartbeat with the key its certificate certifies.
+    verified = poci.Verifier().verify_heartbeat(
+        heartbeat(key, 7, 3, 1),
+        public,
+        network_id="poci-testnet",
+        epoch=7,
+        slot=3,
+        challenge=challenge(7, 3),
+        wallet=WALLET,
+    )
+    assert verified.chip_key_id == key.key_id
+    with pytest.raises(poci.CertificateError) as ca:
+        poci.PublicKey.from_certificate(vendor.intermediate_der)
+    assert ca.value.code == "BAD_CERTIFICATE"
+    with pytest.raises(poci.CertificateError) as cut:
+        poci.PublicKey.from_certificate(certificate[:-1])
+    assert cut.value.code == "BAD_CERTIFICATE"
+    with pytest.raises(poci.ParseError) as empty:
+        poci.PublicKey.from_certificate(b"")
+    assert empty.value.code == "FIELD_EMPTY"
+    with pytest.raises(poci.InvalidArgumentError):
+        poci.PublicKey.from_certificate(pem)

@@ -520,6 +520,11 @@ uint64_t uniffi_poci_ffi_fn_clone_publickey(uint64_t handle, RustCallStatus *_No
 void uniffi_poci_ffi_fn_free_publickey(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_PUBLICKEY_FROM_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_PUBLICKEY_FROM_CERTIFICATE
+uint64_t uniffi_poci_ffi_fn_constructor_publickey_from_certificate(RustBuffer certificate, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_PUBLICKEY_NEW
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_FN_CONSTRUCTOR_PUBLICKEY_NEW
 uint64_t uniffi_poci_ffi_fn_constructor_publickey_new(RustBuffer sec1, RustCallStatus *_Nonnull out_status
@@ -1397,6 +1402,12 @@ uint16_t uniffi_poci_ffi_checksum_constructor_networkparams_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_NETWORKPOLICY_FROM_JSON
 #define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_NETWORKPOLICY_FROM_JSON
 uint16_t uniffi_poci_ffi_checksum_constructor_networkpolicy_from_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_PUBLICKEY_FROM_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_POCI_FFI_CHECKSUM_CONSTRUCTOR_PUBLICKEY_FROM_CERTIFICATE
+uint16_t uniffi_poci_ffi_checksum_constructor_publickey_from_certificate(void
     
 );
 #endif

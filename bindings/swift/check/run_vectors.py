@@ -304,9 +304,30 @@ def check_error_families():
     return missing
 
 
+def check_public_key_from_certificate():
+    """A wallet's key from a device certificate, DER or PEM; a CA certificate is refused."""
+    import base64
+
+    vendor = poci.TestVendor("poci-test-a", "POCI Test Vendor A")
+    chip = vendor.mint_chip(b"wallet chip", "poci-test-accel-a1", b"s-1")
+    text = base64.b64encode(chip.certificate).decode()
+    pem = "\n".join(["-----BEGIN CERTIFICATE-----", *[text[i : i + 64] for i in range(0, len(text), 64)], "-----END CERTIFICATE-----", ""])
+    failures = []
+    for form in (chip.certificate, pem.encode()):
+        if poci.PublicKey.from_certificate(form).sec1() != chip.key.public_key().sec1():
+            failures.append("public key from certificate: not the chip's key")
+    try:
+        poci.PublicKey.from_certificate(vendor.intermediate_der())
+        failures.append("public key from certificate: a CA certificate was accepted")
+    except poci.PociError.Certificate as error:
+        if error.code != "BAD_CERTIFICATE":
+            failures.append(f"public key from a CA certificate: {error.code}")
+    return failures
+
+
 def main():
     directory = Path(os.environ.get("POCI_VECTORS_DIR", REPOSITORY_VECTORS))
-    passed, failures, codes = 0, check_folder_loader() + check_error_families(), set()
+    passed, failures, codes = 0, check_folder_loader() + check_error_families() + check_public_key_from_certificate(), set()
     for path in sorted(directory.glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         stores = document.get("trust_stores", {})

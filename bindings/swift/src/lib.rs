@@ -123,6 +123,15 @@ impl PublicKey {
             &sec1,
         )?)))
     }
+    /// The device key a device certificate certifies (DER, or PEM of one `CERTIFICATE`
+    /// block): what a wallet verifies the chip's heartbeats with. Decoding only: the
+    /// binding checks the chain.
+    #[uniffi::constructor]
+    pub fn from_certificate(certificate: Vec<u8>) -> Result<Arc<Self>> {
+        Ok(Arc::new(Self(poci::DevicePublicKey::from_certificate(
+            &certificate,
+        )?)))
+    }
     /// The uncompressed SEC1 point.
     pub fn sec1(&self) -> Vec<u8> {
         self.0.sec1_bytes().to_vec()

@@ -13,8 +13,8 @@ use crate::error::{CertProblem, Error, Field, MessageKind, Result};
 use crate::limits::{MAX_CERTIFICATE_EXTENSIONS, MAX_CRL_LEN};
 use crate::oid::{
     AUTHORITY_KEY_ID_OID, BASIC_CONSTRAINTS_OID, CHIP_IDENTITY_EXTENSION_DER,
-    CRL_DISTRIBUTION_POINTS_OID, CRL_NUMBER_OID, EXT_KEY_USAGE_OID, KEY_USAGE_OID,
-    NAME_CONSTRAINTS_OID, SUBJECT_ALT_NAME_OID,
+    CRL_DISTRIBUTION_POINTS_OID, CRL_NUMBER_OID, DEVICE_ATTESTATION_EKU_DER, EXT_KEY_USAGE_OID,
+    KEY_USAGE_OID, NAME_CONSTRAINTS_OID, SUBJECT_ALT_NAME_OID,
 };
 use crate::x509::identity::ChipIdentity;
 use crate::x509::time::parse_time;
@@ -89,6 +89,31 @@ pub(crate) struct ParsedCertificate<'a> {
 
 fn bad(problem: CertProblem) -> Error {
     Error::BadCertificate { problem }
+}
+
+impl ParsedCertificate<'_> {
+    /// SPEC.md 6.4 step 3, the usage half: a device certificate is no CA, lists the POCI
+    /// device-attestation EKU and sets keyUsage digitalSignature.
+    ///
+    /// # Errors
+    /// `BAD_CERTIFICATE` (`BasicConstraints`) for a CA certificate, `WRONG_KEY_USAGE` when the
+    /// EKU or the digitalSignature bit is missing.
+    pub(crate) fn check_device_usage(&self) -> Result<()> {
+        if self.is_ca {
+            return Err(bad(CertProblem::BasicConstraints));
+        }
+        let has_eku = self
+            .ext_key_usage
+            .as_ref()
+            .is_some_and(|oids| oids.contains(&DEVICE_ATTESTATION_EKU_DER.as_slice()));
+        let signs = self
+            .key_usage
+            .is_some_and(|bits| bits & KU_DIGITAL_SIGNATURE != 0);
+        if !has_eku || !signs {
+            return Err(Error::WrongKeyUsage);
+        }
+        Ok(())
+    }
 }
 
 /// Tag of `SET` / `SET OF`.

@@ -6,7 +6,7 @@ mod chain_identity;
 mod identity;
 #[cfg(feature = "mint")]
 pub mod mint;
-mod pem;
+pub(crate) mod pem;
 mod summary;
 pub(crate) mod time;
 

@@ -1,7 +1,10 @@
 //! Certificates of a PEM text, in order: how vendors ship chains (an NVIDIA GPU's chain,
 //! leaf first) and how the CLI, the generator and the tests read them.
 
-use crate::error::{CertProblem, Error, Result};
+use std::borrow::Cow;
+
+use crate::error::{CertProblem, Error, Field, Result};
+use crate::limits::{MAX_CERTIFICATE_LEN, check_len};
 
 const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
 const END: &str = "-----END CERTIFICATE-----";
@@ -32,13 +35,75 @@ pub fn certificates_from_pem(text: &str) -> Result<Vec<Vec<u8>>> {
     Ok(certificates)
 }
 
+/// Longest PEM text [`one_certificate`] decodes: one block of a `MAX_CERTIFICATE_LEN`
+/// certificate (base64, lines of 64, the two boundary lines) fits with room to spare.
+const MAX_CERTIFICATE_PEM_LEN: usize = MAX_CERTIFICATE_LEN.saturating_mul(2);
+
+/// One certificate given as DER or as PEM text of exactly one `CERTIFICATE` block (text
+/// around the block ignored); its DER, at most `MAX_CERTIFICATE_LEN` bytes.
+///
+/// # Errors
+/// `FIELD_EMPTY` / `FIELD_TOO_LONG` (`certificate`) for empty or oversized input;
+/// `BAD_CERTIFICATE` (`Encoding`) for PEM that is not UTF-8 or not exactly one
+/// `CERTIFICATE` block.
+pub(crate) fn one_certificate(input: &[u8]) -> Result<Cow<'_, [u8]>> {
+    if !input.trim_ascii_start().starts_with(b"-----BEGIN ") {
+        check_len(Field::Certificate, input.len(), MAX_CERTIFICATE_LEN)?;
+        return Ok(Cow::Borrowed(input));
+    }
+    check_len(Field::Certificate, input.len(), MAX_CERTIFICATE_PEM_LEN)?;
+    let bad = || Error::BadCertificate {
+        problem: CertProblem::Encoding,
+    };
+    let text = core::str::from_utf8(input).map_err(|_| bad())?;
+    let mut certificates = certificates_from_pem(text)?;
+    let der = certificates.pop().ok_or_else(bad)?;
+    if !certificates.is_empty() {
+        return Err(bad());
+    }
+    check_len(Field::Certificate, der.len(), MAX_CERTIFICATE_LEN)?;
+    Ok(Cow::Owned(der))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn one_certificate_der_or_one_pem_block() {
+        let chain = include_str!("../../tests/data/silicon/nvidia/h100-a/chain.pem");
+        let certificates = certificates_from_pem(chain).unwrap();
+        let first = certificates.first().unwrap();
+        let block = crate::x509::mint::to_pem("CERTIFICATE", first).unwrap();
+        assert_eq!(one_certificate(first).unwrap().as_ref(), first.as_slice());
+        assert_eq!(
+            one_certificate(format!("  \n{block}").as_bytes())
+                .unwrap()
+                .as_ref(),
+            first.as_slice()
+        );
+        let bad = Error::BadCertificate {
+            problem: CertProblem::Encoding,
+        };
+        assert_eq!(one_certificate(chain.as_bytes()).unwrap_err(), bad);
+        let crl = block.replace("CERTIFICATE", "X509 CRL");
+        assert_eq!(one_certificate(crl.as_bytes()).unwrap_err(), bad);
+        assert_eq!(
+            one_certificate(b"").unwrap_err(),
+            Error::FieldEmpty {
+                field: Field::Certificate
+            }
+        );
+        let long = vec![0x30; MAX_CERTIFICATE_LEN + 1];
+        assert!(matches!(
+            one_certificate(&long).unwrap_err(),
+            Error::FieldTooLong { .. }
+        ));
+    }
+
+    #[test]
     fn blocks_in_order_and_nothing_else() {
-        let chain = include_str!("../../../silicon/nvidia/h100-a/chain.pem");
+        let chain = include_str!("../../tests/data/silicon/nvidia/h100-a/chain.pem");
         let certificates = certificates_from_pem(&format!("a note\n{chain}\ntrailing")).unwrap();
         assert_eq!(certificates.len(), 5);
         assert!(certificates.iter().all(|der| der.first() == Some(&0x30)));

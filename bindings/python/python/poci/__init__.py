@@ -9,9 +9,9 @@ conformance/SPEC.md. Byte strings are ``bytes``; every integer and token amount 
 
 from __future__ import annotations
 
-import os
-from typing import Union
+from typing import TYPE_CHECKING
 
+from . import _poci
 from ._poci import (
     Allocation,
     Availability,
@@ -28,6 +28,7 @@ from ._poci import (
     EmissionSchedule,
     EmulatedGpu,
     Heartbeat,
+    InvalidArgumentError,
     LeaseAcceptance,
     LeaseSettlement,
     LedgerError,
@@ -53,15 +54,20 @@ from ._poci import (
     allocate,
     certificates_from_pem,
     derive_challenge,
-    evidence_nonce,
-    InvalidArgumentError,
     error_codes,
     error_families,
+    evidence_nonce,
     is_sampled,
     is_vendor_roots_file,
     select_producer,
     settle_lease,
 )
+
+if TYPE_CHECKING:
+    import os
+    from typing import Union
+
+    _PathLike = Union[str, os.PathLike[str]]
 
 __all__ = [
     "Allocation",
@@ -105,9 +111,9 @@ __all__ = [
     "allocate",
     "certificates_from_pem",
     "derive_challenge",
-    "evidence_nonce",
     "error_codes",
     "error_families",
+    "evidence_nonce",
     "is_sampled",
     "is_vendor_roots_file",
     "registry_from_folder",
@@ -116,16 +122,14 @@ __all__ = [
     "trust_store_from_folder",
 ]
 
-PathLike = Union[str, "os.PathLike[str]"]
 
-
-def registry_from_folder(path: PathLike) -> ChipModelRegistry:
+def registry_from_folder(path: _PathLike) -> ChipModelRegistry:
     """The registry of every ``<vendor>/manifest.toml`` in a vendor-roots/ folder."""
-    return ChipModelRegistry.from_folder(os.fspath(path))
+    return ChipModelRegistry.from_folder(path)
 
 
 def trust_store_from_folder(
-    path: PathLike,
+    path: _PathLike,
     *,
     allow_test_vendors: bool = False,
     include_testnet: bool = False,
@@ -137,8 +141,13 @@ def trust_store_from_folder(
     ``include_testnet``, also the ``testnet/<vendor>/`` stand-in roots, as test roots.
     """
     return TrustStore.from_folder(
-        os.fspath(path),
+        path,
         allow_test_vendors=allow_test_vendors,
         include_testnet=include_testnet,
         unknown_revocation=unknown_revocation,
     )
+
+
+# The module's namespace is its API (``dir(poci)`` is ``__all__`` and the dunders): the
+# compiled module stays importable (``from poci import _poci``) but is no attribute.
+del annotations, TYPE_CHECKING, _poci

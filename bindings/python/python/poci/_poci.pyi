@@ -1,6 +1,58 @@
 """Type stubs of the compiled POCI core (poci._poci)."""
 
-from typing import List, Optional, Sequence, Tuple, Union
+import os
+from typing import List, Optional, Sequence, Tuple, Union, final
+
+__all__ = [
+    "Allocation",
+    "Availability",
+    "BindingOutcome",
+    "CertificateError",
+    "ChipBinding",
+    "ChipLedger",
+    "ChipModel",
+    "ChipModelRegistry",
+    "ChipRecord",
+    "ChipShare",
+    "ClosedEpoch",
+    "DeviceKey",
+    "EmissionSchedule",
+    "EmulatedGpu",
+    "Heartbeat",
+    "InvalidArgumentError",
+    "LeaseAcceptance",
+    "LeaseSettlement",
+    "LedgerError",
+    "MathError",
+    "NetworkParams",
+    "NetworkPolicy",
+    "ParseError",
+    "PociError",
+    "PolicyError",
+    "PoolAmounts",
+    "PoolSplit",
+    "PublicKey",
+    "RegistrySchedule",
+    "SettledLease",
+    "SignatureError",
+    "TestVendor",
+    "TrustStore",
+    "VerifiedBinding",
+    "VerifiedHeartbeat",
+    "VerifiedLeaseAcceptance",
+    "VerifiedNvidiaReport",
+    "Verifier",
+    "allocate",
+    "certificates_from_pem",
+    "derive_challenge",
+    "error_codes",
+    "error_families",
+    "evidence_nonce",
+    "is_sampled",
+    "is_vendor_roots_file",
+    "select_producer",
+    "settle_lease",
+]
 
 class PociError(Exception):
     """Any POCI failure; `code` is the stable code of SPEC.md."""
@@ -24,12 +76,14 @@ class LedgerError(PociError):
 class MathError(PociError):
     """Reward math parameters or amounts out of bounds."""
 
-class InvalidArgumentError(PociError):
-    """An argument Python cannot hand to the core as it is: code INVALID_ARGUMENT."""
+class InvalidArgumentError(PociError, ValueError):
+    """An argument Python cannot hand to the core as it is (a wrong type, bytes of the wrong
+    length, an int out of range, an unknown name): code INVALID_ARGUMENT. Also a ValueError."""
 
+@final
 class NetworkParams:
     """Network id, genesis, epoch length and slots per epoch."""
-    def __init__(self, network_id: str, genesis_unix: int, epoch_seconds: int, slots_per_epoch: int) -> None: ...
+    def __new__(cls, network_id: str, genesis_unix: int, epoch_seconds: int, slots_per_epoch: int) -> NetworkParams: ...
     @staticmethod
     def from_json(text: str) -> NetworkParams: ...
     def to_json(self) -> str: ...
@@ -56,24 +110,31 @@ def evidence_nonce(
 def certificates_from_pem(text: str) -> List[bytes]:
     """The certificates of a PEM text, in order (DER each)."""
 
+@final
 class EmulatedGpu:
     """A testnet NVIDIA GPU (SPEC.md 17.7): for tests and simulations only."""
-    def __init__(self, model_id: str, seed: str, firmware: str = ...) -> None: ...
+    def __new__(cls, model_id: str, seed: str, firmware: str = "96.00.9f.00.01") -> EmulatedGpu: ...
     @property
     def key_id(self) -> bytes: ...
     def chain(self) -> List[bytes]: ...
     def report(self, nonce: bytes) -> bytes: ...
 
+@final
 class PublicKey:
     """A device public key, parsed once."""
-    def __init__(self, sec1: bytes) -> None: ...
+    def __new__(cls, sec1: bytes) -> PublicKey: ...
+    @staticmethod
+    def from_certificate(certificate: bytes) -> PublicKey:
+        """The device key a device certificate certifies (DER, or PEM of one CERTIFICATE
+        block): what a wallet verifies the chip's heartbeats with. Decoding only."""
     @property
     def sec1(self) -> bytes: ...
     @property
     def key_id(self) -> bytes: ...
 
-KeyLike = Union[PublicKey, bytes]
+_KeyLike = Union[PublicKey, bytes]
 
+@final
 class DeviceKey:
     """A P-256 device key for simulated chips (RFC 6979, low-S)."""
     @staticmethod
@@ -95,6 +156,7 @@ class _Signed:
     @property
     def signature(self) -> bytes: ...
 
+@final
 class Heartbeat(_Signed):
     """A chip's availability proof for one slot."""
     @staticmethod
@@ -124,6 +186,7 @@ class Heartbeat(_Signed):
     @property
     def counter(self) -> int: ...
 
+@final
 class ChipBinding(_Signed):
     """A chip's signed claim of a wallet, with its certificate chain."""
     @staticmethod
@@ -149,6 +212,7 @@ class ChipBinding(_Signed):
     @property
     def wallet(self) -> bytes: ...
 
+@final
 class LeaseAcceptance(_Signed):
     """A chip's signed consent to be rented."""
     @staticmethod
@@ -169,6 +233,7 @@ class LeaseAcceptance(_Signed):
     @property
     def price(self) -> int: ...
 
+@final
 class ChipModel:
     """A recognised chip model."""
     model_id: str
@@ -179,6 +244,7 @@ class ChipModel:
     note: str
     def to_json(self) -> str: ...
 
+@final
 class ChipModelRegistry:
     """The chip-model registry."""
     @staticmethod
@@ -190,7 +256,7 @@ class ChipModelRegistry:
     @staticmethod
     def from_folder_files(files: Sequence[Tuple[str, bytes]]) -> ChipModelRegistry: ...
     @staticmethod
-    def from_folder(path: str) -> ChipModelRegistry: ...
+    def from_folder(path: Union[str, os.PathLike[str]]) -> ChipModelRegistry: ...
     def get(self, model_id: str) -> Optional[ChipModel]: ...
     def models(self) -> List[ChipModel]: ...
     def vendor_ids(self) -> List[str]: ...
@@ -198,16 +264,18 @@ class ChipModelRegistry:
     def diff(self, newer: ChipModelRegistry) -> dict: ...
     def __len__(self) -> int: ...
 
+@final
 class RegistrySchedule:
     """Registry versions with their activation epochs."""
-    def __init__(self, versions: Sequence[Tuple[int, ChipModelRegistry]]) -> None: ...
+    def __new__(cls, versions: Sequence[Tuple[int, ChipModelRegistry]]) -> RegistrySchedule: ...
     def lookup(self, model_id: str, epoch: int) -> Optional[ChipModel]: ...
 
+@final
 class TrustStore:
     """Vendor roots, CRLs and the registry."""
-    def __init__(
-        self, registry: ChipModelRegistry, *, allow_test_vendors: bool = False, unknown_revocation: str = "deny"
-    ) -> None: ...
+    def __new__(
+        cls, registry: ChipModelRegistry, *, allow_test_vendors: bool = False, unknown_revocation: str = "deny"
+    ) -> TrustStore: ...
     @staticmethod
     def embedded_testnet() -> TrustStore: ...
     @staticmethod
@@ -220,7 +288,7 @@ class TrustStore:
     ) -> TrustStore: ...
     @staticmethod
     def from_folder(
-        path: str,
+        path: Union[str, os.PathLike[str]],
         *,
         allow_test_vendors: bool = False,
         include_testnet: bool = False,
@@ -235,11 +303,14 @@ class TrustStore:
     @property
     def root_count(self) -> int: ...
 
+@final
 class VerifiedNvidiaReport:
     """An NVIDIA GPU attestation report that passed verification (nvidia-spdm evidence)."""
     vendor_id: str
     chip: str
     key_id: bytes
+    identity_subject: bytes
+    attestation_key: bytes
     nonce: bytes
     fwid: Optional[bytes]
     project: Optional[str]
@@ -250,6 +321,7 @@ class VerifiedNvidiaReport:
     model_id: Optional[str]
     def to_json(self) -> str: ...
 
+@final
 class VerifiedHeartbeat:
     """A heartbeat that passed verification."""
     proof_id: bytes
@@ -263,6 +335,7 @@ class VerifiedHeartbeat:
     measurement: Optional[bytes]
     def to_json(self) -> str: ...
 
+@final
 class ChipRecord:
     """A registered chip."""
     evidence: str
@@ -278,6 +351,7 @@ class ChipRecord:
     certificate_not_after: int
     def to_json(self) -> str: ...
 
+@final
 class VerifiedBinding:
     """A chip binding that passed verification."""
     proof_id: bytes
@@ -286,6 +360,7 @@ class VerifiedBinding:
     record: ChipRecord
     def to_json(self) -> str: ...
 
+@final
 class VerifiedLeaseAcceptance:
     """A lease acceptance that passed verification."""
     proof_id: bytes
@@ -297,18 +372,19 @@ class VerifiedLeaseAcceptance:
     price: int
     def to_json(self) -> str: ...
 
+@final
 class Verifier:
     """Verifies proofs with one backend ("aws-lc", the default, "ring" or "pure-rust") and one trust store."""
-    def __init__(self, trust_store: Optional[TrustStore] = None, *, backend: Optional[str] = None) -> None: ...
+    def __new__(cls, trust_store: Optional[TrustStore] = None, *, backend: Optional[str] = None) -> Verifier: ...
     @staticmethod
     def scheduled(
         trust_store: TrustStore, later: Sequence[Tuple[int, TrustStore]], *, backend: Optional[str] = None
     ) -> Verifier: ...
     def verify_heartbeat(
-        self, der: bytes, public_key: KeyLike, *, network_id: str, epoch: int, slot: int, challenge: bytes, wallet: bytes
+        self, der: bytes, public_key: _KeyLike, *, network_id: str, epoch: int, slot: int, challenge: bytes, wallet: bytes
     ) -> VerifiedHeartbeat: ...
     def verify_heartbeats(
-        self, items: Sequence[Tuple[bytes, KeyLike, str, int, int, bytes, bytes]]
+        self, items: Sequence[Tuple[bytes, _KeyLike, str, int, int, bytes, bytes]]
     ) -> List[Union[VerifiedHeartbeat, PociError]]:
         """One result per item; raises ``ParseError`` (``BATCH_TOO_LARGE``) beyond
         ``MAX_BATCH_LEN`` (65,536) items, before checking any."""
@@ -319,8 +395,9 @@ class Verifier:
     def verify_binding(
         self, der: bytes, *, params: NetworkParams, epoch: int, slot: int, challenge: bytes, wallet: bytes
     ) -> VerifiedBinding: ...
-    def verify_lease_acceptance(self, der: bytes, public_key: KeyLike, network_id: str) -> VerifiedLeaseAcceptance: ...
+    def verify_lease_acceptance(self, der: bytes, public_key: _KeyLike, network_id: str) -> VerifiedLeaseAcceptance: ...
 
+@final
 class BindingOutcome:
     """What applying a binding did."""
     kind: str
@@ -329,23 +406,26 @@ class BindingOutcome:
     """For an equivocation: (proof id of the binding in force, the conflicting binding's DER)."""
     def to_json(self) -> str: ...
 
+@final
 class Availability:
     """A chip's proven slots in an epoch under one wallet."""
-    def __init__(
-        self, key_id: bytes, wallet: bytes, rating_milli_cu: int, proven_slots: int, selected_slots: Optional[int] = None
-    ) -> None: ...
+    def __new__(
+        cls, key_id: bytes, wallet: bytes, rating_milli_cu: int, proven_slots: int, selected_slots: Optional[int] = None
+    ) -> Availability: ...
     key_id: bytes
     wallet: bytes
     rating_milli_cu: int
     proven_slots: int
     selected_slots: Optional[int]
 
+@final
 class ClosedEpoch:
     """A closed epoch's availability."""
     epoch: int
     availability: List[Availability]
     def to_json(self) -> str: ...
 
+@final
 class NetworkPolicy:
     """The rules of a network every node applies identically (SPEC.md 18)."""
     @staticmethod
@@ -355,6 +435,7 @@ class NetworkPolicy:
     grace_slots: int
     sample_one_in: int
 
+@final
 class SettledLease:
     """A lease the ledger settled: rent to the lessor, refund to the renter."""
     lease_id: bytes
@@ -370,9 +451,10 @@ class SettledLease:
 def is_sampled(challenge: bytes, key_id: bytes, sample_one_in: int) -> bool:
     """Whether chip `key_id` must answer the slot of `challenge` (SPEC.md 18.3)."""
 
+@final
 class ChipLedger:
     """Registered chips and the slots they proved."""
-    def __init__(self, params: NetworkParams) -> None: ...
+    def __new__(cls, params: NetworkParams) -> ChipLedger: ...
     @staticmethod
     def from_json(text: str) -> ChipLedger: ...
     def to_json(self) -> str: ...
@@ -424,6 +506,7 @@ class ChipLedger:
     def chip(self, key_id: bytes) -> Optional[ChipRecord]: ...
     def __len__(self) -> int: ...
 
+@final
 class EmissionSchedule:
     """An emission schedule, capped."""
     @staticmethod
@@ -439,17 +522,20 @@ class EmissionSchedule:
     @property
     def cap(self) -> int: ...
 
+@final
 class PoolAmounts:
     """An emission split into pools."""
     miners: int
     pools: List[Tuple[str, int]]
     def to_json(self) -> str: ...
 
+@final
 class PoolSplit:
     """Miners' share and named pools, summing to 10000 bps."""
-    def __init__(self, miners_bps: Optional[int] = None, pools: Optional[Sequence[Tuple[str, int]]] = None) -> None: ...
+    def __new__(cls, miners_bps: Optional[int] = None, pools: Optional[Sequence[Tuple[str, int]]] = None) -> PoolSplit: ...
     def split(self, emission: int) -> PoolAmounts: ...
 
+@final
 class ChipShare:
     """One (chip, wallet)'s share of the miners' pool."""
     key_id: bytes
@@ -460,6 +546,7 @@ class ChipShare:
     weight: int
     reward: int
 
+@final
 class Allocation:
     """An allocated miners' pool."""
     pool: int
@@ -472,6 +559,7 @@ def allocate(
     pool: int, availability: Sequence[Availability], *, slots_per_epoch: int, min_availability_bps: int = 0
 ) -> Allocation: ...
 
+@final
 class LeaseSettlement:
     """rent + refund == price."""
     rent: int
@@ -483,9 +571,10 @@ def error_codes() -> List[str]: ...
 def error_families() -> List[str]: ...
 def is_vendor_roots_file(path: str) -> bool: ...
 
+@final
 class TestVendor:
     """A deterministic test vendor that mints simulated chips."""
-    def __init__(self, vendor_id: str, organization: str) -> None: ...
+    def __new__(cls, vendor_id: str, organization: str) -> TestVendor: ...
     @staticmethod
     def testnet(vendor_id: str, display_name: str) -> TestVendor: ...
     def mint_chip(

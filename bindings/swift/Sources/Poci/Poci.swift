@@ -2041,6 +2041,20 @@ public convenience init(sec1: Data)throws  {
     }
 
     
+    /**
+     * The device key a device certificate certifies (DER, or PEM of one `CERTIFICATE`
+     * block): what a wallet verifies the chip's heartbeats with. Decoding only: the
+     * binding checks the chain.
+     */
+public static func fromCertificate(certificate: Data)throws  -> PublicKey  {
+    return try  FfiConverterTypePublicKey_lift(try rustCallWithError(FfiConverterTypePociError_lift) {
+        uniffiCallStatus in
+    uniffi_poci_ffi_fn_constructor_publickey_from_certificate(
+        FfiConverterData.lower(certificate),uniffiCallStatus
+    )
+})
+}
+    
 
     
     /**
@@ -6268,6 +6282,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_constructor_networkpolicy_from_json() != 54668) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_poci_ffi_checksum_constructor_publickey_from_certificate() != 64953) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_poci_ffi_checksum_constructor_publickey_new() != 56041) {

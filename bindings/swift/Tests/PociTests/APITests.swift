@@ -32,6 +32,19 @@ final class APITests: XCTestCase {
         }
     }
 
+    func testPublicKeyFromADeviceCertificate() throws {
+        let vendor = try TestVendor(vendorId: "poci-test-a", organization: "POCI Test Vendor A")
+        let chip = try vendor.mintChip(seed: Data("wallet chip".utf8), modelId: "poci-test-accel-a1", serial: Data("s-1".utf8))
+        let key = try PublicKey.fromCertificate(certificate: chip.certificate)
+        XCTAssertEqual(key.sec1(), chip.key.publicKey().sec1())
+        let base64 = chip.certificate.base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+        let pem = Data("-----BEGIN CERTIFICATE-----\n\(base64)\n-----END CERTIFICATE-----\n".utf8)
+        XCTAssertEqual(try PublicKey.fromCertificate(certificate: pem).keyId(), chip.key.keyId())
+        XCTAssertThrowsError(try PublicKey.fromCertificate(certificate: vendor.intermediateDer())) { error in
+            XCTAssertEqual(code(of: error), "BAD_CERTIFICATE")
+        }
+    }
+
     func testAmountsAreExactDecimalStrings() throws {
         let amounts = try splitEmission(emission: "340282366920938463463374607431768211455", minersBps: 9700,
                                         pools: [NamedPool(name: "dao", bps: 300)])
