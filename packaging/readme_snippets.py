@@ -61,12 +61,21 @@ def blocks(readme: Path):
         yield start, language, words, "\n".join(body) + "\n"
 
 
+# Build outputs and installed packages, whose READMEs are not the repository's.
+NOT_SOURCES = {
+    ".git", "target", "dist", "node_modules", "poci-report", ".venv", ".build", ".pytest_cache",
+    "__pycache__", "my-roots", "my-chip", "my-run",
+}
+
+
 def readmes():
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*README.md"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    ).stdout.split()
-    return [ROOT / path for path in sorted(listed)]
+    """Every README.md of the repository's own files, in path order."""
+    found = []
+    for directory, subdirectories, files in os.walk(ROOT):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in NOT_SOURCES)
+        if "README.md" in files:
+            found.append(Path(directory) / "README.md")
+    return sorted(found, key=lambda path: path.relative_to(ROOT).as_posix())
 
 
 class Runner:
