@@ -31,6 +31,9 @@ for (const addon of addons) {
     process.exit(1);
   }
   copyFileSync(addon, join(dir, basename(addon)));
+  for (const licence of ['LICENSE-APACHE', 'LICENSE-MIT']) {
+    copyFileSync(join(stage, licence), join(dir, licence));
+  }
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   for (const key of ['repository', 'homepage', 'keywords']) {
     if (main[key] !== undefined) manifest[key] = main[key];
