@@ -44,5 +44,14 @@ node packaging/npm-platform.mjs "$stage" bindings/node/poci.linux-x64-gnu.node
 (cd "$stage/npm/linux-x64-gnu" && npm pack --silent --pack-destination "$dist" >/dev/null)
 (cd "$stage" && npm pack --silent --pack-destination "$dist" >/dev/null)
 
+# The embedded trust material must travel inside the crate and the sdist (as files, not
+# as the links of the repository).
+for listing in "tar tzf $dist/poci-0.1.0.crate" "tar tzf $dist/poci_network-0.1.0.tar.gz"; do
+  if ! $listing | grep -q '/vendor-roots/nvidia/manifest.toml$'; then
+    echo "${listing##* }: no vendor-roots/ inside" >&2
+    exit 1
+  fi
+done
+
 echo "== dist/"
 ls -l "$dist"

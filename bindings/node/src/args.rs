@@ -241,6 +241,24 @@ pub fn list<'a, T>(
     Ok(items)
 }
 
+/// A list of `Buffer`s argument, as owned bytes.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` when `value` is no array of `Buffer`s.
+pub fn buffers(value: Unknown<'_>, name: Name<'_>) -> NodeResult<Vec<Vec<u8>>> {
+    list(value, name, "an array of Buffers", |item, name| {
+        bytes(item, name).map(|bytes| bytes.to_vec())
+    })
+}
+
+/// A list of 32-byte `Buffer`s argument.
+///
+/// # Errors
+/// `INVALID_ARGUMENT` when `value` is no array of 32-byte `Buffer`s.
+pub fn buffers32(value: Unknown<'_>, name: Name<'_>) -> NodeResult<Vec<[u8; 32]>> {
+    list(value, name, "an array of 32-byte Buffers", bytes32)
+}
+
 /// An object whose fields are read by name.
 pub struct Fields<'a, 'n> {
     object: Object<'a>,
