@@ -46,9 +46,11 @@ node packaging/npm-platform.mjs "$stage" bindings/node/poci.linux-x64-gnu.node
 
 # The embedded trust material must travel inside the crate and the sdist (as files, not
 # as the links of the repository).
-for listing in "tar tzf $dist/poci-0.1.0.crate" "tar tzf $dist/poci_network-0.1.0.tar.gz"; do
-  if ! $listing | grep -q '/vendor-roots/nvidia/manifest.toml$'; then
-    echo "${listing##* }: no vendor-roots/ inside" >&2
+for archive in "$dist/poci-0.1.0.crate" "$dist/poci_network-0.1.0.tar.gz"; do
+  # The whole listing first: `grep -q` stopping early would fail tar with SIGPIPE.
+  listing="$(tar tzf "$archive")"
+  if ! grep -q '/vendor-roots/nvidia/manifest.toml$' <<< "$listing"; then
+    echo "$archive: no vendor-roots/ inside" >&2
     exit 1
   fi
 done
