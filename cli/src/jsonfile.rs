@@ -33,48 +33,39 @@ impl JsonFailure {
     }
 }
 
-/// Parses `text` as a `T` with serde, strictly as the type says.
+/// Parses `text` as a `T` with core's JSON reader (its one mapping of serde's failures to
+/// `JSON_INVALID`), strictly as the type says.
 ///
 /// # Errors
 /// `JSON_INVALID` with the field's path, position and serde's reason.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, JsonFailure> {
-    serde_json::from_str(text).map_err(|error| of_serde(text, &error))
-}
-
-/// The failure of serde parsing `text`.
-pub fn of_serde(text: &str, error: &serde_json::Error) -> JsonFailure {
-    let problem = match error.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
-            poci::JsonProblem::Syntax
-        }
-        serde_json::error::Category::Data => poci::JsonProblem::Schema,
-        serde_json::error::Category::Eof => poci::JsonProblem::Truncated,
-    };
-    let (line, column) = (error.line(), error.column());
-    let message = error.to_string();
-    let reason = message
-        .strip_suffix(&format!(" at line {line} column {column}"))
-        .unwrap_or(&message)
-        .to_owned();
-    JsonFailure {
-        error: poci::Error::JsonInvalid {
-            problem,
-            line,
-            column,
-        },
-        detail: describe(text, line, column, &reason),
-    }
+    poci::json::from_json(text).map_err(|error| {
+        // serde's own words for what is wrong: the same parse again, on the refusal only.
+        let reason = serde_json::from_str::<T>(text).err().map(|serde| {
+            let message = serde.to_string();
+            let at = format!(" at line {} column {}", serde.line(), serde.column());
+            message.strip_suffix(&at).unwrap_or(&message).to_owned()
+        });
+        failure(text, error, reason)
+    })
 }
 
 /// What a core JSON parser's error means in `text`: for `JSON_INVALID`, the field at its
 /// position; any other error (a well-formed value that breaks a rule) as it is.
 pub fn explain(text: &str, error: poci::Error) -> JsonFailure {
+    failure(text, error, None)
+}
+
+fn failure(text: &str, error: poci::Error, reason: Option<String>) -> JsonFailure {
     let detail = match &error {
         poci::Error::JsonInvalid {
             problem,
             line,
             column,
-        } => describe(text, *line, *column, &format!("invalid JSON ({problem})")),
+        } => {
+            let reason = reason.unwrap_or_else(|| format!("invalid JSON ({problem})"));
+            describe(text, *line, *column, &reason)
+        }
         other => other.to_string(),
     };
     JsonFailure { error, detail }

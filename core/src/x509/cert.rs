@@ -367,13 +367,12 @@ impl<'a> ParsedCrl<'a> {
         Self::signed_with(der, &ECDSA_WITH_SHA256_ALG)
     }
 
-    /// Reads a CRL of the same profile signed with `algorithm` (an AlgorithmIdentifier TLV):
+    /// Reads a CRL of the same profile signed with `expected` (an AlgorithmIdentifier TLV):
     /// vendor-format evidence's CAs sign with ecdsa-with-SHA384.
     ///
     /// # Errors
     /// As [`ParsedCrl::from_der`].
-    pub(crate) fn signed_with(der: &'a [u8], algorithm: &[u8]) -> Result<Self> {
-        let expected = algorithm;
+    pub(crate) fn signed_with(der: &'a [u8], expected: &[u8]) -> Result<Self> {
         if der.len() > MAX_CRL_LEN {
             return Err(Error::MessageTooLarge {
                 kind: MessageKind::Crl,
